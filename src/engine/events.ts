@@ -1,0 +1,131 @@
+/**
+ * The events of the log. Every change of the world is one of these, frozen,
+ * with a sequence number. The world at step n is evolve() folded over
+ * events 1..n (src/engine/evolve.ts).
+ */
+import type { Op, ZoneName } from '../kernel/types.ts';
+
+export type MachineKind = 'memory_block' | 'section' | 'hotplug';
+
+/** Where a section's struct pages live. */
+export type MemmapPlacement =
+  | { kind: 'boot'; node: number }
+  /** Regular hot-add allocation from a node's kernel memory (spec §6.1). */
+  | { kind: 'node'; node: number; pages: number; basePages: boolean }
+  /** Carved out of hot-added memory: the vmemmap head (first pfn) serving this section. */
+  | { kind: 'altmap'; headPfn: number; pages: number };
+
+/** An operation as requested, with its result: 0 or -errno. */
+export interface OpEvent {
+  type: 'op';
+  seq: number;
+  op: Op;
+  ret: number;
+  errno: string | null;
+  /** Why it failed / what the kernel printed (pr_warn etc.). */
+  message?: string;
+}
+
+/** One transition of one actor's machine. `context` holds only the changed context fields. */
+export interface TransitionEvent {
+  type: 'transition';
+  seq: number;
+  machine: MachineKind;
+  /** Deterministic actor id: memory65, section520, hotplug. */
+  actor: string;
+  event: { type: string; [k: string]: unknown };
+  from: string;
+  to: string;
+  context: Record<string, unknown>;
+}
+
+/** Page counter changes of one zone (zone set) or of one node (zone null). */
+export interface AccountEvent {
+  type: 'account';
+  seq: number;
+  node: number;
+  zone: ZoneName | null;
+  presentPages?: number;
+  managedPages?: number;
+  /** memmap pages allocated from this node's memory (regular memmap). */
+  memmapPages?: number;
+  /** span change: zone_start_pfn/zone_end_pfn after this event (null = empty). */
+  span?: { startPfn: number; endPfn: number } | null;
+  reason: string;
+}
+
+/** vmemmap head page metadata (v2: head->_refcount, head->private, tails' freelist). */
+export interface VmemmapEvent {
+  type: 'vmemmap';
+  seq: number;
+  action: 'mark' | 'put' | 'free';
+  headPfn: number;
+  /** head->private: number of vmemmap pages. */
+  nrPages: number;
+  /** head->_refcount: sections still served. */
+  refcount: number;
+  /** sections served by this altmap (mark: all; put: the one that went). */
+  sections: number[];
+  node: number;
+}
+
+export interface NodeEvent {
+  type: 'node';
+  seq: number;
+  node: number;
+  online: boolean;
+}
+
+/** iomem resource "System RAM" requested or released. */
+export interface ResourceEvent {
+  type: 'resource';
+  seq: number;
+  action: 'request' | 'release';
+  start: number;
+  size: number;
+  flags: string[];
+}
+
+export interface FaultEvent {
+  type: 'fault';
+  seq: number;
+  kind: 'memmap-in-removed-memory';
+  section: number;
+  block: number;
+  /** The removed physical range that held this section's memmap. */
+  removed: { start: number; size: number };
+  /** What touched it: online, offline, remove, touch. */
+  access: string;
+  message: string;
+}
+
+/** Injection, pinning, pending signal, parameters: the knobs of the simulated world. */
+export interface KnobEvent {
+  type: 'knob';
+  seq: number;
+  knob: 'inject' | 'pin' | 'signal' | 'param';
+  key: string;
+  value: string | number | boolean;
+}
+
+/** A kernel WARN or pr_* line that changes nothing (e.g. ignored v2 flags). */
+export interface WarningEvent {
+  type: 'warning';
+  seq: number;
+  message: string;
+}
+
+export type MemhpEvent =
+  | OpEvent
+  | TransitionEvent
+  | AccountEvent
+  | VmemmapEvent
+  | NodeEvent
+  | ResourceEvent
+  | FaultEvent
+  | KnobEvent
+  | WarningEvent;
+
+export type EventType = MemhpEvent['type'];
+/** An event before the log gives it a sequence number. */
+export type UnsequencedEvent = MemhpEvent extends infer E ? (E extends MemhpEvent ? Omit<E, 'seq'> : never) : never;

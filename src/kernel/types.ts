@@ -1,0 +1,95 @@
+/**
+ * Vocabulary shared by the whole simulator: architecture and era names, the
+ * normalised scenario (sizes already in bytes) and the operations a scenario
+ * or a live user can ask the simulated kernel to perform.
+ */
+
+export const ARCH_NAMES = ['x86_64', 'arm64-4k', 'arm64-16k', 'arm64-64k', 'ppc64-radix', 'ppc64-hash', 's390x'] as const;
+export type ArchName = (typeof ARCH_NAMES)[number];
+
+/** Kernel eras with distinct memmap-on-memory rules (spec §6.2). */
+export const ERAS = ['v2-2019', '5.13', '6.6', '6.8'] as const;
+export type Era = (typeof ERAS)[number];
+
+export const ZONE_NAMES = ['DMA', 'DMA32', 'Normal', 'Movable'] as const;
+export type ZoneName = (typeof ZONE_NAMES)[number];
+
+/** Strings accepted by memoryN/state and auto_online_blocks (MMOP_*). */
+export const ONLINE_TYPES = ['offline', 'online', 'online_kernel', 'online_movable'] as const;
+export type OnlineType = (typeof ONLINE_TYPES)[number];
+
+export const MHP_FLAGS = ['MHP_MEMMAP_DEVICE', 'MHP_MEMMAP_MEMBLOCK', 'MHP_MEMMAP_ON_MEMORY'] as const;
+export type MhpFlag = (typeof MHP_FLAGS)[number];
+
+export type MemmapOnMemoryParam = 'off' | 'on' | 'force';
+export type OnlinePolicy = 'contig-zones' | 'auto-movable';
+export type Sparsemem = 'vmemmap' | 'classic';
+
+/** Kernel parameters and sysfs knobs (spec §4.3, §5.5, §6.2, §7.1). */
+export interface Params {
+  memmap_on_memory: MemmapOnMemoryParam;
+  auto_online_blocks: OnlineType;
+  online_policy: OnlinePolicy;
+  auto_movable_ratio: number;
+  auto_movable_numa_aware: boolean;
+  movable_node: boolean;
+  /** The refusal sketched in the v2 review (check_vmemmap_granularity). */
+  v2_remove_guard: boolean;
+  /** v2 patch 5/5: /sys/devices/system/memory/vmemmap_hotplug. */
+  vmemmap_hotplug: boolean;
+}
+
+/** Parameters a running system may change with the `set` operation. */
+export const RUNTIME_PARAMS = ['auto_online_blocks', 'online_policy', 'auto_movable_ratio', 'auto_movable_numa_aware', 'vmemmap_hotplug', 'v2_remove_guard'] as const;
+export type RuntimeParam = (typeof RUNTIME_PARAMS)[number];
+
+export interface MachineSpec {
+  /** x86_64 block-size probing: a VM uses the alignment loop, bare metal 2 GiB for large machines. */
+  hypervisor: boolean;
+  /** Overrides the probed/arch default block size (bytes). */
+  memoryBlockSize?: number;
+  sparsemem: Sparsemem;
+  /** node_possible(): nodes 0..possibleNodes-1 may be onlined by hot-add. */
+  possibleNodes?: number;
+}
+
+export interface BootNode {
+  node: number;
+  /** Bytes of boot memory on this node, laid out from address 0 in node order. */
+  size: number;
+  /** Bytes already allocated by the kernel on this node (unmovable). */
+  used: number;
+  /** Largest free buddy order left on this node (fragmentation). */
+  maxFreeOrder: number;
+}
+
+export type Op =
+  | { op: 'add_memory'; node: number; start: number; size: number; flags: MhpFlag[] }
+  | { op: 'probe'; addr: number }
+  | { op: 'state'; block: number; value: OnlineType }
+  | { op: 'online'; block: number; value: boolean }
+  | { op: 'remove_memory'; start: number; size: number }
+  | { op: 'offline_and_remove_memory'; start: number; size: number }
+  | { op: 'set'; param: RuntimeParam; value: string | number | boolean }
+  | { op: 'inject'; action: 'MEM_GOING_ONLINE' | 'MEM_GOING_OFFLINE'; error: number }
+  | { op: 'pin'; block: number }
+  | { op: 'unpin'; block: number }
+  | { op: 'signal' }
+  | { op: 'touch'; block: number };
+
+export type OpName = Op['op'];
+
+/** A scenario with every default filled in and every size in bytes. */
+export interface Scenario {
+  name: string;
+  description?: string;
+  kernel: Era;
+  arch: ArchName;
+  machine: MachineSpec;
+  boot: BootNode[];
+  params: Params;
+  ops: Op[];
+}
+
+/** The scenario minus its operations: what a log header records. */
+export type SystemSpec = Omit<Scenario, 'ops'>;
