@@ -1,0 +1,54 @@
+/**
+ * Rules that span several fields of a scenario. They read the raw document
+ * (not zod's output) so that they still run, and still report, when some
+ * other field of the file is invalid; each rule looks only at values that
+ * parse, so a bad value is never reported twice.
+ */
+import type { ScenarioProblem } from './errors.ts';
+import { problemAt } from './errors.ts';
+import { formatSize } from './size.ts';
+import { integer, nodeNumber, size } from './values.ts';
+
+const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** Boot nodes are laid out from address 0 in node order, so they must read node 0, 1, 2 ... */
+function checkBootNodes(boot: unknown[]): ScenarioProblem[] {
+  const problems: ScenarioProblem[] = [];
+  const firstIndex = new Map<number, number>();
+  boot.forEach((entry, i) => {
+    if (!isRecord(entry)) return;
+    const node = nodeNumber(entry.node);
+    if (node.ok) {
+      const first = firstIndex.get(node.value);
+      if (first !== undefined) {
+        problems.push(problemAt(['boot', i, 'node'], `node ${node.value} is listed twice (first at boot[${first}])`));
+      } else {
+        firstIndex.set(node.value, i);
+        if (node.value !== i) {
+          problems.push(problemAt(['boot', i, 'node'], `expected node ${i}, got ${node.value} (boot nodes are listed in order: 0, 1, 2 ...)`));
+        }
+      }
+    }
+    const total = size(entry.size);
+    const used = size(entry.used);
+    if (total.ok && used.ok && used.value > total.value) {
+      problems.push(problemAt(['boot', i, 'used'], `${formatSize(used.value)} used is more than the node's ${formatSize(total.value)} of boot memory`));
+    }
+  });
+  return problems;
+}
+
+export function crossFieldProblems(doc: unknown): ScenarioProblem[] {
+  if (!isRecord(doc)) return [];
+  const problems: ScenarioProblem[] = [];
+  const boot = Array.isArray(doc.boot) ? doc.boot : undefined;
+  if (boot) problems.push(...checkBootNodes(boot));
+  if (isRecord(doc.machine) && doc.machine.possibleNodes !== undefined) {
+    const possible = integer('a node count', 1)(doc.machine.possibleNodes);
+    const bootNodes = boot?.length ?? 1;
+    if (possible.ok && possible.value < bootNodes) {
+      problems.push(problemAt(['machine', 'possibleNodes'], `${possible.value} is fewer than the ${bootNodes} boot nodes`));
+    }
+  }
+  return problems;
+}

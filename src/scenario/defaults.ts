@@ -1,0 +1,42 @@
+/**
+ * What a scenario means when it leaves a field out. The defaults describe a
+ * current kernel in a QEMU-like x86_64 guest with one 4 GiB node and the
+ * kernel's own parameter defaults (spec §4.3, §5.5, §6.2).
+ *
+ * machine.possibleNodes, when absent, is the larger of the number of boot
+ * nodes and (the highest node any add_memory names) + 1, so that every node a
+ * scenario uses is node_possible(). Write it explicitly to simulate an add on
+ * an impossible node (-EINVAL).
+ *
+ * machine.memoryBlockSize, when absent, stays undefined: the engine probes it
+ * the way the architecture does (x86_64: probe_memory_block_size()).
+ */
+import type { ArchName, BootNode, Era, Params, Sparsemem } from '../kernel/types.ts';
+
+export const DEFAULT_KERNEL: Era = '6.8';
+export const DEFAULT_ARCH: ArchName = 'x86_64';
+
+/** A VM, like QEMU guests: x86_64 then probes the block size with the alignment loop. */
+export const DEFAULT_HYPERVISOR = true;
+export const DEFAULT_SPARSEMEM: Sparsemem = 'vmemmap';
+
+/** MAX_PAGE_ORDER of x86_64 and arm64 4K; a node with no fragmentation. */
+export const DEFAULT_MAX_FREE_ORDER = 10;
+/** The largest MAX_PAGE_ORDER among the profiles (arm64 64K, spec §2). */
+export const LARGEST_MAX_PAGE_ORDER = 13;
+
+export const DEFAULT_BOOT_NODE: BootNode = { node: 0, size: 4 * 1024 ** 3, used: 0, maxFreeOrder: DEFAULT_MAX_FREE_ORDER };
+
+export const DEFAULT_PARAMS: Readonly<Params> = Object.freeze({
+  memmap_on_memory: 'off',
+  auto_online_blocks: 'offline',
+  online_policy: 'contig-zones',
+  auto_movable_ratio: 301,
+  auto_movable_numa_aware: true,
+  movable_node: false,
+  v2_remove_guard: false,
+  vmemmap_hotplug: true,
+});
+
+/** add_memory without `node` targets node 0, like memory_add_physaddr_to_nid()'s fallback. */
+export const DEFAULT_ADD_NODE = 0;

@@ -1,0 +1,87 @@
+/**
+ * The schema of one scenario operation (Op in src/kernel/types.ts): an object
+ * whose `op` field selects the fields it may have.
+ */
+import { z } from 'zod';
+import { MHP_FLAGS, RUNTIME_PARAMS } from '../kernel/types.ts';
+import type { MhpFlag, Op } from '../kernel/types.ts';
+import { DEFAULT_ADD_NODE } from './defaults.ts';
+import type { Parsed } from './values.ts';
+import { blockNumber, integer, nodeNumber, oneOf, onlineFileValue, onlineType, PARAM_PARSERS, size } from './values.ts';
+import { required, strictObject, withDefault } from './zod-fields.ts';
+
+const mhpFlag = oneOf(MHP_FLAGS, 'an MHP flag');
+
+/** A list of MHP_* flags; a flag named twice is a mistake, not an intent. */
+const mhpFlags = z
+  .array(required(mhpFlag))
+  .transform((flags, ctx): MhpFlag[] => {
+    flags.forEach((flag, i) => {
+      if (flags.indexOf(flag) < i) ctx.issues.push({ code: 'custom', message: `${flag} is listed twice`, path: [i], input: flag });
+    });
+    return flags;
+  })
+  .optional()
+  .transform((flags) => flags ?? []);
+
+const runtimeParam = (input: unknown): Parsed<(typeof RUNTIME_PARAMS)[number]> => {
+  const r = oneOf(RUNTIME_PARAMS, 'a runtime parameter')(input);
+  if (!r.ok && typeof input === 'string' && input in PARAM_PARSERS) {
+    return { ok: false, reason: `${r.reason}; ${input} is fixed at boot: set it in "params"` };
+  }
+  return r;
+};
+
+/** -4095 <= errno <= 0, as the memory-notifier-error-inject debugfs file holds; 0 disarms. */
+const injectedErrno = integer('a negative errno or 0 to disarm', -4095, 0);
+
+const range = { start: required(size), size: required(size) };
+
+const addMemory = strictObject({
+  op: z.literal('add_memory'),
+  node: withDefault(nodeNumber, DEFAULT_ADD_NODE),
+  ...range,
+  flags: mhpFlags,
+});
+
+const setParam = strictObject({
+  op: z.literal('set'),
+  param: required(runtimeParam),
+  value: z.unknown(),
+}).transform((o, ctx) => {
+  const r = PARAM_PARSERS[o.param](o.value);
+  if (!r.ok) {
+    ctx.issues.push({ code: 'custom', message: r.reason, path: ['value'], input: o.value });
+    return z.NEVER;
+  }
+  return { op: o.op, param: o.param, value: r.value };
+});
+
+const blockOp = <N extends 'pin' | 'unpin' | 'touch'>(name: N) => strictObject({ op: z.literal(name), block: required(blockNumber) });
+
+const OP_SCHEMAS = [
+  addMemory,
+  strictObject({ op: z.literal('probe'), addr: required(size) }),
+  strictObject({ op: z.literal('state'), block: required(blockNumber), value: required(onlineType) }),
+  strictObject({ op: z.literal('online'), block: required(blockNumber), value: required(onlineFileValue) }),
+  strictObject({ op: z.literal('remove_memory'), ...range }),
+  strictObject({ op: z.literal('offline_and_remove_memory'), ...range }),
+  setParam,
+  strictObject({
+    op: z.literal('inject'),
+    action: required(oneOf(['MEM_GOING_ONLINE', 'MEM_GOING_OFFLINE'] as const, 'an injectable notifier action')),
+    error: required(injectedErrno),
+  }),
+  blockOp('pin'),
+  blockOp('unpin'),
+  strictObject({ op: z.literal('signal') }),
+  blockOp('touch'),
+] as const;
+
+/** The operation names in the order the schema lists them (used in messages). */
+export const OP_NAMES = OP_SCHEMAS.map((s) => {
+  const shape = 'shape' in s ? s.shape : s.in.shape;
+  return shape.op.value;
+});
+
+export const opSchema: z.ZodType<Op, unknown> = z.discriminatedUnion('op', [...OP_SCHEMAS]);

@@ -1,0 +1,85 @@
+/**
+ * Scenario files: JSON text → a validated Scenario with every default filled
+ * in and every size in bytes (types in src/kernel/types.ts, defaults in
+ * defaults.ts). Any invalid input throws one ScenarioError listing every
+ * problem of the file with its JSON path.
+ */
+import { readFileSync } from 'node:fs';
+import { basename, extname } from 'node:path';
+import type { Scenario } from '../kernel/types.ts';
+import { crossFieldProblems } from './checks.ts';
+import type { ScenarioProblem } from './errors.ts';
+import { problemAt, ScenarioError } from './errors.ts';
+import { problemsFromIssue } from './issues.ts';
+import { readJson } from './json-text.ts';
+import { scenarioSchema } from './schema.ts';
+import type { ParsedScenarioDocument } from './schema.ts';
+
+/** See defaults.ts: every node the scenario uses must be node_possible(). */
+function defaultPossibleNodes(doc: ParsedScenarioDocument): number {
+  let highest = doc.boot.length - 1;
+  for (const op of doc.ops) if (op.op === 'add_memory') highest = Math.max(highest, op.node);
+  return highest + 1;
+}
+
+function finish(doc: ParsedScenarioDocument, file: string): Scenario {
+  const scenario: Scenario = {
+    name: doc.name ?? basename(file, extname(file)),
+    kernel: doc.kernel,
+    arch: doc.arch,
+    machine: {
+      hypervisor: doc.machine.hypervisor,
+      sparsemem: doc.machine.sparsemem,
+      possibleNodes: doc.machine.possibleNodes ?? defaultPossibleNodes(doc),
+    },
+    boot: doc.boot,
+    params: doc.params,
+    ops: doc.ops,
+  };
+  if (doc.description !== undefined) scenario.description = doc.description;
+  if (doc.machine.memoryBlockSize !== undefined) scenario.machine.memoryBlockSize = doc.machine.memoryBlockSize;
+  return scenario;
+}
+
+function validate(value: unknown, file: string, earlier: ScenarioProblem[]): Scenario {
+  const result = scenarioSchema.safeParse(value);
+  const problems = [...earlier];
+  if (!result.success) for (const issue of result.error.issues) problems.push(...problemsFromIssue(issue, value));
+  problems.push(...crossFieldProblems(value));
+  if (problems.length > 0 || !result.success) throw new ScenarioError(file, problems);
+  return finish(result.data, file);
+}
+
+/** Validates an already-decoded JSON value (e.g. a scenario sent by the inspector). */
+export function validateScenario(value: unknown, file: string): Scenario {
+  return validate(value, file, []);
+}
+
+/** Parses scenario JSON text; `file` names the source in messages. Throws ScenarioError. */
+export function parseScenario(text: string, file: string): Scenario {
+  const json = readJson(text);
+  if (!json.ok) {
+    throw new ScenarioError(file, [{ path: '', line: json.line, column: json.column, message: `invalid JSON: ${json.message}` }]);
+  }
+  // JSON.parse keeps the last of two equal keys; a scenario that says a thing twice is a mistake.
+  const duplicates = json.duplicates.map((d) => problemAt([...d.path, d.key], 'field written twice in one object'));
+  return validate(json.value, file, duplicates);
+}
+
+const FILE_ERRORS: Record<string, string> = {
+  ENOENT: 'no such file',
+  EISDIR: 'is a directory, not a scenario file',
+  EACCES: 'permission denied',
+};
+
+/** Reads and parses a scenario file. A missing or unreadable file is a ScenarioError too. */
+export function loadScenarioFile(path: string): Scenario {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? '';
+    throw new ScenarioError(path, [{ path: '', message: FILE_ERRORS[code] ?? `cannot read: ${(err as Error).message}` }]);
+  }
+  return parseScenario(text, path);
+}

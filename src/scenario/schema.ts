@@ -1,0 +1,69 @@
+/**
+ * The zod schema of a scenario document. Its output is a Scenario with every
+ * default filled in except machine.possibleNodes, which depends on the boot
+ * nodes and the operations and is settled in parse.ts (see defaults.ts).
+ * Field-level validation lives here; rules across fields live in checks.ts.
+ */
+import { z } from 'zod';
+import { ARCH_NAMES, ERAS } from '../kernel/types.ts';
+import type { Params } from '../kernel/types.ts';
+import {
+  DEFAULT_ARCH,
+  DEFAULT_BOOT_NODE,
+  DEFAULT_HYPERVISOR,
+  DEFAULT_KERNEL,
+  DEFAULT_MAX_FREE_ORDER,
+  DEFAULT_PARAMS,
+  DEFAULT_SPARSEMEM,
+  LARGEST_MAX_PAGE_ORDER,
+} from './defaults.ts';
+import { opSchema } from './ops-schema.ts';
+import type { Parser } from './values.ts';
+import { blockSize, boolish, integer, nodeNumber, oneLine, oneOf, PARAM_PARSERS, positiveSize, size, text } from './values.ts';
+import { optional, required, strictObject, withDefault } from './zod-fields.ts';
+
+/** Kernel eras are strings, but `"kernel": 6.8` without quotes means the same. */
+const era: Parser<(typeof ERAS)[number]> = (input) => oneOf(ERAS, 'a kernel era')(typeof input === 'number' ? String(input) : input);
+
+const machine = strictObject({
+  hypervisor: withDefault(boolish, DEFAULT_HYPERVISOR),
+  memoryBlockSize: optional(blockSize),
+  sparsemem: withDefault(oneOf(['vmemmap', 'classic'] as const, 'a sparsemem model'), DEFAULT_SPARSEMEM),
+  possibleNodes: optional(integer('a node count', 1)),
+});
+
+const bootNode = strictObject({
+  node: required(nodeNumber),
+  size: required(positiveSize),
+  used: withDefault(size, 0),
+  maxFreeOrder: withDefault(integer('a page order', 0, LARGEST_MAX_PAGE_ORDER), DEFAULT_MAX_FREE_ORDER),
+});
+
+const param = <K extends keyof Params>(key: K) => withDefault(PARAM_PARSERS[key], DEFAULT_PARAMS[key]);
+
+const params = strictObject({
+  memmap_on_memory: param('memmap_on_memory'),
+  auto_online_blocks: param('auto_online_blocks'),
+  online_policy: param('online_policy'),
+  auto_movable_ratio: param('auto_movable_ratio'),
+  auto_movable_numa_aware: param('auto_movable_numa_aware'),
+  movable_node: param('movable_node'),
+  v2_remove_guard: param('v2_remove_guard'),
+  vmemmap_hotplug: param('vmemmap_hotplug'),
+});
+
+export const scenarioSchema = strictObject({
+  name: optional(text('a scenario name')),
+  description: optional(oneLine),
+  kernel: withDefault(era, DEFAULT_KERNEL),
+  arch: withDefault(oneOf(ARCH_NAMES, 'an architecture'), DEFAULT_ARCH),
+  machine: machine.prefault({}),
+  boot: z
+    .array(bootNode)
+    .min(1, { error: 'needs at least one boot node' })
+    .prefault([{ node: DEFAULT_BOOT_NODE.node, size: DEFAULT_BOOT_NODE.size }]),
+  params: params.prefault({}),
+  ops: z.array(opSchema).prefault([]),
+});
+
+export type ParsedScenarioDocument = z.output<typeof scenarioSchema>;
