@@ -1,0 +1,111 @@
+/**
+ * One log line <-> one header or record.
+ *
+ * A file is JSON Lines, UTF-8, each line ending in "\n":
+ *   line 1   {"format":"memhp-log","version":2,"system":{...},"createdAt":"...","crc":"1a2b3c4d"}
+ *   line 2+  {"seq":1,"type":"op",...the event's own fields...,"crc":"0badf00d"}
+ *            {"seq":2,"type":"account",...,"commit":true,"crc":"deadbeef"}
+ *
+ * `crc` is always the LAST field: the CRC-32C (8 lower-case hex digits) of
+ * the line's UTF-8 bytes with `,"crc":"xxxxxxxx"` removed, i.e. of the text
+ * `{...,"commit":true}` that is itself the record as JSON. Because its width
+ * is fixed, a reader slices it off the raw bytes and checks it before
+ * parsing, with no regex and one JSON.parse per line.
+ *
+ * `"commit":true` (just before crc) marks the last record of an append()
+ * batch. A batch is durable and visible only once its commit record is
+ * whole: recovery drops a trailing batch that lacks one, so a crash never
+ * leaves half of one command's events in the log.
+ */
+import type { MemhpEvent } from '../engine/events.ts';
+import { crcOfSliceAndBrace, crcOfString, toHex8 } from './checksum.ts';
+import { LineError } from './errors.ts';
+import type { LogHeader } from './schema.ts';
+
+const CRC_KEY = ',"crc":"';
+/** Length of `,"crc":"xxxxxxxx"}`. */
+const CRC_SUFFIX_LEN = CRC_KEY.length + 8 + 2;
+const CRC_KEY_BYTES = Buffer.from(CRC_KEY, 'latin1');
+const COMMIT_MARK = ',"commit":true';
+
+function seal(json: string): string {
+  // json ends with '}'; the crc covers exactly this text.
+  const hex = toHex8(crcOfString(json));
+  return `${json.slice(0, -1)}${CRC_KEY}${hex}"}\n`;
+}
+
+export function encodeHeaderLine(header: LogHeader): string {
+  const { format, version, system, createdAt } = header;
+  return seal(JSON.stringify(createdAt === undefined ? { format, version, system } : { format, version, system, createdAt }));
+}
+
+/** Encodes one record; `commit` marks the last record of a batch. */
+export function encodeRecordLine(event: MemhpEvent, commit: boolean): string {
+  // seq first, so `grep '"seq":42,'` and sorting by eye work.
+  const { seq, ...fields } = event;
+  let json = JSON.stringify({ seq, ...fields });
+  if (commit) json = json.slice(0, -1) + COMMIT_MARK + '}';
+  return seal(json);
+}
+
+export interface DecodedLine {
+  value: Record<string, unknown>;
+  commit: boolean;
+}
+
+function endsWithCrcKey(bytes: Uint8Array, at: number): boolean {
+  for (let i = 0; i < CRC_KEY_BYTES.length; i++) if (bytes[at + i] !== CRC_KEY_BYTES[i]) return false;
+  return true;
+}
+
+/** 8 lower-case hex digits at bytes[at..at+8) as a uint32, or -1 if they are not that. */
+function parseHex8(bytes: Uint8Array, at: number): number {
+  let v = 0;
+  for (let i = at; i < at + 8; i++) {
+    const c = bytes[i]!;
+    const d = c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x61 && c <= 0x66 ? c - 0x57 : -1;
+    if (d < 0) return -1;
+    v = v * 16 + d;
+  }
+  return v;
+}
+
+function parseObject(text: string): Record<string, unknown> {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch (e) {
+    throw new LineError(`invalid JSON: ${(e as Error).message}`, true);
+  }
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new LineError('a line must be a JSON object', true);
+  return v as Record<string, unknown>;
+}
+
+/**
+ * Decodes bytes[start, end) (the line without its "\n"): checks framing and
+ * checksum, then parses once. Throws LineError; the caller adds the place.
+ */
+export function decodeLineBytes(bytes: Buffer, start: number, end: number): DecodedLine {
+  const crcAt = end - CRC_SUFFIX_LEN;
+  if (crcAt <= start || bytes[end - 1] !== 0x7d || bytes[end - 2] !== 0x22 || !endsWithCrcKey(bytes, crcAt)) {
+    // Say "invalid JSON" when it is, since that is what a reader will look for.
+    parseObject(bytes.toString('utf8', start, end));
+    throw new LineError('line does not end with a "crc" field', true);
+  }
+  const stored = parseHex8(bytes, end - 10);
+  const actual = crcOfSliceAndBrace(bytes, start, crcAt);
+  if (stored !== actual) {
+    const said = bytes.toString('latin1', end - 10, end - 2);
+    throw new LineError(`checksum mismatch: line says crc ${said}, its content gives ${toHex8(actual)}`, false);
+  }
+  let text = bytes.toString('utf8', start, crcAt);
+  const commit = text.endsWith(COMMIT_MARK);
+  if (commit) text = text.slice(0, -COMMIT_MARK.length);
+  return { value: parseObject(text + '}'), commit };
+}
+
+/** Decodes one line given as a string (with or without its trailing "\n"). */
+export function decodeLine(line: string): DecodedLine {
+  const bytes = Buffer.from(line.endsWith('\n') ? line.slice(0, -1) : line, 'utf8');
+  return decodeLineBytes(bytes, 0, bytes.length);
+}

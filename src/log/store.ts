@@ -1,0 +1,233 @@
+/**
+ * The log file on disk: create, open for append (verify, recover, lock),
+ * read-only open, and whole-file write.
+ *
+ * Durability: append() writes its whole batch at the end of the committed
+ * bytes with positional writes, then fsyncs, and only then returns; a new
+ * file is written under a temporary name, fsynced, and linked into place
+ * (so a log file either does not exist or has a whole header), and its
+ * directory is fsynced so the name survives a power cut too.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { MemhpEvent, UnsequencedEvent } from '../engine/events.ts';
+import type { SystemSpec } from '../kernel/types.ts';
+import { encodeHeaderLine, encodeRecordLine } from './codec.ts';
+import { LineError } from './errors.ts';
+import { deepFreeze } from './freeze.ts';
+import { acquireLock, type LogLock } from './lock.ts';
+import { scanLog } from './recovery.ts';
+import { checkEventShape, LOG_FORMAT, LOG_VERSION, type LogHeader } from './schema.ts';
+
+export interface LogWriter {
+  readonly path: string;
+  readonly header: LogHeader;
+  /** Every committed event, seq 1..lastSeq, deep-frozen. */
+  readonly events: readonly MemhpEvent[];
+  readonly lastSeq: number;
+  /** Recovery warnings from opening (a dropped torn tail). */
+  readonly warnings: readonly string[];
+  /** Numbers, writes and fsyncs one batch; returns it sequenced and deep-frozen. */
+  append(events: readonly UnsequencedEvent[]): readonly MemhpEvent[];
+  /** Closes the file and releases the lock. */
+  close(): void;
+}
+
+export interface ReadResult {
+  header: LogHeader;
+  /** Format version written in the file; the header and events are already upcast to LOG_VERSION. */
+  fileVersion: number;
+  events: MemhpEvent[];
+  warnings: string[];
+}
+
+export interface CreateOptions {
+  /** Header metadata; defaults to now. null leaves it out (reproducible files). */
+  createdAt?: string | null;
+}
+
+function makeHeader(system: SystemSpec, opts: CreateOptions): LogHeader {
+  const createdAt = opts.createdAt === undefined ? new Date().toISOString() : opts.createdAt;
+  return createdAt === null ? { format: LOG_FORMAT, version: LOG_VERSION, system } : { format: LOG_FORMAT, version: LOG_VERSION, system, createdAt };
+}
+
+function fsyncDir(file: string): void {
+  const fd = fs.openSync(path.dirname(path.resolve(file)), 'r');
+  try {
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function writeAll(fd: number, buf: Buffer, position: number): void {
+  for (let off = 0; off < buf.length; ) off += fs.writeSync(fd, buf, off, buf.length - off, position + off);
+}
+
+/** Numbers events from `firstSeq`, checks their shape and returns them as a reader will see them. */
+function sequence(events: readonly UnsequencedEvent[], firstSeq: number): MemhpEvent[] {
+  return events.map((ev, i) => {
+    const r = ev as unknown as Record<string, unknown>;
+    try {
+      checkEventShape(r);
+    } catch (e) {
+      if (e instanceof LineError) throw new Error(`cannot append event ${i} of the batch: ${e.message}`);
+      throw e;
+    }
+    // Through JSON so the caller keeps no reference into the log and gets
+    // exactly what a later reader decodes (e.g. undefined fields vanish).
+    return JSON.parse(JSON.stringify({ ...r, seq: firstSeq + i })) as MemhpEvent;
+  });
+}
+
+function encodeBatch(events: readonly MemhpEvent[]): Buffer {
+  let text = '';
+  for (let i = 0; i < events.length; i++) text += encodeRecordLine(events[i]!, i === events.length - 1);
+  return Buffer.from(text, 'utf8');
+}
+
+/** Writes `content` as a new file at `file` atomically; `replace` chooses rename (overwrite) or link (must not exist). */
+function publish(file: string, content: Buffer, replace: boolean): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  const fd = fs.openSync(tmp, 'w');
+  try {
+    writeAll(fd, content, 0);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  try {
+    if (replace) fs.renameSync(tmp, file);
+    else fs.linkSync(tmp, file);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new Error(`cannot create memhp log ${file}: it already exists`);
+    throw e;
+  } finally {
+    fs.rmSync(tmp, { force: true });
+  }
+  fsyncDir(file);
+}
+
+class FileLogWriter implements LogWriter {
+  readonly events: MemhpEvent[];
+  private fd: number | null;
+  private size: number;
+
+  constructor(
+    readonly path: string,
+    fd: number,
+    private readonly lock: LogLock,
+    readonly header: LogHeader,
+    events: MemhpEvent[],
+    size: number,
+    readonly warnings: readonly string[],
+  ) {
+    this.fd = fd;
+    this.events = events;
+    this.size = size;
+  }
+
+  get lastSeq(): number {
+    return this.events.length;
+  }
+
+  append(batch: readonly UnsequencedEvent[]): readonly MemhpEvent[] {
+    if (this.fd === null) throw new Error(`memhp log ${this.path} is closed`);
+    if (batch.length === 0) return [];
+    const sequenced = sequence(batch, this.lastSeq + 1);
+    const bytes = encodeBatch(sequenced);
+    try {
+      writeAll(this.fd, bytes, this.size);
+      fs.fsyncSync(this.fd);
+    } catch (e) {
+      // Leave no partial batch behind for the next append to build on.
+      try {
+        fs.ftruncateSync(this.fd, this.size);
+      } catch {
+        this.close();
+      }
+      throw e;
+    }
+    this.size += bytes.length;
+    for (const ev of sequenced) this.events.push(deepFreeze(ev));
+    return Object.freeze(sequenced);
+  }
+
+  close(): void {
+    if (this.fd === null) return;
+    fs.closeSync(this.fd);
+    this.fd = null;
+    this.lock.release();
+  }
+}
+
+/** Creates a new, empty log (header only) and opens it for append. Fails if `file` exists. */
+export function createLog(file: string, system: SystemSpec, opts: CreateOptions = {}): LogWriter {
+  const lock = acquireLock(file);
+  try {
+    const header = makeHeader(system, opts);
+    const content = Buffer.from(encodeHeaderLine(header), 'utf8');
+    publish(file, content, false);
+    const fd = fs.openSync(file, 'r+');
+    return new FileLogWriter(file, fd, lock, deepFreeze(header), [], content.length, []);
+  } catch (e) {
+    lock.release();
+    throw e;
+  }
+}
+
+/** Opens an existing log for append: takes the lock, verifies it, and truncates a torn tail (see warnings). */
+export function openLogForAppend(file: string): LogWriter {
+  const lock = acquireLock(file);
+  try {
+    const fd = fs.openSync(file, 'r+');
+    try {
+      const scan = scanLog(fs.readFileSync(fd), file);
+      if (scan.fileVersion !== LOG_VERSION) {
+        throw new Error(
+          `memhp log ${file} is format version ${scan.fileVersion}; it can be read but not appended to. Rewrite it as version ${LOG_VERSION} with upgradeLog()`,
+        );
+      }
+      if (scan.tornBytes > 0) {
+        fs.ftruncateSync(fd, scan.validBytes);
+        fs.fsyncSync(fd);
+      }
+      return new FileLogWriter(file, fd, lock, scan.header, scan.events, scan.validBytes, scan.warnings);
+    } catch (e) {
+      fs.closeSync(fd);
+      throw e;
+    }
+  } catch (e) {
+    lock.release();
+    throw e;
+  }
+}
+
+/** Reads and verifies a log without locking or modifying it; a torn tail is ignored and reported. */
+export function readLog(file: string): ReadResult {
+  const { header, fileVersion, events, warnings } = scanLog(fs.readFileSync(file), file);
+  return { header, fileVersion, events, warnings };
+}
+
+/**
+ * Writes a whole log at once (e.g. a model checker's counterexample),
+ * replacing `file` atomically. Events are numbered 1..n by position.
+ */
+export function writeLogFile(file: string, system: SystemSpec, events: readonly UnsequencedEvent[], opts: CreateOptions = {}): void {
+  const header = encodeHeaderLine(makeHeader(system, opts));
+  publish(file, Buffer.concat([Buffer.from(header, 'utf8'), encodeBatch(sequence(events, 1))]), true);
+}
+
+/** Rewrites an older-version log as the current version (under the lock). */
+export function upgradeLog(file: string): ReadResult {
+  const lock = acquireLock(file);
+  try {
+    const read = readLog(file);
+    if (read.fileVersion !== LOG_VERSION) {
+      writeLogFile(file, read.header.system, read.events, { createdAt: read.header.createdAt ?? null });
+    }
+    return { ...read, fileVersion: LOG_VERSION };
+  } finally {
+    lock.release();
+  }
+}

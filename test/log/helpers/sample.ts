@@ -1,0 +1,53 @@
+/** Hand-built fixture data for the log tests (the engine does not exist yet). */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { UnsequencedEvent } from '../../../src/engine/events.ts';
+import type { SystemSpec } from '../../../src/kernel/types.ts';
+
+export const system: SystemSpec = {
+  name: 'seed-example-1g',
+  description: 'add 1 GiB with MHP_MEMMAP_DEVICE, remove 128 MiB',
+  kernel: 'v2-2019',
+  arch: 'x86_64',
+  machine: { hypervisor: true, sparsemem: 'vmemmap', memoryBlockSize: 134217728 },
+  boot: [{ node: 0, size: 4294967296, used: 536870912, maxFreeOrder: 10 }],
+  params: {
+    memmap_on_memory: 'off',
+    auto_online_blocks: 'offline',
+    online_policy: 'contig-zones',
+    auto_movable_ratio: 301,
+    auto_movable_numa_aware: true,
+    movable_node: false,
+    v2_remove_guard: false,
+    vmemmap_hotplug: true,
+  },
+};
+
+/** One of each event type, as an engine would emit for a hot-add and online. */
+export const oneOfEach: UnsequencedEvent[] = [
+  { type: 'op', op: { op: 'add_memory', node: 0, start: 4294967296, size: 1073741824, flags: ['MHP_MEMMAP_DEVICE'] }, ret: 0, errno: null },
+  { type: 'resource', action: 'request', start: 4294967296, size: 1073741824, flags: ['IORESOURCE_SYSTEM_RAM'] },
+  { type: 'vmemmap', action: 'mark', headPfn: 1048576, nrPages: 4096, refcount: 8, sections: [32, 33, 34, 35, 36, 37, 38, 39], node: 0 },
+  {
+    type: 'transition', machine: 'memory_block', actor: 'memory32', event: { type: 'ADD', phys_index: 32 },
+    from: 'absent', to: 'offline', context: { nr_vmemmap_pages: 512, altmap: { base_pfn: 1048576 } },
+  },
+  { type: 'account', node: 0, zone: 'Movable', presentPages: 32768, managedPages: 32256, span: { startPfn: 1048576, endPfn: 1081344 }, reason: 'online_pages' },
+  { type: 'node', node: 1, online: true },
+  { type: 'knob', knob: 'param', key: 'auto_online_blocks', value: 'online_movable' },
+  { type: 'warning', message: 'MHP_MEMMAP_DEVICE ignored: unknown flag — “non-ASCII” stays intact' },
+  {
+    type: 'fault', kind: 'memmap-in-removed-memory', section: 33, block: 33,
+    removed: { start: 4294967296, size: 134217728 }, access: 'online', message: 'BUG: unable to handle page fault',
+  },
+];
+
+/** A deterministic event for `seq`, padded so a batch spans several pages (crash tests). */
+export function eventFor(seq: number, padding = 0): UnsequencedEvent {
+  return { type: 'account', node: 0, zone: 'Normal', presentPages: seq * 32768, reason: `event ${seq}${'.'.repeat(padding)}` };
+}
+
+export function tempDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'memhp-log-test-'));
+}
