@@ -47,6 +47,8 @@ export interface AccountEvent {
   zone: ZoneName | null;
   presentPages?: number;
   managedPages?: number;
+  /** present pages of early (boot) sections: auto-movable's kernel_early */
+  presentEarlyPages?: number;
   /** memmap pages allocated from this node's memory (regular memmap). */
   memmapPages?: number;
   /** span change: zone_start_pfn/zone_end_pfn after this event (null = empty). */
@@ -58,7 +60,9 @@ export interface AccountEvent {
 export interface VmemmapEvent {
   type: 'vmemmap';
   seq: number;
-  action: 'mark' | 'put' | 'free';
+  /** mark: mark_vmemmap_pages(); put: a served section went; free: deferred vmemmap_free();
+   *  orphan: the memory holding the pages was removed while sections still used them */
+  action: 'mark' | 'put' | 'free' | 'orphan';
   headPfn: number;
   /** head->private: number of vmemmap pages. */
   nrPages: number;
@@ -67,6 +71,8 @@ export interface VmemmapEvent {
   /** sections served by this altmap (mark: all; put: the one that went). */
   sections: number[];
   node: number;
+  /** orphan: the removed range */
+  removed?: { start: number; size: number };
 }
 
 export interface NodeEvent {
@@ -74,6 +80,8 @@ export interface NodeEvent {
   seq: number;
   node: number;
   online: boolean;
+  /** at boot: what the node starts with (boot memmap, used memory, fragmentation) */
+  boot?: { memmapPages: number; usedPages: number; maxFreeOrder: number };
 }
 
 /** iomem resource "System RAM" requested or released. */
@@ -99,11 +107,11 @@ export interface FaultEvent {
   message: string;
 }
 
-/** Injection, pinning, pending signal, parameters: the knobs of the simulated world. */
+/** Fault injection (notifier-error-inject) and a pending signal: knobs outside any machine. */
 export interface KnobEvent {
   type: 'knob';
   seq: number;
-  knob: 'inject' | 'pin' | 'signal' | 'param';
+  knob: 'inject' | 'signal';
   key: string;
   value: string | number | boolean;
 }

@@ -64,6 +64,8 @@ export interface BootNode {
 }
 
 export type Op =
+  /** boot: lays out boot memory; recorded first in every log, never written in a scenario */
+  | { op: 'boot' }
   | { op: 'add_memory'; node: number; start: number; size: number; flags: MhpFlag[] }
   | { op: 'probe'; addr: number }
   | { op: 'state'; block: number; value: OnlineType }

@@ -1,0 +1,87 @@
+/**
+ * The lifecycle of one memory block (struct memory_block, drivers/base/memory.c).
+ * States mirror mem->state as sysfs prints it; `absent` is before add_memory
+ * created the device, `removed` after remove_memory deleted it.
+ *
+ * Every event carries `set`: the context fields the transition assigns. The
+ * kernel rules that compute them live in src/engine/ops; this machine is the
+ * single place that says which transitions are legal.
+ */
+import { assign, setup } from 'xstate';
+import type { OnlineType, ZoneName } from '../src/kernel/types.ts';
+
+export interface MemoryBlockContext {
+  id: number;
+  nid: number;
+  zone: ZoneName | null;
+  online_type: OnlineType;
+  early: boolean;
+  pinned: boolean;
+  /** pages of this block holding vmemmap (altmap pages carved from this block) */
+  nr_vmemmap_pages: number;
+  /** pages of boot allocations (unmovable kernel memory) in this block */
+  used_pages: number;
+}
+
+type Patch = Partial<MemoryBlockContext>;
+export type MemoryBlockEvent =
+  | { type: 'ADD'; set: Patch }
+  | { type: 'ONLINE'; set: Patch }
+  | { type: 'OFFLINE_BEGIN'; set?: Patch }
+  | { type: 'OFFLINE_CANCEL'; set?: Patch }
+  | { type: 'OFFLINE_DONE'; set: Patch }
+  | { type: 'PIN'; set: Patch }
+  | { type: 'UNPIN'; set: Patch }
+  | { type: 'REMOVE'; set?: Patch };
+
+export const MEMORY_BLOCK_EMPTY: MemoryBlockContext = {
+  id: -1,
+  nid: 0,
+  zone: null,
+  online_type: 'offline',
+  early: false,
+  pinned: false,
+  nr_vmemmap_pages: 0,
+  used_pages: 0,
+};
+
+export const memoryBlockMachine = setup({
+  types: {
+    context: {} as MemoryBlockContext,
+    events: {} as MemoryBlockEvent,
+    input: {} as Partial<MemoryBlockContext> | undefined,
+  },
+  actions: {
+    apply: assign(({ event }) => event.set ?? {}),
+  },
+}).createMachine({
+  id: 'memory_block',
+  context: ({ input }) => ({ ...MEMORY_BLOCK_EMPTY, ...input }),
+  initial: 'absent',
+  states: {
+    absent: { on: { ADD: { target: 'offline', actions: 'apply' } } },
+    offline: {
+      on: {
+        ONLINE: { target: 'online', actions: 'apply' },
+        REMOVE: { target: 'removed', actions: 'apply' },
+        PIN: { actions: 'apply' },
+        UNPIN: { actions: 'apply' },
+      },
+    },
+    online: {
+      on: {
+        OFFLINE_BEGIN: { target: 'going-offline', actions: 'apply' },
+        PIN: { actions: 'apply' },
+        UNPIN: { actions: 'apply' },
+      },
+    },
+    // visible in sysfs while offline_pages() isolates and migrates
+    'going-offline': {
+      on: {
+        OFFLINE_DONE: { target: 'offline', actions: 'apply' },
+        OFFLINE_CANCEL: { target: 'online', actions: 'apply' },
+      },
+    },
+    removed: { type: 'final' },
+  },
+});

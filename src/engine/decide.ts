@@ -1,0 +1,83 @@
+/**
+ * decide: one operation against the world, through the machines, into
+ * events. Kernel failures become the op's result (ret = -errno) and change
+ * nothing except what the kernel itself does on that path (a cancelled
+ * offline, a rollback, an oops).
+ */
+import { KernelError } from '../kernel/errno.ts';
+import { isBlockAlignedRange } from '../kernel/geometry.ts';
+import type { Op } from '../kernel/types.ts';
+import type { MemhpEvent } from './events.ts';
+import type { LifecycleGate } from './gate.ts';
+import { addMemory } from './ops/add.ts';
+import { boot } from './ops/boot.ts';
+import { inject, pin, setParam, signal, touch } from './ops/knobs.ts';
+import { offlineBlock } from './ops/offline.ts';
+import { onlineBlock } from './ops/online.ts';
+import { offlineAndRemoveMemory, removeMemory } from './ops/remove.ts';
+import { fail } from '../kernel/errno.ts';
+import { Tx } from './tx.ts';
+import type { World } from './world.ts';
+
+export interface Decision {
+  world: World;
+  events: readonly MemhpEvent[];
+  ret: number;
+  message?: string;
+}
+
+function run(tx: Tx, op: Op): void {
+  switch (op.op) {
+    case 'boot':
+      if (tx.world.seq !== 0) fail('EINVAL', 'the system has already booted');
+      return boot(tx);
+    case 'add_memory':
+      return addMemory(tx, op.node, op.start, op.size, op.flags);
+    case 'probe': {
+      // probe_store(): one block at a physical address, MHP_NONE, node by address
+      if (!isBlockAlignedRange(tx.g, op.addr, tx.g.blockSize)) fail('EINVAL', `probe: address 0x${op.addr.toString(16)} is not block-aligned`);
+      let nid = 0;
+      let end = 0;
+      for (const n of tx.system.boot) {
+        end += n.size;
+        if (op.addr < end) {
+          nid = n.node;
+          break;
+        }
+      }
+      return addMemory(tx, nid, op.addr, tx.g.blockSize, []);
+    }
+    case 'state':
+      return op.value === 'offline' ? offlineBlock(tx, op.block) : onlineBlock(tx, op.block, op.value);
+    case 'online':
+      return op.value ? onlineBlock(tx, op.block, 'online', true) : offlineBlock(tx, op.block, true);
+    case 'remove_memory':
+      return removeMemory(tx, op.start, op.size);
+    case 'offline_and_remove_memory':
+      return offlineAndRemoveMemory(tx, op.start, op.size);
+    case 'set':
+      return setParam(tx, op.param, op.value);
+    case 'inject':
+      return inject(tx, op.action, op.error);
+    case 'pin':
+    case 'unpin':
+      return pin(tx, op.block, op.op === 'pin');
+    case 'signal':
+      return signal(tx);
+    case 'touch':
+      return touch(tx, op.block);
+  }
+}
+
+export function decide(world: World, gate: LifecycleGate, op: Op): Decision {
+  const tx = new Tx(world, gate, op);
+  try {
+    run(tx, op);
+  } catch (e) {
+    if (!(e instanceof KernelError)) throw e;
+    const { world: w, events } = tx.finish(-e.errno, e.reason);
+    return { world: w, events, ret: -e.errno, message: e.reason };
+  }
+  const { world: w, events } = tx.finish(0);
+  return { world: w, events, ret: 0 };
+}

@@ -1,0 +1,193 @@
+/**
+ * evolve: the only way the world changes. Applies recorded events to a draft
+ * (batch) or to a world (one event). It does not decide anything: the
+ * decisions were made when the events were recorded (src/engine/ops).
+ */
+import type { HotplugContext } from '../../machines/hotplug.ts';
+import type { MemhpEvent, TransitionEvent } from './events.ts';
+import { TableDraft } from './table.ts';
+import type { BlockState, NodeState, SectionState, VmemmapState, World, ZoneState } from './world.ts';
+import { geometry, zoneKey } from './world.ts';
+
+export class WorldDraft {
+  seq: number;
+  params: World['params'];
+  hotplug: string;
+  oopses: number;
+  faults: World['faults'];
+  injection: World['injection'];
+  signalPending: boolean;
+  readonly blocks: TableDraft<BlockState>;
+  readonly sections: TableDraft<SectionState>;
+  readonly zones: TableDraft<ZoneState>;
+  readonly nodes: TableDraft<NodeState>;
+  readonly vmemmap: TableDraft<VmemmapState>;
+
+  constructor(readonly base: World) {
+    this.seq = base.seq;
+    this.params = base.params;
+    this.hotplug = base.hotplug;
+    this.oopses = base.oopses;
+    this.faults = base.faults;
+    this.injection = base.injection;
+    this.signalPending = base.signalPending;
+    this.blocks = new TableDraft(base.blocks);
+    this.sections = new TableDraft(base.sections);
+    this.zones = new TableDraft(base.zones);
+    this.nodes = new TableDraft(base.nodes);
+    this.vmemmap = new TableDraft(base.vmemmap);
+  }
+
+  finish(): World {
+    return Object.freeze({
+      seq: this.seq,
+      system: this.base.system,
+      params: this.params,
+      hotplug: this.hotplug,
+      oopses: this.oopses,
+      blocks: this.blocks.finish(),
+      sections: this.sections.finish(),
+      zones: this.zones.finish(),
+      nodes: this.nodes.finish(),
+      vmemmap: this.vmemmap.finish(),
+      faults: this.faults,
+      injection: this.injection,
+      signalPending: this.signalPending,
+    });
+  }
+}
+
+export class EvolveError extends Error {
+  constructor(
+    readonly seq: number,
+    message: string,
+  ) {
+    super(`event ${seq}: ${message}`);
+  }
+}
+
+function actorNumber(actor: string): number {
+  let i = actor.length;
+  while (i > 0 && actor.charCodeAt(i - 1) >= 48 && actor.charCodeAt(i - 1) <= 57) i--;
+  return Number(actor.slice(i));
+}
+
+function applyTransition(d: WorldDraft, e: TransitionEvent): void {
+  const set = e.context;
+  if (e.machine === 'hotplug') {
+    const c = set as Partial<HotplugContext>;
+    d.hotplug = e.to;
+    if (c.params) d.params = Object.freeze({ ...c.params });
+    if (c.oopses !== undefined) d.oopses = c.oopses;
+    return;
+  }
+  const table = e.machine === 'memory_block' ? d.blocks : d.sections;
+  const id = actorNumber(e.actor);
+  if (e.to === 'removed') {
+    table.set(id, undefined);
+    return;
+  }
+  const prev = table.get(id) as Record<string, unknown> | undefined;
+  if (!prev && e.from !== 'absent') throw new EvolveError(e.seq, `${e.actor} does not exist`);
+  (table as TableDraft<unknown>).set(id, Object.freeze({ ...prev, ...set, state: e.to }));
+}
+
+function zoneOf(d: WorldDraft, node: number, zone: ZoneState['zone']): ZoneState {
+  return d.zones.get(zoneKey(node, zone)) ?? { node, zone, presentPages: 0, managedPages: 0, presentEarlyPages: 0, span: null };
+}
+
+export function applyEvent(d: WorldDraft, e: MemhpEvent): void {
+  if (e.seq !== d.seq + 1) throw new EvolveError(e.seq, `expected sequence number ${d.seq + 1}`);
+  d.seq = e.seq;
+  switch (e.type) {
+    case 'op':
+    case 'resource':
+    case 'warning':
+      return;
+    case 'transition':
+      return applyTransition(d, e);
+    case 'account': {
+      if (e.zone === null) {
+        const n = d.nodes.get(e.node);
+        if (!n) throw new EvolveError(e.seq, `node ${e.node} does not exist`);
+        d.nodes.set(e.node, Object.freeze({ ...n, memmapPages: n.memmapPages + (e.memmapPages ?? 0) }));
+        return;
+      }
+      const z = zoneOf(d, e.node, e.zone);
+      d.zones.set(
+        zoneKey(e.node, e.zone),
+        Object.freeze({
+          ...z,
+          presentPages: z.presentPages + (e.presentPages ?? 0),
+          managedPages: z.managedPages + (e.managedPages ?? 0),
+          presentEarlyPages: z.presentEarlyPages + (e.presentEarlyPages ?? 0),
+          span: e.span === undefined ? z.span : e.span === null ? null : Object.freeze({ ...e.span }),
+        }),
+      );
+      return;
+    }
+    case 'node': {
+      const n = d.nodes.get(e.node);
+      const base: NodeState = n ?? {
+        id: e.node,
+        online: false,
+        boot: false,
+        memmapPages: 0,
+        bootMemmapPages: 0,
+        usedPages: 0,
+        maxFreeOrder: geometry(d.base).profile.maxPageOrder,
+      };
+      const boot = e.boot
+        ? { boot: true, memmapPages: base.memmapPages + e.boot.memmapPages, bootMemmapPages: e.boot.memmapPages, usedPages: e.boot.usedPages, maxFreeOrder: e.boot.maxFreeOrder }
+        : {};
+      d.nodes.set(e.node, Object.freeze({ ...base, ...boot, online: e.online }));
+      return;
+    }
+    case 'vmemmap': {
+      const g = geometry(d.base);
+      const key = Math.floor(e.headPfn / g.pagesPerSection);
+      if (e.action === 'free') {
+        d.vmemmap.set(key, undefined);
+        return;
+      }
+      const prev = d.vmemmap.get(key);
+      if (e.action === 'mark') {
+        d.vmemmap.set(key, Object.freeze({ headPfn: e.headPfn, nrPages: e.nrPages, refcount: e.refcount, sections: Object.freeze([...e.sections]), node: e.node, orphanedBy: null }));
+        return;
+      }
+      if (!prev) throw new EvolveError(e.seq, `no vmemmap head at pfn ${e.headPfn}`);
+      if (e.action === 'put') {
+        const gone = new Set(e.sections);
+        d.vmemmap.set(key, Object.freeze({ ...prev, refcount: e.refcount, sections: Object.freeze(prev.sections.filter((s) => !gone.has(s))) }));
+      } else {
+        d.vmemmap.set(key, Object.freeze({ ...prev, orphanedBy: Object.freeze({ ...e.removed! }) }));
+      }
+      return;
+    }
+    case 'fault':
+      d.faults = Object.freeze([...d.faults, e]);
+      return;
+    case 'knob':
+      if (e.knob === 'inject') d.injection = Object.freeze({ ...d.injection, [e.key]: Number(e.value) });
+      else if (e.knob === 'signal') d.signalPending = Boolean(e.value);
+      return;
+    default: {
+      const never: never = e;
+      throw new Error(`unknown event ${(never as MemhpEvent).type}`);
+    }
+  }
+}
+
+/** The world after one more event. */
+export function evolve(world: World, event: MemhpEvent): World {
+  const d = new WorldDraft(world);
+  applyEvent(d, event);
+  return d.finish();
+}
+
+/** The world after applying events in order (one draft for the whole batch). */
+export function evolveAll(world: World, events: Iterable<MemhpEvent>): World {
+  const d = new WorldDraft(world);
+  for (const e of events) applyEvent(d, e);
+  return d.finish();
+}

@@ -1,0 +1,141 @@
+/**
+ * Hot-add: add_memory() → register_memory_resource() → add_memory_resource()
+ * (spec §5, §6, §7.2). Every check runs before the first effect, so a failed
+ * add changes nothing.
+ */
+import { fail } from '../../kernel/errno.ts';
+import { isBlockAlignedRange } from '../../kernel/geometry.ts';
+import { decideMemmapLayout, type MemmapLayout } from '../../kernel/memmap-on-memory.ts';
+import { eraAtLeast } from '../../kernel/profiles.ts';
+import type { MhpFlag } from '../../kernel/types.ts';
+import { KernelError } from '../../kernel/errno.ts';
+import type { MemmapPlacement } from '../events.ts';
+import type { Tx } from '../tx.ts';
+import { freeKernelPages, hex, range } from './common.ts';
+import { onlineBlock } from './online.ts';
+
+function possibleNodes(tx: Tx): number {
+  return tx.system.machine.possibleNodes ?? Math.max(...tx.system.boot.map((n) => n.node)) + 1;
+}
+
+/**
+ * Regular memmap (spec §6.1): per section, PMD-sized chunks from the target
+ * node's kernel zones, else the nearest other node, else (x86, arm64, s390)
+ * base pages, else -ENOMEM. Returns the placement of each section.
+ */
+function planRegularMemmap(tx: Tx, nid: number, sections: number[]): MemmapPlacement[] {
+  const { g } = tx;
+  const need = g.memmapPagesPerSection;
+  const order = g.profile.vmemmapChunkOrder;
+  const nodeIds = [...tx.draft.nodes.values()].filter((n) => n.online).map((n) => n.id);
+  nodeIds.sort((a, b) => Math.abs(a - nid) - Math.abs(b - nid) || a - b);
+  const taken = new Map<number, number>();
+  const free = (n: number) => freeKernelPages(tx, n) - (taken.get(n) ?? 0);
+  const orderOk = (n: number) => (tx.draft.nodes.get(n)?.maxFreeOrder ?? 0) >= order;
+  return sections.map((s) => {
+    let node = nodeIds.find((n) => free(n) >= need && orderOk(n));
+    let basePages = false;
+    if (node === undefined && g.profile.vmemmapBasePageFallback) {
+      node = nodeIds.find((n) => free(n) >= need);
+      basePages = node !== undefined;
+    }
+    if (node === undefined) {
+      const why = nodeIds.some((n) => free(n) >= need)
+        ? `no node has a free order-${order} block for the vmemmap and ${g.profile.name} cannot fall back to base pages`
+        : 'no node has free kernel memory for the memmap';
+      fail('ENOMEM', `vmemmap_populate() failed for section ${s}: ${why}`);
+    }
+    taken.set(node, (taken.get(node) ?? 0) + need);
+    return { kind: 'node', node, pages: need, basePages };
+  });
+}
+
+export function addMemory(tx: Tx, nid: number, start: number, size: number, flags: readonly MhpFlag[]): void {
+  const { g } = tx;
+  const era = tx.system.kernel;
+  // register_memory_resource(): mhp_range_allowed() (~5.11+), then the iomem conflict check
+  if (eraAtLeast(era, '5.13') && (size <= 0 || start + size > g.maxPhysAddr))
+    fail('E2BIG', `range ${hex(start)}+${hex(size)} is outside the mappable range`);
+  const firstId = Math.floor(start / g.blockSize);
+  const endId = Math.ceil((start + size) / g.blockSize);
+  for (let id = firstId; id < endId && size > 0; id++)
+    if (tx.draft.blocks.get(id)) fail('EEXIST', `${range(start, size)} conflicts with System RAM of memory${id}`);
+  if (!isBlockAlignedRange(g, start, size))
+    fail('EINVAL', `Block size [${hex(g.blockSize)}] unaligned hotplug range: start ${hex(start)}, size ${hex(size)}`);
+  if (nid < 0 || nid >= possibleNodes(tx)) fail('EINVAL', `node ${nid} is not possible`);
+
+  const decision = decideMemmapLayout(tx.system, g, tx.params, size, flags);
+  for (const w of decision.warnings) tx.warn(w);
+  if (decision.errno) fail(decision.errno, decision.reason ?? 'memmap_on_memory unsupported');
+  const layout = decision.layout;
+
+  const startPfn = start / g.pageSize;
+  const nrPages = size / g.pageSize;
+  const nBlocks = size / g.blockSize;
+  const sectionNrs = Array.from({ length: nrPages / g.pagesPerSection }, (_, i) => startPfn / g.pagesPerSection + i);
+  const placement: MemmapPlacement[] =
+    layout.kind === 'regular'
+      ? planRegularMemmap(tx, nid, sectionNrs)
+      : sectionNrs.map((s) => ({ kind: 'altmap', headPfn: headPfnOf(tx, layout, startPfn, s), pages: g.memmapPagesPerSection }));
+
+  // ---- effects ----
+  tx.emit({ type: 'resource', action: 'request', start, size, flags: [...flags] });
+  const node = tx.draft.nodes.get(nid);
+  if (!node?.online) tx.emit({ type: 'node', node: nid, online: true });
+  for (let i = 0; i < nBlocks; i++) {
+    const id = firstId + i;
+    const blockPfn = id * g.pagesPerBlock;
+    for (let j = 0; j < g.sectionsPerBlock; j++) {
+      const k = i * g.sectionsPerBlock + j;
+      tx.transition('section', sectionNrs[k]!, { type: 'ADD', set: { nr: sectionNrs[k], nid, block: id, early: false, memmap: placement[k] } });
+    }
+    tx.transition('memory_block', id, {
+      type: 'ADD',
+      set: { id, nid, zone: null, online_type: 'offline', early: false, pinned: false, nr_vmemmap_pages: vmemmapPagesIn(layout, startPfn, blockPfn, g.pagesPerBlock), used_pages: 0 },
+    });
+    if (layout.kind === 'per-block') markVmemmap(tx, blockPfn, layout.vmemmapPagesPerBlock, sectionNrs.slice(i * g.sectionsPerBlock, (i + 1) * g.sectionsPerBlock), nid);
+  }
+  if (layout.kind === 'device') markVmemmap(tx, startPfn, layout.vmemmapPages, sectionNrs, nid);
+  if (layout.kind === 'regular') {
+    const perNode = new Map<number, number>();
+    for (const p of placement) if (p.kind === 'node') perNode.set(p.node, (perNode.get(p.node) ?? 0) + p.pages);
+    for (const [n, pages] of perNode)
+      tx.emit({ type: 'account', node: n, zone: null, memmapPages: pages, reason: `memmap of ${range(start, size)}${n !== nid ? ` (remote: added to node ${nid})` : ''}` });
+    if (placement.some((p) => p.kind === 'node' && p.basePages)) tx.warn(`vmemmap for ${range(start, size)} populated with base pages: no PMD-sized block was free`);
+  }
+  if (layout.kind === 'per-block' && layout.wastedPagesPerBlock > 0)
+    tx.warn(`Memory hotplug will waste ${layout.wastedPagesPerBlock} pages in each memory block`);
+
+  // auto-online (spec §5.5): failures are not add errors, the kernel does not retry
+  const auto = tx.params.auto_online_blocks;
+  if (auto !== 'offline')
+    for (let i = 0; i < nBlocks; i++) {
+      try {
+        onlineBlock(tx, firstId + i, auto);
+      } catch (e) {
+        if (!(e instanceof KernelError)) throw e;
+        tx.warn(`auto-online of memory${firstId + i} failed: ${e.message}`);
+      }
+    }
+}
+
+function headPfnOf(tx: Tx, layout: MemmapLayout, startPfn: number, section: number): number {
+  if (layout.kind === 'device') return startPfn;
+  const id = Math.floor(section / tx.g.sectionsPerBlock);
+  return id * tx.g.pagesPerBlock;
+}
+
+/** vmemmap pages that live inside this block's own range. */
+function vmemmapPagesIn(layout: MemmapLayout, startPfn: number, blockPfn: number, pagesPerBlock: number): number {
+  if (layout.kind === 'per-block') return layout.vmemmapPagesPerBlock;
+  if (layout.kind === 'device') {
+    const end = startPfn + layout.vmemmapPages;
+    return Math.max(0, Math.min(end, blockPfn + pagesPerBlock) - Math.max(startPfn, blockPfn));
+  }
+  return 0;
+}
+
+/** mark_vmemmap_pages(): head->_refcount = sections served, head->private = pages, tails → head. */
+function markVmemmap(tx: Tx, headPfn: number, nrPages: number, sections: number[], node: number): void {
+  tx.emit({ type: 'vmemmap', action: 'mark', headPfn, nrPages, refcount: sections.length, sections, node });
+}

@@ -1,0 +1,107 @@
+/**
+ * Helpers every operation uses: reading blocks and sections from the draft,
+ * zone accounting, and the oops raised when a section's memmap lives in
+ * memory that has been removed (the seed reviewer's hazard).
+ */
+import { ERRNO } from '../../kernel/errno.ts';
+import type { ZoneName } from '../../kernel/types.ts';
+import { CommittedFailure, type Tx } from '../tx.ts';
+import type { BlockState, SectionState } from '../world.ts';
+import { grownSpan, readerOfDraft, shrunkSpan, type ZoneReader } from './zones.ts';
+import { zoneKey } from '../world.ts';
+
+export const hex = (n: number) => `0x${n.toString(16)}`;
+export const range = (start: number, size: number) => `[mem ${hex(start)}-${hex(start + size - 1)}]`;
+
+export function zones(tx: Tx): ZoneReader {
+  return readerOfDraft(tx.draft.zones, () => tx.draft.zones.values());
+}
+
+export function block(tx: Tx, id: number): BlockState | undefined {
+  return tx.draft.blocks.get(id);
+}
+
+export function sectionsOf(tx: Tx, id: number): number[] {
+  const first = id * tx.g.sectionsPerBlock;
+  return Array.from({ length: tx.g.sectionsPerBlock }, (_, i) => first + i);
+}
+
+/** Existing blocks whose range lies in [start, start+size), ascending. */
+export function blocksIn(tx: Tx, start: number, size: number): BlockState[] {
+  const out: BlockState[] = [];
+  const first = Math.floor(start / tx.g.blockSize);
+  const end = Math.ceil((start + size) / tx.g.blockSize);
+  for (let id = first; id < end; id++) {
+    const b = tx.draft.blocks.get(id);
+    if (b) out.push(b);
+  }
+  return out;
+}
+
+/** The removed range holding this section's memmap, if that memory is gone. */
+export function lostMemmap(tx: Tx, s: SectionState): { start: number; size: number } | null {
+  if (s.memmap.kind !== 'altmap') return null;
+  const head = tx.draft.vmemmap.get(Math.floor(s.memmap.headPfn / tx.g.pagesPerSection));
+  return head?.orphanedBy ?? null;
+}
+
+/**
+ * The kernel reads struct pages of a block whose memmap is gone: a simulated
+ * oops. Records the fault, taints the system, and aborts the operation.
+ */
+export function checkMemmapAlive(tx: Tx, b: BlockState, access: string): void {
+  for (const nr of sectionsOf(tx, b.id)) {
+    const s = tx.draft.sections.get(nr);
+    if (!s) continue;
+    const removed = lostMemmap(tx, s);
+    if (!removed) continue;
+    const message = `BUG: unable to handle page fault: ${access} of memory${b.id} reads the struct pages of section ${nr}, which lived in removed memory ${range(removed.start, removed.size)}`;
+    tx.emit({ type: 'fault', kind: 'memmap-in-removed-memory', section: nr, block: b.id, removed, access, message });
+    tx.transition('hotplug', null, { type: 'OOPS', set: { oopses: tx.draft.oopses + 1 } });
+    throw new CommittedFailure(ERRNO.EFAULT, message);
+  }
+}
+
+export interface ZoneDelta {
+  present?: number;
+  managed?: number;
+  early?: number;
+}
+
+/** adjust_present_page_count() / adjust_managed_page_count() for one zone, growing or shrinking its span. */
+export function accountZone(
+  tx: Tx,
+  node: number,
+  zone: ZoneName,
+  delta: ZoneDelta,
+  reason: string,
+  span?: { grow: { pfn: number; nr: number } } | { shrinkBlock: number },
+): void {
+  const z = tx.draft.zones.get(zoneKey(node, zone));
+  let newSpan: { startPfn: number; endPfn: number } | null | undefined;
+  if (span && 'grow' in span) {
+    const s = grownSpan(z, span.grow.pfn, span.grow.nr);
+    if (!z?.span || s.startPfn !== z.span.startPfn || s.endPfn !== z.span.endPfn) newSpan = s;
+  } else if (span && z) {
+    newSpan = shrunkSpan(z, tx.g, (id) => tx.draft.blocks.get(id), span.shrinkBlock);
+  }
+  tx.emit({
+    type: 'account',
+    node,
+    zone,
+    ...(delta.present ? { presentPages: delta.present } : {}),
+    ...(delta.managed ? { managedPages: delta.managed } : {}),
+    ...(delta.early ? { presentEarlyPages: delta.early } : {}),
+    ...(newSpan !== undefined ? { span: newSpan } : {}),
+    reason,
+  });
+}
+
+/** Pages of this node's kernel zones free for a kernel allocation (vmemmap, pgdat…). */
+export function freeKernelPages(tx: Tx, node: number): number {
+  const n = tx.draft.nodes.get(node);
+  if (!n || !n.online) return 0;
+  let managed = 0;
+  for (const z of ['DMA', 'DMA32', 'Normal'] as const) managed += tx.draft.zones.get(zoneKey(node, z))?.managedPages ?? 0;
+  return managed - n.usedPages - (n.memmapPages - n.bootMemmapPages);
+}

@@ -1,0 +1,59 @@
+/**
+ * Offlining a memory block: memory_block_offline() → offline_pages()
+ * (spec §4.8, §8.1, §7.3). The block reads `going-offline` while pages are
+ * isolated and migrated; every failure after that point cancels back to online.
+ */
+import { fail, KernelError } from '../../kernel/errno.ts';
+import type { Tx } from '../tx.ts';
+import { accountZone, block, checkMemmapAlive, range, sectionsOf } from './common.ts';
+
+/** device_offline(); `redundantOk`: the `online` file treats offlining an offline block as success. */
+export function offlineBlock(tx: Tx, id: number, redundantOk = false): void {
+  const { g } = tx;
+  const b = block(tx, id);
+  if (!b) fail('ENOENT', `memory${id} does not exist`);
+  if (b.state === 'offline') {
+    if (redundantOk) return;
+    fail('EINVAL', `memory${id} is already offline`);
+  }
+  if (b.state !== 'online') fail('EINVAL', `memory${id} is ${b.state}`);
+  // ~5.18+: a block spanning several zones cannot be offlined
+  if (b.zone === null) fail('EINVAL', `memory${id} spans several zones (valid_zones: none)`);
+  checkMemmapAlive(tx, b, 'offline');
+  const zone = b.zone;
+  const pfn = id * g.pagesPerBlock;
+  const nr = g.pagesPerBlock;
+  const nv = Math.min(b.nr_vmemmap_pages, nr);
+  const where = range(pfn * g.pageSize, g.blockSize);
+  // the write returns to user space either way: a pending signal is delivered
+  const signal = tx.draft.signalPending;
+  if (signal) tx.emit({ type: 'knob', knob: 'signal', key: 'pending', value: false });
+
+  tx.transition('memory_block', id, { type: 'OFFLINE_BEGIN' });
+  try {
+    // v2: a range made only of vmemmap pages skips isolation and migration
+    const onlyVmemmap = nv >= nr;
+    const unmovable = b.pinned || b.used_pages > 0;
+    if (!onlyVmemmap && unmovable && zone !== 'Movable') fail('EBUSY', `memory offlining ${where} failed due to failure to isolate range`);
+    const err = tx.draft.injection.MEM_GOING_OFFLINE;
+    if (err !== 0) {
+      tx.warn(`notifier-error-inject: Injecting error (${err}) to MEM_GOING_OFFLINE for memory${id}`);
+      fail(-err, `memory offlining ${where} failed due to notifier failure`);
+    }
+    if (!onlyVmemmap && signal) fail('EINTR', `memory offlining ${where} failed due to signal backoff`);
+    if (!onlyVmemmap && unmovable) fail('EBUSY', `memory offlining ${where} failed due to unmovable page`);
+  } catch (e) {
+    if (e instanceof KernelError) tx.transition('memory_block', id, { type: 'OFFLINE_CANCEL' });
+    throw e;
+  }
+  for (const s of sectionsOf(tx, id)) tx.transition('section', s, { type: 'OFFLINE' });
+  tx.transition('memory_block', id, { type: 'OFFLINE_DONE', set: { zone: null } });
+  accountZone(
+    tx,
+    b.nid,
+    zone,
+    { present: -nr, managed: -(nr - nv), early: b.early ? -nr : 0 },
+    nv ? `offline memory${id}: ${nv} vmemmap pages unaccounted` : `offline memory${id}`,
+    { shrinkBlock: id },
+  );
+}

@@ -1,0 +1,132 @@
+/**
+ * Hot-remove: try_remove_memory() (spec §8.2, §6.6, §7.4, §7.5) and
+ * offline_and_remove_memory() with its re-online rollback (§8.3).
+ */
+import { fail, KernelError } from '../../kernel/errno.ts';
+import { isBlockAlignedRange } from '../../kernel/geometry.ts';
+import { eraAtLeast } from '../../kernel/profiles.ts';
+import type { Tx } from '../tx.ts';
+import type { BlockState } from '../world.ts';
+import { blocksIn, checkMemmapAlive, hex, range, sectionsOf } from './common.ts';
+import { offlineBlock } from './offline.ts';
+import { onlineBlock } from './online.ts';
+
+/** The era's rule for ranges whose memmap lives on the memory itself. */
+function checkVmemmapGranularity(tx: Tx, start: number, size: number, blocks: BlockState[]): void {
+  const { g } = tx;
+  const era = tx.system.kernel;
+  const withAltmap = blocks.filter((b) => tx.draft.sections.get(sectionsOf(tx, b.id)[0]!)?.memmap.kind === 'altmap');
+  if (era === 'v2-2019') {
+    if (!tx.params.v2_remove_guard) return;
+    // check_vmemmap_granularity(), as sketched in review: a DEVICE altmap goes only as a whole
+    const inRange = new Set(blocks.flatMap((b) => sectionsOf(tx, b.id)));
+    for (const b of withAltmap) {
+      const s = tx.draft.sections.get(sectionsOf(tx, b.id)[0]!)!;
+      if (s.memmap.kind !== 'altmap') continue;
+      const head = tx.draft.vmemmap.get(Math.floor(s.memmap.headPfn / g.pagesPerSection));
+      if (head && head.sections.some((nr) => !inRange.has(nr)))
+        fail('EINVAL', `Refuse to remove ${hex(start)} - ${hex(start + size - 1)},wrong granularity: the vmemmap at pfn ${hex(head.headPfn)} serves sections outside the range`);
+    }
+    return;
+  }
+  if (!eraAtLeast(era, '6.8')) {
+    if (withAltmap.length > 0 && tx.params.memmap_on_memory !== 'off' && size !== g.blockSize)
+      fail('EINVAL', `Refuse to remove ${hex(start)} - ${hex(start + size - 1)},wrong granularity`);
+    return;
+  }
+  if (withAltmap.length > 0 && withAltmap.length !== blocks.length)
+    fail('EINVAL', `WARN: ${range(start, size)} mixes blocks with and without memmap_on_memory`);
+}
+
+export function removeMemory(tx: Tx, start: number, size: number): void {
+  const { g } = tx;
+  // the kernel BUG()s on an unaligned range (check_hotplug_memory_range); the simulator refuses it
+  if (!isBlockAlignedRange(g, start, size)) fail('EINVAL', `unaligned range ${hex(start)}+${hex(size)} (the kernel would BUG())`);
+  if (g.profile.hotRemoveRefused(tx.system.kernel)) fail('EBUSY', `${g.profile.name}: arch_remove_memory() refuses removal in ${tx.system.kernel}`);
+  const blocks = blocksIn(tx, start, size);
+  for (const b of blocks)
+    if (b.state !== 'offline') {
+      const p = b.id * g.blockSize;
+      fail('EBUSY', `removing memory fails, because memory [${hex(p)}-${hex(p + g.blockSize - 1)}] is onlined`);
+    }
+  checkVmemmapGranularity(tx, start, size, blocks);
+  for (const b of blocks) checkMemmapAlive(tx, b, 'remove');
+  if (blocks.length === 0) return;
+
+  const nids = new Set<number>();
+  const heads = new Set<number>();
+  for (const b of blocks) {
+    nids.add(b.nid);
+    for (const nr of sectionsOf(tx, b.id)) {
+      const s = tx.draft.sections.get(nr);
+      if (!s) continue;
+      const m = s.memmap;
+      tx.transition('section', nr, { type: 'REMOVE' });
+      if (m.kind === 'node') tx.emit({ type: 'account', node: m.node, zone: null, memmapPages: -m.pages, reason: `free memmap of section ${nr}` });
+      if (m.kind === 'altmap') {
+        // v2: depopulate_section_memmap() defers vmemmap_free() until the head's refcount drops to 0
+        const key = Math.floor(m.headPfn / g.pagesPerSection);
+        const head = tx.draft.vmemmap.get(key)!;
+        const refcount = head.refcount - 1;
+        tx.emit({ type: 'vmemmap', action: 'put', headPfn: head.headPfn, nrPages: head.nrPages, refcount, sections: [nr], node: head.node });
+        if (refcount === 0) tx.emit({ type: 'vmemmap', action: 'free', headPfn: head.headPfn, nrPages: head.nrPages, refcount: 0, sections: [], node: head.node });
+        else heads.add(key);
+      }
+    }
+    tx.transition('memory_block', b.id, { type: 'REMOVE' });
+  }
+  // vmemmap pages that lived in the removed range but still serve sections elsewhere
+  const startPfn = start / g.pageSize;
+  const endPfn = (start + size) / g.pageSize;
+  for (const key of heads) {
+    const head = tx.draft.vmemmap.get(key);
+    if (head && head.refcount > 0 && head.headPfn >= startPfn && head.headPfn < endPfn && !head.orphanedBy)
+      tx.emit({ type: 'vmemmap', action: 'orphan', headPfn: head.headPfn, nrPages: head.nrPages, refcount: head.refcount, sections: [...head.sections], node: head.node, removed: { start, size } });
+  }
+  tx.emit({ type: 'resource', action: 'release', start, size, flags: [] });
+  for (const nid of nids) tryOfflineNode(tx, nid);
+}
+
+/** try_offline_node(): a hotplugged node with no memory blocks left goes offline (boot nodes have CPUs). */
+function tryOfflineNode(tx: Tx, nid: number): void {
+  const n = tx.draft.nodes.get(nid);
+  if (!n || n.boot || !n.online) return;
+  for (const b of tx.draft.blocks.values()) if (b.nid === nid) return;
+  tx.emit({ type: 'node', node: nid, online: false });
+}
+
+export function offlineAndRemoveMemory(tx: Tx, start: number, size: number): void {
+  const { g } = tx;
+  if (!isBlockAlignedRange(g, start, size)) fail('EINVAL', `unaligned range ${hex(start)}+${hex(size)}`);
+  const offlinedByUs: { id: number; type: 'online_kernel' | 'online_movable' }[] = [];
+  let error: KernelError | null = null;
+  for (const b of blocksIn(tx, start, size)) {
+    if (b.state === 'offline') continue;
+    const type = b.zone === 'Movable' ? 'online_movable' : 'online_kernel';
+    try {
+      offlineBlock(tx, b.id);
+      offlinedByUs.push({ id: b.id, type });
+    } catch (e) {
+      if (!(e instanceof KernelError)) throw e;
+      error = e;
+      break;
+    }
+  }
+  if (!error)
+    try {
+      removeMemory(tx, start, size);
+    } catch (e) {
+      if (!(e instanceof KernelError)) throw e;
+      error = e;
+    }
+  if (!error) return;
+  // rollback (~5.10+): re-online what this call offlined, with the remembered type
+  for (const { id, type } of offlinedByUs)
+    try {
+      onlineBlock(tx, id, type);
+    } catch (e) {
+      if (!(e instanceof KernelError)) throw e;
+      tx.warn(`failed to re-online memory${id}: ${e.message}`);
+    }
+  throw error;
+}

@@ -1,0 +1,129 @@
+/**
+ * Zone choice and zone bookkeeping (spec §4.5, §5.6; mm/memory_hotplug.c):
+ * zone_for_pfn_range(), valid_zones, zone span growth and shrinking.
+ */
+import type { Geometry } from '../../kernel/geometry.ts';
+import type { OnlineType, Params, ZoneName } from '../../kernel/types.ts';
+import type { TableDraft, Table } from '../table.ts';
+import { tableGet, tableValues } from '../table.ts';
+import { zoneKey, type BlockState, type ZoneState } from '../world.ts';
+
+/** Read access shared by a World and a WorldDraft. */
+export interface ZoneReader {
+  zone(node: number, zone: ZoneName): ZoneState | undefined;
+  zonesOfAll(): Iterable<ZoneState>;
+}
+
+export function readerOfTable(t: Table<ZoneState>): ZoneReader {
+  return { zone: (n, z) => tableGet(t, zoneKey(n, z)), zonesOfAll: () => tableValues(t) };
+}
+export function readerOfDraft(t: TableDraft<ZoneState>, all: () => Iterable<ZoneState>): ZoneReader {
+  return { zone: (n, z) => t.get(zoneKey(n, z)), zonesOfAll: all };
+}
+
+const KERNEL_LOW: ZoneName[] = ['DMA', 'DMA32'];
+
+/** zone_intersects(): span-based. */
+function intersects(z: ZoneState | undefined, pfn: number, nr: number): boolean {
+  return !!z && z.span !== null && pfn < z.span.endPfn && pfn + nr > z.span.startPfn;
+}
+
+/** default_kernel_zone_for_pfn(): the first zone below Normal intersecting the range, else Normal. */
+export function defaultKernelZone(zr: ZoneReader, nid: number, pfn: number, nr: number): ZoneName {
+  for (const z of KERNEL_LOW) if (intersects(zr.zone(nid, z), pfn, nr)) return z;
+  return 'Normal';
+}
+
+export interface AutoMovableInput {
+  params: Params;
+  zones: ZoneReader;
+}
+
+/** can_online_movable() without memory groups (no CMA, no dynamic groups). */
+function canOnlineMovable(zr: ZoneReader, nid: number | null, ratio: number, need: number): boolean {
+  let kernelEarly = 0;
+  let movable = 0;
+  for (const z of zr.zonesOfAll()) {
+    if (nid !== null && z.node !== nid) continue;
+    if (z.zone === 'Movable') movable += z.presentPages;
+    else if (z.presentPages > 0) kernelEarly += z.presentEarlyPages;
+  }
+  return movable + need <= (ratio * kernelEarly) / 100;
+}
+
+/** auto_movable_zone_for_pfn() for a block outside any memory group. */
+function autoMovableZone(zr: ZoneReader, params: Params, nid: number, pfn: number, nr: number): ZoneName {
+  const kernel = () => defaultKernelZone(zr, nid, pfn, nr);
+  if (params.auto_movable_ratio === 0) return kernel();
+  if (!canOnlineMovable(zr, null, params.auto_movable_ratio, nr)) return kernel();
+  if (params.auto_movable_numa_aware && !canOnlineMovable(zr, nid, params.auto_movable_ratio, nr)) return kernel();
+  return 'Movable';
+}
+
+/** zone_for_pfn_range(online_type, nid, group, start_pfn, nr_pages) */
+export function zoneForPfnRange(zr: ZoneReader, params: Params, type: OnlineType, nid: number, pfn: number, nr: number): ZoneName {
+  if (type === 'online_kernel') return defaultKernelZone(zr, nid, pfn, nr);
+  if (type === 'online_movable') return 'Movable';
+  if (params.online_policy === 'auto-movable') return autoMovableZone(zr, params, nid, pfn, nr);
+  const k = defaultKernelZone(zr, nid, pfn, nr);
+  const inK = intersects(zr.zone(nid, k), pfn, nr);
+  const inM = intersects(zr.zone(nid, 'Movable'), pfn, nr);
+  if (inK !== inM) return inK ? k : 'Movable';
+  return params.movable_node ? 'Movable' : k;
+}
+
+/** memoryN/valid_zones (without the newline). */
+export function validZones(zr: ZoneReader, params: Params, g: Geometry, b: BlockState): string {
+  if (b.state === 'online' || b.state === 'going-offline') return b.zone ?? 'none';
+  const pfn = b.id * g.pagesPerBlock;
+  const d = zoneForPfnRange(zr, params, 'online', b.nid, pfn, g.pagesPerBlock);
+  const out = [d];
+  for (const t of ['online_kernel', 'online_movable'] as const) {
+    const z = zoneForPfnRange(zr, params, t, b.nid, pfn, g.pagesPerBlock);
+    if (z !== d) out.push(z);
+  }
+  return out.join(' ');
+}
+
+/** The span after growing it over [pfn, pfn+nr). */
+export function grownSpan(z: ZoneState | undefined, pfn: number, nr: number) {
+  if (!z || z.span === null) return { startPfn: pfn, endPfn: pfn + nr };
+  return { startPfn: Math.min(z.span.startPfn, pfn), endPfn: Math.max(z.span.endPfn, pfn + nr) };
+}
+
+/**
+ * shrink_zone_span(): only an edge moves, to the next block still online in
+ * this zone and node (find_smallest/biggest_section_pfn); a hole in the
+ * middle leaves the span as it is.
+ */
+export function shrunkSpan(
+  z: ZoneState,
+  g: Geometry,
+  block: (id: number) => BlockState | undefined,
+  removedId: number,
+): { startPfn: number; endPfn: number } | null | undefined {
+  if (z.span === null) return undefined;
+  const start = removedId * g.pagesPerBlock;
+  const end = start + g.pagesPerBlock;
+  const inZone = (id: number) => {
+    const b = block(id);
+    return !!b && id !== removedId && b.state !== 'offline' && b.zone === z.zone && b.nid === z.node;
+  };
+  let { startPfn, endPfn } = z.span;
+  if (startPfn === start) {
+    let id = removedId + 1;
+    const last = Math.ceil(endPfn / g.pagesPerBlock);
+    while (id < last && !inZone(id)) id++;
+    if (id >= last) return null;
+    startPfn = id * g.pagesPerBlock;
+  }
+  if (endPfn === end) {
+    let id = removedId - 1;
+    const first = Math.floor(startPfn / g.pagesPerBlock);
+    while (id >= first && !inZone(id)) id--;
+    if (id < first) return null;
+    endPfn = (id + 1) * g.pagesPerBlock;
+  }
+  if (startPfn === z.span.startPfn && endPfn === z.span.endPfn) return undefined;
+  return { startPfn, endPfn };
+}

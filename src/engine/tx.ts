@@ -1,0 +1,79 @@
+/**
+ * A transaction: one operation being decided. Each emitted event is given
+ * its sequence number and applied to a draft of the world at once, so later
+ * decisions of the same operation see its earlier effects. The operation's
+ * own `op` event comes first in the log; its result is filled in at the end.
+ */
+import { freeze } from 'immer';
+import { errnoName, KernelError } from '../kernel/errno.ts';
+import type { Geometry } from '../kernel/geometry.ts';
+import type { Op } from '../kernel/types.ts';
+import type { MachineKind, MemhpEvent, OpEvent, UnsequencedEvent } from './events.ts';
+import { applyEvent, WorldDraft } from './evolve.ts';
+import type { GateEvent, LifecycleGate } from './gate.ts';
+import { geometry, type World } from './world.ts';
+
+/** A kernel failure after effects were recorded on purpose (an oops): the events stay. */
+export class CommittedFailure extends KernelError {}
+
+export class Tx {
+  readonly draft: WorldDraft;
+  readonly events: MemhpEvent[] = [];
+  readonly g: Geometry;
+  private changes = 0;
+
+  constructor(
+    readonly world: World,
+    readonly gate: LifecycleGate,
+    op: Op,
+  ) {
+    this.draft = new WorldDraft(world);
+    this.g = geometry(world);
+    this.emit({ type: 'op', op, ret: 0, errno: null });
+  }
+
+  get params() {
+    return this.draft.params;
+  }
+  get system() {
+    return this.world.system;
+  }
+  /** events that change the world were emitted (anything but op/warning) */
+  get changed(): boolean {
+    return this.changes > 0;
+  }
+
+  emit(e: UnsequencedEvent): MemhpEvent {
+    const ev = { ...e, seq: this.draft.seq + 1 } as MemhpEvent;
+    applyEvent(this.draft, ev);
+    this.events.push(ev);
+    if (ev.type !== 'op' && ev.type !== 'warning') this.changes++;
+    return ev;
+  }
+
+  warn(message: string): void {
+    this.emit({ type: 'warning', message });
+  }
+
+  /** Current state of an actor as the world records it ('absent' if it does not exist). */
+  stateOf(machine: MachineKind, id: number | null): string {
+    if (machine === 'memory_block') return this.draft.blocks.get(id!)?.state ?? 'absent';
+    if (machine === 'section') return this.draft.sections.get(id!)?.state ?? 'absent';
+    return this.draft.hotplug;
+  }
+
+  transition(machine: MachineKind, id: number | null, event: GateEvent): void {
+    const actor = machine === 'memory_block' ? `memory${id}` : machine === 'section' ? `section${id}` : 'hotplug';
+    const from = this.stateOf(machine, id);
+    const to = this.gate.send(machine, actor, from, event);
+    this.emit({ type: 'transition', machine, actor, event: { type: event.type }, from, to, context: event.set ?? {} });
+  }
+
+  /** Finish with a result; events are deep-frozen. */
+  finish(ret: number, message?: string): { world: World; events: readonly MemhpEvent[] } {
+    const op = this.events[0] as OpEvent;
+    this.events[0] = { ...op, ret, errno: ret === 0 ? null : errnoName(ret), ...(message ? { message } : {}) };
+    for (const e of this.events) freeze(e, true);
+    return { world: this.draft.finish(), events: this.events };
+  }
+}

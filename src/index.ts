@@ -1,0 +1,19 @@
+/**
+ * memhp's library API: build a simulated hotplug system, apply operations,
+ * read the world, replay and verify logs.
+ */
+export * from './kernel/types.ts';
+export { ERRNO, errnoName, KernelError } from './kernel/errno.ts';
+export { geometryOf, probeX86BlockSize, nr_vmemmap_pages, GeometryError, type Geometry } from './kernel/geometry.ts';
+export { PROFILES, ERA_ORDER } from './kernel/profiles.ts';
+export { decideMemmapLayout, memoryBlockMemmapOnMemoryPages, forceWastedPages } from './kernel/memmap-on-memory.ts';
+export type * from './engine/events.ts';
+export type * from './engine/view.ts';
+export { HotplugSystem, type OpResult, type SystemOptions } from './engine/system.ts';
+export { decide } from './engine/decide.ts';
+export { evolve, evolveAll } from './engine/evolve.ts';
+export { replay, verifyReplay, type VerifyResult, type Divergence } from './engine/replay.ts';
+export { toView } from './engine/to-view.ts';
+export { emptyWorld, geometry, type World } from './engine/world.ts';
+export { LiveGate, TableGate } from './engine/gate.ts';
+export { MACHINES, memoryBlockMachine, sectionMachine, hotplugMachine } from '../machines/index.ts';

@@ -1,0 +1,37 @@
+/** The errno values the simulated kernel returns (asm-generic/errno-base.h numbers). */
+export const ERRNO = {
+  EPERM: 1,
+  ENOENT: 2,
+  EINTR: 4,
+  ENOMEM: 12,
+  EFAULT: 14,
+  EBUSY: 16,
+  EEXIST: 17,
+  ENODEV: 19,
+  EINVAL: 22,
+  E2BIG: 7,
+  EHWPOISON: 133,
+} as const;
+export type ErrnoName = keyof typeof ERRNO;
+
+const BY_NUMBER = new Map<number, ErrnoName>(Object.entries(ERRNO).map(([k, v]) => [v, k as ErrnoName]));
+
+/** "ENOMEM" for -12 or 12; "E<n>" for numbers without a name here. */
+export function errnoName(ret: number): string {
+  const n = Math.abs(ret);
+  return BY_NUMBER.get(n) ?? `E${n}`;
+}
+
+/** A kernel failure carried as a value: what the operation returns, and why. */
+export class KernelError extends Error {
+  constructor(
+    readonly errno: number,
+    readonly reason: string,
+  ) {
+    super(`${errnoName(errno)}: ${reason}`);
+  }
+}
+
+export function fail(name: ErrnoName | number, reason: string): never {
+  throw new KernelError(typeof name === 'number' ? Math.abs(name) : ERRNO[name], reason);
+}

@@ -1,0 +1,116 @@
+/**
+ * Where a hot-add places its memmap, per era (spec §6.2, §6.3, §7.1).
+ * Pure: given the system, the request and its size, say which layout the
+ * kernel of that era would use, which WARNs it prints, or which errno it returns.
+ */
+import { ERRNO } from './errno.ts';
+import { eraAtLeast } from './profiles.ts';
+import { STRUCT_PAGE_SIZE, type Geometry } from './geometry.ts';
+import type { MhpFlag, Params, SystemSpec } from './types.ts';
+
+export type MemmapLayout =
+  /** struct pages allocated from a node's kernel memory (§6.1) */
+  | { kind: 'regular' }
+  /** v2 MHP_MEMMAP_DEVICE: one altmap for the whole range, vmemmap at its start */
+  | { kind: 'device'; vmemmapPages: number }
+  /** v2 MHP_MEMMAP_MEMBLOCK and upstream memmap_on_memory: one altmap per block */
+  | { kind: 'per-block'; vmemmapPagesPerBlock: number; wastedPagesPerBlock: number; source: 'MHP_MEMMAP_MEMBLOCK' | 'MHP_MEMMAP_ON_MEMORY' };
+
+export interface LayoutDecision {
+  layout: MemmapLayout;
+  warnings: string[];
+  /** set when the era refuses the request (5.13–6.5: unsupported MHP_MEMMAP_ON_MEMORY → -EINVAL) */
+  errno?: number;
+  reason?: string;
+}
+
+/** memory_block_memmap_on_memory_pages() (~6.6+): PFN_UP(memmap size), pageblock-aligned in force mode. */
+export function memoryBlockMemmapOnMemoryPages(g: Geometry, params: Params): number {
+  const pages = Math.ceil((g.pagesPerBlock * STRUCT_PAGE_SIZE) / g.pageSize);
+  return params.memmap_on_memory === 'force' ? Math.ceil(pages / g.pageblockNrPages) * g.pageblockNrPages : pages;
+}
+
+/** Pages force mode wastes per block ("Memory hotplug will waste %ld pages in each memory block"). */
+export function forceWastedPages(g: Geometry, params: Params): number {
+  return memoryBlockMemmapOnMemoryPages(g, params) - Math.ceil((g.pagesPerBlock * STRUCT_PAGE_SIZE) / g.pageSize);
+}
+
+/** mhp_supports_memmap_on_memory() of ~6.8 (no size argument), also used by 6.6 after its size check. */
+export function supportsMemmapOnMemory68(spec: SystemSpec, g: Geometry, params: Params): { ok: boolean; why?: string } {
+  if (params.memmap_on_memory === 'off') return { ok: false, why: 'memory_hotplug.memmap_on_memory is disabled' };
+  if (spec.machine.sparsemem !== 'vmemmap') return { ok: false, why: 'needs CONFIG_SPARSEMEM_VMEMMAP' };
+  if (!g.profile.memmapOnMemoryEnabled(spec.kernel)) return { ok: false, why: `${spec.arch} does not enable memmap_on_memory in ${spec.kernel}` };
+  const vmemmapSize = g.pagesPerBlock * STRUCT_PAGE_SIZE;
+  if (vmemmapSize % g.pageSize !== 0) return { ok: false, why: 'memmap size is not PAGE_SIZE-aligned' };
+  const pages = memoryBlockMemmapOnMemoryPages(g, params);
+  if (pages % g.pageblockNrPages !== 0) return { ok: false, why: `${pages} memmap pages are not pageblock-aligned (${g.pageblockNrPages})` };
+  if (pages === g.pagesPerBlock) return { ok: false, why: 'no effective hotplugged memory' };
+  if (!g.profile.archSupportsMemmapOnMemory(vmemmapSize)) return { ok: false, why: `arch_supports_memmap_on_memory(${vmemmapSize}) is false` };
+  return { ok: true };
+}
+
+/** mhp_supports_memmap_on_memory(size) of 5.13–6.5. */
+export function supportsMemmapOnMemory513(spec: SystemSpec, g: Geometry, params: Params, size: number): { ok: boolean; why?: string } {
+  if (params.memmap_on_memory === 'off') return { ok: false, why: 'memory_hotplug.memmap_on_memory is disabled' };
+  if (spec.machine.sparsemem !== 'vmemmap') return { ok: false, why: 'needs CONFIG_SPARSEMEM_VMEMMAP' };
+  if (!g.profile.memmapOnMemoryEnabled(spec.kernel)) return { ok: false, why: `${spec.arch} does not enable memmap_on_memory in ${spec.kernel}` };
+  if (size !== g.blockSize) return { ok: false, why: `size ${size} is not exactly one memory block (${g.blockSize})` };
+  const vmemmapSize = (size / g.pageSize) * STRUCT_PAGE_SIZE;
+  if (vmemmapSize % g.pmdSize !== 0) return { ok: false, why: `vmemmap size ${vmemmapSize} is not PMD_SIZE-aligned` };
+  if ((size - vmemmapSize) % (g.pageblockNrPages * g.pageSize) !== 0) return { ok: false, why: 'remaining memory is not pageblock-aligned' };
+  return { ok: true };
+}
+
+export function decideMemmapLayout(spec: SystemSpec, g: Geometry, params: Params, size: number, flags: readonly MhpFlag[]): LayoutDecision {
+  const warnings: string[] = [];
+  const regular: MemmapLayout = { kind: 'regular' };
+  const has = (f: MhpFlag) => flags.includes(f);
+  if (spec.kernel === 'v2-2019') {
+    if (has('MHP_MEMMAP_ON_MEMORY')) warnings.push('MHP_MEMMAP_ON_MEMORY does not exist in v2-2019; flag ignored');
+    const device = has('MHP_MEMMAP_DEVICE');
+    const memblock = has('MHP_MEMMAP_MEMBLOCK');
+    if (!device && !memblock) return { layout: regular, warnings };
+    // mhp_check_correct_flags()
+    if (spec.machine.sparsemem !== 'vmemmap') {
+      warnings.push('Vmemmap capability can only be used on CONFIG_SPARSEMEM_VMEMMAP. Ignoring flags.');
+      return { layout: regular, warnings };
+    }
+    if (device && memblock) {
+      warnings.push('Both MHP_MEMMAP_DEVICE and MHP_MEMMAP_MEMBLOCK were passed. Ignoring flags.');
+      return { layout: regular, warnings };
+    }
+    // patch 5/5: flags are honoured only while vmemmap_hotplug is enabled (silently ignored otherwise)
+    if (!params.vmemmap_hotplug) return { layout: regular, warnings };
+    if (g.profile.v2ClearsFlags) {
+      warnings.push('s390: arch_add_memory() clears the vmemmap flags (memory is accessible only once online)');
+      return { layout: regular, warnings };
+    }
+    if (device) return { layout: { kind: 'device', vmemmapPages: Math.ceil(((size / g.pageSize) * STRUCT_PAGE_SIZE) / g.pageSize) }, warnings };
+    return {
+      layout: { kind: 'per-block', vmemmapPagesPerBlock: Math.ceil((g.pagesPerBlock * STRUCT_PAGE_SIZE) / g.pageSize), wastedPagesPerBlock: 0, source: 'MHP_MEMMAP_MEMBLOCK' },
+      warnings,
+    };
+  }
+  for (const f of ['MHP_MEMMAP_DEVICE', 'MHP_MEMMAP_MEMBLOCK'] as const)
+    if (has(f)) warnings.push(`${f} never went upstream; flag ignored in ${spec.kernel}`);
+  if (!has('MHP_MEMMAP_ON_MEMORY')) return { layout: regular, warnings };
+  if (spec.kernel === '5.13') {
+    const s = supportsMemmapOnMemory513(spec, g, params, size);
+    if (!s.ok) return { layout: regular, warnings, errno: -ERRNO.EINVAL, reason: `MHP_MEMMAP_ON_MEMORY unsupported: ${s.why}` };
+    const pages = (size / g.pageSize) * STRUCT_PAGE_SIZE / g.pageSize;
+    return { layout: { kind: 'per-block', vmemmapPagesPerBlock: pages, wastedPagesPerBlock: 0, source: 'MHP_MEMMAP_ON_MEMORY' }, warnings };
+  }
+  // ~6.6+: the flag is a hint; unsupported → silent regular memmap
+  if (!eraAtLeast(spec.kernel, '6.8') && size !== g.blockSize) return { layout: regular, warnings };
+  const s = supportsMemmapOnMemory68(spec, g, params);
+  if (!s.ok) return { layout: regular, warnings };
+  return {
+    layout: {
+      kind: 'per-block',
+      vmemmapPagesPerBlock: memoryBlockMemmapOnMemoryPages(g, params),
+      wastedPagesPerBlock: forceWastedPages(g, params),
+      source: 'MHP_MEMMAP_ON_MEMORY',
+    },
+    warnings,
+  };
+}
