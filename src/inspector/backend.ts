@@ -1,0 +1,98 @@
+/**
+ * What the inspector needs from a log (recorded or live). The server only
+ * talks to this interface, so the page works the same over a replayed file,
+ * a live engine or a hand-made world. Views never write state: the only
+ * mutating call is apply(), which goes through the engine like any command.
+ */
+import type { MemhpEvent, TransitionEvent, EventType } from '../engine/events.ts';
+import type { WorldView } from '../engine/view.ts';
+import type { Op, SystemSpec, ZoneName } from '../kernel/types.ts';
+import type { StatechartNode } from './graph.ts';
+
+export interface InspectorInfo {
+  name: string;
+  /** Last sequence number in the log (0 = empty log). */
+  lastSeq: number;
+  system: SystemSpec;
+  logPath?: string;
+  /** True when apply() can append (a live system or a writable log). */
+  live?: boolean;
+}
+
+/** Rows of the timeline a user filters on. Every given field must match. */
+export interface EventFilter {
+  actor?: string;
+  type?: EventType;
+  /** Case-insensitive substring of the event rendered as JSON. */
+  text?: string;
+}
+
+export type Breakpoint =
+  | { kind: 'seq'; seq: number }
+  | { kind: 'match'; filter: EventFilter };
+
+export interface WorldChange {
+  /** e.g. blocks[memory65].state, zones[0/Normal].presentPages */
+  path: string;
+  before: unknown;
+  after: unknown;
+}
+
+export interface InvariantResult {
+  name: string;
+  holds: boolean;
+  violations: string[];
+}
+
+export interface AccountingCounters {
+  presentPages: number;
+  managedPages: number;
+  memmapPages?: number;
+}
+
+export interface AccountingPoint {
+  seq: number;
+  nodes: Array<{ node: number } & Required<AccountingCounters>>;
+  zones: Array<{ node: number; zone: ZoneName } & AccountingCounters>;
+}
+
+export interface MachineDefinition {
+  /** The MachineKind: memory_block, section, hotplug. */
+  name: string;
+  definition: StatechartNode;
+}
+
+export interface ApplyResult {
+  ok: boolean;
+  ret: number;
+  errno: string | null;
+  /** Set when the op was applied at a past step and a new log was forked. */
+  forkedLogPath?: string;
+  /** Sequence number of the op event that was appended. */
+  seq?: number;
+  message?: string;
+}
+
+export interface InspectorBackend {
+  info(): InspectorInfo;
+  /** Events with fromSeq <= seq <= toSeq, in order. */
+  events(fromSeq: number, toSeq: number): MemhpEvent[];
+  /** Sequence numbers of the events matching the filter, ascending. */
+  search(filter: EventFilter): number[];
+  /** The world after events 1..seq (seq 0 = the booted system). */
+  worldAt(seq: number): WorldView;
+  diff(a: number, b: number): WorldChange[];
+  invariantsAt(seq: number): InvariantResult[];
+  /** About `points` samples spread across the log, first and last included. */
+  accountingSeries(points: number): AccountingPoint[];
+  machines(): MachineDefinition[];
+  actorHistory(actorId: string): TransitionEvent[];
+  /** The next (or previous) seq after fromSeq where a breakpoint hits; null if none. */
+  continueTo(fromSeq: number, direction: 'forward' | 'backward', breakpoints: Breakpoint[]): number | null;
+  /** Run an operation at step atSeq: appends at the end, forks the log at a past step. */
+  apply(op: Op, atSeq: number): ApplyResult | Promise<ApplyResult>;
+  /** Optional: let live actors report to an XState inspection observer (Stately). */
+  attachInspect?(observer: (event: unknown) => void): void;
+  /** Optional: called when the log grows, so the server can tell the page. */
+  onAppend?(listener: () => void): () => void;
+}

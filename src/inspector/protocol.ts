@@ -1,0 +1,100 @@
+/**
+ * The page <-> server messages (types only, so the page bundle stays free of
+ * server code). Requests carry an id; the reply echoes it. The server also
+ * pushes { type: 'appended' } when the log grows.
+ */
+import type { FaultView, NodeView, VmemmapView, ZoneView } from '../engine/view.ts';
+import type { MemhpEvent, TransitionEvent } from '../engine/events.ts';
+import type { Op, Params } from '../kernel/types.ts';
+import type {
+  AccountingPoint, ApplyResult, Breakpoint, EventFilter, InspectorInfo, InvariantResult, MachineDefinition, WorldChange,
+} from './backend.ts';
+
+/** The world at one step, blocks and sections as columns so 32,768 blocks stay small on the wire. */
+export interface MapFrame {
+  seq: number;
+  pageSize: number;
+  blockPages: number;
+  sectionPages: number;
+  params: Params;
+  blocks: {
+    id: number[];
+    /** 0 offline, 1 online, 2 going-offline */
+    state: number[];
+    /** index into ZONE_CODES, -1 = none */
+    zone: number[];
+    node: number[];
+    startPfn: number[];
+    nrPages: number[];
+    vmemmapPages: number[];
+    /** bit 0 early, bit 1 pinned */
+    flags: number[];
+  };
+  sections: {
+    nr: number[];
+    block: number[];
+    /** 0 present, 1 online */
+    state: number[];
+    /** 0 boot, 1 node, 2 altmap */
+    memmapKind: number[];
+    /** node for boot/node memmaps, -1 for altmap */
+    memmapNode: number[];
+    /** head pfn for altmap memmaps, -1 otherwise */
+    memmapHead: number[];
+    memmapLost: number[];
+  };
+  zones: ZoneView[];
+  nodes: NodeView[];
+  vmemmap: VmemmapView[];
+  faults: FaultView[];
+  /** Physical ranges (pfns) released from iomem and not added again. */
+  removed: Array<{ startPfn: number; nrPages: number }>;
+  tainted: boolean;
+  signalPending: boolean;
+  injection: { MEM_GOING_ONLINE: number; MEM_GOING_OFFLINE: number };
+}
+
+export const ZONE_CODES = ['DMA', 'DMA32', 'Normal', 'Movable'] as const;
+
+export interface ActorView {
+  actor: string;
+  machine: string | null;
+  /** State after the last transition at or before the step (null: never moved). */
+  state: string | null;
+  /** Context folded from the transitions at or before the step. */
+  context: Record<string, unknown>;
+  /** The last transition at or before the step. */
+  last: TransitionEvent | null;
+  /** Transitions of this actor, whole log. */
+  history: TransitionEvent[];
+}
+
+export interface RequestMap {
+  info: { params: Record<string, never>; result: InspectorInfo };
+  events: { params: { from: number; to: number }; result: MemhpEvent[] };
+  rows: { params: { filter: EventFilter; offset: number; limit: number }; result: { total: number; events: MemhpEvent[] } };
+  /** Position of the first filtered row whose seq is >= seq. */
+  rowOf: { params: { filter: EventFilter; seq: number }; result: number };
+  frame: { params: { seq: number }; result: MapFrame };
+  diff: { params: { seq: number }; result: WorldChange[] };
+  invariants: { params: { seq: number }; result: InvariantResult[] };
+  accounting: { params: { points: number }; result: AccountingPoint[] };
+  machines: { params: Record<string, never>; result: MachineDefinition[] };
+  actor: { params: { actor: string; seq: number }; result: ActorView };
+  continue: { params: { from: number; direction: 'forward' | 'backward'; breakpoints: Breakpoint[] }; result: number | null };
+  apply: { params: { op: Op; atSeq: number }; result: ApplyResult & { info: InspectorInfo } };
+}
+
+export type Method = keyof RequestMap;
+
+export interface Request<M extends Method = Method> {
+  id: number;
+  method: M;
+  params: RequestMap[M]['params'];
+}
+
+export type Reply =
+  | { id: number; ok: true; result: unknown }
+  | { id: number | null; ok: false; error: { code: string; message: string } };
+
+export type Push = { type: 'appended'; info: InspectorInfo };

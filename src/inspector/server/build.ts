@@ -1,0 +1,60 @@
+/**
+ * Builds the page with Vite when dist/inspector is missing or older than its
+ * sources, so a newcomer never needs a separate build step.
+ */
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const WEB_DIR = resolve(here, '../web');
+const REPO = resolve(here, '../../..');
+export const DIST_DIR = join(REPO, 'dist', 'inspector');
+/** Files outside web/ the page bundles (types are erased, but keep protocol changes honest). */
+const EXTRA_SOURCES = [resolve(here, '../protocol.ts')];
+
+function newestMtime(path: string): number {
+  const st = statSync(path);
+  if (!st.isDirectory()) return st.mtimeMs;
+  let newest = st.mtimeMs;
+  for (const name of readdirSync(path)) newest = Math.max(newest, newestMtime(join(path, name)));
+  return newest;
+}
+
+export function inspectorBuildIsFresh(): boolean {
+  const index = join(DIST_DIR, 'index.html');
+  if (!existsSync(index)) return false;
+  const built = statSync(index).mtimeMs;
+  const sources = Math.max(newestMtime(WEB_DIR), ...EXTRA_SOURCES.map(newestMtime));
+  return built >= sources;
+}
+
+let pending: Promise<void> | null = null;
+
+/** Build dist/inspector (always). Another process building at the same time is harmless. */
+export function buildInspector(): Promise<void> {
+  pending ??= (async () => {
+    const { build } = await import('vite');
+    const tmp = join(REPO, 'dist', `.inspector-build-${process.pid}`);
+    mkdirSync(dirname(tmp), { recursive: true });
+    try {
+      await build({ configFile: join(WEB_DIR, 'vite.config.ts'), build: { outDir: tmp, emptyOutDir: true }, logLevel: 'warn' });
+      const old = join(REPO, 'dist', `.inspector-old-${process.pid}`);
+      if (existsSync(DIST_DIR)) renameSync(DIST_DIR, old);
+      try {
+        renameSync(tmp, DIST_DIR);
+      } catch (e) {
+        // Another process put a fresh build there first: use theirs.
+        if (!existsSync(join(DIST_DIR, 'index.html'))) throw e;
+      }
+      rmSync(old, { recursive: true, force: true });
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  })().finally(() => { pending = null; });
+  return pending;
+}
+
+export async function ensureInspectorBuilt(): Promise<void> {
+  if (!inspectorBuildIsFresh()) await buildInspector();
+}

@@ -1,0 +1,132 @@
+/**
+ * Answers validated page requests from the backend. Keeps the few derived
+ * things that would be costly to recompute on every scroll or scrub: the
+ * filtered row lists and the iomem resource events behind "removed" ranges.
+ */
+import type { InspectorBackend, EventFilter } from '../backend.ts';
+import type { MemhpEvent, ResourceEvent } from '../../engine/events.ts';
+import type { ActorView } from '../protocol.ts';
+import type { ValidRequest } from './validate.ts';
+import { removedRanges, toMapFrame } from './frame.ts';
+
+function isEmptyFilter(f: EventFilter): boolean {
+  return !f.actor && !f.type && !f.text;
+}
+
+/** Index of the first element >= x in an ascending array. */
+function lowerBound(xs: number[], x: number): number {
+  let lo = 0;
+  let hi = xs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (xs[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+export class Rpc {
+  private searches = new Map<string, number[]>();
+  private resources: ResourceEvent[] | null = null;
+  private cachedLast = -1;
+
+  constructor(private readonly backend: InspectorBackend) {}
+
+  private fresh(): void {
+    const last = this.backend.info().lastSeq;
+    if (last !== this.cachedLast) {
+      this.searches.clear();
+      this.resources = null;
+      this.cachedLast = last;
+    }
+  }
+
+  private matches(filter: EventFilter): number[] {
+    const key = JSON.stringify([filter.actor ?? '', filter.type ?? '', filter.text ?? '']);
+    let seqs = this.searches.get(key);
+    if (!seqs) {
+      seqs = this.backend.search(filter);
+      if (this.searches.size > 32) this.searches.clear();
+      this.searches.set(key, seqs);
+    }
+    return seqs;
+  }
+
+  private resourceEvents(): ResourceEvent[] {
+    if (!this.resources) {
+      this.resources = this.backend.search({ type: 'resource' }).flatMap((s) =>
+        this.backend.events(s, s).filter((e): e is ResourceEvent => e.type === 'resource'));
+    }
+    return this.resources;
+  }
+
+  /** Events at sparse seqs, fetched as runs of consecutive seqs. */
+  private eventsAt(seqs: number[]): MemhpEvent[] {
+    const out: MemhpEvent[] = [];
+    for (let i = 0; i < seqs.length;) {
+      let j = i;
+      while (j + 1 < seqs.length && seqs[j + 1] === seqs[j]! + 1) j++;
+      out.push(...this.backend.events(seqs[i]!, seqs[j]!));
+      i = j + 1;
+    }
+    return out;
+  }
+
+  private actor(actor: string, seq: number): ActorView {
+    const history = this.backend.actorHistory(actor);
+    let state: string | null = null;
+    let last: ActorView['last'] = null;
+    const context: Record<string, unknown> = {};
+    for (const t of history) {
+      if (t.seq > seq) break;
+      state = t.to;
+      last = t;
+      Object.assign(context, t.context);
+    }
+    return { actor, machine: history[0]?.machine ?? null, state, context, last, history };
+  }
+
+  async handle(req: ValidRequest): Promise<unknown> {
+    this.fresh();
+    const b = this.backend;
+    const last = () => b.info().lastSeq;
+    const clamp = (s: number) => Math.min(s, last());
+    switch (req.method) {
+      case 'info': return b.info();
+      case 'events': return b.events(req.params.from, clamp(req.params.to));
+      case 'rows': {
+        const { filter, offset, limit } = req.params;
+        if (isEmptyFilter(filter)) {
+          const total = last();
+          return { total, events: offset < total ? b.events(offset + 1, Math.min(total, offset + limit)) : [] };
+        }
+        const all = this.matches(filter);
+        return { total: all.length, events: this.eventsAt(all.slice(offset, offset + limit)) };
+      }
+      case 'rowOf': {
+        const { filter, seq } = req.params;
+        if (isEmptyFilter(filter)) return Math.max(0, clamp(seq) - 1);
+        return lowerBound(this.matches(filter), seq);
+      }
+      case 'frame': {
+        const seq = clamp(req.params.seq);
+        const world = b.worldAt(seq);
+        return toMapFrame(world, removedRanges(this.resourceEvents(), seq, world.pageSize));
+      }
+      case 'diff': {
+        const seq = clamp(req.params.seq);
+        return seq === 0 ? [] : b.diff(seq - 1, seq);
+      }
+      case 'invariants': return b.invariantsAt(clamp(req.params.seq));
+      case 'accounting': return b.accountingSeries(req.params.points);
+      case 'machines': return b.machines();
+      case 'actor': return this.actor(req.params.actor, clamp(req.params.seq));
+      case 'continue': return b.continueTo(clamp(req.params.from), req.params.direction, req.params.breakpoints);
+      case 'apply': {
+        const res = await b.apply(req.params.op, clamp(req.params.atSeq));
+        this.fresh();
+        return { ...res, info: b.info() };
+      }
+    }
+  }
+}

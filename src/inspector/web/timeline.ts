@@ -1,0 +1,116 @@
+/**
+ * The timeline: a virtual list over the (possibly filtered) log. Only the
+ * visible rows exist in the DOM and only they are fetched, so a 1,000,000
+ * event log scrolls like a 100 event one. Row i of an unfiltered log is seq
+ * i+1; a filtered log's rows come from the server's search.
+ */
+import type { MemhpEvent } from '../../engine/events.ts';
+import type { EventFilter } from '../backend.ts';
+import { eventRow } from '../event-text.ts';
+import { Api, latestOnly } from './rpc.ts';
+
+const ROW_H = 20;
+
+export class Timeline {
+  filter: EventFilter = {};
+  total = 0;
+  private top = 0;
+  private visible: MemhpEvent[] = [];
+  private rowEls: HTMLDivElement[] = [];
+  cursor = 0;
+  readonly seqBreakpoints = new Set<number>();
+  onPick: (seq: number) => void = () => {};
+  onBreakpointsChanged: () => void = () => {};
+  private fetchRows: (top: number) => void;
+
+  constructor(private api: Api, private box: HTMLElement, private bar: HTMLInputElement, private count: HTMLElement) {
+    this.fetchRows = latestOnly(
+      (top: number) => api.call('rows', { filter: this.filter, offset: top, limit: this.capacity() }),
+      (r, top) => { this.total = r.total; this.top = top; this.visible = r.events; this.render(); },
+      (e) => console.error(e),
+    );
+    box.addEventListener('wheel', (e) => {
+      e.preventDefault();
+      this.scrollTo(this.top + Math.sign(e.deltaY) * Math.max(1, Math.round(Math.abs(e.deltaY) / ROW_H)));
+    }, { passive: false });
+    bar.addEventListener('input', () => this.scrollTo(Number(bar.value)));
+    box.addEventListener('click', (e) => {
+      const rowEl = (e.target as HTMLElement).closest<HTMLElement>('.row');
+      if (!rowEl?.dataset.seq) return;
+      const seq = Number(rowEl.dataset.seq);
+      if ((e.target as HTMLElement).classList.contains('bp')) this.toggleBreakpoint(seq);
+      else this.onPick(seq);
+    });
+    new ResizeObserver(() => this.scrollTo(this.top)).observe(box);
+  }
+
+  private capacity(): number {
+    return Math.max(1, Math.floor(this.box.clientHeight / ROW_H));
+  }
+
+  toggleBreakpoint(seq: number): void {
+    if (this.seqBreakpoints.has(seq)) this.seqBreakpoints.delete(seq);
+    else this.seqBreakpoints.add(seq);
+    this.render();
+    this.onBreakpointsChanged();
+  }
+
+  scrollTo(top: number): void {
+    const max = Math.max(0, this.total - this.capacity());
+    this.fetchRows(Math.max(0, Math.min(max, Math.round(top))));
+  }
+
+  async setFilter(f: EventFilter): Promise<void> {
+    this.filter = f;
+    await this.reveal(this.cursor, true);
+  }
+
+  /** Move the cursor and scroll so its row (or the next matching row) is visible. */
+  async reveal(seq: number, force = false): Promise<void> {
+    this.cursor = seq;
+    const cap = this.capacity();
+    const row = await this.api.call('rowOf', { filter: this.filter, seq: Math.max(1, seq) });
+    if (force || row < this.top || row >= this.top + cap) this.scrollTo(row - Math.floor(cap / 3));
+    else this.render();
+  }
+
+  /** Refetch after the log grew. */
+  refresh(): void {
+    this.scrollTo(this.top);
+  }
+
+  private render(): void {
+    const cap = this.capacity();
+    while (this.rowEls.length < cap) {
+      const d = document.createElement('div');
+      d.className = 'row';
+      for (const c of ['bp', 'seq', 'actor', 'event', 'change']) {
+        const s = document.createElement('span');
+        s.className = c;
+        d.append(s);
+      }
+      this.rowEls.push(d);
+    }
+    this.box.replaceChildren(...this.rowEls.slice(0, Math.min(cap, this.visible.length)));
+    this.visible.slice(0, cap).forEach((e, i) => {
+      const d = this.rowEls[i]!;
+      const r = eventRow(e);
+      const [bp, seq, actor, event, change] = Array.from(d.children) as HTMLElement[];
+      d.dataset.seq = String(e.seq);
+      d.className = `row${e.seq === this.cursor ? ' cur' : ''}${e.type === 'fault' ? ' fault' : ''}`;
+      bp!.textContent = '●';
+      bp!.className = `bp${this.seqBreakpoints.has(e.seq) ? ' on' : ''}`;
+      bp!.title = 'toggle breakpoint';
+      seq!.textContent = String(e.seq);
+      actor!.textContent = r.actor;
+      event!.textContent = r.event;
+      change!.textContent = r.from ? `${r.from} → ${r.to}` : r.to;
+      d.title = `${e.seq} ${r.actor} ${r.event} ${r.from} → ${r.to}`;
+    });
+    const max = Math.max(0, this.total - cap);
+    this.bar.max = String(max);
+    this.bar.value = String(this.top);
+    const filtered = this.filter.actor || this.filter.type || this.filter.text;
+    this.count.textContent = filtered ? `${this.total.toLocaleString('en')} matching` : `${this.total.toLocaleString('en')} events`;
+  }
+}
