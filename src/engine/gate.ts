@@ -6,7 +6,7 @@
  * same machine definitions without actors, for replay verification at speed
  * and for the model checker.
  */
-import { createActor, type AnyActorRef, type InspectionEvent, type Observer } from 'xstate';
+import { createActor, type AnyActorRef, type AnyStateMachine, type InspectionEvent, type Observer } from 'xstate';
 import { MACHINES } from '../../machines/index.ts';
 import { transitionTable, type TransitionTable } from '../../machines/transition-table.ts';
 import type { MachineKind } from './events.ts';
@@ -48,12 +48,13 @@ export class LiveGate implements LifecycleGate {
   constructor(private readonly options: LiveGateOptions = {}) {}
 
   send(machine: MachineKind, actorId: string, from: string, event: GateEvent): string {
-    let actor = this.actors.get(actorId);
+    let actor: AnyActorRef | undefined = this.actors.get(actorId);
     if (!actor) {
       if (from !== 'absent') throw new IllegalTransition(`${actorId}: no live actor in state ${from}`);
-      actor = createActor(MACHINES[machine] as never, { id: actorId, systemId: actorId, inspect: this.options.inspect as never });
-      actor.start();
-      this.actors.set(actorId, actor);
+      const created: AnyActorRef = createActor(MACHINES[machine] as AnyStateMachine, { id: actorId, systemId: actorId, inspect: this.options.inspect, input: {} });
+      created.start();
+      this.actors.set(actorId, created);
+      actor = created;
     }
     const before = actor.getSnapshot();
     if (before.value !== from) throw new IllegalTransition(`${actorId}: live actor is in ${String(before.value)}, the world says ${from}`);
