@@ -1,0 +1,82 @@
+/**
+ * Small builders shared by the core tests: a system description with the
+ * kernel's defaults, a running system, and readers for the parts of the
+ * world view the tests look at.
+ */
+import { afterEach } from 'vitest';
+import { HotplugSystem, type Era, type Op, type SystemSpec, type WorldView, type BootNode, type Params, type MachineSpec, type ArchName, type SystemOptions, type MhpFlag } from '../../src/index.ts';
+import { DEFAULT_PARAMS } from '../../src/scenario/defaults.ts';
+
+export const KiB = 1024;
+export const MiB = 1024 * KiB;
+export const GiB = 1024 * MiB;
+
+export interface SpecInput {
+  kernel?: Era;
+  arch?: ArchName;
+  machine?: Partial<MachineSpec>;
+  boot?: Partial<BootNode>[];
+  params?: Partial<Params>;
+}
+
+/**
+ * Default test machine: x86_64 VM, 128 MiB blocks, two 4 GiB boot nodes
+ * (node 0 at [0, 4G) with 1 GiB of kernel allocations, node 1 at [4G, 8G)),
+ * so the first hot-pluggable address is 8 GiB = block 64.
+ */
+export function makeSpec(input: SpecInput = {}): SystemSpec {
+  const boot = (input.boot ?? [{ size: 4 * GiB, used: 1 * GiB }, { size: 4 * GiB }]).map((n, i) => ({
+    node: n.node ?? i,
+    size: n.size ?? 4 * GiB,
+    used: n.used ?? 0,
+    maxFreeOrder: n.maxFreeOrder ?? 10,
+  }));
+  return {
+    name: 'core-test',
+    kernel: input.kernel ?? '6.8',
+    arch: input.arch ?? 'x86_64',
+    machine: { hypervisor: true, sparsemem: 'vmemmap', ...input.machine },
+    boot,
+    params: { ...DEFAULT_PARAMS, ...input.params },
+  };
+}
+
+const running: HotplugSystem[] = [];
+afterEach(() => {
+  for (const s of running.splice(0)) s.stop();
+});
+
+/** A booted system; its live actors are stopped after the test. */
+export function boot(input: SpecInput = {}, options: SystemOptions = {}): HotplugSystem {
+  const s = new HotplugSystem(makeSpec(input), options);
+  running.push(s);
+  return s;
+}
+
+/** Applies ops in order; throws with the op and its message if one fails. */
+export function ok(s: HotplugSystem, ...ops: Op[]): void {
+  for (const op of ops) {
+    const r = s.apply(op);
+    if (r.ret !== 0) throw new Error(`${JSON.stringify(op)} failed: ${r.errno} ${r.message ?? ''}`);
+  }
+}
+
+export const add = (start: number, size: number, flags: MhpFlag[] = [], node = 0): Op => ({
+  op: 'add_memory',
+  node,
+  start,
+  size,
+  flags,
+});
+export const state = (block: number, value: 'online' | 'online_kernel' | 'online_movable' | 'offline'): Op => ({ op: 'state', block, value });
+export const remove = (start: number, size: number): Op => ({ op: 'remove_memory', start, size });
+
+export const blockOf = (v: WorldView, id: number) => v.blocks.find((b) => b.id === id);
+export const sectionOf = (v: WorldView, nr: number) => v.sections.find((s) => s.nr === nr);
+export const zoneOf = (v: WorldView, node: number, zone: string) => v.zones.find((z) => z.node === node && z.zone === zone);
+export const nodeOf = (v: WorldView, id: number) => v.nodes.find((n) => n.id === id);
+
+/** The parts of the view a failed operation must leave as they were. */
+export function memoryParts(v: WorldView) {
+  return { blocks: v.blocks, sections: v.sections, zones: v.zones, nodes: v.nodes, vmemmap: v.vmemmap };
+}
