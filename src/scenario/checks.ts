@@ -4,7 +4,7 @@
  * other field of the file is invalid; each rule looks only at values that
  * parse, so a bad value is never reported twice.
  */
-import type { ScenarioProblem } from './errors.ts';
+import type { LocatedProblem } from './errors.ts';
 import { problemAt } from './errors.ts';
 import { formatSize } from './size.ts';
 import { integer, nodeNumber, size } from './values.ts';
@@ -12,8 +12,8 @@ import { integer, nodeNumber, size } from './values.ts';
 const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** Boot nodes are laid out from address 0 in node order, so they must read node 0, 1, 2 ... */
-function checkBootNodes(boot: unknown[]): ScenarioProblem[] {
-  const problems: ScenarioProblem[] = [];
+function checkBootNodes(boot: unknown[]): LocatedProblem[] {
+  const problems: LocatedProblem[] = [];
   const firstIndex = new Map<number, number>();
   boot.forEach((entry, i) => {
     if (!isRecord(entry)) return;
@@ -38,9 +38,9 @@ function checkBootNodes(boot: unknown[]): ScenarioProblem[] {
   return problems;
 }
 
-export function crossFieldProblems(doc: unknown): ScenarioProblem[] {
+export function crossFieldProblems(doc: unknown): LocatedProblem[] {
   if (!isRecord(doc)) return [];
-  const problems: ScenarioProblem[] = [];
+  const problems: LocatedProblem[] = [];
   const boot = Array.isArray(doc.boot) ? doc.boot : undefined;
   if (boot) problems.push(...checkBootNodes(boot));
   if (isRecord(doc.machine) && doc.machine.possibleNodes !== undefined) {

@@ -30,8 +30,42 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return out;
 }
 
-export function problemAt(path: JsonPath | readonly PropertyKey[], message: string): ScenarioProblem {
-  return { path: formatPath(path), message };
+/** A problem while it is still being collected: its path as keys, so problems can be put in file order. */
+export interface LocatedProblem {
+  at: readonly PropertyKey[];
+  message: string;
+}
+
+export function problemAt(at: JsonPath | readonly PropertyKey[], message: string): LocatedProblem {
+  return { at, message };
+}
+
+/**
+ * Sorts problems into the order their places appear in the document (keys in
+ * the order the author wrote them; a missing key after the present ones), so
+ * the list reads top to bottom like the file. The sort is stable.
+ */
+export function inDocumentOrder(problems: readonly LocatedProblem[], root: unknown): ScenarioProblem[] {
+  const rank = (at: readonly PropertyKey[]): number[] => {
+    const out: number[] = [];
+    let node: unknown = root;
+    for (const key of at) {
+      if (node === null || typeof node !== 'object') break;
+      const keys = Object.keys(node);
+      const i = Array.isArray(node) ? Number(key) : keys.indexOf(String(key));
+      out.push(i < 0 ? keys.length : i);
+      node = (node as Record<PropertyKey, unknown>)[key];
+    }
+    return out;
+  };
+  const compare = (a: number[], b: number[]) => {
+    for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i] - b[i];
+    return a.length - b.length;
+  };
+  return problems
+    .map((p) => ({ p, r: rank(p.at) }))
+    .sort((x, y) => compare(x.r, y.r))
+    .map(({ p }) => ({ path: formatPath(p.at), message: p.message }));
 }
 
 export function formatProblem(file: string, p: ScenarioProblem): string {

@@ -1,10 +1,10 @@
 /**
- * Turns zod issues into ScenarioProblems with our wording. Most messages are
+ * Turns zod issues into located problems with our wording. Most messages are
  * already ours (the value parsers); here we word the issues zod raises on its
  * own: wrong JSON types, unknown fields and unknown operations.
  */
 import type { z } from 'zod';
-import type { ScenarioProblem } from './errors.ts';
+import type { LocatedProblem } from './errors.ts';
 import { problemAt } from './errors.ts';
 import { showValue } from './size.ts';
 
@@ -26,7 +26,7 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
   return v;
 }
 
-export function problemsFromIssue(issue: z.core.$ZodIssue, root: unknown): ScenarioProblem[] {
+export function problemsFromIssue(issue: z.core.$ZodIssue, root: unknown): LocatedProblem[] {
   const path = issue.path;
   const value = valueAt(root, path);
   switch (issue.code) {

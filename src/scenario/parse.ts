@@ -8,8 +8,8 @@ import { readFileSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import type { Scenario } from '../kernel/types.ts';
 import { crossFieldProblems } from './checks.ts';
-import type { ScenarioProblem } from './errors.ts';
-import { problemAt, ScenarioError } from './errors.ts';
+import type { LocatedProblem } from './errors.ts';
+import { inDocumentOrder, problemAt, ScenarioError } from './errors.ts';
 import { problemsFromIssue } from './issues.ts';
 import { readJson } from './json-text.ts';
 import { scenarioSchema } from './schema.ts';
@@ -41,12 +41,12 @@ function finish(doc: ParsedScenarioDocument, file: string): Scenario {
   return scenario;
 }
 
-function validate(value: unknown, file: string, earlier: ScenarioProblem[]): Scenario {
+function validate(value: unknown, file: string, earlier: LocatedProblem[]): Scenario {
   const result = scenarioSchema.safeParse(value);
   const problems = [...earlier];
   if (!result.success) for (const issue of result.error.issues) problems.push(...problemsFromIssue(issue, value));
   problems.push(...crossFieldProblems(value));
-  if (problems.length > 0 || !result.success) throw new ScenarioError(file, problems);
+  if (problems.length > 0 || !result.success) throw new ScenarioError(file, inDocumentOrder(problems, value));
   return finish(result.data, file);
 }
 

@@ -57,14 +57,15 @@ describe('field values', () => {
         ops: [{ op: 'add_memory', start: '8G', sise: '1G' }],
       }),
     );
+    // In the order the places appear in the file; a missing field after the fields present.
     expect(err.message.split('\n')).toEqual([
+      'scenarios/x.json: parmas: unknown field (expected one of name, description, kernel, arch, machine, boot, params, ops)',
       'scenarios/x.json: machine.blockSize: unknown field (expected one of hypervisor, memoryBlockSize, sparsemem, possibleNodes)',
-      'scenarios/x.json: boot[0].free: unknown field (expected one of node, size, used, maxFreeOrder)',
       'scenarios/x.json: params.memmap_on_memry: unknown field (expected one of memmap_on_memory, auto_online_blocks, online_policy, ' +
         'auto_movable_ratio, auto_movable_numa_aware, movable_node, v2_remove_guard, vmemmap_hotplug)',
-      'scenarios/x.json: ops[0].size: missing (expected a size such as 128M, 1G or 0x8000000)',
+      'scenarios/x.json: boot[0].free: unknown field (expected one of node, size, used, maxFreeOrder)',
       'scenarios/x.json: ops[0].sise: unknown field (expected one of op, node, start, size, flags)',
-      'scenarios/x.json: parmas: unknown field (expected one of name, description, kernel, arch, machine, boot, params, ops)',
+      'scenarios/x.json: ops[0].size: missing (expected a size such as 128M, 1G or 0x8000000)',
     ]);
   });
 
@@ -72,8 +73,8 @@ describe('field values', () => {
     const err = errorOf(JSON.stringify({ name: 7, boot: { node: 0 }, machine: { hypervisor: 'maybe' }, ops: [{ op: 'touch', block: '65' }, 3] }));
     expect(err.message.split('\n')).toEqual([
       'scenarios/x.json: name: expected a scenario name (a non-empty string), got 7',
-      'scenarios/x.json: machine.hypervisor: expected true or false (also Y/N, 1/0, on/off), got "maybe"',
       'scenarios/x.json: boot: expected a list, got an object',
+      'scenarios/x.json: machine.hypervisor: expected true or false (also Y/N, 1/0, on/off), got "maybe"',
       'scenarios/x.json: ops[0].block: expected a memory block number (a whole number >= 0), got "65"',
       'scenarios/x.json: ops[1]: expected an object, got 3',
     ]);
@@ -160,8 +161,8 @@ describe('boot nodes and machine', () => {
     const err = errorOf(JSON.stringify({ boot: [{ node: 0, size: 0 }, { node: 1, size: '1G', used: '2G', maxFreeOrder: 14 }] }));
     expect(err.message.split('\n')).toEqual([
       'scenarios/x.json: boot[0].size: 0 is zero (expected a size above 0)',
-      'scenarios/x.json: boot[1].maxFreeOrder: expected a page order (a whole number from 0 to 13), got 14',
       "scenarios/x.json: boot[1].used: 2G used is more than the node's 1G of boot memory",
+      'scenarios/x.json: boot[1].maxFreeOrder: expected a page order (a whole number from 0 to 13), got 14',
     ]);
     expect(errorOf(JSON.stringify({ boot: [] })).message).toBe('scenarios/x.json: boot: needs at least one boot node');
   });
@@ -205,7 +206,7 @@ describe('JSON syntax', () => {
 });
 
 describe('all problems at once', () => {
-  it('lists every problem of the file, one per line', () => {
+  it('lists every problem of the file, one per line, in file order', () => {
     const err = errorOf(
       JSON.stringify({
         arch: 'arm',
@@ -213,7 +214,7 @@ describe('all problems at once', () => {
         ops: [{ op: 'add_memory', start: '8G', size: '1Q' }, { op: 'touch' }, { op: 'nope' }],
       }),
     );
-    expect(err.problems.map((p) => p.path)).toEqual(['arch', 'boot[1].size', 'ops[0].size', 'ops[1].block', 'ops[2].op', 'boot[1].node']);
+    expect(err.problems.map((p) => p.path)).toEqual(['arch', 'boot[1].node', 'boot[1].size', 'ops[0].size', 'ops[1].block', 'ops[2].op']);
     expect(err.message.split('\n')).toHaveLength(6);
     for (const line of err.message.split('\n')) expect(line.startsWith('scenarios/x.json: ')).toBe(true);
   });
