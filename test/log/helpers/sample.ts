@@ -35,7 +35,7 @@ export const oneOfEach: UnsequencedEvent[] = [
   },
   { type: 'account', node: 0, zone: 'Movable', presentPages: 32768, managedPages: 32256, span: { startPfn: 1048576, endPfn: 1081344 }, reason: 'online_pages' },
   { type: 'node', node: 1, online: true },
-  { type: 'knob', knob: 'param', key: 'auto_online_blocks', value: 'online_movable' },
+  { type: 'knob', knob: 'inject', key: 'MEM_GOING_ONLINE', value: -16 },
   { type: 'warning', message: 'MHP_MEMMAP_DEVICE ignored: unknown flag — “non-ASCII” stays intact' },
   {
     type: 'fault', kind: 'memmap-in-removed-memory', section: 33, block: 33,

@@ -1,0 +1,68 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { LOG_VERSION, openLogForAppend, readLog, upgradeLog, UPCASTERS } from '../../src/log/index.ts';
+import { eventFor, tempDir } from './helpers/sample.ts';
+
+const fixture = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/log-v1.jsonl');
+
+/** The fixture's events as the current version names them. */
+const expectedEvents = [
+  { seq: 1, type: 'op', op: { op: 'add_memory', node: 0, start: 4294967296, size: 134217728, flags: ['MHP_MEMMAP_DEVICE'] }, ret: 0, errno: null },
+  { seq: 2, type: 'resource', action: 'request', start: 4294967296, size: 134217728, flags: ['IORESOURCE_SYSTEM_RAM'] },
+  { seq: 3, type: 'transition', machine: 'memory_block', actor: 'memory32', event: { type: 'ADD' }, from: 'absent', to: 'offline', context: { nr_vmemmap_pages: 512 } },
+  { seq: 4, type: 'op', op: { op: 'state', block: 32, value: 'online_movable' }, ret: 0, errno: null },
+  { seq: 5, type: 'transition', machine: 'memory_block', actor: 'memory32', event: { type: 'ONLINE', zone: 'Movable' }, from: 'offline', to: 'online', context: { zone: 'Movable' } },
+  { seq: 6, type: 'account', node: 0, zone: 'Movable', presentPages: 32768, managedPages: 32256, span: { startPfn: 1048576, endPfn: 1081344 }, reason: 'online_pages' },
+  { seq: 7, type: 'account', node: 0, zone: null, presentPages: 1081344, reason: 'online_pages' },
+];
+
+function copyOfFixture(): string {
+  const file = path.join(tempDir(), 'old.log');
+  fs.copyFileSync(fixture, file);
+  return file;
+}
+
+describe('format version 1 logs', () => {
+  it('the fixture really is version 1 with the old field names', () => {
+    const text = fs.readFileSync(fixture, 'utf8');
+    expect(text.startsWith('{"format":"memhp-log","version":1,')).toBe(true);
+    expect(text).toContain('"present":32768,"managed":32256');
+    expect(text).not.toContain('presentPages');
+  });
+
+  it('opens as current-version events', () => {
+    const r = readLog(fixture);
+    expect(r.fileVersion).toBe(1);
+    expect(r.header.version).toBe(LOG_VERSION);
+    expect(r.header.system.name).toBe('seed-example-1g');
+    expect(r.header.createdAt).toBe('2019-03-26T12:00:00.000Z');
+    expect(r.events).toEqual(expectedEvents);
+    expect(r.warnings).toEqual([]);
+  });
+
+  it('is not appended to as is: v2 lines would be mixed into a v1 file', () => {
+    const file = copyOfFixture();
+    expect(() => openLogForAppend(file)).toThrow(
+      `memhp log ${file} is format version 1; it can be read but not appended to. Rewrite it as version 2 with upgradeLog()`,
+    );
+    expect(fs.readFileSync(file)).toEqual(fs.readFileSync(fixture));
+  });
+
+  it('upgradeLog rewrites it as the current version, keeping every event', () => {
+    const file = copyOfFixture();
+    upgradeLog(file);
+    const r = readLog(file);
+    expect(r.fileVersion).toBe(LOG_VERSION);
+    expect(r.events).toEqual(expectedEvents);
+    expect(fs.readFileSync(file, 'utf8')).toContain('"presentPages":32768,"managedPages":32256');
+    const w = openLogForAppend(file);
+    expect(w.append([eventFor(8)])[0]!.seq).toBe(8);
+    w.close();
+  });
+
+  it('every older version has an upcaster step', () => {
+    for (let v = 1; v < LOG_VERSION; v++) expect(UPCASTERS.get(v)?.from).toBe(v);
+  });
+});
