@@ -30,11 +30,9 @@ export function eventRow(e: MemhpEvent): EventRow {
     case 'transition':
       return { actor: e.actor, event: e.event.type, from: e.from, to: e.to };
     case 'account': {
-      const parts = [
-        e.presentPages !== undefined ? `present=${e.presentPages}` : '',
-        e.managedPages !== undefined ? `managed=${e.managedPages}` : '',
-        e.memmapPages !== undefined ? `memmap=${e.memmapPages}` : '',
-      ].filter(Boolean);
+      // counters are deltas (the world adds them)
+      const d = (name: string, v: number | undefined) => (v === undefined || v === 0 ? '' : `${name}${v > 0 ? '+' : ''}${v}`);
+      const parts = [d('present', e.presentPages), d('managed', e.managedPages), d('memmap', e.memmapPages)].filter(Boolean);
       return { actor: e.zone ? `node${e.node}/${e.zone}` : `node${e.node}`, event: `account ${e.reason}`, from: '', to: parts.join(' ') };
     }
     case 'vmemmap':

@@ -200,8 +200,15 @@ export class MemoryMap {
       const sx = x + k * sw;
       if (f.sections.state[j] === 0 && f.blocks.state[bi] === 1) { ctx.fillStyle = 'rgba(0,0,0,0.35)'; ctx.fillRect(sx, y, sw, w); }
       if (f.sections.memmapLost[j]) {
-        ctx.fillStyle = 'rgba(255,75,75,0.45)';
-        ctx.fillRect(sx, y, sw, w);
+        // memmap in removed memory: red hatching over the state colour
+        ctx.save();
+        ctx.beginPath(); ctx.rect(sx, y, sw, w); ctx.clip();
+        ctx.strokeStyle = C.FAULT;
+        ctx.lineWidth = Math.max(1, w / 16);
+        ctx.beginPath();
+        for (let d = -w; d < sw + w; d += Math.max(3, w / 4)) { ctx.moveTo(sx + d, y + w); ctx.lineTo(sx + d + w, y); }
+        ctx.stroke();
+        ctx.restore();
       }
       const kind = f.sections.memmapKind[j]!;
       if (kind === 1 && w >= 6) {

@@ -34,7 +34,7 @@ export function showInvariants(list: HTMLElement, inv: InvariantResult[]): void 
 export function showActor(ctxEl: HTMLElement, histEl: HTMLElement, a: ActorView, seq: number, onPick: (seq: number) => void): void {
   ctxEl.textContent = JSON.stringify(a.context, null, 1);
   const items = a.history.slice(-400).map((t) => {
-    const li = el('li', { value: String(t.seq), class: t.seq === a.last?.seq ? 'cur' : t.seq > seq ? 'future' : '' }, `${t.event.type}: ${t.from} → ${t.to}`);
+    const li = el('li', { class: t.seq === a.last?.seq ? 'cur' : t.seq > seq ? 'future' : '' }, `${t.seq}  ${t.event.type}: ${t.from} → ${t.to}`);
     li.addEventListener('click', () => onPick(t.seq));
     return li;
   });
