@@ -1,0 +1,115 @@
+/**
+ * What the counters should say, recomputed from blocks, sections and vmemmap
+ * heads alone — never from the counters the engine wrote. The invariants
+ * compare the two.
+ */
+import type { Geometry } from '../kernel/geometry.ts';
+import type { SystemSpec, ZoneName } from '../kernel/types.ts';
+import { tableValues } from '../engine/table.ts';
+import type { BlockState, World } from '../engine/world.ts';
+
+const ZONE_ORDER: readonly ZoneName[] = ['DMA', 'DMA32', 'Normal', 'Movable'];
+
+export interface BootNodeLayout {
+  node: number;
+  firstBlock: number;
+  nBlocks: number;
+  /** pages of struct page reserved by memblock for this node's boot memory */
+  memmapPages: number;
+  /** the highest kernel zone of the node: memblock allocates top-down, so the boot memmap is reserved there */
+  topZone: ZoneName;
+}
+
+/** The kernel zone of each part of [startPfn, endPfn) by the arch's boot zone limits. */
+export function bootZoneSplit(g: Geometry, startPfn: number, endPfn: number): [ZoneName, number][] {
+  const out: [ZoneName, number][] = [];
+  let p = startPfn;
+  for (const { zone, end } of g.profile.lowZones) {
+    const zEnd = Math.floor(end / g.pageSize);
+    if (p < zEnd && p < endPfn) {
+      const e = Math.min(zEnd, endPfn);
+      out.push([zone, e - p]);
+      p = e;
+    }
+  }
+  if (p < endPfn) out.push(['Normal', endPfn - p]);
+  return out;
+}
+
+/** Boot memory is laid out from address 0 in the order the nodes are listed. */
+export function bootLayout(system: SystemSpec, g: Geometry): BootNodeLayout[] {
+  let addr = 0;
+  return system.boot.map((n) => {
+    const firstBlock = addr / g.blockSize;
+    const nBlocks = n.size / g.blockSize;
+    const startPfn = addr / g.pageSize;
+    const split = bootZoneSplit(g, startPfn, startPfn + n.size / g.pageSize);
+    addr += n.size;
+    return {
+      node: n.node,
+      firstBlock,
+      nBlocks,
+      memmapPages: nBlocks * g.sectionsPerBlock * g.memmapPagesPerSection,
+      topZone: split.reduce((top, [z]) => (ZONE_ORDER.indexOf(z) > ZONE_ORDER.indexOf(top) ? z : top), split[0]![0]),
+    };
+  });
+}
+
+/** Pages of vmemmap heads (altmaps) that lie inside this block: present once online, never managed. */
+export function vmemmapPagesInBlock(world: World, g: Geometry, id: number): number {
+  const start = id * g.pagesPerBlock;
+  const end = start + g.pagesPerBlock;
+  let pages = 0;
+  for (const h of tableValues(world.vmemmap)) pages += Math.max(0, Math.min(end, h.headPfn + h.nrPages) - Math.max(start, h.headPfn));
+  return pages;
+}
+
+export interface ZoneCounters {
+  node: number;
+  zone: ZoneName;
+  presentPages: number;
+  managedPages: number;
+  presentEarlyPages: number;
+}
+
+const key = (node: number, zone: ZoneName) => `${node}/${zone}`;
+
+/** The zones each online block puts its pages in: its own zone, or for a boot block spanning zones, the boot split. */
+function zonePartsOf(g: Geometry, b: BlockState): [ZoneName, number][] {
+  if (b.zone !== null) return [[b.zone, g.pagesPerBlock]];
+  const pfn = b.id * g.pagesPerBlock;
+  return bootZoneSplit(g, pfn, pfn + g.pagesPerBlock);
+}
+
+/** Per node and zone: present, managed and early-present pages implied by the blocks' states. */
+export function expectedZoneCounters(world: World, g: Geometry): Map<string, ZoneCounters> {
+  const out = new Map<string, ZoneCounters>();
+  const at = (node: number, zone: ZoneName) => {
+    let c = out.get(key(node, zone));
+    if (!c) out.set(key(node, zone), (c = { node, zone, presentPages: 0, managedPages: 0, presentEarlyPages: 0 }));
+    return c;
+  };
+  for (const b of tableValues(world.blocks)) {
+    if (b.state === 'offline') continue;
+    const nv = Math.min(vmemmapPagesInBlock(world, g, b.id), g.pagesPerBlock);
+    const parts = zonePartsOf(g, b);
+    parts.forEach(([zone, nr], i) => {
+      const c = at(b.nid, zone);
+      c.presentPages += nr;
+      c.managedPages += nr - (i === 0 ? nv : 0);
+      if (b.early) c.presentEarlyPages += nr;
+    });
+  }
+  for (const n of bootLayout(world.system, g)) at(n.node, n.topZone).managedPages -= n.memmapPages;
+  return out;
+}
+
+export const zoneCountersKey = key;
+
+/** memmap pages each node's memory provides: its boot memmap plus every hot-added section's regular memmap placed there. */
+export function expectedNodeMemmapPages(world: World, g: Geometry): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const n of bootLayout(world.system, g)) out.set(n.node, (out.get(n.node) ?? 0) + n.memmapPages);
+  for (const s of tableValues(world.sections)) if (s.memmap.kind === 'node') out.set(s.memmap.node, (out.get(s.memmap.node) ?? 0) + s.memmap.pages);
+  return out;
+}

@@ -1,0 +1,29 @@
+/**
+ * memoryN is named by phys_index = start_section_nr / sections_per_block, so
+ * a block's id fixes its physical range; no two blocks may claim the same
+ * memory and no section may be listed twice.
+ */
+import type { Invariant } from '../types.ts';
+import { entries, memRange } from '../walk.ts';
+
+export const blockLayout: Invariant = {
+  name: 'blocks-do-not-overlap',
+  description: "No two blocks overlap, and every block's id is its phys_index (its start section / sections_per_block).",
+  check({ world, g }) {
+    const out: string[] = [];
+    const ranges: { id: number; start: number; end: number }[] = [];
+    for (const [slot, b] of entries(world.blocks)) {
+      if (b.id !== slot) out.push(`the block stored as memory${slot} says it is memory${b.id}: its id is not its phys_index`);
+      ranges.push({ id: b.id, start: b.id * g.blockSize, end: (b.id + 1) * g.blockSize });
+    }
+    ranges.sort((a, b) => a.start - b.start);
+    for (let i = 1; i < ranges.length; i++) {
+      const a = ranges[i - 1]!;
+      const b = ranges[i]!;
+      if (b.start < a.end)
+        out.push(`memory${a.id} ${memRange(a.start, a.end - a.start)} and memory${b.id} ${memRange(b.start, b.end - b.start)} overlap`);
+    }
+    for (const [slot, s] of entries(world.sections)) if (s.nr !== slot) out.push(`the section stored as section ${slot} says it is section ${s.nr}`);
+    return out;
+  },
+};

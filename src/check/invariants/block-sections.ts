@@ -1,0 +1,39 @@
+/**
+ * A memory block is the sysfs face of sections_per_block sections; the two
+ * must agree. online_pages() sets SECTION_IS_ONLINE on every section of the
+ * block and offline_pages() clears it; remove_memory() removes the block
+ * device and deactivates every one of its sections.
+ */
+import { phys_index } from '../../kernel/geometry.ts';
+import { tableGet, tableValues } from '../../engine/table.ts';
+import type { Invariant } from '../types.ts';
+
+export const blockSections: Invariant = {
+  name: 'block-sections-agree',
+  description:
+    'A block is online only if all its sections are present, populated (have a memmap) and online; an offline block has no online section; a removed block has no sections left.',
+  check({ world, g }) {
+    const out: string[] = [];
+    for (const b of tableValues(world.blocks)) {
+      const wantOnline = b.state !== 'offline';
+      for (let nr = b.id * g.sectionsPerBlock; nr < (b.id + 1) * g.sectionsPerBlock; nr++) {
+        const s = tableGet(world.sections, nr);
+        if (!s) {
+          out.push(`memory${b.id} is ${b.state} but its section ${nr} is not present`);
+          continue;
+        }
+        if (!s.memmap) out.push(`memory${b.id} is ${b.state} but its section ${nr} has no memmap (not populated)`);
+        if (wantOnline && s.state !== 'online') out.push(`memory${b.id} is ${b.state} but its section ${nr} is ${s.state}, not online`);
+        if (!wantOnline && s.state === 'online') out.push(`memory${b.id} is offline but its section ${nr} is still online`);
+        if (s.nid !== b.nid) out.push(`section ${nr} is on node ${s.nid} but its block memory${b.id} is on node ${b.nid}`);
+        if (s.early !== b.early) out.push(`section ${nr} is ${s.early ? '' : 'not '}early but memory${b.id} is ${b.early ? '' : 'not '}boot memory`);
+      }
+    }
+    for (const s of tableValues(world.sections)) {
+      const id = phys_index(g, s.nr);
+      if (s.block !== id) out.push(`section ${s.nr} claims block memory${s.block}, but its phys_index is ${id}`);
+      if (!tableGet(world.blocks, id)) out.push(`section ${s.nr} is ${s.state} but its block memory${id} has been removed`);
+    }
+    return out;
+  },
+};

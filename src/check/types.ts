@@ -1,0 +1,35 @@
+/**
+ * What an invariant is: a named, documented rule over one state of the
+ * simulated kernel, returning every place it is broken with a sentence a
+ * kernel developer can act on.
+ */
+import type { Geometry } from '../kernel/geometry.ts';
+import type { MemhpEvent } from '../engine/events.ts';
+import type { World } from '../engine/world.ts';
+
+export interface Violation {
+  /** The invariant's name (stable, kebab-case). */
+  invariant: string;
+  /** What is wrong, where, and why it matters. */
+  message: string;
+}
+
+export interface CheckInput {
+  world: World;
+  /**
+   * Every event from seq 1 to world.seq, when known. Invariants about the
+   * log (replay reproduces the world) hold vacuously without it.
+   */
+  events?: readonly MemhpEvent[];
+}
+
+export interface CheckContext extends CheckInput {
+  g: Geometry;
+}
+
+export interface Invariant {
+  name: string;
+  /** One or two sentences: the rule, and the kernel fact behind it. */
+  description: string;
+  check(ctx: CheckContext): string[];
+}
