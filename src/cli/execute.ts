@@ -1,0 +1,62 @@
+/**
+ * Runs a scenario through the engine, optionally writing its log as it goes:
+ * every operation's events are appended (and fsynced) before the next
+ * operation starts, so a crash midway leaves a valid log of the ops done.
+ */
+import { existsSync } from 'node:fs';
+import type { MemhpEvent, OpEvent } from '../engine/events.ts';
+import { HotplugSystem } from '../engine/system.ts';
+import type { WorldView } from '../engine/view.ts';
+import type { Scenario } from '../kernel/types.ts';
+import { createLog, type LogWriter } from '../log/index.ts';
+import { InputError } from './errors.ts';
+import { opRecord, type OpRecord } from './op-report.ts';
+
+export interface ExecuteOptions {
+  /** Write the log here (must not exist yet). */
+  logPath?: string;
+  actors?: 'live' | 'table';
+  /** Called after each operation (boot included, index -1) once its events are durable. */
+  onOp?: (index: number, events: readonly MemhpEvent[]) => void;
+}
+
+export interface Execution {
+  records: OpRecord[];
+  events: readonly MemhpEvent[];
+  view: WorldView;
+}
+
+function openWriter(logPath: string, scenario: Scenario): LogWriter {
+  if (existsSync(logPath)) throw new InputError(`--log ${logPath}: the file exists; memhp never overwrites a log (remove it or choose another name)`);
+  const { ops: _ops, ...spec } = scenario;
+  return createLog(logPath, spec);
+}
+
+export function executeScenario(scenario: Scenario, opts: ExecuteOptions = {}): Execution {
+  const { ops, ...spec } = scenario;
+  const writer = opts.logPath ? openWriter(opts.logPath, scenario) : null;
+  let sys: HotplugSystem | null = null;
+  try {
+    sys = new HotplugSystem(spec, {
+      actors: opts.actors ?? 'live',
+      onEvents: (events) => {
+        if (!writer) return;
+        const written = writer.append(events.map(({ seq: _seq, ...rest }) => rest as never));
+        // The log numbers events itself; it must agree with the engine or replay would lie.
+        if (written.length && written[0]!.seq !== events[0]!.seq)
+          throw new Error(`log ${writer.path}: the log numbered event ${events[0]!.seq} as ${written[0]!.seq}`);
+      },
+    });
+    opts.onOp?.(-1, sys.events);
+    const records: OpRecord[] = [];
+    ops.forEach((op, index) => {
+      const r = sys!.apply(op);
+      records.push(opRecord(index, r.events[0] as OpEvent));
+      opts.onOp?.(index, r.events);
+    });
+    return { records, events: sys.events, view: sys.view() };
+  } finally {
+    sys?.stop();
+    writer?.close();
+  }
+}

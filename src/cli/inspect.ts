@@ -1,0 +1,34 @@
+/** `memhp inspect <scenario|log> [--port N] [--stately ws://…]`: the web inspector on 127.0.0.1. */
+import type { Command } from 'commander';
+import { printLines, warn } from './output.ts';
+import { parsePort, serveInspector } from './serve.ts';
+import { loadSource } from './source.ts';
+
+interface InspectOptions {
+  port?: string;
+  stately?: string;
+}
+
+export function registerInspect(program: Command): void {
+  program
+    .command('inspect')
+    .description('open the web inspector (loopback only) on a scenario or log; stop with Ctrl-C')
+    .argument('<file>', 'scenario file or memhp log (operations applied in the page are appended to a log)')
+    .option('--port <N>', 'TCP port on 127.0.0.1 (default: a free one)')
+    .option('--stately <url>', 'also stream live actor events to a Stately inspector at this ws:// URL')
+    .action(async (file: string, opts: InspectOptions) => {
+      const port = parsePort(opts.port);
+      const source = loadSource(file);
+      for (const w of source.warnings) warn(w);
+      const { url, done } = await serveInspector({
+        name: source.spec.name,
+        system: source.spec,
+        events: source.events,
+        ...(source.kind === 'log' ? { logPath: file } : {}),
+        port,
+        ...(opts.stately ? { stately: opts.stately } : {}),
+      });
+      printLines([`inspector: ${url}`, 'press Ctrl-C to stop']);
+      await done;
+    });
+}

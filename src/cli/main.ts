@@ -1,0 +1,22 @@
+/**
+ * Entry point of the `memhp` command (bin/memhp.js, `npm run memhp`, `npm start`).
+ * Exit codes: 0 the job ran (kernel errors are results), 2 invalid input,
+ * 1 anything else (including --strict with a kernel error).
+ */
+import { CommanderError } from 'commander';
+import { buildProgram } from './program.ts';
+import { describeError, exitCodeFor } from './errors.ts';
+
+async function main(argv: string[]): Promise<number> {
+  try {
+    const program = await buildProgram();
+    await program.parseAsync(argv);
+    return process.exitCode === undefined ? 0 : Number(process.exitCode);
+  } catch (err) {
+    // commander has already printed its own message (usage errors, --help).
+    if (!(err instanceof CommanderError)) process.stderr.write(`memhp: ${describeError(err)}\n`);
+    return exitCodeFor(err);
+  }
+}
+
+process.exitCode = await main(process.argv);

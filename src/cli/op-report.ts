@@ -1,0 +1,49 @@
+/**
+ * One operation's line in `run`/`replay` output and its entry in --json:
+ *   [4] remove_memory start=8G size=128M → 0   (event 296)
+ *       memory64: offline → removed
+ *       vmemmap ORPHANED: …
+ */
+import type { MemhpEvent, OpEvent } from '../engine/events.ts';
+import type { Op, OpName } from '../kernel/types.ts';
+import { summariseChanges } from './changes.ts';
+import { formatOp, formatResult } from './describe-op.ts';
+import type { Style } from './style.ts';
+
+/** An operation's entry in the JSON contract: `{ "op": "add_memory", "ret": 0, "errno": null, … }`. */
+export interface OpRecord {
+  op: OpName;
+  ret: number;
+  errno: string | null;
+  message?: string;
+  /** The op's position among the scenario's (or log's) operations, boot not counted: ops[index]. */
+  index: number;
+  /** The op event's sequence number: `show --at <seq-1>` is the world just before it. */
+  seq: number;
+  /** The operation's parameters, sizes in bytes. */
+  args: Omit<Op, 'op'>;
+}
+
+export function opRecord(index: number, e: OpEvent): OpRecord {
+  const { op, ...args } = e.op;
+  return { op, ret: e.ret, errno: e.errno, ...(e.message ? { message: e.message } : {}), index, seq: e.seq, args: args as Omit<Op, 'op'> };
+}
+
+export function formatOpHeading(label: string, e: OpEvent, style: Style): string {
+  const result = formatResult(e.ret, e.errno, e.message);
+  const shown = e.ret === 0 ? result : style.warn(result);
+  return `[${label}] ${formatOp(e.op)} → ${shown}  ${style.dim(`(event ${e.seq})`)}`;
+}
+
+/** The heading and indented change lines of one op's events (events[0] is its op event). */
+export function formatOpBlock(label: string, events: readonly MemhpEvent[], pageSize: number, style: Style): string[] {
+  const e = events[0] as OpEvent;
+  const lines = [formatOpHeading(label, e, style)];
+  for (const c of summariseChanges(events, pageSize)) {
+    const text = `    ${c.text}`;
+    lines.push(c.kind === 'fault' ? style.fault(text) : c.kind === 'warning' ? style.warn(text) : text);
+  }
+  // A warning the kernel printed with a successful op (pr_warn) has no other place.
+  if (e.ret === 0 && e.message) lines.push(style.warn(`    kernel: ${e.message}`));
+  return lines;
+}

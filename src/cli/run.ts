@@ -1,0 +1,65 @@
+/** `memhp run <scenario> [--log out.jsonl] [--json] [--strict]` */
+import type { Command } from 'commander';
+import type { MemhpEvent } from '../engine/events.ts';
+import { geometryOf } from '../kernel/geometry.ts';
+import { InputError } from './errors.ts';
+import { executeScenario } from './execute.ts';
+import { formatOpBlock } from './op-report.ts';
+import { enforceStrict, outcomeLine, printJson, printLines } from './output.ts';
+import { startProgress } from './progress.ts';
+import { loadScenario } from './source.ts';
+import { styleFor } from './style.ts';
+import { formatWorld } from './world-text.ts';
+
+interface RunOptions {
+  log?: string;
+  json?: boolean;
+  strict?: boolean;
+  actors: 'live' | 'table';
+}
+
+export function registerRun(program: Command): void {
+  program
+    .command('run')
+    .description('run a scenario: each operation with its result and what changed, then the final memory map')
+    .argument('<scenario>', 'scenario file (JSON)')
+    .option('--log <file>', 'write the event log to <file> as the run goes (must not exist)')
+    .option('--json', 'print one JSON object { ops, world } instead of text')
+    .option('--strict', 'exit 1 if any operation returns a kernel error')
+    .option('--actors <kind>', 'decide through live XState actors or the machines\' tables (live|table)', 'live')
+    .action((file: string, opts: RunOptions) => runCommand(file, opts));
+}
+
+function runCommand(file: string, opts: RunOptions): void {
+  const scenario = loadScenario(file);
+  const actors = actorsOption(opts.actors);
+  const style = styleFor(process.stdout);
+  const { pageSize } = geometryOf(scenario);
+  const human = !opts.json;
+  // Per-op lines already show progress on a terminal; the bar is for output that goes elsewhere.
+  const progress = startProgress('run', scenario.ops.length, { enabled: opts.json || !process.stdout.isTTY });
+  if (human) {
+    printLines([style.bold(`scenario: ${scenario.name}`), ...(scenario.description ? [scenario.description] : []), `kernel ${scenario.kernel}, ${scenario.arch}`, '']);
+  }
+  const onOp = (index: number, events: readonly MemhpEvent[]) => {
+    if (index >= 0) progress.tick();
+    if (human) printLines(formatOpBlock(index < 0 ? 'boot' : String(index), events, pageSize, style));
+  };
+  let result;
+  try {
+    result = executeScenario(scenario, { ...(opts.log ? { logPath: opts.log } : {}), actors, onOp });
+  } finally {
+    progress.stop();
+  }
+  if (opts.json) {
+    printJson({ scenario: scenario.name, ...(opts.log ? { log: opts.log } : {}), ops: result.records, world: result.view });
+  } else {
+    printLines(['', ...formatWorld(result.view, style), '', outcomeLine(result.records, result.view), ...(opts.log ? [`log: ${opts.log} (${result.events.length} events)`] : [])]);
+  }
+  if (opts.strict) enforceStrict(result.records);
+}
+
+export function actorsOption(value: string): 'live' | 'table' {
+  if (value === 'live' || value === 'table') return value;
+  throw new InputError(`--actors: ${JSON.stringify(value)} is not one of live, table`);
+}

@@ -1,0 +1,110 @@
+/**
+ * The thing a command reads: a scenario file (run in memory to get its
+ * events) or a recorded log. Both end as a SystemSpec plus events, so
+ * `show`, `sysfs export` and `inspect` treat them alike.
+ */
+import { closeSync, openSync, readSync } from 'node:fs';
+import type { MemhpEvent } from '../engine/events.ts';
+import { HotplugSystem } from '../engine/system.ts';
+import { geometryOf, GeometryError } from '../kernel/geometry.ts';
+import type { Scenario, SystemSpec } from '../kernel/types.ts';
+import { LOG_FORMAT, readLog } from '../log/index.ts';
+import { loadScenarioFile } from '../scenario/index.ts';
+import { InputError } from './errors.ts';
+
+export type SourceKind = 'scenario' | 'log';
+
+export interface Source {
+  kind: SourceKind;
+  path: string;
+  spec: SystemSpec;
+  events: readonly MemhpEvent[];
+  /** Set for a scenario source. */
+  scenario?: Scenario;
+  /** Non-fatal notes from reading (a dropped torn tail of a log). */
+  warnings: readonly string[];
+}
+
+const FILE_ERRORS: Record<string, string> = {
+  ENOENT: 'no such file',
+  EISDIR: 'is a directory, not a scenario or log file',
+  EACCES: 'permission denied',
+};
+
+function fileProblem(path: string, err: unknown): InputError {
+  const code = (err as NodeJS.ErrnoException).code ?? '';
+  return new InputError(`${path}: ${FILE_ERRORS[code] ?? `cannot read: ${(err as Error).message}`}`);
+}
+
+/** A log's first line is its header `{"format":"memhp-log",...}`; anything else is taken for a scenario. */
+export function detectKind(path: string): SourceKind {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (err) {
+    throw fileProblem(path, err);
+  }
+  try {
+    const head = Buffer.alloc(256);
+    const n = readSync(fd, head, 0, head.length, 0);
+    const text = head.subarray(0, n).toString('utf8').trimStart();
+    return text.startsWith(`{"format":"${LOG_FORMAT}"`) ? 'log' : 'scenario';
+  } catch (err) {
+    throw fileProblem(path, err);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Geometry the simulator cannot lay out is a fault of the input file: say which file. */
+export function checkGeometry(path: string, spec: SystemSpec): void {
+  try {
+    geometryOf(spec);
+  } catch (err) {
+    if (err instanceof GeometryError) throw new InputError(`${path}: ${err.message}`);
+    throw err;
+  }
+}
+
+export function loadScenario(path: string): Scenario {
+  const scenario = loadScenarioFile(path);
+  const { ops: _ops, ...spec } = scenario;
+  checkGeometry(path, spec);
+  return scenario;
+}
+
+export function loadLog(path: string): Source {
+  let read: ReturnType<typeof readLog>;
+  try {
+    read = readLog(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code) throw fileProblem(path, err);
+    throw err;
+  }
+  checkGeometry(path, read.header.system);
+  return { kind: 'log', path, spec: read.header.system, events: read.events, warnings: read.warnings };
+}
+
+/** Runs a scenario in memory (decided through the machines' tables: nothing here is watched live). */
+export function scenarioEvents(scenario: Scenario): MemhpEvent[] {
+  const { ops, ...spec } = scenario;
+  const sys = new HotplugSystem(spec, { actors: 'table' });
+  for (const op of ops) sys.apply(op);
+  return [...sys.events];
+}
+
+export function loadSource(path: string): Source {
+  if (detectKind(path) === 'log') return loadLog(path);
+  const scenario = loadScenario(path);
+  const { ops: _ops, ...spec } = scenario;
+  return { kind: 'scenario', path, spec, events: scenarioEvents(scenario), scenario, warnings: [] };
+}
+
+/** Parses a `--at`/`--to` step: a whole number of events, 0..lastSeq. */
+export function parseStep(flag: string, value: string | undefined, lastSeq: number): number {
+  if (value === undefined) return lastSeq;
+  if (!/^\d+$/.test(value.trim())) throw new InputError(`${flag}: ${JSON.stringify(value)} is not a step (expected an event number 0..${lastSeq})`);
+  const n = Number(value.trim());
+  if (n > lastSeq) throw new InputError(`${flag}: ${n} is past the end (the last event is ${lastSeq})`);
+  return n;
+}
