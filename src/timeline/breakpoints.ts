@@ -1,0 +1,132 @@
+/**
+ * Breakpoints and watchpoints, and what it means for one to hit at a step.
+ *
+ * Step n is the world after events 1..n; the event "at" step n is event n
+ * (the one that led there). A breakpoint hits at step n when:
+ * - event:     event n matches every given field;
+ * - when:      the predicate holds in world n;
+ * - invariant: the injected check reports violations in world n;
+ * - watch:     the value at the path differs between worlds n-1 and n.
+ * continue() stops at the first hit after the cursor, reverseContinue() at
+ * the last hit before it, so both directions stop at the same steps.
+ */
+import { isDeepStrictEqual } from 'node:util';
+import type { EventType, MachineKind, MemhpEvent } from '../engine/events.ts';
+import type { World } from '../engine/world.ts';
+import type { OpName } from '../kernel/types.ts';
+import { parsePath, type ParsedPath } from './path.ts';
+import { parsePredicate, type Predicate } from './predicate.ts';
+import { evaluate } from './resolve.ts';
+
+/** Every given field must match. */
+export interface EventMatch {
+  /** actor id of a transition: memory65, section520, hotplug */
+  actor?: string;
+  /** event type in the log: op, transition, account, vmemmap, node, resource, fault, knob, warning */
+  type?: EventType;
+  machine?: MachineKind;
+  /** the machine event of a transition (ONLINE, OFFLINE, ADD...) */
+  event?: string;
+  /** source / target state of a transition */
+  from?: string;
+  to?: string;
+  /** operation name of an op event */
+  op?: OpName;
+  /** errno name of a failed op (EBUSY...) */
+  errno?: string;
+}
+
+/** Reports broken invariants in a world (e.g. src/check's checkInvariants); empty = all hold. */
+export type InvariantCheck = (world: World) => readonly unknown[];
+
+export type Breakpoint =
+  | { kind: 'event'; match: EventMatch }
+  | { kind: 'when'; predicate: Predicate }
+  | { kind: 'invariant'; check: InvariantCheck }
+  | { kind: 'watch'; path: ParsedPath };
+
+export interface Hit {
+  step: number;
+  breakpoint: Breakpoint;
+  /** The event that led to the step (null at step 0). */
+  event: MemhpEvent | null;
+  /** watch: the value before and after the event */
+  before?: unknown;
+  after?: unknown;
+  /** invariant: what the check reported */
+  violations?: readonly unknown[];
+}
+
+export const breakOnEvent = (match: EventMatch): Breakpoint => ({ kind: 'event', match });
+export const breakWhen = (predicate: string | Predicate): Breakpoint => ({ kind: 'when', predicate: typeof predicate === 'string' ? parsePredicate(predicate) : predicate });
+export const breakOnInvariant = (check: InvariantCheck): Breakpoint => ({ kind: 'invariant', check });
+export const watch = (path: string | ParsedPath): Breakpoint => ({ kind: 'watch', path: typeof path === 'string' ? parsePath(path) : path });
+
+export function eventMatches(e: MemhpEvent, m: EventMatch): boolean {
+  if (m.type !== undefined && e.type !== m.type) return false;
+  const t = e.type === 'transition' ? e : undefined;
+  if (m.actor !== undefined && t?.actor !== m.actor) return false;
+  if (m.machine !== undefined && t?.machine !== m.machine) return false;
+  if (m.event !== undefined && t?.event.type !== m.event) return false;
+  if (m.from !== undefined && t?.from !== m.from) return false;
+  if (m.to !== undefined && t?.to !== m.to) return false;
+  const o = e.type === 'op' ? e : undefined;
+  if (m.op !== undefined && o?.op.op !== m.op) return false;
+  if (m.errno !== undefined && o?.errno !== m.errno) return false;
+  return true;
+}
+
+/** Text of a breakpoint as the stepper lists it. */
+export function describeBreakpoint(b: Breakpoint): string {
+  switch (b.kind) {
+    case 'event':
+      return `break ${Object.entries(b.match).map(([k, v]) => `${k}=${v}`).join(' ') || '(every event)'}`;
+    case 'when':
+      return `break when ${b.predicate.source}`;
+    case 'invariant':
+      return 'break invariant';
+    case 'watch':
+      return `watch ${b.path.text}`;
+  }
+}
+
+/**
+ * Checks the breakpoints at one step. `world` is world n, `prev` lazily
+ * gives world n-1 (only watchpoints need it); values of watched paths are
+ * memoised per world by the caller through `valueAt`.
+ */
+export function hitsAt(
+  step: number,
+  event: MemhpEvent | null,
+  world: World,
+  prev: (() => World) | null,
+  breakpoints: readonly Breakpoint[],
+  valueAt: (w: World, p: ParsedPath) => unknown = evaluate,
+): Hit[] {
+  const hits: Hit[] = [];
+  for (const b of breakpoints) {
+    switch (b.kind) {
+      case 'event':
+        if (event && eventMatches(event, b.match)) hits.push({ step, breakpoint: b, event });
+        break;
+      case 'when':
+        if (b.predicate.test(world)) hits.push({ step, breakpoint: b, event });
+        break;
+      case 'invariant': {
+        const violations = b.check(world);
+        if (violations.length > 0) hits.push({ step, breakpoint: b, event, violations });
+        break;
+      }
+      case 'watch': {
+        if (!prev) break;
+        const before = valueAt(prev(), b.path);
+        const after = valueAt(world, b.path);
+        if (!isDeepStrictEqual(before, after)) hits.push({ step, breakpoint: b, event, before, after });
+        break;
+      }
+    }
+  }
+  return hits;
+}
+
+export const needsWorld = (bps: readonly Breakpoint[]) => bps.some((b) => b.kind !== 'event');

@@ -1,0 +1,312 @@
+/**
+ * A Timeline is a cursor over a log: the world at any step, stepping both
+ * ways, breakpoints, watchpoints, lastWrite, diff and fork.
+ *
+ * Step n is the world after events 1..n (step 0: nothing has happened, not
+ * even boot). Cost model, with K the checkpoint interval:
+ * - open: one replay of the log, keeping the world at every K-th step. The
+ *   world's tables are persistent (src/engine/table.ts), so checkpoints
+ *   share every chunk that did not change between them.
+ * - seek(n): from the checkpoint at or below n (or from the cursor, when it
+ *   is closer and below n): at most K-1 events, in one batch draft.
+ * - stepForward: one event.
+ * - stepBack: the first step back into a segment materialises that
+ *   segment's worlds (K single-event evolves sharing structure); every
+ *   further step back in it is a lookup. The last few segments stay cached.
+ */
+import type { MemhpEvent, TransitionEvent } from '../engine/events.ts';
+import { evolve, evolveAll } from '../engine/evolve.ts';
+import type { WorldView } from '../engine/view.ts';
+import { emptyWorld, type World } from '../engine/world.ts';
+import type { SystemSpec } from '../kernel/types.ts';
+import { readLog } from '../log/index.ts';
+import { eventMatches, hitsAt, needsWorld, watch, type Breakpoint, type Hit } from './breakpoints.ts';
+import { diffViews, type WorldChange } from './diff.ts';
+import { forkAt, type Fork, type ForkOptions } from './fork.ts';
+import type { ParsedPath } from './path.ts';
+import { evaluate, viewOf } from './resolve.ts';
+
+export interface TimelineOptions {
+  /** Events between checkpoints (default 2048). */
+  checkpointInterval?: number;
+  /** How many segments' per-step worlds stepBack keeps (default 2). */
+  cachedSegments?: number;
+}
+
+export interface StopResult {
+  /** The cursor after the motion. */
+  step: number;
+  /** What stopped it; empty when it ran to the end (or the start) of the log. */
+  hits: Hit[];
+}
+
+export interface Write {
+  step: number;
+  event: MemhpEvent;
+  before: unknown;
+  after: unknown;
+}
+
+export const DEFAULT_CHECKPOINT_INTERVAL = 2048;
+
+export class Timeline {
+  readonly interval: number;
+  private readonly _events: MemhpEvent[] = [];
+  /** checkpoints[i]: the world at step i * interval */
+  private readonly checkpoints: World[];
+  /** segment index → worlds of its steps (LRU order: most recent last) */
+  private readonly segments = new Map<number, World[]>();
+  private readonly maxSegments: number;
+  private readonly byActor = new Map<string, number[]>();
+  private _cursor = 0;
+  private _world: World;
+
+  private constructor(
+    readonly system: SystemSpec,
+    events: readonly MemhpEvent[],
+    opts: TimelineOptions,
+    /** The log file, when opened from one. */
+    readonly path?: string,
+    /** What reading the log reported (e.g. a torn tail that was ignored). */
+    readonly warnings: readonly string[] = [],
+  ) {
+    const k = opts.checkpointInterval ?? DEFAULT_CHECKPOINT_INTERVAL;
+    if (!Number.isSafeInteger(k) || k < 1) throw new RangeError(`checkpointInterval must be a positive integer, got ${k}`);
+    this.interval = k;
+    this.maxSegments = Math.max(1, opts.cachedSegments ?? 2);
+    this._world = emptyWorld(system);
+    this.checkpoints = [this._world];
+    this.append(events);
+  }
+
+  static fromEvents(system: SystemSpec, events: readonly MemhpEvent[], opts: TimelineOptions = {}): Timeline {
+    return new Timeline(system, events, opts);
+  }
+
+  /** Reads a log file (without locking or changing it). */
+  static open(path: string, opts: TimelineOptions = {}): Timeline {
+    const read = readLog(path);
+    return new Timeline(read.header.system, read.events, opts, path, read.warnings);
+  }
+
+  /** Adds events recorded after the last one (a live log growing); the cursor stays. */
+  append(events: readonly MemhpEvent[]): void {
+    const k = this.interval;
+    const oldLength = this._events.length;
+    for (const e of events) {
+      const i = this._events.length;
+      if (e.seq !== i + 1) throw new Error(`${this.path ?? 'events'}: event at position ${i + 1} has seq ${e.seq}, expected ${i + 1}`);
+      this._events.push(e);
+      if (e.type === 'transition') {
+        let list = this.byActor.get(e.actor);
+        if (!list) this.byActor.set(e.actor, (list = []));
+        list.push(i);
+      }
+    }
+    // Extend checkpoints over every newly completed interval.
+    let last = this.checkpoints.length - 1;
+    while ((last + 1) * k <= this._events.length) {
+      this.checkpoints.push(evolveAll(this.checkpoints[last]!, this._events.slice(last * k, (last + 1) * k)));
+      last++;
+    }
+    // A cached segment that stopped at the old end is now incomplete.
+    for (const s of [...this.segments.keys()]) if ((s + 1) * k - 1 > oldLength) this.segments.delete(s);
+  }
+
+  get events(): readonly MemhpEvent[] {
+    return this._events;
+  }
+  /** The last step (= number of events). */
+  get length(): number {
+    return this._events.length;
+  }
+  get cursor(): number {
+    return this._cursor;
+  }
+  /** The world at the cursor. */
+  get world(): World {
+    return this._world;
+  }
+  /** The WorldView at the cursor. */
+  view(): WorldView {
+    return viewOf(this._world);
+  }
+  /** The event that led to the cursor (null at step 0). */
+  get event(): MemhpEvent | null {
+    return this._cursor === 0 ? null : this._events[this._cursor - 1]!;
+  }
+
+  private check(n: number): void {
+    if (!Number.isSafeInteger(n) || n < 0 || n > this._events.length) throw new RangeError(`step ${n} is out of range 0..${this._events.length}`);
+  }
+
+  /** The world at step n, without moving the cursor. */
+  worldAt(n: number): World {
+    this.check(n);
+    if (n === this._cursor) return this._world;
+    const seg = this.segments.get(Math.floor(n / this.interval));
+    if (seg) return seg[n % this.interval]!;
+    let base = Math.floor(n / this.interval) * this.interval;
+    let world = this.checkpoints[base / this.interval]!;
+    if (this._cursor > base && this._cursor < n) {
+      base = this._cursor;
+      world = this._world;
+    }
+    return base === n ? world : evolveAll(world, this._events.slice(base, n));
+  }
+
+  /** The worlds of one segment, each one event apart (cached). */
+  private segmentWorlds(s: number): World[] {
+    let worlds = this.segments.get(s);
+    if (worlds) {
+      this.segments.delete(s);
+      this.segments.set(s, worlds);
+      return worlds;
+    }
+    const start = s * this.interval;
+    const end = Math.min(start + this.interval - 1, this._events.length);
+    worlds = [this.checkpoints[s]!];
+    for (let i = start; i < end; i++) worlds.push(evolve(worlds[worlds.length - 1]!, this._events[i]!));
+    this.segments.set(s, worlds);
+    if (this.segments.size > this.maxSegments) this.segments.delete(this.segments.keys().next().value!);
+    return worlds;
+  }
+
+  /** World at step n through the segment cache: for walks that go backwards. */
+  private walkWorld(n: number): World {
+    if (n === this._cursor) return this._world;
+    return this.segmentWorlds(Math.floor(n / this.interval))[n % this.interval]!;
+  }
+
+  seek(n: number): World {
+    this._world = this.worldAt(n);
+    this._cursor = n;
+    return this._world;
+  }
+
+  /** Moves forward `count` events (default 1); false when already at the end. */
+  stepForward(count = 1): boolean {
+    if (this._cursor >= this._events.length) return false;
+    const to = Math.min(this._events.length, this._cursor + count);
+    if (to === this._cursor + 1 && !this.segments.has(Math.floor(to / this.interval))) this._world = evolve(this._world, this._events[this._cursor]!);
+    else this._world = this.worldAt(to);
+    this._cursor = to;
+    return true;
+  }
+
+  /** Moves back `count` events (default 1); false when already at step 0. */
+  stepBack(count = 1): boolean {
+    if (this._cursor === 0) return false;
+    const to = Math.max(0, this._cursor - count);
+    this._world = this.walkWorld(to);
+    this._cursor = to;
+    return true;
+  }
+
+  /** The first hits at a step in from..length (pure: the cursor does not move). */
+  findForward(breakpoints: readonly Breakpoint[], from = this._cursor + 1): Hit[] {
+    const n = this._events.length;
+    if (breakpoints.length === 0) return [];
+    if (!needsWorld(breakpoints)) {
+      for (let c = Math.max(1, from); c <= n; c++) {
+        const e = this._events[c - 1]!;
+        const hits = breakpoints.filter((b) => b.kind === 'event' && eventMatches(e, b.match)).map((b) => ({ step: c, breakpoint: b, event: e }));
+        if (hits.length > 0) return hits;
+      }
+      return [];
+    }
+    if (from > n) return [];
+    const memo = memoised();
+    if (from <= 0) {
+      const hits = hitsAt(0, null, this.worldAt(0), null, breakpoints, memo);
+      if (hits.length > 0) return hits;
+      from = 1;
+    }
+    let world = this.worldAt(from - 1);
+    for (let c = from; c <= n; c++) {
+      const prev = world;
+      const seg = this.segments.get(Math.floor(c / this.interval));
+      world = seg ? seg[c % this.interval]! : evolve(prev, this._events[c - 1]!);
+      const hits = hitsAt(c, this._events[c - 1]!, world, () => prev, breakpoints, memo);
+      if (hits.length > 0) return hits;
+    }
+    return [];
+  }
+
+  /** The last hits at a step in 0..from (pure: the cursor does not move). */
+  findBackward(breakpoints: readonly Breakpoint[], from = this._cursor - 1): Hit[] {
+    if (breakpoints.length === 0) return [];
+    from = Math.min(from, this._events.length);
+    if (!needsWorld(breakpoints)) {
+      for (let c = from; c >= 1; c--) {
+        const e = this._events[c - 1]!;
+        const hits = breakpoints.filter((b) => b.kind === 'event' && eventMatches(e, b.match)).map((b) => ({ step: c, breakpoint: b, event: e }));
+        if (hits.length > 0) return hits;
+      }
+      return [];
+    }
+    const memo = memoised();
+    for (let c = from; c >= 0; c--) {
+      const world = this.walkWorld(c);
+      const prev = c === 0 ? null : () => this.walkWorld(c - 1);
+      const hits = hitsAt(c, c === 0 ? null : this._events[c - 1]!, world, prev, breakpoints, memo);
+      if (hits.length > 0) return hits;
+    }
+    return [];
+  }
+
+  /** Runs forward to the next step where a breakpoint hits, or to the end. */
+  continue(breakpoints: readonly Breakpoint[]): StopResult {
+    const hits = this.findForward(breakpoints);
+    this.seek(hits.length > 0 ? hits[0]!.step : this._events.length);
+    return { step: this._cursor, hits };
+  }
+
+  /** Runs backward to the previous step where a breakpoint hits, or to step 0. */
+  reverseContinue(breakpoints: readonly Breakpoint[]): StopResult {
+    const hits = this.findBackward(breakpoints);
+    this.seek(hits.length > 0 ? hits[0]!.step : 0);
+    return { step: this._cursor, hits };
+  }
+
+  /** The last event at or before step `at` (default: the cursor) that changed the value at `path`; null if it never changed. */
+  lastWrite(path: string | ParsedPath, at = this._cursor): Write | null {
+    this.check(at);
+    const hit = this.findBackward([watch(path)], at)[0];
+    return hit ? { step: hit.step, event: hit.event!, before: hit.before, after: hit.after } : null;
+  }
+
+  /** Every transition of one actor (memory65, section520, hotplug), in order. */
+  actorHistory(actor: string): TransitionEvent[] {
+    return (this.byActor.get(actor) ?? []).map((i) => this._events[i] as TransitionEvent);
+  }
+
+  /** Actor ids that appear in the log. */
+  actors(): string[] {
+    return [...this.byActor.keys()];
+  }
+
+  /** What changed in the world between steps a and b. */
+  diff(a: number, b: number): WorldChange[] {
+    return diffViews(viewOf(this.worldAt(a)), viewOf(this.worldAt(b)));
+  }
+
+  /** Goes live from step n into a new log at `newLogPath`; this timeline and its file stay as they are. */
+  fork(n: number, newLogPath: string, opts: ForkOptions = {}): Fork {
+    this.check(n);
+    return forkAt(this.system, this._events.slice(0, n), newLogPath, opts);
+  }
+}
+
+/** Watched values, computed once per (world, path) during one scan. */
+function memoised(): (w: World, p: ParsedPath) => unknown {
+  const cache = new WeakMap<World, Map<string, unknown>>();
+  return (w, p) => {
+    let m = cache.get(w);
+    if (!m) cache.set(w, (m = new Map()));
+    if (m.has(p.text)) return m.get(p.text);
+    const v = evaluate(w, p);
+    m.set(p.text, v);
+    return v;
+  };
+}
