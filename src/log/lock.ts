@@ -46,7 +46,11 @@ function isAlive(pid: number): boolean {
 export function acquireLock(logPath: string): LogLock {
   const lockFile = lockPathOf(logPath);
   const tmp = `${lockFile}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, `${process.pid}\n`);
+  try {
+    fs.writeFileSync(tmp, `${process.pid}\n`);
+  } catch (e) {
+    throw new Error(`cannot lock memhp log ${logPath}: ${(e as Error).message}`);
+  }
   try {
     for (let attempt = 0; ; attempt++) {
       try {

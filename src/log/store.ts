@@ -108,6 +108,27 @@ function publish(file: string, content: Buffer, replace: boolean): void {
   fsyncDir(file);
 }
 
+function noLog(file: string, e: unknown): never {
+  if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new Error(`memhp log ${file} does not exist`);
+  throw e;
+}
+
+function openExisting(file: string, flags: string): number {
+  try {
+    return fs.openSync(file, flags);
+  } catch (e) {
+    return noLog(file, e);
+  }
+}
+
+function readExisting(file: string): Buffer {
+  try {
+    return fs.readFileSync(file);
+  } catch (e) {
+    return noLog(file, e);
+  }
+}
+
 class FileLogWriter implements LogWriter {
   readonly events: MemhpEvent[];
   private fd: number | null;
@@ -180,7 +201,7 @@ export function createLog(file: string, system: SystemSpec, opts: CreateOptions 
 export function openLogForAppend(file: string): LogWriter {
   const lock = acquireLock(file);
   try {
-    const fd = fs.openSync(file, 'r+');
+    const fd = openExisting(file, 'r+');
     try {
       const scan = scanLog(fs.readFileSync(fd), file);
       if (scan.fileVersion !== LOG_VERSION) {
@@ -205,7 +226,7 @@ export function openLogForAppend(file: string): LogWriter {
 
 /** Reads and verifies a log without locking or modifying it; a torn tail is ignored and reported. */
 export function readLog(file: string): ReadResult {
-  const { header, fileVersion, events, warnings } = scanLog(fs.readFileSync(file), file);
+  const { header, fileVersion, events, warnings } = scanLog(readExisting(file), file);
   return { header, fileVersion, events, warnings };
 }
 
@@ -214,6 +235,16 @@ export function readLog(file: string): ReadResult {
  * replacing `file` atomically. Events are numbered 1..n by position.
  */
 export function writeLogFile(file: string, system: SystemSpec, events: readonly UnsequencedEvent[], opts: CreateOptions = {}): void {
+  // Under the lock, so a log is never replaced under a live appender.
+  const lock = acquireLock(file);
+  try {
+    writeWhole(file, system, events, opts);
+  } finally {
+    lock.release();
+  }
+}
+
+function writeWhole(file: string, system: SystemSpec, events: readonly UnsequencedEvent[], opts: CreateOptions): void {
   const header = encodeHeaderLine(makeHeader(system, opts));
   publish(file, Buffer.concat([Buffer.from(header, 'utf8'), encodeBatch(sequence(events, 1))]), true);
 }
@@ -224,7 +255,7 @@ export function upgradeLog(file: string): ReadResult {
   try {
     const read = readLog(file);
     if (read.fileVersion !== LOG_VERSION) {
-      writeLogFile(file, read.header.system, read.events, { createdAt: read.header.createdAt ?? null });
+      writeWhole(file, read.header.system, read.events, { createdAt: read.header.createdAt ?? null });
     }
     return { ...read, fileVersion: LOG_VERSION };
   } finally {

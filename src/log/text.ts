@@ -1,8 +1,11 @@
 /** The whole-log codec on strings, for streams, tests and the benchmark (no files, no lock). */
 import type { MemhpEvent } from '../engine/events.ts';
-import { encodeHeaderLine, encodeRecordLine } from './codec.ts';
+import { decodeLine, encodeHeaderLine, encodeRecordLine } from './codec.ts';
+import { LineError } from './errors.ts';
+import { deepFreeze } from './freeze.ts';
 import { scanLog, type ScanResult } from './recovery.ts';
-import type { LogHeader } from './schema.ts';
+import { checkEventShape, LOG_VERSION, type LogHeader } from './schema.ts';
+import { recordUpcaster } from './upcasters.ts';
 
 /**
  * Encodes a header and already-sequenced events. `batchEnds` lists the seqs
@@ -20,4 +23,17 @@ export function encodeLog(header: LogHeader, events: readonly MemhpEvent[], batc
 /** Verifies and decodes a whole log image; `name` is used in errors and warnings in place of a file name. */
 export function decodeLog(text: string | Buffer, name = '<string>'): ScanResult {
   return scanLog(typeof text === 'string' ? Buffer.from(text, 'utf8') : text, name);
+}
+
+/**
+ * Decodes one record line of a log written in `fileVersion` (for a stream
+ * read line by line): checks framing, checksum, type and fields and upcasts
+ * it. Throws LineError. Seq contiguity is the reader's to check.
+ */
+export function decodeEventLine(line: string, fileVersion: number = LOG_VERSION): { event: MemhpEvent; commit: boolean } {
+  const { value, commit } = decodeLine(line);
+  const r = recordUpcaster(fileVersion)?.(value) ?? value;
+  if (typeof r.seq !== 'number') throw new LineError('record has no numeric "seq"', false);
+  checkEventShape(r);
+  return { event: deepFreeze(r as unknown as MemhpEvent), commit };
 }

@@ -1,7 +1,7 @@
 import CRC32C from 'crc-32/crc32c';
 import { describe, expect, it } from 'vitest';
 import type { MemhpEvent } from '../../src/engine/events.ts';
-import { decodeLine, decodeLog, encodeLog, encodeRecordLine, LOG_FORMAT, LOG_VERSION } from '../../src/log/index.ts';
+import { decodeEventLine, decodeLine, decodeLog, encodeLog, encodeRecordLine, LOG_FORMAT, LOG_VERSION } from '../../src/log/index.ts';
 import { oneOfEach, system } from './helpers/sample.ts';
 
 const events = oneOfEach.map((e, i) => ({ ...e, seq: i + 1 }) as MemhpEvent);
@@ -47,5 +47,11 @@ describe('record codec', () => {
     expect(() => {
       (op.op as { node: number }).node = 7;
     }).toThrow(TypeError);
+  });
+
+  it('decodes a streamed record line of an older version into a current event', () => {
+    const v1 = encodeRecordLine({ seq: 3, type: 'account', node: 0, zone: 'Normal', present: 8, reason: 'x' } as unknown as MemhpEvent, true);
+    expect(decodeEventLine(v1, 1)).toEqual({ event: { seq: 3, type: 'account', node: 0, zone: 'Normal', presentPages: 8, reason: 'x' }, commit: true });
+    expect(() => decodeEventLine(encodeRecordLine({ seq: 1, type: 'bogus' } as unknown as MemhpEvent, false))).toThrow(/unknown record type "bogus"/);
   });
 });

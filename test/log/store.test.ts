@@ -101,4 +101,18 @@ describe('log file store', () => {
     expect(w.append([eventFor(10)])[0]!.seq).toBe(10);
     w.close();
   });
+
+  it('names a missing log plainly', () => {
+    const file = path.join(tempDir(), 'nope.log');
+    expect(() => readLog(file)).toThrow(`memhp log ${file} does not exist`);
+    expect(() => openLogForAppend(file)).toThrow(`memhp log ${file} does not exist`);
+    expect(fs.existsSync(lockPathOf(file))).toBe(false);
+  });
+
+  it('does not replace a log that a live appender holds', () => {
+    const file = path.join(tempDir(), 'a.log');
+    const w = createLog(file, system);
+    expect(() => writeLogFile(file, system, [])).toThrow(`memhp log ${file} is locked by process ${process.pid}`);
+    w.close();
+  });
 });
