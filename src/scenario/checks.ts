@@ -7,7 +7,10 @@
 import type { LocatedProblem } from './errors.ts';
 import { problemAt } from './errors.ts';
 import { formatSize } from './size.ts';
-import { integer, nodeNumber, size } from './values.ts';
+import { PROFILES } from '../kernel/profiles.ts';
+import { ARCH_NAMES } from '../kernel/types.ts';
+import { DEFAULT_ARCH, DEFAULT_KERNEL, LARGEST_MAX_PAGE_ORDER } from './defaults.ts';
+import { blockSize, era, integer, nodeNumber, oneOf, size } from './values.ts';
 
 const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
@@ -38,9 +41,38 @@ function checkBootNodes(boot: unknown[]): LocatedProblem[] {
   return problems;
 }
 
+/** Limits of the architecture: MAX_PAGE_ORDER and the section size a block must cover. */
+function checkArchLimits(doc: Record<string, unknown>): LocatedProblem[] {
+  const arch = oneOf(ARCH_NAMES, 'an architecture')(doc.arch ?? DEFAULT_ARCH);
+  const kernel = era(doc.kernel ?? DEFAULT_KERNEL);
+  if (!arch.ok) return [];
+  const profile = PROFILES[arch.value];
+  const problems: LocatedProblem[] = [];
+  if (Array.isArray(doc.boot)) {
+    doc.boot.forEach((entry, i) => {
+      if (!isRecord(entry) || entry.maxFreeOrder === undefined) return;
+      const order = integer('a page order', 0, LARGEST_MAX_PAGE_ORDER)(entry.maxFreeOrder);
+      if (order.ok && order.value > profile.maxPageOrder) {
+        problems.push(problemAt(['boot', i, 'maxFreeOrder'], `${order.value} is above MAX_PAGE_ORDER (${profile.maxPageOrder} on ${profile.name})`));
+      }
+    });
+  }
+  const machine = isRecord(doc.machine) ? doc.machine : {};
+  const bs = machine.memoryBlockSize === undefined ? undefined : blockSize(machine.memoryBlockSize);
+  if (bs?.ok && kernel.ok) {
+    // memory_dev_init() panics "Memory block size not suitable" below one section.
+    const section = 2 ** profile.sectionSizeBits(kernel.value);
+    if (bs.value < section) {
+      const why = `${formatSize(bs.value)} is smaller than one section (${formatSize(section)} on ${profile.name}, kernel ${kernel.value})`;
+      problems.push(problemAt(['machine', 'memoryBlockSize'], why));
+    }
+  }
+  return problems;
+}
+
 export function crossFieldProblems(doc: unknown): LocatedProblem[] {
   if (!isRecord(doc)) return [];
-  const problems: LocatedProblem[] = [];
+  const problems: LocatedProblem[] = checkArchLimits(doc);
   const boot = Array.isArray(doc.boot) ? doc.boot : undefined;
   if (boot) problems.push(...checkBootNodes(boot));
   if (isRecord(doc.machine) && doc.machine.possibleNodes !== undefined) {

@@ -20,11 +20,15 @@ export const DEFAULT_ARCH: ArchName = 'x86_64';
 export const DEFAULT_HYPERVISOR = true;
 export const DEFAULT_SPARSEMEM: Sparsemem = 'vmemmap';
 
-/** MAX_PAGE_ORDER of x86_64 and arm64 4K; a node with no fragmentation. */
+/**
+ * boot[].maxFreeOrder, when absent, is the arch's MAX_PAGE_ORDER (10 on
+ * x86_64): a node with no fragmentation. DEFAULT_MAX_FREE_ORDER is the x86_64 value.
+ */
 export const DEFAULT_MAX_FREE_ORDER = 10;
 /** The largest MAX_PAGE_ORDER among the profiles (arm64 64K, spec §2). */
 export const LARGEST_MAX_PAGE_ORDER = 13;
 
+/** The boot memory of a scenario that lists none (maxFreeOrder as above, x86_64 shown). */
 export const DEFAULT_BOOT_NODE: BootNode = { node: 0, size: 4 * 1024 ** 3, used: 0, maxFreeOrder: DEFAULT_MAX_FREE_ORDER };
 
 export const DEFAULT_PARAMS: Readonly<Params> = Object.freeze({

@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { basename, extname } from 'node:path';
+import { PROFILES } from '../kernel/profiles.ts';
 import type { Scenario } from '../kernel/types.ts';
 import { crossFieldProblems } from './checks.ts';
 import type { LocatedProblem } from './errors.ts';
@@ -32,7 +33,7 @@ function finish(doc: ParsedScenarioDocument, file: string): Scenario {
       sparsemem: doc.machine.sparsemem,
       possibleNodes: doc.machine.possibleNodes ?? defaultPossibleNodes(doc),
     },
-    boot: doc.boot,
+    boot: doc.boot.map((b) => ({ ...b, maxFreeOrder: b.maxFreeOrder ?? PROFILES[doc.arch].maxPageOrder })),
     params: doc.params,
     ops: doc.ops,
   };

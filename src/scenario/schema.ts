@@ -1,29 +1,25 @@
 /**
  * The zod schema of a scenario document. Its output is a Scenario with every
- * default filled in except machine.possibleNodes, which depends on the boot
- * nodes and the operations and is settled in parse.ts (see defaults.ts).
+ * default filled in except machine.possibleNodes (depends on the boot nodes
+ * and the operations) and boot[].maxFreeOrder (depends on the arch), which
+ * parse.ts settles (see defaults.ts).
  * Field-level validation lives here; rules across fields live in checks.ts.
  */
 import { z } from 'zod';
-import { ARCH_NAMES, ERAS } from '../kernel/types.ts';
+import { ARCH_NAMES } from '../kernel/types.ts';
 import type { Params } from '../kernel/types.ts';
 import {
   DEFAULT_ARCH,
   DEFAULT_BOOT_NODE,
   DEFAULT_HYPERVISOR,
   DEFAULT_KERNEL,
-  DEFAULT_MAX_FREE_ORDER,
   DEFAULT_PARAMS,
   DEFAULT_SPARSEMEM,
   LARGEST_MAX_PAGE_ORDER,
 } from './defaults.ts';
 import { opSchema } from './ops-schema.ts';
-import type { Parser } from './values.ts';
-import { blockSize, boolish, integer, nodeNumber, oneLine, oneOf, PARAM_PARSERS, positiveSize, size, text } from './values.ts';
+import { blockSize, boolish, era, integer, nodeNumber, oneLine, oneOf, PARAM_PARSERS, positiveSize, size, text } from './values.ts';
 import { optional, required, strictObject, withDefault } from './zod-fields.ts';
-
-/** Kernel eras are strings, but `"kernel": 6.8` without quotes means the same. */
-const era: Parser<(typeof ERAS)[number]> = (input) => oneOf(ERAS, 'a kernel era')(typeof input === 'number' ? String(input) : input);
 
 const machine = strictObject({
   hypervisor: withDefault(boolish, DEFAULT_HYPERVISOR),
@@ -36,7 +32,8 @@ const bootNode = strictObject({
   node: required(nodeNumber),
   size: required(positiveSize),
   used: withDefault(size, 0),
-  maxFreeOrder: withDefault(integer('a page order', 0, LARGEST_MAX_PAGE_ORDER), DEFAULT_MAX_FREE_ORDER),
+  // Absent: the arch's MAX_PAGE_ORDER (parse.ts); above it: checks.ts.
+  maxFreeOrder: optional(integer('a page order', 0, LARGEST_MAX_PAGE_ORDER)),
 });
 
 const param = <K extends keyof Params>(key: K) => withDefault(PARAM_PARSERS[key], DEFAULT_PARAMS[key]);

@@ -6,7 +6,7 @@
  * the same spellings.
  */
 import type { MemmapOnMemoryParam, OnlinePolicy, Params } from '../kernel/types.ts';
-import { ONLINE_TYPES } from '../kernel/types.ts';
+import { ERAS, ONLINE_TYPES } from '../kernel/types.ts';
 import { showValue, trySize } from './size.ts';
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
@@ -106,6 +106,9 @@ export function memmapOnMemory(input: unknown): Parsed<MemmapOnMemoryParam> {
   if (input === undefined) return bad('missing (expected off, on or force)');
   return bad(`${showValue(input)} is not a memmap_on_memory mode (expected off, on or force; also Y/N, 1/0, true/false)`);
 }
+
+/** Kernel eras are strings, but `"kernel": 6.8` without quotes means the same. */
+export const era: Parser<(typeof ERAS)[number]> = (input) => oneOf(ERAS, 'a kernel era')(typeof input === 'number' ? String(input) : input);
 
 export const onlineType = oneOf(ONLINE_TYPES, 'an online type');
 export const onlinePolicy = oneOf<OnlinePolicy>(['contig-zones', 'auto-movable'], 'an online policy');

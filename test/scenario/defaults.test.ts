@@ -42,6 +42,12 @@ describe('defaults', () => {
     ]);
   });
 
+  it("takes maxFreeOrder from the arch's MAX_PAGE_ORDER", () => {
+    expect(parse({ arch: 'arm64-64k' }).boot[0].maxFreeOrder).toBe(13);
+    expect(parse({ arch: 'ppc64-radix' }).boot[0].maxFreeOrder).toBe(8);
+    expect(parse({ arch: 'x86_64', boot: [{ node: 0, size: '1G', maxFreeOrder: 4 }] }).boot[0].maxFreeOrder).toBe(4);
+  });
+
   it('makes possibleNodes cover the boot nodes and every node an add names', () => {
     expect(parse({ ops: [{ op: 'add_memory', node: 3, start: '8G', size: '1G' }] }).machine.possibleNodes).toBe(4);
     expect(parse({ boot: [{ node: 0, size: '1G' }, { node: 1, size: '1G' }] }).machine.possibleNodes).toBe(2);

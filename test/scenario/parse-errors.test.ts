@@ -167,6 +167,18 @@ describe('boot nodes and machine', () => {
     expect(errorOf(JSON.stringify({ boot: [] })).message).toBe('scenarios/x.json: boot: needs at least one boot node');
   });
 
+  it('checks limits of the architecture: MAX_PAGE_ORDER and the section size', () => {
+    const err = errorOf(JSON.stringify({ arch: 'ppc64-radix', machine: { memoryBlockSize: '8M' }, boot: [{ node: 0, size: '4G', maxFreeOrder: 10 }] }));
+    expect(err.message.split('\n')).toEqual([
+      'scenarios/x.json: machine.memoryBlockSize: 8M is smaller than one section (16M on ppc64-radix, kernel 6.8)',
+      'scenarios/x.json: boot[0].maxFreeOrder: 10 is above MAX_PAGE_ORDER (8 on ppc64-radix)',
+    ]);
+    // arm64 4K sections were 1 GiB in 2019 (spec §2).
+    expect(errorOf(JSON.stringify({ kernel: 'v2-2019', arch: 'arm64-4k', machine: { memoryBlockSize: '128M' } })).message).toBe(
+      'scenarios/x.json: machine.memoryBlockSize: 128M is smaller than one section (1G on arm64-4k, kernel v2-2019)',
+    );
+  });
+
   it('requires possibleNodes to cover the boot nodes', () => {
     const err = errorOf(JSON.stringify({ machine: { possibleNodes: 1 }, boot: [{ node: 0, size: '4G' }, { node: 1, size: '4G' }] }));
     expect(err.message).toBe('scenarios/x.json: machine.possibleNodes: 1 is fewer than the 2 boot nodes');
