@@ -4,24 +4,24 @@
  * sequence numbers, no event history). Two worlds with the same key behave
  * the same under every operation, so the explorer visits each key once.
  */
-import { tableValues } from '../engine/table.ts';
+import { tableToArray } from '../engine/table.ts';
 import type { World } from '../engine/world.ts';
 
 export function canonicalKey(w: World): string {
   const parts: string[] = [w.hotplug, String(w.oopses), JSON.stringify(w.params), String(w.faults.length)];
   parts.push(`inj:${w.injection.MEM_GOING_ONLINE},${w.injection.MEM_GOING_OFFLINE},${w.signalPending ? 1 : 0}`);
-  for (const b of tableValues(w.blocks))
+  for (const b of tableToArray(w.blocks))
     parts.push(`b${b.id}:${b.state}:${b.nid}:${b.zone}:${b.online_type}:${b.early ? 1 : 0}:${b.pinned ? 1 : 0}:${b.nr_vmemmap_pages}:${b.used_pages}`);
-  for (const s of tableValues(w.sections)) {
+  for (const s of tableToArray(w.sections)) {
     const m = s.memmap;
     const mm = m.kind === 'boot' ? `B${m.node}` : m.kind === 'node' ? `N${m.node}:${m.pages}:${m.basePages ? 1 : 0}` : `A${m.headPfn}:${m.pages}`;
     parts.push(`s${s.nr}:${s.state}:${s.nid}:${s.block}:${s.early ? 1 : 0}:${mm}`);
   }
-  for (const z of tableValues(w.zones))
+  for (const z of tableToArray(w.zones))
     parts.push(`z${z.node}${z.zone}:${z.presentPages}:${z.managedPages}:${z.presentEarlyPages}:${z.span ? `${z.span.startPfn}-${z.span.endPfn}` : '-'}`);
-  for (const n of tableValues(w.nodes))
+  for (const n of tableToArray(w.nodes))
     parts.push(`n${n.id}:${n.online ? 1 : 0}:${n.boot ? 1 : 0}:${n.memmapPages}:${n.bootMemmapPages}:${n.usedPages}:${n.maxFreeOrder}`);
-  for (const v of tableValues(w.vmemmap))
+  for (const v of tableToArray(w.vmemmap))
     parts.push(`v${v.headPfn}:${v.nrPages}:${v.refcount}:${v.sections.join(',')}:${v.node}:${v.orphanedBy ? `${v.orphanedBy.start}+${v.orphanedBy.size}` : '-'}`);
   return parts.join('|');
 }

@@ -5,7 +5,7 @@
  */
 import type { Geometry } from '../kernel/geometry.ts';
 import type { SystemSpec, ZoneName } from '../kernel/types.ts';
-import { tableValues } from '../engine/table.ts';
+import { tableToArray } from '../engine/table.ts';
 import type { BlockState, World } from '../engine/world.ts';
 
 const ZONE_ORDER: readonly ZoneName[] = ['DMA', 'DMA32', 'Normal', 'Movable'];
@@ -60,7 +60,7 @@ export function vmemmapPagesInBlock(world: World, g: Geometry, id: number): numb
   const start = id * g.pagesPerBlock;
   const end = start + g.pagesPerBlock;
   let pages = 0;
-  for (const h of tableValues(world.vmemmap)) pages += Math.max(0, Math.min(end, h.headPfn + h.nrPages) - Math.max(start, h.headPfn));
+  for (const h of tableToArray(world.vmemmap)) pages += Math.max(0, Math.min(end, h.headPfn + h.nrPages) - Math.max(start, h.headPfn));
   return pages;
 }
 
@@ -89,7 +89,7 @@ export function expectedZoneCounters(world: World, g: Geometry): Map<string, Zon
     if (!c) out.set(key(node, zone), (c = { node, zone, presentPages: 0, managedPages: 0, presentEarlyPages: 0 }));
     return c;
   };
-  for (const b of tableValues(world.blocks)) {
+  for (const b of tableToArray(world.blocks)) {
     if (b.state === 'offline') continue;
     const nv = Math.min(vmemmapPagesInBlock(world, g, b.id), g.pagesPerBlock);
     const parts = zonePartsOf(g, b);
@@ -110,6 +110,6 @@ export const zoneCountersKey = key;
 export function expectedNodeMemmapPages(world: World, g: Geometry): Map<number, number> {
   const out = new Map<number, number>();
   for (const n of bootLayout(world.system, g)) out.set(n.node, (out.get(n.node) ?? 0) + n.memmapPages);
-  for (const s of tableValues(world.sections)) if (s.memmap.kind === 'node') out.set(s.memmap.node, (out.get(s.memmap.node) ?? 0) + s.memmap.pages);
+  for (const s of tableToArray(world.sections)) if (s.memmap.kind === 'node') out.set(s.memmap.node, (out.get(s.memmap.node) ?? 0) + s.memmap.pages);
   return out;
 }

@@ -6,7 +6,7 @@
  * highest kernel zone (present, not managed). Regular hot-add memmaps are
  * allocated from some node's kernel memory and counted there.
  */
-import { tableGet, tableValues } from '../../engine/table.ts';
+import { tableGet, tableToArray } from '../../engine/table.ts';
 import { toView } from '../../engine/to-view.ts';
 import { zoneKey } from '../../engine/world.ts';
 import { ZONE_NAMES } from '../../kernel/types.ts';
@@ -20,7 +20,7 @@ export const accounting: Invariant = {
   check({ world, g }) {
     const out: string[] = [];
     const expected = expectedZoneCounters(world, g);
-    const nodes = new Set<number>([...tableValues(world.nodes)].map((n) => n.id));
+    const nodes = new Set<number>(tableToArray(world.nodes).map((n) => n.id));
     for (const c of expected.values()) nodes.add(c.node);
     for (const node of nodes)
       for (const zone of ZONE_NAMES) {
@@ -49,26 +49,26 @@ export const accounting: Invariant = {
       if (n.managedPages !== managed) out.push(`node ${n.id}: managed pages are ${n.managedPages}, but its online blocks make ${managed}`);
     }
     const memmap = expectedNodeMemmapPages(world, g);
-    for (const n of tableValues(world.nodes)) {
+    for (const n of tableToArray(world.nodes)) {
       const want = memmap.get(n.id) ?? 0;
       if (n.memmapPages !== want)
         out.push(`node ${n.id} provides ${n.memmapPages} memmap pages, but its boot memmap and the sections placed on it need ${want}`);
     }
     for (const [node, want] of memmap)
       if (!tableGet(world.nodes, node)) out.push(`sections keep ${want} memmap pages on node ${node}, which does not exist`);
-    for (const b of tableValues(world.blocks)) {
+    for (const b of tableToArray(world.blocks)) {
       const nv = vmemmapPagesInBlock(world, g, b.id);
       if (b.nr_vmemmap_pages !== nv)
         out.push(`memory${b.id} says ${b.nr_vmemmap_pages} of its pages hold vmemmap, but the vmemmap heads in its range cover ${nv}`);
     }
     // try_offline_node(): a hot-added node goes offline with its last block; one with blocks is online
     const bootNodes = new Set(bootLayout(world.system, g).map((n) => n.node));
-    for (const n of tableValues(world.nodes)) {
+    for (const n of tableToArray(world.nodes)) {
       if (bootNodes.has(n.id)) {
         if (!n.online) out.push(`boot node ${n.id} is offline`);
         continue;
       }
-      const hasBlocks = [...tableValues(world.blocks)].some((b) => b.nid === n.id);
+      const hasBlocks = tableToArray(world.blocks).some((b) => b.nid === n.id);
       if (hasBlocks && !n.online) out.push(`node ${n.id} holds memory blocks but is offline`);
       if (!hasBlocks && n.online) out.push(`node ${n.id} holds no memory blocks but is still online (try_offline_node() should have offlined it)`);
     }

@@ -5,7 +5,7 @@
  * device and deactivates every one of its sections.
  */
 import { phys_index } from '../../kernel/geometry.ts';
-import { tableGet, tableValues } from '../../engine/table.ts';
+import { tableGet, tableToArray } from '../../engine/table.ts';
 import type { Invariant } from '../types.ts';
 
 export const blockSections: Invariant = {
@@ -14,7 +14,7 @@ export const blockSections: Invariant = {
     'A block is online only if all its sections are present, populated (have a memmap) and online; an offline block has no online section; a removed block has no sections left.',
   check({ world, g }) {
     const out: string[] = [];
-    for (const b of tableValues(world.blocks)) {
+    for (const b of tableToArray(world.blocks)) {
       const wantOnline = b.state !== 'offline';
       for (let nr = b.id * g.sectionsPerBlock; nr < (b.id + 1) * g.sectionsPerBlock; nr++) {
         const s = tableGet(world.sections, nr);
@@ -29,7 +29,7 @@ export const blockSections: Invariant = {
         if (s.early !== b.early) out.push(`section ${nr} is ${s.early ? '' : 'not '}early but memory${b.id} is ${b.early ? '' : 'not '}boot memory`);
       }
     }
-    for (const s of tableValues(world.sections)) {
+    for (const s of tableToArray(world.sections)) {
       const id = phys_index(g, s.nr);
       if (s.block !== id) out.push(`section ${s.nr} claims block memory${s.block}, but its phys_index is ${id}`);
       if (!tableGet(world.blocks, id)) out.push(`section ${s.nr} is ${s.state} but its block memory${id} has been removed`);

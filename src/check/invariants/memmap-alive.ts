@@ -5,7 +5,7 @@
  * block; removing that block alone leaves the others with a memmap in memory
  * the kernel no longer owns, and the next access to their struct pages faults.
  */
-import { tableGet, tableValues } from '../../engine/table.ts';
+import { tableGet, tableToArray } from '../../engine/table.ts';
 import type { Invariant } from '../types.ts';
 import { hex, memRange } from '../walk.ts';
 
@@ -15,7 +15,7 @@ export const memmapAlive: Invariant = {
     "No section's memmap lives in memory that is removed: every page of the vmemmap serving a section lies inside a memory block that still exists.",
   check({ world, g }) {
     const out: string[] = [];
-    for (const s of tableValues(world.sections)) {
+    for (const s of tableToArray(world.sections)) {
       if (s.memmap.kind !== 'altmap') continue;
       const headPfn = s.memmap.headPfn;
       const head = tableGet(world.vmemmap, Math.floor(headPfn / g.pagesPerSection));

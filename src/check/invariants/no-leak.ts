@@ -7,7 +7,7 @@
  */
 import { decide } from '../../engine/decide.ts';
 import { TableGate } from '../../engine/gate.ts';
-import { tableGet, tableValues } from '../../engine/table.ts';
+import { tableGet, tableToArray } from '../../engine/table.ts';
 import { emptyWorld, zoneKey, type World } from '../../engine/world.ts';
 import type { SystemSpec } from '../../kernel/types.ts';
 import { ZONE_NAMES } from '../../kernel/types.ts';
@@ -34,15 +34,15 @@ export const noLeak: Invariant = {
     "Adding then removing everything returns every node's accounting to its start: with no hot-added memory left and the boot blocks as they booted, every zone and node counter equals its value after boot.",
   check({ world }) {
     const base = bootedWorld(world.system);
-    for (const b of tableValues(world.blocks)) if (!b.early) return []; // hot-added memory remains: not applicable
-    for (const b0 of tableValues(base.blocks)) {
+    for (const b of tableToArray(world.blocks)) if (!b.early) return []; // hot-added memory remains: not applicable
+    for (const b0 of tableToArray(base.blocks)) {
       const b = tableGet(world.blocks, b0.id);
       if (!b || b.state !== b0.state || b.zone !== b0.zone) return []; // boot memory changed: the start is not comparable
     }
     const out: string[] = [];
-    for (const h of tableValues(world.vmemmap))
+    for (const h of tableToArray(world.vmemmap))
       out.push(`no hot-added memory is left, but a vmemmap head at pfn ${hex(h.headPfn)} (${h.nrPages} pages, refcount ${h.refcount}) still exists`);
-    for (const n of tableValues(world.nodes)) {
+    for (const n of tableToArray(world.nodes)) {
       const n0 = tableGet(base.nodes, n.id);
       if (!n0) {
         if (n.online) out.push(`node ${n.id} was onlined by a hot-add and is still online after all its memory was removed`);
@@ -53,7 +53,7 @@ export const noLeak: Invariant = {
         out.push(`node ${n.id} provides ${n.memmapPages} memmap pages after all hot-added memory was removed; it started with ${n0.memmapPages}`);
       if (n.online !== n0.online) out.push(`node ${n.id} is ${n.online ? 'online' : 'offline'}; it booted ${n0.online ? 'online' : 'offline'}`);
     }
-    const nodeIds = new Set([...tableValues(world.nodes)].map((n) => n.id));
+    const nodeIds = new Set(tableToArray(world.nodes).map((n) => n.id));
     for (const node of nodeIds)
       for (const zone of ZONE_NAMES) {
         const z = tableGet(world.zones, zoneKey(node, zone));

@@ -5,7 +5,7 @@
  * points back at the head. The deferred vmemmap_free() is right only if all
  * three stay true.
  */
-import { tableGet, tableValues } from '../../engine/table.ts';
+import { tableGet, tableToArray } from '../../engine/table.ts';
 import type { Invariant } from '../types.ts';
 import { entries, hex } from '../walk.ts';
 
@@ -16,7 +16,7 @@ export const vmemmapHeads: Invariant = {
   check({ world, g }) {
     const out: string[] = [];
     const users = new Map<number, number[]>();
-    for (const s of tableValues(world.sections)) {
+    for (const s of tableToArray(world.sections)) {
       if (s.memmap.kind !== 'altmap') continue;
       const headPfn = s.memmap.headPfn;
       const head = tableGet(world.vmemmap, Math.floor(headPfn / g.pagesPerSection));
