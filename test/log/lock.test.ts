@@ -4,7 +4,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createLog, lockPathOf, LogLockedError, openLogForAppend, readLog } from '../../src/log/index.ts';
 import { runAppender } from './helpers/child.ts';
-import { eventFor, system, tempDir } from './helpers/sample.ts';
+import { eventFor, system } from './helpers/sample.ts';
+import { tempDir } from './helpers/tmp.ts';
 
 /** The pid of a process that has exited and been reaped. */
 function deadPid(): number {

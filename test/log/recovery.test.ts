@@ -5,7 +5,8 @@ import type { MemhpEvent } from '../../src/engine/events.ts';
 import { encodeRecordLine, openLogForAppend, readLog } from '../../src/log/index.ts';
 import { runAppender } from './helpers/child.ts';
 import { byteOffsetOfLine, linesOf, sampleLog, writeLines } from './helpers/edit.ts';
-import { eventFor, tempDir } from './helpers/sample.ts';
+import { eventFor } from './helpers/sample.ts';
+import { tempDir } from './helpers/tmp.ts';
 
 /** Checks that `events` are exactly seq 1..n with the content appender.ts gave them. */
 function expectAppenderEvents(events: readonly MemhpEvent[], n: number): void {

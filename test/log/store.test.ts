@@ -3,7 +3,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { MemhpEvent, UnsequencedEvent } from '../../src/engine/events.ts';
 import { createLog, LOG_VERSION, lockPathOf, openLogForAppend, readLog, writeLogFile } from '../../src/log/index.ts';
-import { eventFor, oneOfEach, system, tempDir } from './helpers/sample.ts';
+import { eventFor, oneOfEach, system } from './helpers/sample.ts';
+import { tempDir } from './helpers/tmp.ts';
 
 describe('log file store', () => {
   it('creates a log with a header and no events', () => {

@@ -3,7 +3,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { LOG_VERSION, openLogForAppend, readLog, upgradeLog, UPCASTERS } from '../../src/log/index.ts';
-import { eventFor, tempDir } from './helpers/sample.ts';
+import { eventFor } from './helpers/sample.ts';
+import { tempDir } from './helpers/tmp.ts';
 
 const fixture = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/log-v1.jsonl');
 

@@ -3,7 +3,8 @@ import CRC32C from 'crc-32/crc32c';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createLog } from '../../../src/log/index.ts';
-import { eventFor, oneOfEach, system, tempDir } from './sample.ts';
+import { eventFor, oneOfEach, system } from './sample.ts';
+import { tempDir } from './tmp.ts';
 
 /** A log with 3 batches: seq 1-3, 4-9 (oneOfEach), 10-11. Lines: 1 header, 2..12 records. */
 export function sampleLog(): string {

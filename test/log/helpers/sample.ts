@@ -1,7 +1,4 @@
 /** Hand-built fixture data for the log tests (the engine does not exist yet). */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { UnsequencedEvent } from '../../../src/engine/events.ts';
 import type { SystemSpec } from '../../../src/kernel/types.ts';
 
@@ -46,8 +43,4 @@ export const oneOfEach: UnsequencedEvent[] = [
 /** A deterministic event for `seq`, padded so a batch spans several pages (crash tests). */
 export function eventFor(seq: number, padding = 0): UnsequencedEvent {
   return { type: 'account', node: 0, zone: 'Normal', presentPages: seq * 32768, reason: `event ${seq}${'.'.repeat(padding)}` };
-}
-
-export function tempDir(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'memhp-log-test-'));
 }
