@@ -1,0 +1,65 @@
+/** Logs built by the real engine from random (or given) operations, for timeline tests. */
+import fc from 'fast-check';
+import { HotplugSystem } from '../../../src/engine/system.ts';
+import type { MemhpEvent } from '../../../src/engine/events.ts';
+import type { Op, SystemSpec } from '../../../src/kernel/types.ts';
+
+const G = 1024 ** 3;
+const M = 1024 ** 2;
+export const BLOCK = 128 * M;
+/** First hot-pluggable block: 8 GiB / 128 MiB. */
+export const FIRST_HOT_BLOCK = 64;
+
+/** 6.8 x86_64, two 4 GiB nodes, 128 MiB blocks, memmap_on_memory on. */
+export const SPEC: SystemSpec = {
+  name: 'timeline test system',
+  kernel: '6.8',
+  arch: 'x86_64',
+  machine: { hypervisor: false, memoryBlockSize: BLOCK, sparsemem: 'vmemmap', possibleNodes: 2 },
+  boot: [
+    { node: 0, size: 4 * G, used: 1 * G, maxFreeOrder: 10 },
+    { node: 1, size: 4 * G, used: 0, maxFreeOrder: 10 },
+  ],
+  params: {
+    memmap_on_memory: 'on',
+    auto_online_blocks: 'offline',
+    online_policy: 'contig-zones',
+    auto_movable_ratio: 301,
+    auto_movable_numa_aware: true,
+    movable_node: false,
+    v2_remove_guard: false,
+    vmemmap_hotplug: true,
+  },
+};
+
+/** Runs ops on a fresh system (table gate: fast, same decisions) and returns the log. */
+export function logOf(ops: readonly Op[], spec: SystemSpec = SPEC): MemhpEvent[] {
+  const sys = new HotplugSystem(spec, { actors: 'table' });
+  for (const op of ops) sys.apply(op);
+  return [...sys.events];
+}
+
+const block = fc.integer({ min: FIRST_HOT_BLOCK, max: FIRST_HOT_BLOCK + 11 });
+const start = block.map((b) => b * BLOCK);
+const size = fc.integer({ min: 1, max: 4 }).map((n) => n * BLOCK);
+
+export const opArb: fc.Arbitrary<Op> = fc.oneof(
+  { weight: 3, arbitrary: fc.record({ op: fc.constant('add_memory' as const), node: fc.integer({ min: 0, max: 1 }), start, size, flags: fc.constantFrom([], ['MHP_MEMMAP_ON_MEMORY'] as ['MHP_MEMMAP_ON_MEMORY']) }) },
+  { weight: 4, arbitrary: fc.record({ op: fc.constant('state' as const), block, value: fc.constantFrom('online' as const, 'online_movable' as const, 'online_kernel' as const, 'offline' as const) }) },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant('remove_memory' as const), start, size }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('offline_and_remove_memory' as const), start, size }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('touch' as const), block }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constantFrom('pin' as const, 'unpin' as const), block }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('inject' as const), action: fc.constantFrom('MEM_GOING_ONLINE' as const, 'MEM_GOING_OFFLINE' as const), error: fc.constantFrom(0, -16) }) },
+);
+
+/** The 2019 patch series: MHP_MEMMAP_DEVICE puts one altmap at the head of the whole range. */
+export const SPEC_V2: SystemSpec = { ...SPEC, name: 'timeline test system (v2-2019)', kernel: 'v2-2019' };
+
+/** Hot-adds 1 GiB at 8 GiB, so random ops find blocks to work on. */
+export const SEED_ADD = (flag: 'MHP_MEMMAP_ON_MEMORY' | 'MHP_MEMMAP_DEVICE'): Op => ({ op: 'add_memory', node: 0, start: 8 * G, size: 1 * G, flags: [flag] });
+
+export const scenarioArb = fc.oneof(
+  fc.tuple(fc.constant(SPEC), fc.array(opArb, { maxLength: 40 })).map(([spec, ops]) => ({ spec, ops: [SEED_ADD('MHP_MEMMAP_ON_MEMORY'), ...ops] })),
+  fc.tuple(fc.constant(SPEC_V2), fc.array(opArb, { maxLength: 40 })).map(([spec, ops]) => ({ spec, ops: [SEED_ADD('MHP_MEMMAP_DEVICE'), ...ops] })),
+);
