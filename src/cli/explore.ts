@@ -1,0 +1,168 @@
+/**
+ * `memhp explore`: the model checker on a small machine. Breadth-first over
+ * every sequence of operations up to --depth, one visit per canonical state,
+ * every invariant in every state. Exit 0 when the space within the bounds
+ * holds, 1 with a (shortest) counterexample, 2 for invalid input, 3 when a
+ * state or time bound stopped the search before it was complete.
+ */
+import { resolve } from 'node:path';
+import cliProgress from 'cli-progress';
+import type { Command } from 'commander';
+import { explore, type ExploreOptions, type ExploreResult } from '../check/explore.ts';
+import { ARCH_NAMES, ERAS, type ArchName, type Era, type Params } from '../kernel/types.ts';
+import { PARAM_PARSERS } from '../scenario/values.ts';
+import { EXIT_FAILURE, EXIT_OK, InputError } from './errors.ts';
+
+export const EXIT_BOUND_HIT = 3;
+
+export interface ExploreCommandOptions {
+  arch?: string;
+  kernel?: string;
+  blocks?: string;
+  depth?: string;
+  param?: string[];
+  maxStates?: string;
+  maxSeconds?: string;
+  out?: string;
+  json?: boolean;
+  progress?: boolean;
+}
+
+function positiveInt(option: string, value: string | undefined, fallback: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1 || n > max)
+    throw new InputError(`${option} ${JSON.stringify(value)}: expected a whole number from 1 to ${max}`);
+  return n;
+}
+
+/** `--param name=value` → typed parameter overrides, each checked like the scenario field of that name. */
+export function parseParams(values: readonly string[]): Partial<Params> {
+  const out: Record<string, unknown> = {};
+  for (const raw of values) {
+    const eq = raw.indexOf('=');
+    if (eq <= 0) throw new InputError(`--param ${JSON.stringify(raw)}: expected name=value`);
+    const name = raw.slice(0, eq).trim();
+    const value = raw.slice(eq + 1).trim();
+    if (!Object.hasOwn(PARAM_PARSERS, name))
+      throw new InputError(`--param ${name}: unknown parameter (known: ${Object.keys(PARAM_PARSERS).join(', ')})`);
+    const parser = PARAM_PARSERS[name as keyof Params] as (v: unknown) => { ok: true; value: unknown } | { ok: false; reason: string };
+    // numbers on the command line are strings; the parsers accept what a scenario file would hold
+    const candidate = /^-?\d+$/.test(value) ? Number(value) : value;
+    let r = parser(candidate);
+    if (!r.ok && candidate !== value) r = parser(value);
+    if (!r.ok) throw new InputError(`--param ${name}=${value}: ${r.reason}`);
+    out[name] = r.value;
+  }
+  return out as Partial<Params>;
+}
+
+/** Command-line options → explorer options (throws InputError naming the option). */
+export function exploreOptionsFrom(opts: ExploreCommandOptions): ExploreOptions {
+  if (opts.arch !== undefined && !(ARCH_NAMES as readonly string[]).includes(opts.arch))
+    throw new InputError(`--arch ${JSON.stringify(opts.arch)}: expected one of ${ARCH_NAMES.join(', ')}`);
+  if (opts.kernel !== undefined && !(ERAS as readonly string[]).includes(opts.kernel))
+    throw new InputError(`--kernel ${JSON.stringify(opts.kernel)}: expected one of ${ERAS.join(', ')}`);
+  return {
+    arch: (opts.arch ?? 'x86_64') as ArchName,
+    kernel: (opts.kernel ?? '6.8') as Era,
+    blocks: positiveInt('--blocks', opts.blocks, 3, 8),
+    depth: positiveInt('--depth', opts.depth, 5, 64),
+    params: parseParams(opts.param ?? []),
+    maxStates: positiveInt('--max-states', opts.maxStates, 200_000),
+    maxSeconds: positiveInt('--max-seconds', opts.maxSeconds, 60),
+    counterexampleFile: resolve(opts.out ?? 'memhp-counterexample.jsonl'),
+  };
+}
+
+/** The result as one JSON object (the `--json` contract). */
+export function exploreJson(r: ExploreResult) {
+  return {
+    statesExplored: r.statesExplored,
+    statesPerSec: r.statesPerSec,
+    complete: r.complete,
+    exhausted: r.exhausted,
+    depthReached: r.depthReached,
+    transitions: r.transitions,
+    operations: r.operations,
+    elapsedMs: Math.round(r.elapsedMs),
+    bound: r.bound,
+    system: r.spec,
+    counterexample: r.counterexample && {
+      ops: r.counterexample.ops,
+      steps: r.counterexample.steps,
+      violation: r.counterexample.violation,
+      logFile: r.counterexample.logFile ?? null,
+    },
+  };
+}
+
+export function formatExplore(r: ExploreResult, o: ExploreOptions): string[] {
+  const s = r.spec;
+  const lines = [
+    `memhp explore: ${s.arch} ${s.kernel}, ${o.blocks} hot-pluggable blocks, depth ${o.depth}, ${r.operations} operations per state` +
+      (Object.keys(o.params ?? {}).length ? `, ${Object.entries(o.params!).map(([k, v]) => `${k}=${v}`).join(' ')}` : ''),
+    `explored ${r.statesExplored} states (${r.statesPerSec} states/s, ${(r.elapsedMs / 1000).toFixed(1)} s, ${r.transitions} transitions)`,
+  ];
+  if (r.counterexample) {
+    const c = r.counterexample;
+    lines.push(`COUNTEREXAMPLE (shortest, ${c.ops.length} operation${c.ops.length === 1 ? '' : 's'}):`);
+    for (const step of c.steps) lines.push(`  ${step}`);
+    lines.push(`broken: ${c.violation.invariant}`);
+    lines.push(`  ${c.violation.message}`);
+    if (c.logFile) lines.push(`log: ${c.logFile}  (memhp inspect ${c.logFile} · memhp step ${c.logFile})`);
+  } else if (r.bound) {
+    lines.push(`NOT COMPLETE: ${r.bound.message}. No counterexample in the states explored; raise --max-states / --max-seconds or lower --depth / --blocks.`);
+  } else if (r.exhausted) {
+    lines.push(`no counterexample: every reachable state (depth ${r.depthReached}) satisfies every invariant`);
+  } else {
+    lines.push(`no counterexample: every state within depth ${o.depth} satisfies every invariant`);
+  }
+  return lines;
+}
+
+export function runExplore(opts: ExploreCommandOptions): number {
+  const options = exploreOptionsFrom(opts);
+  const showProgress = !opts.json && opts.progress !== false && !!process.stderr.isTTY;
+  let bar: cliProgress.SingleBar | null = null;
+  if (showProgress) {
+    bar = new cliProgress.SingleBar(
+      { format: 'explore [{bar}] {value} states · depth {depth} · frontier {frontier}', stream: process.stderr, hideCursor: true, clearOnComplete: true },
+      cliProgress.Presets.shades_classic,
+    );
+    bar.start(options.maxStates!, 0, { depth: 1, frontier: 0 });
+  }
+  let result: ExploreResult;
+  try {
+    result = explore({ ...options, progressEvery: 500, onProgress: (p) => bar?.update(p.statesExplored, { depth: p.depth, frontier: p.frontier }) });
+  } finally {
+    bar?.stop();
+  }
+  if (opts.json) process.stdout.write(`${JSON.stringify(exploreJson(result), null, 2)}\n`);
+  else process.stdout.write(`${formatExplore(result, options).join('\n')}\n`);
+  if (result.bound && !opts.json) process.stderr.write(`memhp: explore hit its bound: ${result.bound.message}\n`);
+  return result.counterexample ? EXIT_FAILURE : result.bound ? EXIT_BOUND_HIT : EXIT_OK;
+}
+
+const collect = (v: string, prev: string[] = []) => [...prev, v];
+
+export function registerExplore(program: Command): void {
+  program
+    .command('explore')
+    .description(
+      'model-check a small machine: breadth-first over every operation sequence, every invariant in every state; exit 0 holds, 1 counterexample, 3 bound hit',
+    )
+    .option('--arch <arch>', `architecture (${ARCH_NAMES.join(', ')})`, 'x86_64')
+    .option('--kernel <era>', `kernel era (${ERAS.join(', ')})`, '6.8')
+    .option('--blocks <n>', 'hot-pluggable blocks after boot memory (1-8)', '3')
+    .option('--depth <d>', 'longest operation sequence tried', '5')
+    .option('--param <name=value>', 'kernel parameter, repeatable (e.g. v2_remove_guard=true, memmap_on_memory=force)', collect, [])
+    .option('--max-states <n>', 'stop after this many distinct states', '200000')
+    .option('--max-seconds <s>', 'stop after this many seconds', '60')
+    .option('--out <file>', 'where to write the counterexample log', 'memhp-counterexample.jsonl')
+    .option('--json', 'print one JSON object { statesExplored, statesPerSec, complete, counterexample: { ops, logFile } }')
+    .option('--no-progress', 'no progress bar even on a terminal')
+    .action((opts: ExploreCommandOptions) => {
+      process.exitCode = runExplore(opts);
+    });
+}
