@@ -30,7 +30,7 @@ describe('one appender per log', () => {
     expect(readLog(file).events).toHaveLength(1);
     expect(w.append([eventFor(2)])[0]!.seq).toBe(2);
     w.close();
-  });
+  }, 60_000);
 
   it('while another process holds the log, this one is refused; once that process is killed its stale lock is taken over', async () => {
     const file = path.join(tempDir(), 'a.log');
@@ -53,7 +53,7 @@ describe('one appender per log', () => {
     const w = openLogForAppend(file);
     expect(fs.readFileSync(lockPathOf(file), 'utf8').trim()).toBe(String(process.pid));
     w.close();
-  });
+  }, 60_000);
 
   it('a stale lock left by a dead pid is taken over by createLog and openLogForAppend', () => {
     const file = path.join(tempDir(), 'a.log');

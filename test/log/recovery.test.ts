@@ -100,7 +100,7 @@ describe('crash recovery with a real process killed by SIGKILL', () => {
     expect(w.append([eventFor(31, 900)])[0]!.seq).toBe(31);
     w.close();
     expectAppenderEvents(readLog(file).events, 31);
-  });
+  }, 60_000);
 
   it('writers killed at arbitrary moments, five times over one log: no acknowledged record is ever lost', async () => {
     const file = path.join(tempDir(), 'crash-loop.log');
