@@ -9,6 +9,8 @@ import { TableDraft } from './table.ts';
 import type { BlockState, NodeState, SectionState, VmemmapState, World, ZoneState } from './world.ts';
 import { geometry, zoneKey } from './world.ts';
 
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
 export class WorldDraft {
   seq: number;
   params: World['params'];
@@ -66,10 +68,9 @@ export class EvolveError extends Error {
   }
 }
 
-function actorNumber(actor: string): number {
-  let i = actor.length;
-  while (i > 0 && actor.charCodeAt(i - 1) >= 48 && actor.charCodeAt(i - 1) <= 57) i--;
-  return Number(actor.slice(i));
+/** memory65 → 65, section520 → 520 (the machine says how long the prefix is). */
+function actorNumber(e: TransitionEvent): number {
+  return +e.actor.slice(e.machine === 'memory_block' ? 6 : 7);
 }
 
 function applyTransition(d: WorldDraft, e: TransitionEvent): void {
@@ -81,20 +82,23 @@ function applyTransition(d: WorldDraft, e: TransitionEvent): void {
     if (c.oopses !== undefined) d.oopses = c.oopses;
     return;
   }
-  const table = e.machine === 'memory_block' ? d.blocks : d.sections;
-  const id = actorNumber(e.actor);
+  const table = (e.machine === 'memory_block' ? d.blocks : d.sections) as unknown as TableDraft<Record<string, unknown>>;
+  const id = actorNumber(e);
   if (e.to === 'removed') {
     table.set(id, undefined);
     return;
   }
-  const prev = table.get(id) as Record<string, unknown> | undefined;
-  if (!prev && e.from !== 'absent') throw new EvolveError(e.seq, `${e.actor} does not exist`);
-  (table as TableDraft<unknown>).set(id, Object.freeze({ ...prev, ...set, state: e.to }));
+  if (e.from === 'absent') {
+    table.set(id, { ...set, state: e.to });
+    return;
+  }
+  if (table.get(id) === undefined) throw new EvolveError(e.seq, `${e.actor} does not exist`);
+  const o = table.edit(id);
+  for (const k in set) o[k] = set[k];
+  o.state = e.to;
 }
 
-function zoneOf(d: WorldDraft, node: number, zone: ZoneState['zone']): ZoneState {
-  return d.zones.get(zoneKey(node, zone)) ?? { node, zone, presentPages: 0, managedPages: 0, presentEarlyPages: 0, span: null };
-}
+const newZone = (node: number, zone: ZoneState['zone']) => (): ZoneState => ({ node, zone, presentPages: 0, managedPages: 0, presentEarlyPages: 0, span: null });
 
 export function applyEvent(d: WorldDraft, e: MemhpEvent): void {
   if (e.seq !== d.seq + 1) throw new EvolveError(e.seq, `expected sequence number ${d.seq + 1}`);
@@ -110,20 +114,14 @@ export function applyEvent(d: WorldDraft, e: MemhpEvent): void {
       if (e.zone === null) {
         const n = d.nodes.get(e.node);
         if (!n) throw new EvolveError(e.seq, `node ${e.node} does not exist`);
-        d.nodes.set(e.node, Object.freeze({ ...n, memmapPages: n.memmapPages + (e.memmapPages ?? 0) }));
+        (d.nodes.edit(e.node) as Mutable<NodeState>).memmapPages += e.memmapPages ?? 0;
         return;
       }
-      const z = zoneOf(d, e.node, e.zone);
-      d.zones.set(
-        zoneKey(e.node, e.zone),
-        Object.freeze({
-          ...z,
-          presentPages: z.presentPages + (e.presentPages ?? 0),
-          managedPages: z.managedPages + (e.managedPages ?? 0),
-          presentEarlyPages: z.presentEarlyPages + (e.presentEarlyPages ?? 0),
-          span: e.span === undefined ? z.span : e.span === null ? null : Object.freeze({ ...e.span }),
-        }),
-      );
+      const z = d.zones.edit(zoneKey(e.node, e.zone), newZone(e.node, e.zone)) as Mutable<ZoneState>;
+      if (e.presentPages !== undefined) z.presentPages += e.presentPages;
+      if (e.managedPages !== undefined) z.managedPages += e.managedPages;
+      if (e.presentEarlyPages !== undefined) z.presentEarlyPages += e.presentEarlyPages;
+      if (e.span !== undefined) z.span = e.span === null ? null : { startPfn: e.span.startPfn, endPfn: e.span.endPfn };
       return;
     }
     case 'node': {

@@ -38,6 +38,9 @@ export function tableToArray<T>(t: Table<T>): T[] {
 export class TableDraft<T> {
   private chunks: (T | undefined)[][] | null = null;
   private owned = new Set<number>();
+  /** ids whose entity this draft copied: still private, so later edits may write in place.
+   *  (Keyed by id, not by object: hashing objects makes V8 give each a hash slot.) */
+  private ownedIds = new Set<number>();
   private size: number;
   constructor(private readonly base: Table<T>) {
     this.size = base.size;
@@ -48,6 +51,7 @@ export class TableDraft<T> {
     return c === undefined ? undefined : c[id & MASK];
   }
   set(id: number, value: T | undefined): void {
+    this.ownedIds.delete(id);
     if (this.chunks === null) this.chunks = this.base.chunks.slice() as (T | undefined)[][];
     const ci = id >>> CHUNK_BITS;
     let c = this.chunks[ci];
@@ -60,6 +64,20 @@ export class TableDraft<T> {
     c![id & MASK] = value;
     this.size += (value !== undefined ? 1 : 0) - (had ? 1 : 0);
   }
+  /**
+   * A private, writable copy of entry `id` (created from `init` if absent).
+   * Writes to it are visible through get(); after finish() it is shared and
+   * must not be written again.
+   */
+  edit(id: number, init?: () => T): T {
+    const cur = this.get(id);
+    if (cur !== undefined && this.ownedIds.has(id)) return cur;
+    const copy = cur !== undefined ? ({ ...cur } as T) : init!();
+    this.set(id, copy);
+    this.ownedIds.add(id);
+    return copy;
+  }
+
   /** Entries in ascending key order, as the draft sees them now. */
   *values(): Generator<T> {
     for (const c of this.chunks ?? this.base.chunks) if (c) for (const v of c) if (v !== undefined) yield v;
@@ -69,11 +87,13 @@ export class TableDraft<T> {
   }
   finish(): Table<T> {
     if (this.chunks === null) return this.base;
-    for (const ci of this.owned) Object.freeze(this.chunks[ci]);
+    // chunks are not Object.freeze()d: V8 turns frozen arrays into slow elements, and slice() of them stays slow
+
     for (let i = 0; i < this.chunks.length; i++) if (this.chunks[i] === undefined) this.chunks[i] = undefined as never;
-    const t: Table<T> = Object.freeze({ chunks: Object.freeze(this.chunks), size: this.size });
+    const t: Table<T> = Object.freeze({ chunks: this.chunks, size: this.size });
     this.chunks = null;
     this.owned = new Set();
+    this.ownedIds = new Set();
     return t;
   }
 }
