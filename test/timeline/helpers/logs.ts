@@ -63,3 +63,36 @@ export const scenarioArb = fc.oneof(
   fc.tuple(fc.constant(SPEC), fc.array(opArb, { maxLength: 40 })).map(([spec, ops]) => ({ spec, ops: [SEED_ADD('MHP_MEMMAP_ON_MEMORY'), ...ops] })),
   fc.tuple(fc.constant(SPEC_V2), fc.array(opArb, { maxLength: 40 })).map(([spec, ops]) => ({ spec, ops: [SEED_ADD('MHP_MEMMAP_DEVICE'), ...ops] })),
 );
+
+/**
+ * The reviewer's question on the 2019 series (v2-2019, MHP_MEMMAP_DEVICE):
+ * online blocks 64 and 65, offline and remove block 64 (which holds every
+ * block's memmap), touch block 65 → fault and taint.
+ * Boot is events 1..263; the story's notable steps are in STORY.
+ */
+export const STORY_OPS: Op[] = [
+  SEED_ADD('MHP_MEMMAP_DEVICE'),
+  { op: 'state', block: 64, value: 'online_movable' },
+  { op: 'state', block: 65, value: 'online_movable' },
+  { op: 'state', block: 64, value: 'offline' },
+  { op: 'remove_memory', start: 64 * BLOCK, size: BLOCK },
+  { op: 'touch', block: 65 },
+];
+export const STORY = {
+  boot: 263,
+  addOp: 264,
+  memory64Added: 267,
+  memory65Added: 269,
+  vmemmapMarked: 282,
+  memory64Online: 284,
+  memory65Online: 288,
+  memory64GoingOffline: 292,
+  memory64Offline: 294,
+  removeOp: 296,
+  memory64Removed: 299,
+  orphaned: 300,
+  touchOp: 302,
+  fault: 303,
+  tainted: 304,
+} as const;
+export const storyLog = () => logOf(STORY_OPS, SPEC_V2);
