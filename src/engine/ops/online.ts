@@ -33,7 +33,8 @@ export function onlineBlock(tx: Tx, id: number, type: Exclude<OnlineType, 'offli
     tx.warn(`notifier-error-inject: Injecting error (${err}) to MEM_GOING_ONLINE for memory${id}`);
     fail(-err, `MEM_GOING_ONLINE notifier failed for memory${id} ${range(pfn * g.pageSize, g.blockSize)}`);
   }
-  tx.transition('memory_block', id, { type: 'ONLINE', set: { zone, online_type: type } });
+  // memory_subsys_online() resets mem->online_type to MMOP_OFFLINE once the online is done (spec §4.4)
+  tx.transition('memory_block', id, { type: 'ONLINE', set: { zone, online_type: 'offline' } });
   for (const s of sectionsOf(tx, id)) tx.transition('section', s, { type: 'ONLINE' });
   accountZone(
     tx,
