@@ -4,42 +4,10 @@
  * world view the tests look at.
  */
 import { afterEach } from 'vitest';
-import { HotplugSystem, type Era, type Op, type SystemSpec, type WorldView, type BootNode, type Params, type MachineSpec, type ArchName, type SystemOptions, type MhpFlag } from '../../src/index.ts';
-import { DEFAULT_PARAMS } from '../../src/scenario/defaults.ts';
+import { HotplugSystem, type Op, type WorldView, type SystemOptions, type MhpFlag } from '../../src/index.ts';
 
-export const KiB = 1024;
-export const MiB = 1024 * KiB;
-export const GiB = 1024 * MiB;
-
-export interface SpecInput {
-  kernel?: Era;
-  arch?: ArchName;
-  machine?: Partial<MachineSpec>;
-  boot?: Partial<BootNode>[];
-  params?: Partial<Params>;
-}
-
-/**
- * Default test machine: x86_64 VM, 128 MiB blocks, two 4 GiB boot nodes
- * (node 0 at [0, 4G) with 1 GiB of kernel allocations, node 1 at [4G, 8G)),
- * so the first hot-pluggable address is 8 GiB = block 64.
- */
-export function makeSpec(input: SpecInput = {}): SystemSpec {
-  const boot = (input.boot ?? [{ size: 4 * GiB, used: 1 * GiB }, { size: 4 * GiB }]).map((n, i) => ({
-    node: n.node ?? i,
-    size: n.size ?? 4 * GiB,
-    used: n.used ?? 0,
-    maxFreeOrder: n.maxFreeOrder ?? 10,
-  }));
-  return {
-    name: 'core-test',
-    kernel: input.kernel ?? '6.8',
-    arch: input.arch ?? 'x86_64',
-    machine: { hypervisor: true, sparsemem: 'vmemmap', ...input.machine },
-    boot,
-    params: { ...DEFAULT_PARAMS, ...input.params },
-  };
-}
+export { GiB, KiB, MiB, makeSpec, type SpecInput } from './spec.ts';
+import { makeSpec, type SpecInput } from './spec.ts';
 
 const running: HotplugSystem[] = [];
 afterEach(() => {
