@@ -1,0 +1,41 @@
+/**
+ * src/check: invariants, the model checker, and the testing API.
+ * (vitest.ts installs the matchers and is imported by tests directly.)
+ */
+export type { Invariant, Violation, CheckInput, CheckContext } from './types.ts';
+export {
+  INVARIANTS,
+  checkInvariants,
+  firstViolation,
+  invariantByName,
+  bootedWorld,
+  memmapAlive,
+  blockSections,
+  accounting,
+  vmemmapHeads,
+  blockLayout,
+  noLeak,
+  replayReproduces,
+} from './invariants/index.ts';
+export { canonicalKey } from './canonical.ts';
+export { expectedZoneCounters, expectedNodeMemmapPages, vmemmapPagesInBlock, bootLayout } from './expected.ts';
+export { smallMachine, operationsOf, subRanges, type SmallMachine, type SmallMachineOptions, type OperationChoice } from './machine.ts';
+export { explore, type ExploreOptions, type ExploreResult, type ExploreProgress, type Counterexample } from './explore.ts';
+export { eventsOf, writeOpsLog, writeOpsLog as writeCounterexampleLog, describeOps } from './counterexample.ts';
+export { checkScenario, checkLogEvents, checkFile, isLogFile, type CheckReport, type StepViolation } from './run-check.ts';
+export {
+  systemSpec,
+  buildSystem,
+  applyAll,
+  ops,
+  given,
+  Given,
+  Outcome,
+  matchesPartial,
+  firstViolationOf,
+  type MachineInput,
+  type SystemSource,
+  type EventPattern,
+} from './testing.ts';
+export { memhpMatchers, type MemhpMatchers } from './matchers.ts';
+export { operationArbitraries, type OperationArbitraries } from './arbitraries.ts';
