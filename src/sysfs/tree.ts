@@ -36,10 +36,12 @@ export type SysfsEntry =
 
 export interface SysfsOptions {
   /**
-   * node_possible_map. Default: every node the view lists, plus every node
-   * a block names (a block cannot live on an impossible node).
+   * node_possible_map: a count (machine.possibleNodes: nodes 0..n-1) or the
+   * ids. The view does not carry it; default: the nodes the view lists.
+   * Online nodes and nodes a block names are always added (they cannot be
+   * impossible).
    */
-  possibleNodes?: number[];
+  possibleNodes?: number | number[];
 }
 
 /** Rejects a view the tree cannot be written from, naming the JSON path. */
@@ -85,6 +87,15 @@ function nodesWithMemory(blocks: BlockView[], normalOnly: boolean): number[] {
     .map((b) => b.node);
 }
 
+function possibleIds(view: WorldView, given: SysfsOptions['possibleNodes']): number[] {
+  if (given === undefined) return view.nodes.map((n) => n.id);
+  if (typeof given === 'number') {
+    if (!Number.isSafeInteger(given) || given < 1) throw new Error(`possibleNodes: ${given} is not a node count`);
+    return Array.from({ length: given }, (_, i) => i);
+  }
+  return given;
+}
+
 export function sysfsEntries(view: WorldView, opts: SysfsOptions = {}): SysfsEntry[] {
   checkView(view);
   const blocks = blocksById(view);
@@ -118,7 +129,7 @@ export function sysfsEntries(view: WorldView, opts: SysfsOptions = {}): SysfsEnt
     link(`${d}/node${b.node}`, `../../node/node${b.node}`);
   }
 
-  const possible = new Set(opts.possibleNodes ?? view.nodes.map((n) => n.id));
+  const possible = new Set(possibleIds(view, opts.possibleNodes));
   for (const n of onlineNodes) possible.add(n);
   for (const b of blocks) possible.add(b.node);
   file(`${NODE_DIR}/possible`, MODE_RO, formatNodeList(possible));

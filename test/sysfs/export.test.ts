@@ -69,6 +69,15 @@ describe('exportSysfs', () => {
     expect(read(dir, `${NODE}/node1/memory17/phys_index`)).toBe('00000011\n');
   });
 
+  it('takes node_possible_map from machine.possibleNodes', () => {
+    const dir = tmp();
+    exportSysfs(view(mixedBlocks()), dir, { possibleNodes: 4 });
+    expect(read(dir, `${NODE}/possible`)).toBe('0-3\n');
+    exportSysfs(view(mixedBlocks()), dir, { possibleNodes: [0, 1, 3] });
+    expect(read(dir, `${NODE}/possible`)).toBe('0-1,3\n');
+    expect(() => exportSysfs(view(mixedBlocks()), dir, { possibleNodes: 0 })).toThrow(/possibleNodes: 0 is not a node count/);
+  });
+
   it('lists only nodes with online memory in has_memory, Movable-only nodes not in has_normal_memory', () => {
     const dir = tmp();
     exportSysfs(view([block(0, 0, 'online', 'Normal', 'Normal'), block(1, 1, 'online', 'Movable', 'Movable'), block(2, 2, 'offline', null, 'Normal Movable')], { nodes: [node(0, true), node(1, true), node(2, true)] }), dir);
