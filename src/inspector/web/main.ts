@@ -225,7 +225,9 @@ async function main(): Promise<void> {
   $('live-form').addEventListener('submit', (e) => { e.preventDefault(); void sendCommand(($('live-cmd') as HTMLInputElement).value); });
   document.addEventListener('keydown', (e) => {
     const t = e.target as HTMLElement;
-    if (t.tagName === 'INPUT' && (t as HTMLInputElement).type !== 'range' || t.tagName === 'SELECT' || t.tagName === 'TEXTAREA') return;
+    if (e.key === 'Escape' && (t.tagName === 'INPUT' || t.tagName === 'SELECT')) { $('rows').focus(); return; }
+    // text boxes keep their caret keys; the scrubber moves the cursor itself
+    if (t.tagName === 'INPUT' || t.tagName === 'SELECT' || t.tagName === 'TEXTAREA') return;
     const keys: Record<string, () => number> = { ArrowLeft: () => cursor - 1, ArrowRight: () => cursor + 1, Home: () => 0, End: () => info.lastSeq };
     const to = keys[e.key];
     if (!to) return;
