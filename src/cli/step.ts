@@ -5,8 +5,9 @@
  * r reverse-continue, g seek, b block, w watch, : any command, ? help,
  * q quit). Over a pipe it reads one command per line from stdin (n, p, c,
  * rc, seek 42, block 65, watch blocks[66].state, break actor=memory65, q)
- * and prints plain lines; end of input quits, and the exit status is 1 if
- * any command failed (each failure prints `error: ...`). The command language is
+ * and prints plain lines; end of input quits. Exit status: 0, or 2 (invalid
+ * input) for an unreadable log, a bad --at, or any command that failed
+ * (each failure prints `error: ...` and the session goes on). The command language is
  * src/timeline/stepper.ts.
  */
 import readline from 'node:readline';
@@ -16,6 +17,7 @@ import { Stepper, type StepperOptions } from '../timeline/stepper.ts';
 import { Timeline } from '../timeline/timeline.ts';
 import type { InvariantCheck } from '../timeline/breakpoints.ts';
 import type { World } from '../engine/world.ts';
+import type { CheckInput, Violation } from '../check/index.ts';
 
 export interface RunStepperOptions extends StepperOptions {
   /** Key mode; defaults to true when input and output are both terminals. */
@@ -108,18 +110,17 @@ function keyLoop(stepper: Stepper, input: TtyIn, output: Writable, print: (l: re
   });
 }
 
-/** src/check's invariants, when that module exists in this build. */
+/**
+ * src/check's invariants over one world (the log-replay invariant holds
+ * vacuously without events). Loaded lazily so the stepper still works in a
+ * build where src/check fails to load; then `break invariant` says so.
+ */
 export async function loadInvariantCheck(): Promise<InvariantCheck | undefined> {
-  const where = '../check/index.ts';
   try {
-    const mod = (await import(where)) as { checkInvariants?: (world: World) => unknown };
+    const mod = (await import('../check/index.ts')) as { checkInvariants?: (input: CheckInput) => Violation[] };
     const check = mod.checkInvariants;
     if (typeof check !== 'function') return undefined;
-    return (world) => {
-      const r = check(world);
-      if (Array.isArray(r)) return r;
-      return [];
-    };
+    return (world: World) => check({ world }).map((v) => `${v.invariant}: ${v.message}`);
   } catch {
     return undefined;
   }
@@ -148,11 +149,11 @@ export async function runStepCommand(logPath: string, opts: StepCommandOptions =
     }
   } catch (e) {
     error.write(`memhp step: ${(e as Error).message}\n`);
-    return 1;
+    return 2;
   }
   // A scripted session (a pipe) with a failed command exits non-zero, after running the rest.
   const failed = await runStepper(timeline, input, output, { checkInvariants: await loadInvariantCheck() });
-  return failed > 0 ? 1 : 0;
+  return failed > 0 ? 2 : 0;
 }
 
 /** Adds `step <log>` to the memhp program. */

@@ -27,11 +27,13 @@ export function inShort(records: readonly OpRecord[], events: readonly MemhpEven
   for (const e of events) {
     if (e.type === 'op') {
       current = opAt.get(e.seq);
-      if (current && current.ret !== 0) lines.push(style.warn(`- ${label(current)} failed: ${formatResult(current.ret, current.errno, current.message)}.`));
+      if (current && current.ret !== 0) lines.push(style.warn(`- ${label(current)} → ${formatResult(current.ret, current.errno, current.message)}.`));
     } else if (e.type === 'vmemmap' && e.action === 'orphan') {
       const where = e.removed ? memRange(e.removed.start, e.removed.size) : 'removed memory';
       lines.push(style.fault(`- ${label(current)} returned 0, but it removed ${where}, which held the struct pages (vmemmap head pfn ${hex(e.headPfn)}) of sections ${compressIds(e.sections)} that are still present.`));
     } else if (e.type === 'fault') {
+      // Usually the failed op above already quoted the oops; say it once.
+      if (current?.message === e.message) continue;
       lines.push(style.fault(`- ${label(current)}: ${e.message}`));
     } else if (e.type === 'warning') {
       lines.push(style.warn(`- ${label(current)}: the kernel warned "${e.message}".`));
