@@ -1,5 +1,5 @@
-import { memoryBlockMachine } from './memory-block.ts';
-import { sectionMachine } from './section.ts';
+import { MEMORY_BLOCK_EMPTY, memoryBlockMachine } from './memory-block.ts';
+import { SECTION_EMPTY, sectionMachine } from './section.ts';
 import { hotplugMachine } from './hotplug.ts';
 import type { MachineKind } from '../src/engine/events.ts';
 
@@ -13,3 +13,10 @@ export const MACHINES = {
   section: sectionMachine,
   hotplug: hotplugMachine,
 } as const satisfies Record<MachineKind, unknown>;
+
+/** The context each machine starts from before its ADD/BOOT assigns the rest. */
+export const EMPTY_CONTEXT: Record<MachineKind, Record<string, unknown>> = {
+  memory_block: { ...MEMORY_BLOCK_EMPTY },
+  section: { ...SECTION_EMPTY },
+  hotplug: { params: {}, oopses: 0 },
+};

@@ -1,0 +1,179 @@
+/**
+ * npm run bench [-- --json] [--events N]
+ *
+ * Measures, side by side in one process, on one deterministic workload
+ * (scripts/workload.ts): replay speed against a hand-written mutable loop
+ * and against re-sending events to live XState actors, seeking and stepping
+ * back in a Timeline, opening a log, creating a live system of 32,768 blocks
+ * against as many bare root actors, and the log's and timeline's size.
+ * Figures are ratios within one run: the machines are shared and noisy.
+ */
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createActor } from 'xstate';
+import { memoryBlockMachine } from '../machines/memory-block.ts';
+import { MACHINES } from '../machines/index.ts';
+import { evolveAll } from '../src/engine/evolve.ts';
+import { HotplugSystem } from '../src/engine/system.ts';
+import { emptyWorld } from '../src/engine/world.ts';
+import type { MemhpEvent } from '../src/engine/events.ts';
+import { readLog, writeLogFile } from '../src/log/index.ts';
+import { Timeline } from '../src/timeline/index.ts';
+import { baselineReplay } from './baseline.ts';
+import { BENCH_SYSTEM, generateWorkload, prng } from './workload.ts';
+
+const { values } = parseArgs({ options: { json: { type: 'boolean', default: false }, events: { type: 'string', default: '1000000' } } });
+const N = Number(values.events);
+const tty = process.stderr.isTTY && !values.json;
+const say = (s: string) => {
+  if (tty) process.stderr.write(`\r\x1b[K${s}`);
+};
+const gc = () => (globalThis as { gc?: () => void }).gc?.();
+const heapMB = () => {
+  gc();
+  return process.memoryUsage().heapUsed / 2 ** 20;
+};
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const p99 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.99)]!;
+function time<T>(f: () => T): [T, number] {
+  const t = performance.now();
+  const r = f();
+  return [r, performance.now() - t];
+}
+/** Best of `runs`: the least disturbed measurement on a shared machine. */
+function best(runs: number, f: () => void): number {
+  let b = Infinity;
+  for (let i = 0; i < runs; i++) b = Math.min(b, time(f)[1]);
+  return b;
+}
+
+const started = performance.now();
+const dir = mkdtempSync(join(tmpdir(), 'memhp-bench-'));
+try {
+  say('generating workload…');
+  const [wl, genMs] = time(() => generateWorkload(N, 42, (n) => say(`generating workload… ${n} events`)));
+  const logPath = join(dir, 'bench.jsonl');
+  say('writing log…');
+  const [, writeMs] = time(() => writeLogFile(logPath, wl.system, wl.events));
+  const logBytes = statSync(logPath).size;
+
+  say('opening log…');
+  const heapBeforeOpen = heapMB();
+  const [timeline, openMs] = time(() => Timeline.open(logPath));
+  const heapAfterOpen = heapMB();
+  const events = timeline.events as MemhpEvent[];
+
+  say('replaying…');
+  const replayMs = best(3, () => evolveAll(emptyWorld(wl.system), events));
+  const baselineMs = best(3, () => baselineReplay(events));
+  // naive: the same transitions re-sent to live actors (on a prefix: it is slow)
+  const naiveN = Math.min(events.length, 250_000);
+  const naiveMs = best(1, () => {
+    const actors = new Map<string, ReturnType<typeof createActor>>();
+    for (let i = 0; i < naiveN; i++) {
+      const e = events[i]!;
+      if (e.type !== 'transition') continue;
+      let a = actors.get(e.actor);
+      if (!a) {
+        a = createActor(MACHINES[e.machine] as never, { id: e.actor, input: {} } as never);
+        a.start();
+        actors.set(e.actor, a);
+      }
+      a.send({ type: e.event.type, set: e.context } as never);
+      if (e.to === 'removed') {
+        a.stop();
+        actors.delete(e.actor);
+      }
+    }
+    for (const a of actors.values()) a.stop();
+  });
+
+  say('seeking…');
+  const rand = prng(7);
+  const seekMs: number[] = [];
+  for (let i = 0; i < 1000; i++) {
+    const n = Math.floor(rand() * (events.length + 1));
+    seekMs.push(time(() => timeline.seek(n))[1]);
+  }
+  // stepping: from random places, 20 steps back then 20 forward each
+  const backMs: number[] = [];
+  const fwdMs: number[] = [];
+  for (let i = 0; i < 50; i++) {
+    timeline.seek(Math.floor(rand() * events.length));
+    for (let j = 0; j < 20; j++) backMs.push(time(() => timeline.stepBack())[1]);
+    for (let j = 0; j < 20; j++) fwdMs.push(time(() => timeline.stepForward())[1]);
+  }
+
+  say('creating live systems…');
+  const blocks = 32_768;
+  const rootMs = best(1, () => {
+    const actors = [];
+    for (let i = 0; i < blocks; i++) actors.push(createActor(memoryBlockMachine, { id: `memory${i}`, input: {} }).start());
+    for (const a of actors) a.stop();
+  });
+  const heapBeforeLive = heapMB();
+  let live: HotplugSystem | null = null;
+  const liveCreateMs = best(1, () => {
+    // 4 TiB in 128 MiB blocks: 512 boot blocks, the rest hot-added in 64 GiB ranges
+    live = new HotplugSystem(BENCH_SYSTEM);
+    for (let start = 64 * 2 ** 30; start < 4096 * 2 ** 30; start += 64 * 2 ** 30) live.apply({ op: 'add_memory', node: 0, start, size: 64 * 2 ** 30, flags: [] });
+  });
+  const liveActors = (live as unknown as HotplugSystem).view().blocks.length;
+  const liveHeapMB = heapMB() - heapBeforeLive;
+  (live as unknown as HotplugSystem).stop();
+  live = null;
+
+  const replayEventsPerSec = (events.length / replayMs) * 1000;
+  const baselineEventsPerSec = (events.length / baselineMs) * 1000;
+  const naiveEventsPerSec = (naiveN / naiveMs) * 1000;
+  const result = {
+    machine: `${process.platform} ${process.arch}, node ${process.version}, ${(await import('node:os')).cpus().length} cores`,
+    events: events.length,
+    ops: wl.ops,
+    generateMs: Math.round(genMs),
+    writeMs: Math.round(writeMs),
+    openMs: Math.round(openMs),
+    replayEventsPerSec: Math.round(replayEventsPerSec),
+    baselineEventsPerSec: Math.round(baselineEventsPerSec),
+    naiveEventsPerSec: Math.round(naiveEventsPerSec),
+    replayVsBaseline: +(replayEventsPerSec / baselineEventsPerSec).toFixed(3),
+    replayVsNaive: +(replayEventsPerSec / naiveEventsPerSec).toFixed(1),
+    fullReplayMs: +replayMs.toFixed(1),
+    seekMedianMs: +median(seekMs).toFixed(3),
+    seekP99Ms: +p99(seekMs).toFixed(3),
+    seekMedianVsFullReplay: +(median(seekMs) / replayMs).toFixed(5),
+    stepBackMedianMs: +median(backMs).toFixed(4),
+    stepForwardMedianMs: +median(fwdMs).toFixed(4),
+    stepBackVsForward: +(median(backMs) / Math.max(median(fwdMs), 1e-6)).toFixed(2),
+    liveBlocks: liveActors,
+    liveCreateMs: Math.round(liveCreateMs),
+    rootActorsMs: Math.round(rootMs),
+    liveCreateVsRootActors: +(liveCreateMs / rootMs).toFixed(2),
+    liveHeapMB: +liveHeapMB.toFixed(1),
+    logBytesPerEvent: +(logBytes / events.length).toFixed(1),
+    heapBytesPerEvent: +(((heapAfterOpen - heapBeforeOpen) * 2 ** 20) / events.length).toFixed(1),
+    totalMs: 0,
+    targets: {} as Record<string, boolean>,
+  };
+  result.totalMs = Math.round(performance.now() - started);
+  result.targets = {
+    'replay >= 0.25 x baseline': result.replayVsBaseline >= 0.25,
+    'replay >= 10 x naive': result.replayVsNaive >= 10,
+    'median seek <= 1/500 full replay': result.seekMedianVsFullReplay <= 1 / 500,
+    'step back <= 4 forward steps': result.stepBackVsForward <= 4,
+    'live create < 3 x root actors': result.liveCreateVsRootActors < 3,
+    'whole bench < 60 s': result.totalMs < 60_000,
+  };
+  say('');
+  if (values.json) console.log(JSON.stringify(result, null, 2));
+  else {
+    const { targets, ...figures } = result;
+    for (const [k, v] of Object.entries(figures)) console.log(`${k.padEnd(24)} ${v}`);
+    console.log('\ntargets:');
+    for (const [k, ok] of Object.entries(targets)) console.log(`  ${ok ? 'met ' : 'MISS'}  ${k}`);
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
