@@ -115,7 +115,14 @@ export class Rpc {
       }
       case 'diff': {
         const seq = clamp(req.params.seq);
-        return seq === 0 ? [] : b.diff(seq - 1, seq);
+        if (seq === 0) return [];
+        const changes = b.diff(seq - 1, seq);
+        // Removed ranges are not part of the world view; the map draws them, so the diff names them too.
+        const ps = b.worldAt(seq).pageSize;
+        const before = removedRanges(this.resourceEvents(), seq - 1, ps);
+        const after = removedRanges(this.resourceEvents(), seq, ps);
+        if (JSON.stringify(before) !== JSON.stringify(after)) changes.push({ path: 'iomem.removed', before, after });
+        return changes;
       }
       case 'invariants': return b.invariantsAt(clamp(req.params.seq));
       case 'accounting': return b.accountingSeries(req.params.points);

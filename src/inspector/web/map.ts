@@ -258,7 +258,8 @@ export class MemoryMap {
 
   private describe(slot: number): void {
     const f = this.frame;
-    if (!f || slot < 0) return;
+    if (!f) return;
+    if (slot < 0 || slot >= this.blockAt.length) { this.detail.textContent = 'Hover or click a block.'; return; }
     const bi = this.blockAt[slot]!;
     const pfn = slot * f.blockPages;
     if (bi < 0) {
