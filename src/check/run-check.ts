@@ -13,6 +13,7 @@ import type { Op, Scenario, SystemSpec } from '../kernel/types.ts';
 import { LOG_FORMAT, readLog } from '../log/index.ts';
 import { loadScenarioFile } from '../scenario/index.ts';
 import { canonicalKey } from './canonical.ts';
+import { describeOps } from './counterexample.ts';
 import { checkInvariants, INVARIANTS } from './invariants/index.ts';
 import type { Invariant, Violation } from './types.ts';
 
@@ -24,6 +25,8 @@ export interface StepViolation {
   op: Op;
   ret: number;
   errno: string | null;
+  /** The operation in words, in the context of the ones before it (e.g. which add a remove cuts into). */
+  description: string;
   /** The first violation (in the invariants' order). */
   violation: Violation;
   /** Every violation in that state. */
@@ -47,6 +50,11 @@ function stateInvariantsOf(invariants: readonly Invariant[]) {
   return invariants.filter((i) => i.name !== replayName);
 }
 
+/** The last operation of `ops`, described in the context of the ones before it, without its step number. */
+function describeStep(system: SystemSpec, ops: readonly Op[]): string {
+  return describeOps(system, ops).at(-1)!.replace(/^\d+\. /, '');
+}
+
 /** Runs the scenario's operations on a live system (real actors), checking after each. */
 export function checkScenario(scenario: Scenario, source = scenario.name, invariants: readonly Invariant[] = INVARIANTS): CheckReport {
   const { ops, ...system } = scenario;
@@ -59,7 +67,7 @@ export function checkScenario(scenario: Scenario, source = scenario.name, invari
     const at = (step: number, op: OpEvent, events: readonly MemhpEvent[] | undefined): StepViolation | null => {
       const violations = checkInvariants({ world: sys.world, events }, invariants);
       if (violations.length === 0) return null;
-      return { step, seq: op.seq, op: op.op, ret: op.ret, errno: op.errno, violation: violations[0]!, violations };
+      return { step, seq: op.seq, op: op.op, ret: op.ret, errno: op.errno, description: 'boot', violation: violations[0]!, violations };
     };
     const v0 = at(0, bootOp, wantReplay ? sys.events : undefined);
     if (v0) return report(v0, 0);
@@ -73,7 +81,10 @@ export function checkScenario(scenario: Scenario, source = scenario.name, invari
         violations = [{ invariant: replayName, message: "replaying this operation's log records gives a different world than the live one" }, ...violations];
       if (wantReplay && i === ops.length - 1 && violations.length === 0) violations = checkInvariants({ world: sys.world, events: sys.events }, invariants.filter((x) => x.name === replayName));
       if (violations.length > 0)
-        return report({ step: i + 1, seq: opEvent.seq, op: opEvent.op, ret: opEvent.ret, errno: opEvent.errno, violation: violations[0]!, violations }, i + 1);
+        return report(
+          { step: i + 1, seq: opEvent.seq, op: opEvent.op, ret: opEvent.ret, errno: opEvent.errno, description: describeStep(system, ops.slice(0, i + 1)), violation: violations[0]!, violations },
+          i + 1,
+        );
       before = sys.world;
     }
     return report(null, ops.length);
@@ -104,7 +115,10 @@ export function checkLogEvents(system: SystemSpec, events: readonly MemhpEvent[]
     const op = opAtStep(step)!;
     let violations = checkInvariants({ world }, stateInvariants);
     if (replayViolation && replayViolation.step === step) violations = [replayViolation.violation, ...violations];
-    if (violations.length > 0) return report({ step, seq: op.seq, op: op.op, ret: op.ret, errno: op.errno, violation: violations[0]!, violations }, step);
+    if (violations.length > 0) {
+      const before = opIndexes.slice(1, step + 1).map((i) => (events[i] as OpEvent).op);
+      return report({ step, seq: op.seq, op: op.op, ret: op.ret, errno: op.errno, description: step === 0 ? 'boot' : describeStep(system, before), violation: violations[0]!, violations }, step);
+    }
   }
   return report(null, Math.max(0, opIndexes.length - 1));
 }

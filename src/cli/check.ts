@@ -7,7 +7,6 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { checkFile, type CheckReport } from '../check/run-check.ts';
-import { describeOps } from '../check/counterexample.ts';
 import { INVARIANTS } from '../check/invariants/index.ts';
 import { EXIT_FAILURE, EXIT_OK, InputError } from './errors.ts';
 
@@ -23,7 +22,7 @@ export function formatCheckReport(r: CheckReport): string[] {
     return lines;
   }
   const f = r.first;
-  const what = f.step === 0 ? 'boot' : describeOps(r.system, [f.op])[0]!.replace(/^1\. /, '');
+  const what = f.description;
   const result = f.ret === 0 ? 'returned 0' : `returned -${f.errno}`;
   lines.push(`VIOLATION at step ${f.step} (event ${f.seq}): ${what} — ${result}`);
   lines.push(`  invariant ${f.violation.invariant} is broken:`);

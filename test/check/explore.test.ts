@@ -12,7 +12,7 @@ import { readLog } from '../../src/log/index.ts';
 const dir = mkdtempSync(join(tmpdir(), 'memhp-explore-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-describe('explore', () => {
+describe('explore', { timeout: 120_000 }, () => {
   it('finds "remove the first block of a multi-block DEVICE range" in v2-2019 as a shortest counterexample', () => {
     const file = join(dir, 'v2.jsonl');
     const r = explore({ kernel: 'v2-2019', blocks: 3, depth: 4, counterexampleFile: file });

@@ -21,7 +21,7 @@ import { BLOCK, deviceWorld, edited, FIRST, HOT, ops, run, withEvent, X86 } from
 
 const messages = (inv: Invariant, world: World, events?: readonly MemhpEvent[]) => checkInvariants({ world, events }, [inv]).map((v) => v.message);
 
-describe('the invariant set', () => {
+describe('the invariant set', { timeout: 60_000 }, () => {
   it('is named and documented', () => {
     const names = INVARIANTS.map((i) => i.name);
     expect(new Set(names).size).toBe(names.length);

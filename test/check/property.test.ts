@@ -20,7 +20,7 @@ const SAFE: [string, SmallMachineOptions][] = [
   ['6.8 auto-online movable', { kernel: '6.8', params: { auto_online_blocks: 'online_movable' } }],
 ];
 
-describe('random sequences hold every invariant in safe configurations', () => {
+describe('random sequences hold every invariant in safe configurations', { timeout: 120_000 }, () => {
   for (const [name, machine] of SAFE)
     it(name, () => {
       const arb = operationArbitraries(fc, { blocks: 3, ...machine });
