@@ -5,7 +5,12 @@
  * (the one that led there). A breakpoint hits at step n when:
  * - event:     event n matches every given field;
  * - when:      the predicate holds in world n;
- * - invariant: the injected check reports violations in world n;
+ * - invariant: the injected check reports violations in world n, where n is
+ *              an operation boundary (every effect of one operation applied:
+ *              the next event is an op, or n is the last step). Inside an
+ *              operation the kernel's counters are legitimately half-updated;
+ *              `everyStep: true` checks those steps too. Step 0 (before
+ *              boot) is never checked;
  * - watch:     the value at the path differs between worlds n-1 and n.
  * continue() stops at the first hit after the cursor, reverseContinue() at
  * the last hit before it, so both directions stop at the same steps.
@@ -42,7 +47,7 @@ export type InvariantCheck = (world: World) => readonly unknown[];
 export type Breakpoint =
   | { kind: 'event'; match: EventMatch }
   | { kind: 'when'; predicate: Predicate }
-  | { kind: 'invariant'; check: InvariantCheck }
+  | { kind: 'invariant'; check: InvariantCheck; everyStep?: boolean }
   | { kind: 'watch'; path: ParsedPath };
 
 export interface Hit {
@@ -59,7 +64,7 @@ export interface Hit {
 
 export const breakOnEvent = (match: EventMatch): Breakpoint => ({ kind: 'event', match });
 export const breakWhen = (predicate: string | Predicate): Breakpoint => ({ kind: 'when', predicate: typeof predicate === 'string' ? parsePredicate(predicate) : predicate });
-export const breakOnInvariant = (check: InvariantCheck): Breakpoint => ({ kind: 'invariant', check });
+export const breakOnInvariant = (check: InvariantCheck, opts: { everyStep?: boolean } = {}): Breakpoint => ({ kind: 'invariant', check, ...opts });
 export const watch = (path: string | ParsedPath): Breakpoint => ({ kind: 'watch', path: typeof path === 'string' ? parsePath(path) : path });
 
 export function eventMatches(e: MemhpEvent, m: EventMatch): boolean {
@@ -91,7 +96,8 @@ export function describeBreakpoint(b: Breakpoint): string {
 }
 
 /**
- * Checks the breakpoints at one step. `world` is world n, `prev` lazily
+ * Checks the breakpoints at one step. `world` is world n, `boundary` says
+ * whether n is an operation boundary, `prev` lazily
  * gives world n-1 (only watchpoints need it); values of watched paths are
  * memoised per world by the caller through `valueAt`.
  */
@@ -99,6 +105,7 @@ export function hitsAt(
   step: number,
   event: MemhpEvent | null,
   world: World,
+  boundary: boolean,
   prev: (() => World) | null,
   breakpoints: readonly Breakpoint[],
   valueAt: (w: World, p: ParsedPath) => unknown = evaluate,
@@ -113,6 +120,8 @@ export function hitsAt(
         if (b.predicate.test(world)) hits.push({ step, breakpoint: b, event });
         break;
       case 'invariant': {
+        // Before boot nothing exists for an invariant to be about.
+        if ((!boundary && !b.everyStep) || world.hotplug === 'absent') break;
         const violations = b.check(world);
         if (violations.length > 0) hits.push({ step, breakpoint: b, event, violations });
         break;

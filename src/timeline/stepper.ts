@@ -50,11 +50,20 @@ export interface StepperReply {
 
 export class Stepper {
   readonly breakpoints: Breakpoint[] = [];
+  /** Numbers shown to the user, stable across deletes (like gdb's). */
+  private readonly numbers: number[] = [];
+  private nextNumber = 1;
 
   constructor(
     readonly timeline: Timeline,
     private readonly options: StepperOptions = {},
   ) {}
+
+  private add(b: Breakpoint): number {
+    this.breakpoints.push(b);
+    this.numbers.push(this.nextNumber);
+    return this.nextNumber++;
+  }
 
   /** `step 288/304  #288 transition memory65 offline -> online (ONLINE)` */
   where(): string {
@@ -65,12 +74,15 @@ export class Stepper {
 
   private hitLines(hits: readonly Hit[], atEnd: string): string[] {
     if (hits.length === 0) return [atEnd, this.where()];
-    const out = hits.map((h) => {
-      const n = this.breakpoints.indexOf(h.breakpoint) + 1;
+    const out = hits.flatMap((h) => {
+      const n = this.numbers[this.breakpoints.indexOf(h.breakpoint)];
       const what = describeBreakpoint(h.breakpoint);
-      if (h.breakpoint.kind === 'watch') return `hit ${n}: ${what}: ${formatValue(h.before)} -> ${formatValue(h.after)}`;
-      if (h.breakpoint.kind === 'invariant') return `hit ${n}: ${what}: ${h.violations!.map((v) => (typeof v === 'string' ? v : JSON.stringify(v))).join('; ')}`;
-      return `hit ${n}: ${what}`;
+      if (h.breakpoint.kind === 'watch') return [`hit ${n}: ${what}: ${formatValue(h.before)} -> ${formatValue(h.after)}`];
+      if (h.breakpoint.kind === 'invariant') {
+        const v = h.violations!.map((x) => `  ${typeof x === 'string' ? x : JSON.stringify(x)}`);
+        return [`hit ${n}: ${what} (${v.length} violation${v.length === 1 ? '' : 's'})`, ...v.slice(0, 5), ...(v.length > 5 ? [`  ... and ${v.length - 5} more`] : [])];
+      }
+      return [`hit ${n}: ${what}`];
     });
     return [...out, this.where()];
   }
@@ -162,27 +174,27 @@ export class Stepper {
       case 'watch': {
         const path = parsePath(rest);
         const b = watch(path);
-        this.breakpoints.push(b);
-        return ok(`${this.breakpoints.length}: ${describeBreakpoint(b)} (now ${formatValue(evaluate(t.world, path))})`);
+        return ok(`${this.add(b)}: ${describeBreakpoint(b)} (now ${formatValue(evaluate(t.world, path))})`);
       }
       case 'break':
       case 'b': {
         const b = this.parseBreak(rest);
-        this.breakpoints.push(b);
-        return ok(`${this.breakpoints.length}: ${describeBreakpoint(b)}`);
+        return ok(`${this.add(b)}: ${describeBreakpoint(b)}`);
       }
       case 'breaks':
       case 'info':
-        return ok(...(this.breakpoints.length === 0 ? ['no breakpoints'] : this.breakpoints.map((b, i) => `${i + 1}: ${describeBreakpoint(b)}`)));
+        return ok(...(this.breakpoints.length === 0 ? ['no breakpoints'] : this.breakpoints.map((b, i) => `${this.numbers[i]}: ${describeBreakpoint(b)}`)));
       case 'delete': {
         if (args.length === 0) {
           this.breakpoints.length = 0;
+          this.numbers.length = 0;
           return ok('deleted all breakpoints');
         }
-        const n = Number(args[0]);
-        if (!Number.isSafeInteger(n) || n < 1 || n > this.breakpoints.length) throw new Error(`delete: no breakpoint ${args[0]}`);
-        this.breakpoints.splice(n - 1, 1);
-        return ok(`deleted breakpoint ${n}`);
+        const i = this.numbers.indexOf(Number(args[0]));
+        if (i < 0) throw new Error(`delete: no breakpoint ${args[0]}`);
+        this.breakpoints.splice(i, 1);
+        this.numbers.splice(i, 1);
+        return ok(`deleted breakpoint ${args[0]}`);
       }
       case 'last': {
         const w = t.lastWrite(parsePath(rest));

@@ -140,6 +140,11 @@ export class Timeline {
     if (!Number.isSafeInteger(n) || n < 0 || n > this._events.length) throw new RangeError(`step ${n} is out of range 0..${this._events.length}`);
   }
 
+  /** Step n is an operation boundary: every effect of an operation is applied (the next event is an op, or n is the end). */
+  isBoundary(n: number): boolean {
+    return n === this._events.length || this._events[n]!.type === 'op';
+  }
+
   /** The world at step n, without moving the cursor. */
   worldAt(n: number): World {
     this.check(n);
@@ -218,7 +223,7 @@ export class Timeline {
     if (from > n) return [];
     const memo = memoised();
     if (from <= 0) {
-      const hits = hitsAt(0, null, this.worldAt(0), null, breakpoints, memo);
+      const hits = hitsAt(0, null, this.worldAt(0), this.isBoundary(0), null, breakpoints, memo);
       if (hits.length > 0) return hits;
       from = 1;
     }
@@ -227,7 +232,7 @@ export class Timeline {
       const prev = world;
       const seg = this.segments.get(Math.floor(c / this.interval));
       world = seg ? seg[c % this.interval]! : evolve(prev, this._events[c - 1]!);
-      const hits = hitsAt(c, this._events[c - 1]!, world, () => prev, breakpoints, memo);
+      const hits = hitsAt(c, this._events[c - 1]!, world, this.isBoundary(c), () => prev, breakpoints, memo);
       if (hits.length > 0) return hits;
     }
     return [];
@@ -249,7 +254,7 @@ export class Timeline {
     for (let c = from; c >= 0; c--) {
       const world = this.walkWorld(c);
       const prev = c === 0 ? null : () => this.walkWorld(c - 1);
-      const hits = hitsAt(c, c === 0 ? null : this._events[c - 1]!, world, prev, breakpoints, memo);
+      const hits = hitsAt(c, c === 0 ? null : this._events[c - 1]!, world, this.isBoundary(c), prev, breakpoints, memo);
       if (hits.length > 0) return hits;
     }
     return [];
