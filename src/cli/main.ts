@@ -19,4 +19,13 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+// `memhp run x | head`: the reader went away. Stop quietly, as a C tool killed by SIGPIPE would;
+// a log being written is whole up to the last operation already appended.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode === undefined ? 0 : Number(process.exitCode));
+    throw err;
+  });
+}
+
 process.exitCode = await main(process.argv);
