@@ -12,6 +12,7 @@ import {
   memmapAlive,
   noLeak,
   replayReproduces,
+  systemSpec,
   vmemmapHeads,
   type Invariant,
 } from '../../src/check/index.ts';
@@ -118,6 +119,12 @@ describe('vmemmap-heads-consistent', () => {
   it('holds for DEVICE and MEMBLOCK heads, and after a whole-range removal', () => {
     expect(messages(vmemmapHeads, deviceWorld().world)).toEqual([]);
     const sys = run(X86({ kernel: 'v2-2019' }), ops.add(HOT, 2 * BLOCK, ['MHP_MEMMAP_DEVICE']), ops.remove(HOT, 2 * BLOCK));
+    expect(messages(vmemmapHeads, sys.world)).toEqual([]);
+  });
+
+  it('holds when several sections share a vmemmap page (ppc64, 64 KiB pages, 16 MiB sections)', () => {
+    const sys = run(systemSpec({ kernel: 'v2-2019', arch: 'ppc64-radix', boot: [{ size: '1G' }] }), ops.add('1G', '512M', ['MHP_MEMMAP_DEVICE']));
+    expect(sys.view().vmemmap.map((v) => [v.nrPages, v.refcount])).toEqual([[8, 32]]);
     expect(messages(vmemmapHeads, sys.world)).toEqual([]);
   });
 

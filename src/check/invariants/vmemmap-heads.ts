@@ -6,6 +6,7 @@
  * three stay true.
  */
 import { tableGet, tableToArray } from '../../engine/table.ts';
+import { nr_vmemmap_pages } from '../../kernel/geometry.ts';
 import type { Invariant } from '../types.ts';
 import { entries, hex } from '../walk.ts';
 
@@ -37,10 +38,8 @@ export const vmemmapHeads: Invariant = {
       if (listed !== using.join(','))
         out.push(`${at} lists sections [${listed}] as served, but the sections using it are [${using.join(',')}]`);
       if (h.refcount === 0) out.push(`${at} serves no section but was not freed (the deferred vmemmap_free() leaked it)`);
-      const needed = using.reduce((a, nr) => {
-        const m = tableGet(world.sections, nr)!.memmap;
-        return a + (m.kind === 'altmap' ? m.pages : 0);
-      }, 0);
+      // struct pages of several sections may share a page (64 KiB pages, 16 MiB sections): count bytes, not per-section pages
+      const needed = nr_vmemmap_pages(g, using.length * g.pagesPerSection);
       if (h.nrPages < needed) out.push(`${at}: private is ${h.nrPages} pages, but the ${using.length} sections it serves need ${needed}`);
       if (h.orphanedBy) continue; // its memory is gone: the memmap-in-present-memory invariant reports that
       const first = Math.floor(h.headPfn / g.pagesPerBlock);
