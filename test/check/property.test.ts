@@ -12,6 +12,8 @@ import { firstViolationOf, operationArbitraries, writeCounterexampleLog, type Sm
 
 const SAFE: [string, SmallMachineOptions][] = [
   ['v2-2019 with the sketched guard', { kernel: 'v2-2019', params: { v2_remove_guard: true } }],
+  ['v2-2019 ppc64-radix with the sketched guard', { kernel: 'v2-2019', arch: 'ppc64-radix', params: { v2_remove_guard: true } }],
+  ['v2-2019 arm64-4k (1 GiB blocks) with the sketched guard', { kernel: 'v2-2019', arch: 'arm64-4k', params: { v2_remove_guard: true } }],
   ['v2-2019 MEMBLOCK only', { kernel: 'v2-2019', params: { v2_remove_guard: false } }],
   ['5.13 memmap_on_memory', { kernel: '5.13' }],
   ['6.6 memmap_on_memory', { kernel: '6.6' }],
