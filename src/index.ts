@@ -17,3 +17,8 @@ export { toView } from './engine/to-view.ts';
 export { emptyWorld, geometry, type World } from './engine/world.ts';
 export { LiveGate, TableGate } from './engine/gate.ts';
 export { MACHINES, memoryBlockMachine, sectionMachine, hotplugMachine } from '../machines/index.ts';
+export * from './check/index.ts';
+export * from './timeline/index.ts';
+export { createLog, openLogForAppend, readLog, writeLogFile, LogFormatError, LogLockedError, type LogWriter } from './log/index.ts';
+export { parseScenario, loadScenarioFile, ScenarioError, parseSize, formatSize } from './scenario/index.ts';
+export { exportSysfs, readSysfs } from './sysfs/index.ts';
