@@ -4,6 +4,7 @@
  * operation starts, so a crash midway leaves a valid log of the ops done.
  */
 import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { MemhpEvent, OpEvent } from '../engine/events.ts';
 import { HotplugSystem } from '../engine/system.ts';
 import type { WorldView } from '../engine/view.ts';
@@ -26,8 +27,14 @@ export interface Execution {
   view: WorldView;
 }
 
-function openWriter(logPath: string, scenario: Scenario): LogWriter {
+/** A log path must be new and in an existing directory: checked before anything is printed or run. */
+export function checkLogPath(logPath: string): void {
   if (existsSync(logPath)) throw new InputError(`--log ${logPath}: the file exists; memhp never overwrites a log (remove it or choose another name)`);
+  if (!existsSync(dirname(resolve(logPath)))) throw new InputError(`--log ${logPath}: the directory ${dirname(logPath)} does not exist`);
+}
+
+function openWriter(logPath: string, scenario: Scenario): LogWriter {
+  checkLogPath(logPath);
   const { ops: _ops, ...spec } = scenario;
   return createLog(logPath, spec);
 }

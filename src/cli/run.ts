@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import type { MemhpEvent } from '../engine/events.ts';
 import { geometryOf } from '../kernel/geometry.ts';
 import { InputError } from './errors.ts';
-import { executeScenario } from './execute.ts';
+import { checkLogPath, executeScenario } from './execute.ts';
 import { formatOpBlock } from './op-report.ts';
 import { enforceStrict, outcomeLine, printJson, printLines } from './output.ts';
 import { startProgress } from './progress.ts';
@@ -33,6 +33,7 @@ export function registerRun(program: Command): void {
 function runCommand(file: string, opts: RunOptions): void {
   const scenario = loadScenario(file);
   const actors = actorsOption(opts.actors);
+  if (opts.log) checkLogPath(opts.log);
   const style = styleFor(process.stdout);
   const { pageSize } = geometryOf(scenario);
   const human = !opts.json;

@@ -91,6 +91,11 @@ describe('invalid input → exit 2, naming the place', { timeout: 120_000 }, () 
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`--log ${log}: the file exists`);
     expect(readFileSync(log, 'utf8')).toBe('precious\n');
+    expect(r.stdout).toBe(''); // refused before anything ran
+    const nowhere = join(dir, 'no-such-dir', 'x.jsonl');
+    const r2 = await memhp(['run', scenario('seed-reviewer-guard.json'), '--log', nowhere]);
+    expect(r2.code).toBe(2);
+    expect(r2.stderr).toContain(`--log ${nowhere}: the directory`);
   });
 
   it('geometry the simulator cannot lay out names the file', async () => {
