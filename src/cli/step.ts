@@ -163,7 +163,7 @@ export function registerStep(program: Command): Command {
     .description('step through a log: keys on a terminal, line commands (n, p, c, rc, seek N, block N, watch PATH, break actor=memory65, q) over a pipe')
     .argument('<log>', 'memhp log file')
     .option('--at <step>', 'start at this step (a number or "end"; default 0)')
-    .option('--checkpoint-interval <events>', 'events between checkpoints (default 2048)')
+    .option('--checkpoint-interval <events>', 'events between checkpoints (default 1024)')
     .action(async (log: string, opts: StepCommandOptions) => {
       process.exitCode = await runStepCommand(log, opts);
     });

@@ -27,7 +27,7 @@ import type { ParsedPath } from './path.ts';
 import { evaluate, viewOf } from './resolve.ts';
 
 export interface TimelineOptions {
-  /** Events between checkpoints (default 2048). */
+  /** Events between checkpoints (default DEFAULT_CHECKPOINT_INTERVAL, 1024). */
   checkpointInterval?: number;
   /** How many segments' per-step worlds stepBack keeps (default 2). */
   cachedSegments?: number;
@@ -47,7 +47,12 @@ export interface Write {
   after: unknown;
 }
 
-export const DEFAULT_CHECKPOINT_INTERVAL = 2048;
+/**
+ * 1024: on a 1M-event log a median seek replays ~512 events (~1/2000 of a
+ * full replay) and the ~1000 checkpoints share all unchanged table chunks
+ * (≈70 MB measured for 1M events over 512 blocks).
+ */
+export const DEFAULT_CHECKPOINT_INTERVAL = 1024;
 
 export class Timeline {
   readonly interval: number;
