@@ -46,8 +46,12 @@ export function boot(tx: Tx): void {
         tx.transition('section', s, { type: 'ADD', set: { nr: s, nid: node.node, block: id, early: true, memmap: { kind: 'boot', node: node.node } } });
         tx.transition('section', s, { type: 'ONLINE' });
       }
-      const used = Math.min(usedLeft, g.pagesPerBlock);
-      usedLeft -= used;
+      // the boot memmap is reserved (PageReserved) in the node's top blocks: those blocks
+      // cannot be isolated for offlining any more than the kernel's own allocations (spec §8.1)
+      const abovePages = (firstBlock + nBlocks - 1 - id) * g.pagesPerBlock;
+      const memmapHere = Math.max(0, Math.min(g.pagesPerBlock, memmapPages - abovePages));
+      const used = Math.min(g.pagesPerBlock, Math.min(usedLeft, g.pagesPerBlock) + memmapHere);
+      usedLeft -= Math.min(usedLeft, g.pagesPerBlock);
       tx.transition('memory_block', id, {
         type: 'ADD',
         set: { id, nid: node.node, zone: null, online_type: 'offline', early: true, pinned: false, nr_vmemmap_pages: 0, used_pages: used },
