@@ -238,6 +238,15 @@ describe('offlining failures', () => {
     expect(s.apply(state(1, 'offline')).errno).toBe('EBUSY');
   });
 
+  it('the block holding a node\'s boot memmap (reserved, top-down) cannot be offlined; managed never goes negative', () => {
+    const s = boot();
+    // node 1: 4 GiB, memmap 16384 pages = 64 MiB in its top block (63)
+    for (let id = 32; id < 63; id++) ok(s, state(id, 'offline'));
+    expect(s.apply(state(63, 'offline')).errno).toBe('EBUSY');
+    expect(zoneOf(s.view(), 1, 'Normal')).toMatchObject({ presentPages: 32768, managedPages: 32768 - 16384 });
+    expect(s.view().nodes.every((n) => n.managedPages >= 0 && n.freeKernelPages >= 0)).toBe(true);
+  });
+
   it('a pending signal makes offline EINTR once and is consumed', () => {
     const s = boot();
     ok(s, add(8 * GiB, 128 * MiB), state(64, 'online_movable'), { op: 'signal' });
