@@ -10,36 +10,53 @@ import type { WorldChange } from './backend.ts';
 function same(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  return JSON.stringify(a) === JSON.stringify(b);
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const ra = a as Record<string, unknown>;
+  const rb = b as Record<string, unknown>;
+  let n = 0;
+  for (const k in ra) { n++; if (!same(ra[k], rb[k])) return false; }
+  for (const _ in rb) n--;
+  return n === 0;
 }
 
 function diffFields(path: string, a: object, b: object, out: WorldChange[]): void {
   const ra = a as Record<string, unknown>;
   const rb = b as Record<string, unknown>;
-  for (const key of new Set([...Object.keys(ra), ...Object.keys(rb)])) {
-    if (!same(ra[key], rb[key])) out.push({ path: `${path}.${key}`, before: ra[key], after: rb[key] });
+  const keys = Object.keys(ra);
+  for (const key of keys) if (!same(ra[key], rb[key])) out.push({ path: `${path}.${key}`, before: ra[key], after: rb[key] });
+  if (Object.keys(rb).length !== keys.length) {
+    for (const key of Object.keys(rb)) if (!(key in ra)) out.push({ path: `${path}.${key}`, before: undefined, after: rb[key] });
   }
 }
 
-function diffKeyed<T extends object>(name: string, a: T[], b: T[], key: (x: T) => string, out: WorldChange[]): void {
-  const before = new Map(a.map((x) => [key(x), x]));
-  const after = new Map(b.map((x) => [key(x), x]));
-  for (const [k, x] of before) {
+function diffKeyed<T extends object>(name: string, a: readonly T[], b: readonly T[], key: (x: T) => string | number, out: WorldChange[]): void {
+  const after = new Map<string | number, T>();
+  for (const y of b) after.set(key(y), y);
+  for (const x of a) {
+    const k = key(x);
     const y = after.get(k);
-    if (y === undefined) out.push({ path: `${name}[${k}]`, before: x, after: undefined });
-    else if (x !== y) diffFields(`${name}[${k}]`, x, y, out);
+    if (y === undefined) out.push({ path: `${name}[${label(name, k)}]`, before: x, after: undefined });
+    else {
+      if (x !== y) diffFields(`${name}[${label(name, k)}]`, x, y, out);
+      after.delete(k);
+    }
   }
-  for (const [k, y] of after) if (!before.has(k)) out.push({ path: `${name}[${k}]`, before: undefined, after: y });
+  for (const [k, y] of after) out.push({ path: `${name}[${label(name, k)}]`, before: undefined, after: y });
+}
+
+const PREFIX: Record<string, string> = { blocks: 'memory', sections: 'section', nodes: 'node', vmemmap: 'head@', faults: 'seq' };
+function label(name: string, k: string | number): string {
+  return typeof k === 'number' ? `${PREFIX[name] ?? ''}${k}` : k;
 }
 
 export function diffWorlds(a: WorldView, b: WorldView): WorldChange[] {
   const out: WorldChange[] = [];
-  diffKeyed('blocks', a.blocks, b.blocks, (x) => `memory${x.id}`, out);
-  diffKeyed('sections', a.sections, b.sections, (x) => `section${x.nr}`, out);
+  diffKeyed('blocks', a.blocks, b.blocks, (x) => x.id, out);
+  diffKeyed('sections', a.sections, b.sections, (x) => x.nr, out);
   diffKeyed('zones', a.zones, b.zones, (x) => `${x.node}/${x.zone}`, out);
-  diffKeyed('nodes', a.nodes, b.nodes, (x) => `node${x.id}`, out);
-  diffKeyed('vmemmap', a.vmemmap, b.vmemmap, (x) => `head@${x.headPfn}`, out);
-  diffKeyed('faults', a.faults, b.faults, (x) => `seq${x.seq}`, out);
+  diffKeyed('nodes', a.nodes, b.nodes, (x) => x.id, out);
+  diffKeyed('vmemmap', a.vmemmap, b.vmemmap, (x) => x.headPfn, out);
+  diffKeyed('faults', a.faults, b.faults, (x) => x.seq, out);
   for (const key of ['tainted', 'signalPending', 'injection', 'params'] as const) {
     if (!same(a[key], b[key])) out.push({ path: key, before: a[key], after: b[key] });
   }

@@ -72,7 +72,7 @@ export interface ActorView {
 export interface RequestMap {
   info: { params: Record<string, never>; result: InspectorInfo };
   events: { params: { from: number; to: number }; result: MemhpEvent[] };
-  rows: { params: { filter: EventFilter; offset: number; limit: number }; result: { total: number; events: MemhpEvent[] } };
+  rows: { params: { filter: EventFilter; offset: number; limit: number }; result: { total: number; offset: number; events: MemhpEvent[] } };
   /** Position of the first filtered row whose seq is >= seq. */
   rowOf: { params: { filter: EventFilter; seq: number }; result: number };
   frame: { params: { seq: number }; result: MapFrame };

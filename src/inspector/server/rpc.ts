@@ -95,13 +95,13 @@ export class Rpc {
       case 'info': return b.info();
       case 'events': return b.events(req.params.from, clamp(req.params.to));
       case 'rows': {
-        const { filter, offset, limit } = req.params;
-        if (isEmptyFilter(filter)) {
-          const total = last();
-          return { total, events: offset < total ? b.events(offset + 1, Math.min(total, offset + limit)) : [] };
-        }
-        const all = this.matches(filter);
-        return { total: all.length, events: this.eventsAt(all.slice(offset, offset + limit)) };
+        const { filter, limit } = req.params;
+        const all = isEmptyFilter(filter) ? null : this.matches(filter);
+        const total = all ? all.length : last();
+        // A window past the end slides back so the list stays full.
+        const offset = Math.max(0, Math.min(req.params.offset, total - limit));
+        if (!all) return { total, offset, events: offset < total ? b.events(offset + 1, Math.min(total, offset + limit)) : [] };
+        return { total, offset, events: this.eventsAt(all.slice(offset, offset + limit)) };
       }
       case 'rowOf': {
         const { filter, seq } = req.params;

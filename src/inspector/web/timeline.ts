@@ -26,7 +26,7 @@ export class Timeline {
   constructor(private api: Api, private box: HTMLElement, private bar: HTMLInputElement, private count: HTMLElement) {
     this.fetchRows = latestOnly(
       (top: number) => api.call('rows', { filter: this.filter, offset: top, limit: this.capacity() }),
-      (r, top) => { this.total = r.total; this.top = top; this.visible = r.events; this.render(); },
+      (r) => { this.total = r.total; this.top = r.offset; this.visible = r.events; this.render(); },
       (e) => console.error(e),
     );
     box.addEventListener('wheel', (e) => {

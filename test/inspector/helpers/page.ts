@@ -17,6 +17,10 @@ export async function blockPoint(page: Page, id: number): Promise<{ x: number; y
     const c = document.querySelector<HTMLCanvasElement>('[data-testid=map]')!;
     const cell = Number(c.dataset.cell);
     const cols = Number(c.dataset.cols);
+    // scroll the map (as a user would) so the block's row is on screen
+    const box = c.parentElement!;
+    const rowTop = Math.floor(id / cols) * cell;
+    if (rowTop < box.scrollTop || rowTop + cell > box.scrollTop + box.clientHeight) box.scrollTop = rowTop - box.clientHeight / 2;
     const r = c.getBoundingClientRect();
     return { x: r.left + (id % cols) * cell + cell / 2, y: r.top + Math.floor(id / cols) * cell + cell / 2, cell };
   }, id);
