@@ -5,10 +5,9 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { LiveGate, type HotplugSystem } from '../../src/index.ts';
+import { HotplugSystem, LiveGate } from '../../src/index.ts';
 import { resolveOp, sequenceArb, specFor } from './arbitraries.ts';
 import { add, boot, GiB, MiB, ok, remove, state } from './helpers.ts';
-import { HotplugSystem as System } from '../../src/index.ts';
 
 function liveGate(s: HotplugSystem): LiveGate {
   expect(s.gate).toBeInstanceOf(LiveGate);
@@ -99,7 +98,7 @@ describe('live actors', () => {
   it('after any random sequence the live actors match the world, in every era', () => {
     fc.assert(
       fc.property(fc.constantFrom('v2-2019', '5.13', '6.6', '6.8' as const), sequenceArb, (kernel, ops) => {
-        const s = new System(specFor(kernel, false));
+        const s = new HotplugSystem(specFor(kernel, false));
         try {
           for (const t of ops) s.apply(resolveOp(t, s.view()));
           expectActorsMatchWorld(s);
@@ -115,9 +114,9 @@ describe('live actors', () => {
     fc.assert(
       fc.property(fc.constantFrom('v2-2019', '6.8' as const), sequenceArb, (kernel, ops) => {
         const spec = specFor(kernel, false);
-        const first = new System(spec, { actors: 'table' });
+        const first = new HotplugSystem(spec, { actors: 'table' });
         for (const t of ops) first.apply(resolveOp(t, first.view()));
-        const continued = new System(spec, { history: first.events });
+        const continued = new HotplugSystem(spec, { history: first.events });
         try {
           expect(continued.view()).toEqual(first.view());
           expectActorsMatchWorld(continued);
