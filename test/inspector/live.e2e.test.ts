@@ -4,6 +4,7 @@
  * leaves the original untouched.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startInspector, type RunningInspector } from '../../src/inspector/index.ts';
@@ -31,8 +32,10 @@ async function send(command: string): Promise<string> {
   return (await page.textContent('[data-testid=live-result]')) ?? '';
 }
 
+const dir = tempDir();
+
 beforeAll(async () => {
-  const log = writeScenarioLog(SEED, tempDir());
+  const log = writeScenarioLog(SEED, dir);
   logPath = log.path;
   lastSeq = log.lastSeq;
   backend = backendFromLog(logPath);
@@ -42,6 +45,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
+  rmSync(dir, { recursive: true, force: true });
   await browser?.close();
   await inspector?.close();
   backend?.close();

@@ -3,6 +3,7 @@
  * the map draws every block on one canvas, the scrubber and the virtual
  * timeline move through the whole log, and filtering runs on the server.
  */
+import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startInspector, type RunningInspector } from '../../src/inspector/index.ts';
@@ -19,8 +20,10 @@ let lastSeq: number;
 
 const cursorOf = async () => Number(/^seq (\d+)/.exec(await seqLabel(page))![1]);
 
+const dir = tempDir();
+
 beforeAll(async () => {
-  const log = writeBigLog(tempDir(), 1_000_000);
+  const log = writeBigLog(dir, 1_000_000);
   lastSeq = log.lastSeq;
   inspector = await startInspector({ backend: backendFromLog(log.path) });
   browser = await launch();
@@ -28,6 +31,7 @@ beforeAll(async () => {
 }, 600_000);
 
 afterAll(async () => {
+  rmSync(dir, { recursive: true, force: true });
   await browser?.close();
   await inspector?.close();
 });

@@ -4,6 +4,7 @@
  * fault and back, statechart of the block, breakpoints, play, plot.
  * Screenshots go to test-output/inspector/.
  */
+import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startInspector, type RunningInspector } from '../../src/inspector/index.ts';
@@ -18,8 +19,10 @@ let page: Page;
 let errors: string[];
 let lastSeq: number;
 
+const dir = tempDir();
+
 beforeAll(async () => {
-  const log = writeScenarioLog(SEED, tempDir());
+  const log = writeScenarioLog(SEED, dir);
   lastSeq = log.lastSeq;
   inspector = await startInspector({ backend: backendFromLog(log.path) });
   browser = await launch();
@@ -27,6 +30,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
+  rmSync(dir, { recursive: true, force: true });
   await browser?.close();
   await inspector?.close();
 });

@@ -4,10 +4,13 @@
  * that answers malformed messages with an error and changes nothing.
  */
 import { request } from 'node:http';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
 import { startInspector, type RunningInspector } from '../../src/inspector/index.ts';
 import { backendFromLog } from '../../src/inspector/engine-backend.ts';
+import { runInspect } from '../../src/inspector/command.ts';
 import { SEED, tempDir, writeScenarioLog } from './helpers/logs.ts';
 
 let inspector: RunningInspector;
@@ -48,14 +51,17 @@ function ask(ws: WebSocket, msg: string): Promise<{ id: number | null; ok: boole
   });
 }
 
+const dir = tempDir();
+
 beforeAll(async () => {
-  const log = writeScenarioLog(SEED, tempDir());
+  const log = writeScenarioLog(SEED, dir);
   lastSeq = log.lastSeq;
   inspector = await startInspector({ backend: backendFromLog(log.path) });
   port = Number(new URL(inspector.url).port);
 }, 120_000);
 
 afterAll(async () => {
+  rmSync(dir, { recursive: true, force: true });
   await inspector?.close();
 });
 
@@ -89,7 +95,7 @@ describe('inspector HTTP', () => {
   });
 
   it('will not listen on a non-loopback address', async () => {
-    await expect(startInspector({ backend: backendFromLog(writeScenarioLog(SEED, tempDir()).path), host: '0.0.0.0' as never })).rejects.toThrow(/not loopback/);
+    await expect(startInspector({ backend: backendFromLog(writeScenarioLog(SEED, mkdtempSync(join(dir, 'other-'))).path), host: '0.0.0.0' as never })).rejects.toThrow(/not loopback/);
   });
 });
 
@@ -129,6 +135,30 @@ describe('inspector WebSocket API', () => {
   });
 });
 
+describe('memhp inspect', { timeout: 60_000 }, () => {
+  it('opens a scenario or a log file and prints the loopback URL', async () => {
+    const printed: string[] = [];
+    const fromScenario = await runInspect(SEED, { print: (l) => printed.push(l) });
+    try {
+      expect(printed[0]).toMatch(/^memhp inspector: http:\/\/127\.0\.0\.1:\d+\/$/);
+      const info = await (await fetch(new URL('/api/info', fromScenario.url))).json();
+      expect(info).toMatchObject({ name: '1 GiB DEVICE add, then remove the first block', lastSeq });
+      expect(info.logPath).toBeUndefined();
+    } finally {
+      await fromScenario.close();
+    }
+    const log = writeScenarioLog(SEED, mkdtempSync(join(dir, 'cmd-')));
+    const fromLog = await runInspect(log.path, { print: () => {} });
+    try {
+      const info = await (await fetch(new URL('/api/info', fromLog.url))).json();
+      expect(info).toMatchObject({ lastSeq: log.lastSeq, logPath: log.path });
+    } finally {
+      await fromLog.close();
+    }
+    await expect(runInspect(SEED, { port: 70000 })).rejects.toThrow('--port: 70000 is not a TCP port');
+  });
+});
+
 describe('Stately', { timeout: 60_000 }, () => {
   it('streams XState inspection events of the live system to a Stately WebSocket inspector', async () => {
     const received: string[] = [];
@@ -136,7 +166,7 @@ describe('Stately', { timeout: 60_000 }, () => {
     await new Promise((r) => stately.once('listening', r));
     stately.on('connection', (ws) => ws.on('message', (d) => received.push(d.toString())));
     const url = `ws://127.0.0.1:${(stately.address() as { port: number }).port}`;
-    const log = writeScenarioLog(SEED, tempDir());
+    const log = writeScenarioLog(SEED, mkdtempSync(join(dir, 'stately-')));
     const backend = backendFromLog(log.path);
     const live = await startInspector({ backend, stately: url });
     try {

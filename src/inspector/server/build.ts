@@ -10,8 +10,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 export const WEB_DIR = resolve(here, '../web');
 const REPO = resolve(here, '../../..');
 export const DIST_DIR = join(REPO, 'dist', 'inspector');
-/** Files outside web/ the page bundles (types are erased, but keep protocol changes honest). */
-const EXTRA_SOURCES = [resolve(here, '../protocol.ts')];
+/** Files outside web/ the page imports (event-text.ts is code; the rest are types, erased but still inputs). */
+const EXTRA_SOURCES = ['../protocol.ts', '../event-text.ts', '../backend.ts', '../graph.ts', '../../engine/events.ts', '../../kernel/types.ts'].map((p) => resolve(here, p));
 
 function newestMtime(path: string): number {
   const st = statSync(path);

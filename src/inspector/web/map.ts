@@ -160,9 +160,11 @@ export class MemoryMap {
       ctx.fillRect(x, y, w, w);
       this.drawSections(ctx, f, bi, x, y, w);
       const vm = f.blocks.vmemmapPages[bi]!;
-      if (vm > 0) {
+      const band = (w * vm) / f.blocks.nrPages[bi]!;
+      // Below half a pixel (memmap_on_memory's 2 MiB of a 128 MiB block on a 3 px cell) a band would only stripe the map.
+      if (vm > 0 && (band >= 0.5 || w >= 8)) {
         ctx.fillStyle = C.VMEMMAP;
-        ctx.fillRect(x, y, Math.max(1, Math.round((w * vm) / f.blocks.nrPages[bi]!)), w);
+        ctx.fillRect(x, y, Math.max(1, Math.round(band)), w);
       }
       if (this.faultBlocks.has(f.blocks.id[bi]!)) this.drawFault(ctx, x, y, w);
     }
