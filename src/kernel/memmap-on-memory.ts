@@ -52,6 +52,8 @@ export function supportsMemmapOnMemory68(spec: SystemSpec, g: Geometry, params: 
 /** mhp_supports_memmap_on_memory(size) of 5.13–6.5. */
 export function supportsMemmapOnMemory513(spec: SystemSpec, g: Geometry, params: Params, size: number): { ok: boolean; why?: string } {
   if (params.memmap_on_memory === 'off') return { ok: false, why: 'memory_hotplug.memmap_on_memory is disabled' };
+  // a bool until ~6.6: "force" does not parse, the parameter keeps its default (off)
+  if (params.memmap_on_memory === 'force') return { ok: false, why: 'memmap_on_memory=force is not a bool before ~6.6 (the parameter stays off)' };
   if (spec.machine.sparsemem !== 'vmemmap') return { ok: false, why: 'needs CONFIG_SPARSEMEM_VMEMMAP' };
   if (!g.profile.memmapOnMemoryEnabled(spec.kernel)) return { ok: false, why: `${spec.arch} does not enable memmap_on_memory in ${spec.kernel}` };
   if (size !== g.blockSize) return { ok: false, why: `size ${size} is not exactly one memory block (${g.blockSize})` };

@@ -114,3 +114,18 @@ describe('v2-2019 flag checks (mhp_check_correct_flags)', () => {
     expect(s.apply({ op: 'set', param: 'vmemmap_hotplug', value: 'maybe' }).errno).toBe('EINVAL');
   });
 });
+
+describe('kernel allocations made on hot-added memory', () => {
+  it('keep a kernel-zone block from going offline when the rest of the node cannot hold them', () => {
+    // 1 GiB boot node with 960 MiB used; 128 MiB added at 2 GiB and onlined to the kernel zone
+    const s = boot({ boot: [{ size: 1 * GiB, used: 960 * MiB }] });
+    ok(s, add(2 * GiB, 128 * MiB));
+    ok(s, state(16, 'online_kernel'));
+    // 4 GiB more: its 64 MiB of regular memmap can only come from memory16
+    ok(s, add(4 * GiB, 4 * GiB));
+    const r = s.apply(state(16, 'offline'));
+    expect(r.errno).toBe('EBUSY');
+    expect(blockOf(s.view(), 16)?.state).toBe('online');
+    expect(nodeOf(s.view(), 0)!.freeKernelPages).toBeGreaterThanOrEqual(0);
+  });
+});

@@ -35,6 +35,7 @@ export function setParam(tx: Tx, param: RuntimeParam, value: string | number | b
       break;
     }
     case 'auto_movable_ratio': {
+      if (tx.system.kernel === 'v2-2019') fail('ENOENT', 'auto_movable_ratio does not exist before ~5.15');
       const n = Number(value);
       if (!Number.isInteger(n) || n < 0) fail('EINVAL', `auto_movable_ratio: "${value}" is not a non-negative integer`);
       next.auto_movable_ratio = n;
@@ -42,6 +43,8 @@ export function setParam(tx: Tx, param: RuntimeParam, value: string | number | b
     }
     case 'auto_movable_numa_aware':
     case 'v2_remove_guard': {
+      if (param === 'auto_movable_numa_aware' && tx.system.kernel === 'v2-2019') fail('ENOENT', 'auto_movable_numa_aware does not exist before ~5.15');
+      if (param === 'v2_remove_guard' && tx.system.kernel !== 'v2-2019') fail('ENOENT', 'v2_remove_guard belongs to the v2-2019 series');
       const b = parseBool(value);
       if (b === null) fail('EINVAL', `${param}: "${value}" is not a boolean`);
       next[param] = b;

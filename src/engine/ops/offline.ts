@@ -5,7 +5,7 @@
  */
 import { fail, KernelError } from '../../kernel/errno.ts';
 import type { Tx } from '../tx.ts';
-import { accountZone, block, checkMemmapAlive, range, sectionsOf } from './common.ts';
+import { accountZone, block, checkMemmapAlive, freeKernelPages, range, sectionsOf } from './common.ts';
 
 /** device_offline(); `redundantOk`: the `online` file treats offlining an offline block as success. */
 export function offlineBlock(tx: Tx, id: number, redundantOk = false): void {
@@ -33,7 +33,11 @@ export function offlineBlock(tx: Tx, id: number, redundantOk = false): void {
   try {
     // v2: a range made only of vmemmap pages skips isolation and migration
     const onlyVmemmap = nv >= nr;
-    const unmovable = b.pinned || b.used_pages > 0;
+    // Kernel allocations (boot `used`, the regular memmap of later adds) are unmovable and are
+    // not tracked per block: a kernel-zone block can go only if the node's remaining kernel
+    // memory still holds them all, otherwise some of them must sit in this block.
+    const allocationsStranded = zone !== 'Movable' && freeKernelPages(tx, b.nid) - (nr - nv) < 0;
+    const unmovable = b.pinned || b.used_pages > 0 || allocationsStranded;
     if (!onlyVmemmap && unmovable && zone !== 'Movable') fail('EBUSY', `memory offlining ${where} failed due to failure to isolate range`);
     const err = tx.draft.injection.MEM_GOING_OFFLINE;
     if (err !== 0) {
