@@ -12,7 +12,7 @@ import { evolveAll } from '../engine/evolve.ts';
 import { HotplugSystem } from '../engine/system.ts';
 import { toView } from '../engine/to-view.ts';
 import type { WorldView } from '../engine/view.ts';
-import { emptyWorld, type World } from '../engine/world.ts';
+import { emptyWorld, geometry, type World } from '../engine/world.ts';
 import { tableToArray } from '../engine/table.ts';
 import type { Op, SystemSpec } from '../kernel/types.ts';
 import { openLogForAppend, readLog, writeLogFile, type LogWriter } from '../log/index.ts';
@@ -24,7 +24,8 @@ import type {
 import { diffWorlds } from './diff.ts';
 import { eventMatches } from './event-text.ts';
 import { statechartFromMachine } from './graph.ts';
-import { checkInvariants } from './invariants.ts';
+// invariants/ directly: src/check/index.ts also loads the model checker and its dev-only fast-check
+import { INVARIANTS } from '../check/invariants/index.ts';
 
 /** Distance between kept worlds: seeking costs at most this many evolve steps. */
 const CHECKPOINT_EVERY = 1024;
@@ -121,8 +122,17 @@ export class EngineBackend implements InspectorBackend {
     return diffWorlds(this.worldAt(a), this.worldAt(b));
   }
 
+  /** The project's invariants (src/check) at this step, plus whether the simulated kernel has faulted. */
   invariantsAt(seq: number): InvariantResult[] {
-    return checkInvariants(this.worldAt(seq));
+    const world = this.world(seq);
+    const g = geometry(world);
+    // replay-reproduces-world needs the whole log up to seq; it is `memhp check`'s job, not a per-step view.
+    const results = INVARIANTS.filter((i) => i.name !== 'replay-reproduces-world').map((inv) => {
+      const violations = inv.check({ world, g });
+      return { name: inv.name, holds: violations.length === 0, violations };
+    });
+    const faults = this.worldAt(seq).faults.map((f) => `seq ${f.seq}: ${f.message}`);
+    return [...results, { name: 'no-fault', holds: faults.length === 0, violations: faults }];
   }
 
   accountingSeries(points: number): AccountingPoint[] {

@@ -58,8 +58,8 @@ describe('seed log: reviewer partial removal (v2, MHP_MEMMAP_DEVICE)', { timeout
     const b65 = await hoverBlock(page, 65);
     expect(b65).toContain('memory65 @ 0x208000000 · online Movable');
     expect(b65).toContain('memmap altmap on altmap head pfn 0x200000 (memory64) · MEMMAP IN REMOVED MEMORY');
-    expect(await invariant(page, 'memmap lives in present memory')).toBe('broken');
-    expect(await invariant(page, 'no fault')).toBe('ok');
+    expect(await invariant(page, 'memmap-in-present-memory')).toBe('broken');
+    expect(await invariant(page, 'no-fault')).toBe('ok');
     await shot(page, '01-seed-partial-remove');
   });
 
@@ -73,7 +73,7 @@ describe('seed log: reviewer partial removal (v2, MHP_MEMMAP_DEVICE)', { timeout
     expect(await hoverBlock(page, 65)).toContain('FAULT @seq 303: BUG: unable to handle page fault');
     await page.mouse.move(0, 0);
     expect(await redPixels(page, 65)).toBeGreaterThan(before * 1.3);
-    expect(await invariant(page, 'no fault')).toBe('broken');
+    expect(await invariant(page, 'no-fault')).toBe('broken');
     expect(await page.textContent('[data-testid=diff]')).toContain('faults[seq303]');
     await shot(page, '02-seed-fault');
   });
@@ -86,7 +86,7 @@ describe('seed log: reviewer partial removal (v2, MHP_MEMMAP_DEVICE)', { timeout
     expect(await hoverBlock(page, 65)).not.toContain('FAULT');
     await page.mouse.move(0, 0);
     expect(await redPixels(page, 65)).toBeLessThan(faulted);
-    expect(await invariant(page, 'no fault')).toBe('ok');
+    expect(await invariant(page, 'no-fault')).toBe('ok');
     await shot(page, '03-seed-step-back');
   });
 

@@ -3,6 +3,7 @@
  * rebinding guard (Host/Origin), CSP, only built assets, and a WebSocket API
  * that answers malformed messages with an error and changes nothing.
  */
+import { spawn } from 'node:child_process';
 import { request } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,7 +11,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
 import { startInspector, type RunningInspector } from '../../src/inspector/index.ts';
 import { backendFromLog } from '../../src/inspector/engine-backend.ts';
-import { runInspect } from '../../src/inspector/command.ts';
 import { SEED, tempDir, writeScenarioLog } from './helpers/logs.ts';
 
 let inspector: RunningInspector;
@@ -135,27 +135,22 @@ describe('inspector WebSocket API', () => {
   });
 });
 
-describe('memhp inspect', { timeout: 60_000 }, () => {
-  it('opens a scenario or a log file and prints the loopback URL', async () => {
-    const printed: string[] = [];
-    const fromScenario = await runInspect(SEED, { print: (l) => printed.push(l) });
-    try {
-      expect(printed[0]).toMatch(/^memhp inspector: http:\/\/127\.0\.0\.1:\d+\/$/);
-      const info = await (await fetch(new URL('/api/info', fromScenario.url))).json();
-      expect(info).toMatchObject({ name: '1 GiB DEVICE add, then remove the first block', lastSeq });
-      expect(info.logPath).toBeUndefined();
-    } finally {
-      await fromScenario.close();
-    }
+describe('memhp inspect', { timeout: 120_000 }, () => {
+  it('starts from the command line on a log, prints the loopback URL and serves it', async () => {
     const log = writeScenarioLog(SEED, mkdtempSync(join(dir, 'cmd-')));
-    const fromLog = await runInspect(log.path, { print: () => {} });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'inspect', log.path, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
     try {
-      const info = await (await fetch(new URL('/api/info', fromLog.url))).json();
-      expect(info).toMatchObject({ lastSeq: log.lastSeq, logPath: log.path });
+      let out = '';
+      child.stdout.on('data', (d) => (out += d));
+      await waitUntil(() => /http:\/\/127\.0\.0\.1:\d+\//.test(out) || child.exitCode !== null, 90_000, () => out);
+      const url = /(http:\/\/127\.0\.0\.1:\d+\/)/.exec(out)![1]!;
+      const info = await (await fetch(new URL('/api/info', url))).json();
+      expect(info).toMatchObject({ name: '1 GiB DEVICE add, then remove the first block', lastSeq: log.lastSeq, logPath: log.path });
+      expect((await fetch(url)).headers.get('content-security-policy')).toContain("default-src 'none'");
     } finally {
-      await fromLog.close();
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
     }
-    await expect(runInspect(SEED, { port: 70000 })).rejects.toThrow('--port: 70000 is not a TCP port');
   });
 });
 
