@@ -81,9 +81,36 @@ function sequence(events: readonly UnsequencedEvent[], firstSeq: number): MemhpE
 }
 
 function encodeBatch(events: readonly MemhpEvent[]): Buffer {
-  let text = '';
-  for (let i = 0; i < events.length; i++) text += encodeRecordLine(events[i]!, i === events.length - 1);
-  return Buffer.from(text, 'utf8');
+  // one Buffer per ~4 MiB of text: a single string of a million lines is slow to flatten
+  const parts: Buffer[] = [];
+  let chunk: string[] = [];
+  let size = 0;
+  for (let i = 0; i < events.length; i++) {
+    const line = encodeRecordLine(events[i]!, i === events.length - 1);
+    chunk.push(line);
+    size += line.length;
+    if (size > 4 << 20) {
+      parts.push(Buffer.from(chunk.join(''), 'utf8'));
+      chunk = [];
+      size = 0;
+    }
+  }
+  parts.push(Buffer.from(chunk.join(''), 'utf8'));
+  return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+}
+
+/** Numbers and checks events for a whole-file write: nothing is returned, so no JSON round trip. */
+function sequenceForWrite(events: readonly UnsequencedEvent[]): MemhpEvent[] {
+  return events.map((ev, i) => {
+    const r = ev as unknown as Record<string, unknown>;
+    try {
+      checkEventShape(r);
+    } catch (e) {
+      if (e instanceof LineError) throw new Error(`cannot write event ${i}: ${e.message}`);
+      throw e;
+    }
+    return (r.seq === i + 1 ? r : { ...r, seq: i + 1 }) as unknown as MemhpEvent;
+  });
 }
 
 /** Writes `content` as a new file at `file` atomically; `replace` chooses rename (overwrite) or link (must not exist). */
@@ -246,7 +273,7 @@ export function writeLogFile(file: string, system: SystemSpec, events: readonly 
 
 function writeWhole(file: string, system: SystemSpec, events: readonly UnsequencedEvent[], opts: CreateOptions): void {
   const header = encodeHeaderLine(makeHeader(system, opts));
-  publish(file, Buffer.concat([Buffer.from(header, 'utf8'), encodeBatch(sequence(events, 1))]), true);
+  publish(file, Buffer.concat([Buffer.from(header, 'utf8'), encodeBatch(sequenceForWrite(events))]), true);
 }
 
 /** Rewrites an older-version log as the current version (under the lock). */
