@@ -7,6 +7,7 @@
 import { HotplugSystem } from '../src/engine/system.ts';
 import type { MemhpEvent } from '../src/engine/events.ts';
 import type { Op, SystemSpec } from '../src/kernel/types.ts';
+import { DEFAULT_PARAMS } from '../src/scenario/defaults.ts';
 
 const GiB = 1024 ** 3;
 const MiB = 1024 ** 2;
@@ -17,16 +18,7 @@ export const BENCH_SYSTEM: SystemSpec = {
   arch: 'x86_64',
   machine: { hypervisor: true, memoryBlockSize: 128 * MiB, sparsemem: 'vmemmap', possibleNodes: 2 },
   boot: [{ node: 0, size: 64 * GiB, used: 1 * GiB, maxFreeOrder: 10 }],
-  params: {
-    memmap_on_memory: 'on',
-    auto_online_blocks: 'offline',
-    online_policy: 'contig-zones',
-    auto_movable_ratio: 301,
-    auto_movable_numa_aware: true,
-    movable_node: false,
-    v2_remove_guard: false,
-    vmemmap_hotplug: true,
-  },
+  params: { ...DEFAULT_PARAMS, memmap_on_memory: 'on' },
 };
 
 /** mulberry32: a tiny seeded PRNG so the workload is the same on every run. */

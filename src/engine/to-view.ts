@@ -1,9 +1,17 @@
-/** World → WorldView (the JSON contract). */
+/**
+ * World → WorldView (the JSON contract). Each entity has its own view
+ * function so that callers needing one entity (watchpoints, the inspector)
+ * do not build the whole view of a 32K-block world.
+ */
+import type { FaultEvent } from './events.ts';
 import { readerOfTable, validZones } from './ops/zones.ts';
 import { tableGet, tableToArray } from './table.ts';
-import type { BlockView, NodeView, SectionView, VmemmapView, WorldView, ZoneView } from './view.ts';
+import type { BlockView, FaultView, NodeView, SectionView, VmemmapView, WorldView, ZoneView } from './view.ts';
 import { WORLD_VIEW_VERSION } from './view.ts';
-import { geometry, zoneKey, type World } from './world.ts';
+import { geometry, ZONE_INDEX, zoneKey, type BlockState, type NodeState, type SectionState, type VmemmapState, type World, type ZoneState } from './world.ts';
+import type { ZoneName } from '../kernel/types.ts';
+
+const ZONES = Object.keys(ZONE_INDEX) as ZoneName[];
 
 export function freeKernelPagesOf(world: World, node: number): number {
   const n = tableGet(world.nodes, node);
@@ -13,12 +21,9 @@ export function freeKernelPagesOf(world: World, node: number): number {
   return managed - n.usedPages - (n.memmapPages - n.bootMemmapPages);
 }
 
-export function toView(world: World): WorldView {
+export function blockView(world: World, b: BlockState): BlockView {
   const g = geometry(world);
-  const zr = readerOfTable(world.zones);
-  const vmemmap = tableToArray(world.vmemmap);
-  const orphanedHeads = new Set(vmemmap.filter((v) => v.orphanedBy).map((v) => v.headPfn));
-  const blocks: BlockView[] = tableToArray(world.blocks).map((b) => ({
+  return {
     id: b.id,
     state: b.state,
     zone: b.zone,
@@ -26,47 +31,60 @@ export function toView(world: World): WorldView {
     startPfn: b.id * g.pagesPerBlock,
     nrPages: g.pagesPerBlock,
     vmemmapPages: b.nr_vmemmap_pages,
-    validZones: validZones(zr, world.params, g, b),
+    validZones: validZones(readerOfTable(world.zones), world.params, g, b),
     early: b.early,
     onlineType: b.online_type,
     pinned: b.pinned,
-  }));
-  const sections: SectionView[] = tableToArray(world.sections).map((s) => ({
-    nr: s.nr,
-    state: s.state,
-    node: s.nid,
-    block: s.block,
-    early: s.early,
-    memmap: s.memmap,
-    memmapLost: s.memmap.kind === 'altmap' && orphanedHeads.has(s.memmap.headPfn),
-  }));
-  const zones: ZoneView[] = tableToArray(world.zones).map((z) => ({
-    node: z.node,
-    zone: z.zone,
-    presentPages: z.presentPages,
-    managedPages: z.managedPages,
-    startPfn: z.span?.startPfn ?? null,
-    endPfn: z.span?.endPfn ?? null,
-  }));
-  const nodes: NodeView[] = tableToArray(world.nodes).map((n) => {
-    const mine = zones.filter((z) => z.node === n.id);
-    return {
-      id: n.id,
-      online: n.online,
-      memmapPages: n.memmapPages,
-      presentPages: mine.reduce((a, z) => a + z.presentPages, 0),
-      managedPages: mine.reduce((a, z) => a + z.managedPages, 0),
-      freeKernelPages: freeKernelPagesOf(world, n.id),
-    };
-  });
-  const vm: VmemmapView[] = vmemmap.map((v) => ({
-    headPfn: v.headPfn,
-    nrPages: v.nrPages,
-    refcount: v.refcount,
-    sections: [...v.sections],
-    node: v.node,
-    orphaned: v.orphanedBy !== null,
-  }));
+  };
+}
+
+/** The vmemmap head with exactly this head pfn (tables are keyed by its section). */
+export function vmemmapHeadAt(world: World, headPfn: number): VmemmapState | undefined {
+  const v = tableGet(world.vmemmap, Math.floor(headPfn / geometry(world).pagesPerSection));
+  return v && v.headPfn === headPfn ? v : undefined;
+}
+
+export function sectionView(world: World, s: SectionState): SectionView {
+  const head = s.memmap.kind === 'altmap' ? vmemmapHeadAt(world, s.memmap.headPfn) : undefined;
+  return { nr: s.nr, state: s.state, node: s.nid, block: s.block, early: s.early, memmap: s.memmap, memmapLost: !!head && head.orphanedBy !== null };
+}
+
+export function zoneView(z: ZoneState): ZoneView {
+  return { node: z.node, zone: z.zone, presentPages: z.presentPages, managedPages: z.managedPages, startPfn: z.span?.startPfn ?? null, endPfn: z.span?.endPfn ?? null };
+}
+
+/** The zones of one node, in zone order. */
+export function zonesOfNode(world: World, node: number): ZoneState[] {
+  const out: ZoneState[] = [];
+  for (const name of ZONES) {
+    const z = tableGet(world.zones, zoneKey(node, name));
+    if (z) out.push(z);
+  }
+  return out;
+}
+
+export function nodeView(world: World, n: NodeState): NodeView {
+  const mine = zonesOfNode(world, n.id);
+  return {
+    id: n.id,
+    online: n.online,
+    memmapPages: n.memmapPages,
+    presentPages: mine.reduce((a, z) => a + z.presentPages, 0),
+    managedPages: mine.reduce((a, z) => a + z.managedPages, 0),
+    freeKernelPages: freeKernelPagesOf(world, n.id),
+  };
+}
+
+export function vmemmapView(v: VmemmapState): VmemmapView {
+  return { headPfn: v.headPfn, nrPages: v.nrPages, refcount: v.refcount, sections: [...v.sections], node: v.node, orphaned: v.orphanedBy !== null };
+}
+
+export function faultView(f: FaultEvent): FaultView {
+  return { seq: f.seq, kind: f.kind, section: f.section, block: f.block, access: f.access, message: f.message };
+}
+
+export function toView(world: World): WorldView {
+  const g = geometry(world);
   return {
     version: WORLD_VIEW_VERSION,
     seq: world.seq,
@@ -76,12 +94,12 @@ export function toView(world: World): WorldView {
     sectionSizeBytes: g.sectionSize,
     blockSizeBytes: g.blockSize,
     params: world.params,
-    blocks,
-    sections,
-    zones,
-    nodes,
-    vmemmap: vm,
-    faults: world.faults.map((f) => ({ seq: f.seq, kind: f.kind, section: f.section, block: f.block, access: f.access, message: f.message })),
+    blocks: tableToArray(world.blocks).map((b) => blockView(world, b)),
+    sections: tableToArray(world.sections).map((s) => sectionView(world, s)),
+    zones: tableToArray(world.zones).map(zoneView),
+    nodes: tableToArray(world.nodes).map((n) => nodeView(world, n)),
+    vmemmap: tableToArray(world.vmemmap).map(vmemmapView),
+    faults: world.faults.map(faultView),
     tainted: world.oopses > 0,
     injection: { ...world.injection },
     signalPending: world.signalPending,

@@ -8,13 +8,11 @@
  * the two on random worlds — so anything not handled here falls back to the
  * full view (cached per world).
  */
-import { readerOfTable, validZones } from '../engine/ops/zones.ts';
 import { tableGet } from '../engine/table.ts';
-import { freeKernelPagesOf, toView } from '../engine/to-view.ts';
-import type { BlockView, NodeView, SectionView, VmemmapView, WorldView, ZoneView } from '../engine/view.ts';
+import { blockView, faultView, nodeView, sectionView, toView, vmemmapHeadAt, vmemmapView, zonesOfNode, zoneView } from '../engine/to-view.ts';
+import type { WorldView } from '../engine/view.ts';
 import { WORLD_VIEW_VERSION } from '../engine/view.ts';
-import { geometry, zoneKey, ZONE_INDEX, type BlockState, type VmemmapState, type World, type ZoneState } from '../engine/world.ts';
-import type { ZoneName } from '../kernel/types.ts';
+import { geometry, type World } from '../engine/world.ts';
 import { evaluateInView, isKeyedRoot, stepInto, type ParsedPath, type PathStep } from './path.ts';
 
 const viewCache = new WeakMap<World, WorldView>();
@@ -28,47 +26,6 @@ export function viewOf(world: World): WorldView {
   return v;
 }
 
-const ZONES = Object.keys(ZONE_INDEX) as ZoneName[];
-
-function blockView(world: World, b: BlockState): BlockView {
-  const g = geometry(world);
-  return {
-    id: b.id,
-    state: b.state,
-    zone: b.zone,
-    node: b.nid,
-    startPfn: b.id * g.pagesPerBlock,
-    nrPages: g.pagesPerBlock,
-    vmemmapPages: b.nr_vmemmap_pages,
-    validZones: validZones(readerOfTable(world.zones), world.params, g, b),
-    early: b.early,
-    onlineType: b.online_type,
-    pinned: b.pinned,
-  };
-}
-
-function zoneView(z: ZoneState): ZoneView {
-  return { node: z.node, zone: z.zone, presentPages: z.presentPages, managedPages: z.managedPages, startPfn: z.span?.startPfn ?? null, endPfn: z.span?.endPfn ?? null };
-}
-
-function zonesOfNode(world: World, node: number): ZoneState[] {
-  const out: ZoneState[] = [];
-  for (const name of ZONES) {
-    const z = tableGet(world.zones, zoneKey(node, name));
-    if (z) out.push(z);
-  }
-  return out;
-}
-
-function vmemmapHead(world: World, headPfn: number): VmemmapState | undefined {
-  const v = tableGet(world.vmemmap, Math.floor(headPfn / geometry(world).pagesPerSection));
-  return v && v.headPfn === headPfn ? v : undefined;
-}
-
-function vmemmapView(v: VmemmapState): VmemmapView {
-  return { headPfn: v.headPfn, nrPages: v.nrPages, refcount: v.refcount, sections: [...v.sections], node: v.node, orphaned: v.orphanedBy !== null };
-}
-
 function entity(world: World, root: string, k: number): unknown {
   if (!Number.isSafeInteger(k) || k < 0) return undefined;
   switch (root) {
@@ -78,31 +35,18 @@ function entity(world: World, root: string, k: number): unknown {
     }
     case 'sections': {
       const s = tableGet(world.sections, k);
-      if (!s) return undefined;
-      const head = s.memmap.kind === 'altmap' ? vmemmapHead(world, s.memmap.headPfn) : undefined;
-      const view: SectionView = { nr: s.nr, state: s.state, node: s.nid, block: s.block, early: s.early, memmap: s.memmap, memmapLost: !!head && head.orphanedBy !== null };
-      return view;
+      return s && sectionView(world, s);
     }
     case 'nodes': {
       const n = tableGet(world.nodes, k);
-      if (!n) return undefined;
-      const mine = zonesOfNode(world, k);
-      const view: NodeView = {
-        id: n.id,
-        online: n.online,
-        memmapPages: n.memmapPages,
-        presentPages: mine.reduce((a, z) => a + z.presentPages, 0),
-        managedPages: mine.reduce((a, z) => a + z.managedPages, 0),
-        freeKernelPages: freeKernelPagesOf(world, n.id),
-      };
-      return view;
+      return n && nodeView(world, n);
     }
     case 'zones': {
       const mine = zonesOfNode(world, k);
       return mine.length === 0 ? undefined : Object.fromEntries(mine.map((z) => [z.zone, zoneView(z)]));
     }
     case 'vmemmap': {
-      const v = vmemmapHead(world, k);
+      const v = vmemmapHeadAt(world, k);
       return v && vmemmapView(v);
     }
   }
@@ -125,7 +69,7 @@ function scalarRoot(world: World, name: string): { value: unknown } | undefined 
     case 'injection': return { value: { ...world.injection } };
     case 'signalPending': return { value: world.signalPending };
     case 'faults':
-      return { value: world.faults.map((f) => ({ seq: f.seq, kind: f.kind, section: f.section, block: f.block, access: f.access, message: f.message })) };
+      return { value: world.faults.map(faultView) };
   }
   return undefined;
 }
