@@ -42,6 +42,8 @@ export interface InvariantResult {
   name: string;
   holds: boolean;
   violations: string[];
+  /** Set when the invariant was not checked at this step, and why (holds is then meaningless). */
+  skipped?: string;
 }
 
 export interface AccountingCounters {

@@ -25,8 +25,9 @@ export function showDiff(list: HTMLElement, changes: WorldChange[]): void {
 
 export function showInvariants(list: HTMLElement, inv: InvariantResult[]): void {
   list.replaceChildren(...inv.map((i) => {
-    const li = el('li', { class: i.holds ? 'ok' : 'broken', 'data-invariant': i.name }, i.name);
-    if (!i.holds) li.append(el('div', {}, i.violations.slice(0, 8).join('\n')));
+    const li = el('li', { class: i.skipped ? 'skipped' : i.holds ? 'ok' : 'broken', 'data-invariant': i.name }, i.name);
+    if (i.skipped) li.append(el('div', {}, i.skipped));
+    else if (!i.holds) li.append(el('div', {}, i.violations.slice(0, 8).join('\n') + (i.violations.length > 8 ? `\n… ${i.violations.length - 8} more` : '')));
     return li;
   }));
 }
