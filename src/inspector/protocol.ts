@@ -65,8 +65,10 @@ export interface ActorView {
   context: Record<string, unknown>;
   /** The last transition at or before the step. */
   last: TransitionEvent | null;
-  /** Transitions of this actor, whole log. */
+  /** Transitions of this actor around the step (history[0] is transition number historyStart). */
   history: TransitionEvent[];
+  historyStart: number;
+  historyTotal: number;
 }
 
 export interface RequestMap {

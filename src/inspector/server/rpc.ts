@@ -9,6 +9,9 @@ import type { ActorView } from '../protocol.ts';
 import type { ValidRequest } from './validate.ts';
 import { removedRanges, toMapFrame } from './frame.ts';
 
+/** Transitions of the selected actor sent each side of the step. */
+const HISTORY_WINDOW = 200;
+
 function isEmptyFilter(f: EventFilter): boolean {
   return !f.actor && !f.type && !f.text;
 }
@@ -73,17 +76,25 @@ export class Rpc {
   }
 
   private actor(actor: string, seq: number): ActorView {
-    const history = this.backend.actorHistory(actor);
-    let state: string | null = null;
-    let last: ActorView['last'] = null;
-    const context: Record<string, unknown> = {};
-    for (const t of history) {
-      if (t.seq > seq) break;
-      state = t.to;
-      last = t;
-      Object.assign(context, t.context);
+    const all = this.backend.actorHistory(actor);
+    // transitions at or before seq: all[0..at)
+    let lo = 0;
+    let hi = all.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (all[mid]!.seq <= seq) lo = mid + 1;
+      else hi = mid;
     }
-    return { actor, machine: history[0]?.machine ?? null, state, context, last, history };
+    const at = lo;
+    const context: Record<string, unknown> = {};
+    for (let i = 0; i < at; i++) Object.assign(context, all[i]!.context);
+    const last = at > 0 ? all[at - 1]! : null;
+    // A block cycled a million times has a long past: send the part around the step.
+    const start = Math.max(0, at - HISTORY_WINDOW);
+    return {
+      actor, machine: all[0]?.machine ?? null, state: last?.to ?? null, context, last,
+      history: all.slice(start, at + HISTORY_WINDOW), historyStart: start, historyTotal: all.length,
+    };
   }
 
   async handle(req: ValidRequest): Promise<unknown> {

@@ -34,11 +34,14 @@ export function showInvariants(list: HTMLElement, inv: InvariantResult[]): void 
 
 export function showActor(ctxEl: HTMLElement, histEl: HTMLElement, a: ActorView, seq: number, onPick: (seq: number) => void): void {
   ctxEl.textContent = JSON.stringify(a.context, null, 1);
-  const items = a.history.slice(-400).map((t) => {
+  const items = a.history.map((t) => {
     const li = el('li', { class: t.seq === a.last?.seq ? 'cur' : t.seq > seq ? 'future' : '' }, `${t.seq}  ${t.event.type}: ${t.from} → ${t.to}`);
     li.addEventListener('click', () => onPick(t.seq));
     return li;
   });
+  if (a.historyStart > 0) items.unshift(el('li', { class: 'future' }, `… ${a.historyStart} earlier`));
+  const after = a.historyTotal - a.historyStart - a.history.length;
+  if (after > 0) items.push(el('li', { class: 'future' }, `… ${after} later`));
   histEl.replaceChildren(...items);
   histEl.querySelector('.cur')?.scrollIntoView({ block: 'nearest' });
 }
