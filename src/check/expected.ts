@@ -57,11 +57,25 @@ export function bootLayout(system: SystemSpec, g: Geometry): BootNodeLayout[] {
 
 /** Pages of vmemmap heads (altmaps) that lie inside this block: present once online, never managed. */
 export function vmemmapPagesInBlock(world: World, g: Geometry, id: number): number {
-  const start = id * g.pagesPerBlock;
-  const end = start + g.pagesPerBlock;
-  let pages = 0;
-  for (const h of tableToArray(world.vmemmap)) pages += Math.max(0, Math.min(end, h.headPfn + h.nrPages) - Math.max(start, h.headPfn));
-  return pages;
+  return vmemmapPagesByBlock(world, g).get(id) ?? 0;
+}
+
+const byBlockCache = new WeakMap<World, Map<number, number>>();
+/** vmemmapPagesInBlock for every block at once: each head is spread over the few blocks it covers. */
+export function vmemmapPagesByBlock(world: World, g: Geometry): Map<number, number> {
+  let out = byBlockCache.get(world);
+  if (out) return out;
+  out = new Map<number, number>();
+  for (const h of tableToArray(world.vmemmap)) {
+    const end = h.headPfn + h.nrPages;
+    for (let id = Math.floor(h.headPfn / g.pagesPerBlock); id * g.pagesPerBlock < end; id++) {
+      const start = id * g.pagesPerBlock;
+      const pages = Math.max(0, Math.min(end, start + g.pagesPerBlock) - Math.max(start, h.headPfn));
+      if (pages > 0) out.set(id, (out.get(id) ?? 0) + pages);
+    }
+  }
+  byBlockCache.set(world, out);
+  return out;
 }
 
 export interface ZoneCounters {

@@ -55,7 +55,7 @@ export class HotplugSystem {
       }
     }
     this._world = evolveAll(this._world, history);
-    this._events.push(...history);
+    for (const e of history) this._events.push(e);
   }
 
   get world(): World {
@@ -71,7 +71,7 @@ export class HotplugSystem {
   apply(op: Op): OpResult {
     const d = decide(this._world, this.gate, op);
     this._world = d.world;
-    this._events.push(...d.events);
+    for (const e of d.events) this._events.push(e);
     this.options.onEvents?.(d.events);
     return { ret: d.ret, errno: d.ret === 0 ? null : errnoName(d.ret), ...(d.message ? { message: d.message } : {}), events: d.events };
   }

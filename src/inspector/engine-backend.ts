@@ -27,13 +27,6 @@ import { statechartFromMachine } from './graph.ts';
 // invariants/ directly: src/check/index.ts also loads the model checker and its dev-only fast-check
 import { INVARIANTS } from '../check/invariants/index.ts';
 
-/**
- * Invariants too slow to run on every step of a large machine. Measured:
- * accounting-matches-blocks takes about 60 s on 32,768 blocks (it grows
- * faster than linearly), which would freeze the page on each step.
- */
-const PER_STEP_BLOCK_LIMIT: Record<string, number> = { 'accounting-matches-blocks': 4096 };
-
 /** Distance between kept worlds: seeking costs at most this many evolve steps. */
 const CHECKPOINT_EVERY = 1024;
 
@@ -134,12 +127,7 @@ export class EngineBackend implements InspectorBackend {
     const world = this.world(seq);
     const g = geometry(world);
     // replay-reproduces-world needs the whole log up to seq; it is `memhp check`'s job, not a per-step view.
-    const blocks = tableToArray(world.blocks).length;
     const results = INVARIANTS.filter((i) => i.name !== 'replay-reproduces-world').map((inv): InvariantResult => {
-      const limit = PER_STEP_BLOCK_LIMIT[inv.name];
-      if (limit !== undefined && blocks > limit) {
-        return { name: inv.name, holds: true, violations: [], skipped: `not checked per step above ${limit} blocks (too slow); run memhp check` };
-      }
       const violations = inv.check({ world, g });
       return { name: inv.name, holds: violations.length === 0, violations };
     });

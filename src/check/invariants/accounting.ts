@@ -63,12 +63,13 @@ export const accounting: Invariant = {
     }
     // try_offline_node(): a hot-added node goes offline with its last block; one with blocks is online
     const bootNodes = new Set(bootLayout(world.system, g).map((n) => n.node));
+    const nodesWithBlocks = new Set(tableToArray(world.blocks).map((b) => b.nid));
     for (const n of tableToArray(world.nodes)) {
       if (bootNodes.has(n.id)) {
         if (!n.online) out.push(`boot node ${n.id} is offline`);
         continue;
       }
-      const hasBlocks = tableToArray(world.blocks).some((b) => b.nid === n.id);
+      const hasBlocks = nodesWithBlocks.has(n.id);
       if (hasBlocks && !n.online) out.push(`node ${n.id} holds memory blocks but is offline`);
       if (!hasBlocks && n.online) out.push(`node ${n.id} holds no memory blocks but is still online (try_offline_node() should have offlined it)`);
     }
