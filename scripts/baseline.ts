@@ -4,16 +4,18 @@
  * it can only ever answer "the world at the end".
  */
 import type { MemhpEvent } from '../src/engine/events.ts';
+import { ZONE_INDEX } from '../src/engine/world.ts';
 
 interface Entity {
   state: string;
   [k: string]: unknown;
 }
 
-export function baselineReplay(events: readonly MemhpEvent[]): { blocks: Map<number, Entity>; sections: Map<number, Entity>; counters: Map<string, number> } {
-  const blocks = new Map<number, Entity>();
-  const sections = new Map<number, Entity>();
-  const counters = new Map<string, number>();
+export function baselineReplay(events: readonly MemhpEvent[]): { blocks: (Entity | undefined)[]; sections: (Entity | undefined)[]; counters: Float64Array } {
+  // arrays indexed by id and a flat counter array: as fast as plain JavaScript gets
+  const blocks: (Entity | undefined)[] = [];
+  const sections: (Entity | undefined)[] = [];
+  const counters = new Float64Array(64 * 4 * 3);
   const heads = new Map<number, number>();
   for (const e of events) {
     switch (e.type) {
@@ -21,18 +23,21 @@ export function baselineReplay(events: readonly MemhpEvent[]): { blocks: Map<num
         if (e.machine === 'hotplug') break;
         const table = e.machine === 'memory_block' ? blocks : sections;
         const id = +e.actor.slice(e.machine === 'memory_block' ? 6 : 7);
-        if (e.to === 'removed') table.delete(id);
+        if (e.to === 'removed') table[id] = undefined;
         else {
-          let o = table.get(id);
-          if (!o) table.set(id, (o = { state: e.to }));
-          Object.assign(o, e.context);
+          let o = table[id];
+          if (!o) table[id] = o = { state: e.to };
+          const ctx = e.context;
+          for (const k in ctx) o[k] = ctx[k];
           o.state = e.to;
         }
         break;
       }
       case 'account': {
-        const k = `${e.node}:${e.zone}`;
-        counters.set(k, (counters.get(k) ?? 0) + (e.presentPages ?? 0) + (e.managedPages ?? 0) + (e.memmapPages ?? 0));
+        const k = (e.node * 4 + (e.zone === null ? 0 : ZONE_INDEX[e.zone])) * 3;
+        counters[k] += e.presentPages ?? 0;
+        counters[k + 1] += e.managedPages ?? 0;
+        counters[k + 2] += e.memmapPages ?? 0;
         break;
       }
       case 'vmemmap':

@@ -68,9 +68,12 @@ export class EvolveError extends Error {
   }
 }
 
-/** memory65 → 65, section520 → 520 (the machine says how long the prefix is). */
+/** memory65 → 65, section520 → 520 (the machine says how long the prefix is); no substring allocated. */
 function actorNumber(e: TransitionEvent): number {
-  return +e.actor.slice(e.machine === 'memory_block' ? 6 : 7);
+  const a = e.actor;
+  let n = 0;
+  for (let i = e.machine === 'memory_block' ? 6 : 7; i < a.length; i++) n = n * 10 + a.charCodeAt(i) - 48;
+  return n;
 }
 
 function applyTransition(d: WorldDraft, e: TransitionEvent): void {
@@ -103,6 +106,8 @@ const newZone = (node: number, zone: ZoneState['zone']) => (): ZoneState => ({ n
 export function applyEvent(d: WorldDraft, e: MemhpEvent): void {
   if (e.seq !== d.seq + 1) throw new EvolveError(e.seq, `expected sequence number ${d.seq + 1}`);
   d.seq = e.seq;
+  // two of three events are transitions: test for them before the switch
+  if (e.type === 'transition') return applyTransition(d, e);
   switch (e.type) {
     case 'op':
     case 'resource':

@@ -37,10 +37,13 @@ export function tableToArray<T>(t: Table<T>): T[] {
 
 export class TableDraft<T> {
   private chunks: (T | undefined)[][] | null = null;
-  private owned = new Set<number>();
-  /** ids whose entity this draft copied: still private, so later edits may write in place.
-   *  (Keyed by id, not by object: hashing objects makes V8 give each a hash slot.) */
-  private ownedIds = new Set<number>();
+  /**
+   * Per chunk index: undefined = the chunk is still shared with the base;
+   * a Uint8Array = this draft copied the chunk, and flag[i] = 1 means this
+   * draft also copied the entity in slot i, so later edits may write it in
+   * place. (Arrays, not Sets: these checks run several times per event.)
+   */
+  private owned: (Uint8Array | undefined)[] = [];
   private size: number;
   constructor(private readonly base: Table<T>) {
     this.size = base.size;
@@ -50,18 +53,23 @@ export class TableDraft<T> {
     const c = src[id >>> CHUNK_BITS];
     return c === undefined ? undefined : c[id & MASK];
   }
-  set(id: number, value: T | undefined): void {
-    this.ownedIds.delete(id);
+  /** The chunk holding `id`, copied for this draft if it was still shared. */
+  private ownChunk(ci: number): { chunk: (T | undefined)[]; flags: Uint8Array } {
     if (this.chunks === null) this.chunks = this.base.chunks.slice() as (T | undefined)[][];
-    const ci = id >>> CHUNK_BITS;
-    let c = this.chunks[ci];
-    if (!this.owned.has(ci)) {
-      c = c ? c.slice() : new Array<T | undefined>(CHUNK).fill(undefined);
-      this.chunks[ci] = c;
-      this.owned.add(ci);
+    let flags = this.owned[ci];
+    if (flags === undefined) {
+      const c = this.chunks[ci];
+      this.chunks[ci] = c ? c.slice() : new Array<T | undefined>(CHUNK).fill(undefined);
+      this.owned[ci] = flags = new Uint8Array(CHUNK);
     }
-    const had = c![id & MASK] !== undefined;
-    c![id & MASK] = value;
+    return { chunk: this.chunks[ci]!, flags };
+  }
+  set(id: number, value: T | undefined): void {
+    const { chunk, flags } = this.ownChunk(id >>> CHUNK_BITS);
+    const slot = id & MASK;
+    flags[slot] = 0;
+    const had = chunk[slot] !== undefined;
+    chunk[slot] = value;
     this.size += (value !== undefined ? 1 : 0) - (had ? 1 : 0);
   }
   /**
@@ -70,11 +78,16 @@ export class TableDraft<T> {
    * must not be written again.
    */
   edit(id: number, init?: () => T): T {
+    const ci = id >>> CHUNK_BITS;
+    const slot = id & MASK;
+    const flags = this.owned[ci];
+    if (flags !== undefined && flags[slot] === 1) return this.chunks![ci]![slot]!;
     const cur = this.get(id);
-    if (cur !== undefined && this.ownedIds.has(id)) return cur;
     const copy = cur !== undefined ? ({ ...cur } as T) : init!();
-    this.set(id, copy);
-    this.ownedIds.add(id);
+    const own = this.ownChunk(ci);
+    if (own.chunk[slot] === undefined) this.size++;
+    own.chunk[slot] = copy;
+    own.flags[slot] = 1;
     return copy;
   }
 
@@ -87,13 +100,12 @@ export class TableDraft<T> {
   }
   finish(): Table<T> {
     if (this.chunks === null) return this.base;
-    // chunks are not Object.freeze()d: V8 turns frozen arrays into slow elements, and slice() of them stays slow
-
+    // Chunk arrays are not Object.freeze()d: V8 turns frozen arrays into slow
+    // elements, and slice() of them stays slow. Table's types are readonly.
     for (let i = 0; i < this.chunks.length; i++) if (this.chunks[i] === undefined) this.chunks[i] = undefined as never;
     const t: Table<T> = Object.freeze({ chunks: this.chunks, size: this.size });
     this.chunks = null;
-    this.owned = new Set();
-    this.ownedIds = new Set();
+    this.owned = [];
     return t;
   }
 }
