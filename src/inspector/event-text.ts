@@ -3,7 +3,7 @@
  * by the page (rows) and backends (server-side filtering), so a filter on
  * "actor" matches exactly what the user sees in that column.
  */
-import type { MemhpEvent } from '../engine/events.ts';
+import type { MemhpEvent, OpEvent } from '../engine/events.ts';
 import type { Op } from '../kernel/types.ts';
 import type { EventFilter } from './backend.ts';
 
@@ -16,17 +16,46 @@ export interface EventRow {
 
 const hex = (n: number) => '0x' + n.toString(16);
 
+/** 134217728 -> "128M"; a size that is not a whole unit stays in hex. */
+export function humanBytes(n: number): string {
+  const units = ['', 'K', 'M', 'G', 'T', 'P'];
+  let i = 0;
+  let v = n;
+  while (v >= 1024 && v % 1024 === 0 && i < units.length - 1) { v /= 1024; i++; }
+  return i === 0 && n !== 0 ? hex(n) : `${v}${units[i]}`;
+}
+
+/** Physical addresses: "8G" when MiB-aligned (how scenarios write them), hex otherwise. */
+function addrText(n: number): string {
+  return n % 2 ** 20 === 0 ? humanBytes(n) : hex(n);
+}
+
 export function opText(op: Op): string {
   const args = Object.entries(op)
-    .filter(([k]) => k !== 'op')
-    .map(([k, v]) => `${k}=${(k === 'start' || k === 'size' || k === 'addr') && typeof v === 'number' ? hex(v) : Array.isArray(v) ? v.join('|') : String(v)}`);
+    // no flags is the common case and reads better left out
+    .filter(([k, v]) => k !== 'op' && !(Array.isArray(v) && v.length === 0))
+    .map(([k, v]) => {
+      if (typeof v === 'number' && k === 'size') return `${k}=${humanBytes(v)}`;
+      if (typeof v === 'number' && (k === 'start' || k === 'addr')) return `${k}=${addrText(v)}`;
+      return `${k}=${Array.isArray(v) ? v.join('|') : String(v)}`;
+    });
   return [op.op, ...args].join(' ');
+}
+
+/** The kernel's return value as a caller sees it: "0" or "-16 EBUSY". */
+export function retText(e: Pick<OpEvent, 'ret' | 'errno'>): string {
+  return e.ret === 0 ? '0' : `${e.ret}${e.errno ? ' ' + e.errno : ''}`;
+}
+
+/** `remove_memory start=8G size=128M → 0`: an operation and what it returned. */
+export function opLine(e: Pick<OpEvent, 'op' | 'ret' | 'errno'>): string {
+  return `${opText(e.op)} → ${retText(e)}`;
 }
 
 export function eventRow(e: MemhpEvent): EventRow {
   switch (e.type) {
     case 'op':
-      return { actor: 'user', event: opText(e.op), from: '', to: e.ret === 0 ? 'ok' : `${e.ret} ${e.errno ?? ''}`.trim() };
+      return { actor: 'user', event: opText(e.op), from: '', to: retText(e) };
     case 'transition':
       return { actor: e.actor, event: e.event.type, from: e.from, to: e.to };
     case 'account': {

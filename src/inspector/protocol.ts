@@ -4,7 +4,7 @@
  * pushes { type: 'appended' } when the log grows.
  */
 import type { FaultView, NodeView, VmemmapView, ZoneView } from '../engine/view.ts';
-import type { MemhpEvent, TransitionEvent } from '../engine/events.ts';
+import type { MemhpEvent, OpEvent, TransitionEvent } from '../engine/events.ts';
 import type { Op, Params } from '../kernel/types.ts';
 import type {
   AccountingPoint, ApplyResult, Breakpoint, EventFilter, InspectorInfo, InvariantResult, MachineDefinition, WorldChange,
@@ -71,6 +71,23 @@ export interface ActorView {
   historyTotal: number;
 }
 
+/**
+ * What one step changed. An op event changes nothing by itself (its effects
+ * are the events after it), so for an op event the change is the whole
+ * operation: the world before the op against the world after its last event.
+ */
+export interface StepChange {
+  seq: number;
+  /** The worlds compared: after step `from` and after step `to`. */
+  from: number;
+  to: number;
+  /** The operation this step belongs to (null at seq 0, the booted system). */
+  op: OpEvent | null;
+  /** Last seq of that operation; the invariants are the kernel's between operations, i.e. at opEnd. */
+  opEnd: number;
+  changes: WorldChange[];
+}
+
 export interface RequestMap {
   info: { params: Record<string, never>; result: InspectorInfo };
   events: { params: { from: number; to: number }; result: MemhpEvent[] };
@@ -78,7 +95,7 @@ export interface RequestMap {
   /** Position of the first filtered row whose seq is >= seq. */
   rowOf: { params: { filter: EventFilter; seq: number }; result: number };
   frame: { params: { seq: number }; result: MapFrame };
-  diff: { params: { seq: number }; result: WorldChange[] };
+  diff: { params: { seq: number }; result: StepChange };
   invariants: { params: { seq: number }; result: InvariantResult[] };
   accounting: { params: { points: number }; result: AccountingPoint[] };
   machines: { params: Record<string, never>; result: MachineDefinition[] };

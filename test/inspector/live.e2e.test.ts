@@ -57,7 +57,7 @@ describe('live mode', { timeout: 30_000 }, () => {
     await waitSeq(page, lastSeq);
     const fileLines = lines(logPath);
     const result = await send('add 1 16G 128M');
-    expect(result).toBe('add_memory node=1 start=0x400000000 size=0x8000000 flags= → ok');
+    expect(result).toBe('add_memory node=1 start=16G size=128M → 0');
     const now = Number(/\/ (\d+)$/.exec(await seqLabel(page))![1]);
     expect(now).toBeGreaterThan(lastSeq);
     await waitSeq(page, now);
@@ -65,7 +65,7 @@ describe('live mode', { timeout: 30_000 }, () => {
     expect(readLog(logPath).events.at(-1)!.seq).toBe(now);
     expect(await hoverBlock(page, 128)).toContain('memory128 @ 0x400000000 · offline · node 1');
     const online = await send('online 128 movable');
-    expect(online).toContain('state block=128 value=online_movable → ok');
+    expect(online).toContain('state block=128 value=online_movable → 0');
     await shot(page, '06-live-append');
   });
 

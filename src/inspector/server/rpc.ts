@@ -4,8 +4,8 @@
  * filtered row lists and the iomem resource events behind "removed" ranges.
  */
 import type { InspectorBackend, EventFilter } from '../backend.ts';
-import type { MemhpEvent, ResourceEvent } from '../../engine/events.ts';
-import type { ActorView } from '../protocol.ts';
+import type { MemhpEvent, OpEvent, ResourceEvent } from '../../engine/events.ts';
+import type { ActorView, StepChange } from '../protocol.ts';
 import type { ValidRequest } from './validate.ts';
 import { removedRanges, toMapFrame } from './frame.ts';
 
@@ -97,6 +97,31 @@ export class Rpc {
     };
   }
 
+  /** The op event that seq belongs to (the last op at or before it) and the last seq of that op. */
+  private opAround(seq: number): { op: OpEvent | null; opEnd: number } {
+    if (seq === 0) return { op: null, opEnd: 0 };
+    const ops = this.matches({ type: 'op' });
+    const next = lowerBound(ops, seq + 1);
+    const opEnd = next < ops.length ? ops[next]! - 1 : this.backend.info().lastSeq;
+    if (next === 0) return { op: null, opEnd };
+    const e = this.backend.events(ops[next - 1]!, ops[next - 1]!)[0];
+    return { op: e?.type === 'op' ? e : null, opEnd };
+  }
+
+  private stepChange(seq: number): StepChange {
+    const b = this.backend;
+    const { op, opEnd } = this.opAround(seq);
+    if (seq === 0) return { seq, from: 0, to: 0, op, opEnd, changes: [] };
+    const [from, to] = op && op.seq === seq ? [seq - 1, opEnd] : [seq - 1, seq];
+    const changes = b.diff(from, to);
+    // Removed ranges are not part of the world view; the map draws them, so the diff names them too.
+    const ps = b.worldAt(to).pageSize;
+    const before = removedRanges(this.resourceEvents(), from, ps);
+    const after = removedRanges(this.resourceEvents(), to, ps);
+    if (JSON.stringify(before) !== JSON.stringify(after)) changes.push({ path: 'iomem.removed', before, after });
+    return { seq, from, to, op, opEnd, changes };
+  }
+
   async handle(req: ValidRequest): Promise<unknown> {
     this.fresh();
     const b = this.backend;
@@ -124,17 +149,7 @@ export class Rpc {
         const world = b.worldAt(seq);
         return toMapFrame(world, removedRanges(this.resourceEvents(), seq, world.pageSize));
       }
-      case 'diff': {
-        const seq = clamp(req.params.seq);
-        if (seq === 0) return [];
-        const changes = b.diff(seq - 1, seq);
-        // Removed ranges are not part of the world view; the map draws them, so the diff names them too.
-        const ps = b.worldAt(seq).pageSize;
-        const before = removedRanges(this.resourceEvents(), seq - 1, ps);
-        const after = removedRanges(this.resourceEvents(), seq, ps);
-        if (JSON.stringify(before) !== JSON.stringify(after)) changes.push({ path: 'iomem.removed', before, after });
-        return changes;
-      }
+      case 'diff': return this.stepChange(clamp(req.params.seq));
       case 'invariants':
         // A broken invariant on 32K blocks can name thousands of places; the panel shows a handful.
         return b.invariantsAt(clamp(req.params.seq)).map((i) => i.violations.length <= 50 ? i

@@ -1,13 +1,13 @@
 /** The inspector page: wires the panels to one cursor (the selected step). */
 import type { Breakpoint, EventFilter, InspectorInfo, MachineDefinition } from '../backend.ts';
 import type { MemhpEvent } from '../../engine/events.ts';
-import { eventRow } from '../event-text.ts';
+import { opLine } from '../event-text.ts';
 import { Api, latestOnly } from './rpc.ts';
 import { MemoryMap, mapLegend } from './map.ts';
 import { Timeline } from './timeline.ts';
 import { AccountingPlot } from './plot.ts';
 import { drawStatechart } from './chart.ts';
-import { showActor, showDiff, showEvent, showInvariants } from './panels.ts';
+import { showActor, showDiff, showEvent, showInvariants, showStepContext } from './panels.ts';
 import { COMMAND_HELP, parseCommand } from './command.ts';
 import { bytes, el } from './format.ts';
 
@@ -39,16 +39,26 @@ const loadFrame = latestOnly((seq: number) => api.call('frame', { seq }), (f) =>
 }, (e) => status(e.message, true));
 
 const loadDetails = latestOnly(
-  async (seq: number) => Promise.all([
-    seq > 0 ? api.call('events', { from: seq, to: seq }) : Promise.resolve([] as MemhpEvent[]),
-    api.call('diff', { seq }),
-    api.call('invariants', { seq }),
-  ] as const),
-  ([events, diff, inv], seq) => {
+  async (seq: number) => {
+    const [events, step] = await Promise.all([
+      seq > 0 ? api.call('events', { from: seq, to: seq }) : Promise.resolve([] as MemhpEvent[]),
+      api.call('diff', { seq }),
+    ] as const);
+    // An op event shows its whole operation, so its invariants are those after the operation.
+    const invSeq = events[0]?.type === 'op' ? step.opEnd : seq;
+    const inv = await api.call('invariants', { seq: invSeq });
+    // A break in the middle of an operation may be the kernel's own transient state: compare with the op's end.
+    const midOp = step.op !== null && step.opEnd !== invSeq && inv.some((i) => !i.holds && !i.skipped);
+    const atOpEnd = midOp ? { seq: step.opEnd, results: await api.call('invariants', { seq: step.opEnd }) } : null;
+    return { events, step, inv, invSeq, atOpEnd };
+  },
+  ({ events, step, inv, invSeq, atOpEnd }, seq) => {
     const e = events[0];
     showEvent($('event-title'), e, seq);
-    showDiff($('diff'), diff);
-    showInvariants($('invariants'), inv);
+    showStepContext($('step-op'), step, (s) => setCursor(s));
+    showDiff($('diff'), step.changes, e?.type === 'op');
+    showInvariants($('invariants'), inv, atOpEnd);
+    $('inv-at').textContent = invSeq === seq ? `at seq ${seq}` : `after the operation (seq ${invSeq})`;
     if (e?.type === 'transition') actor = e.actor;
     else if (e?.type === 'fault') actor = `memory${e.block}`;
     loadActor({ actor: actor ?? '', seq });
@@ -158,7 +168,7 @@ async function sendCommand(line: string): Promise<void> {
     const r = await api.call('apply', { op, atSeq: cursor });
     info = r.info;
     out.className = r.ok ? '' : 'bad';
-    out.textContent = `${eventRow({ type: 'op', seq: r.seq ?? info.lastSeq, op, ret: r.ret, errno: r.errno }).event} → ${r.ok ? 'ok' : `${r.ret} ${r.errno ?? ''}`}`
+    out.textContent = opLine({ op, ret: r.ret, errno: r.errno })
       + (r.message ? `\n${r.message}` : '')
       + (r.forkedLogPath ? `\nforked a new log at seq ${cursor}: ${r.forkedLogPath}` : '');
     onInfo();

@@ -1,31 +1,95 @@
 /** The text panels: selected event's diff, invariants, the selected actor's context and history. */
 import type { MemhpEvent } from '../../engine/events.ts';
 import type { InvariantResult, WorldChange } from '../backend.ts';
-import type { ActorView } from '../protocol.ts';
-import { eventRow } from '../event-text.ts';
+import type { ActorView, StepChange } from '../protocol.ts';
+import { eventRow, opLine, retText } from '../event-text.ts';
 import { el, short } from './format.ts';
 
 export function showEvent(title: HTMLElement, e: MemhpEvent | undefined, seq: number): void {
-  if (!e) { title.textContent = seq === 0 ? 'seq 0: booted system' : `seq ${seq}`; return; }
-  const r = eventRow(e);
-  title.textContent = `seq ${e.seq} · ${r.actor} · ${r.event}${r.from || r.to ? ` · ${r.from ? r.from + ' → ' : ''}${r.to}` : ''}`;
+  if (!e) { title.textContent = seq === 0 ? 'seq 0: booted system' : `seq ${seq}`; title.title = ''; return; }
+  if (e.type === 'op') title.textContent = `seq ${e.seq} · ${opLine(e)}`;
+  else {
+    const r = eventRow(e);
+    title.textContent = `seq ${e.seq} · ${r.actor} · ${r.event}${r.from || r.to ? ` · ${r.from ? r.from + ' → ' : ''}${r.to}` : ''}`;
+  }
   title.title = JSON.stringify(e);
 }
 
-export function showDiff(list: HTMLElement, changes: WorldChange[]): void {
-  if (changes.length === 0) { list.replaceChildren(el('li', {}, 'no change to the world')); return; }
-  const shown = changes.slice(0, 300).map((c) => {
-    const li = el('li');
-    li.append(el('span', { class: 'path' }, c.path + ': '), el('span', { class: 'before' }, short(c.before)), ' → ', el('span', { class: 'after' }, short(c.after)));
-    return li;
-  });
-  if (changes.length > 300) shown.push(el('li', {}, `… ${changes.length - 300} more`));
-  list.replaceChildren(...shown);
+/**
+ * The line under the title: for an op, the span of the whole operation and
+ * the kernel's message; for one of its effects, the op it belongs to (a
+ * button that jumps to it).
+ */
+export function showStepContext(box: HTMLElement, step: StepChange, onPick: (seq: number) => void): void {
+  const { op } = step;
+  if (!op) {
+    box.className = 'step-op';
+    box.textContent = step.seq === 0 ? 'The machine as booted: step → (or press End) to see what the log did.' : '';
+    return;
+  }
+  const failed = op.ret !== 0;
+  box.className = `step-op${failed ? ' failed' : ''}`;
+  const effects = step.opEnd - op.seq;
+  if (op.seq === step.seq) {
+    box.replaceChildren(el('span', {}, `whole operation: the world before seq ${op.seq} → after seq ${step.opEnd} (${effects} effect event${effects === 1 ? '' : 's'})`));
+    if (failed) box.append(el('div', { class: 'errno' }, `returned ${retText(op)}${op.message ? `: ${op.message}` : ''}`));
+    else if (op.message) box.append(el('div', {}, op.message));
+    return;
+  }
+  const jump = el('button', { type: 'button', title: 'select the operation: its whole change' }, `seq ${op.seq} ${opLine(op)}`);
+  jump.addEventListener('click', () => onPick(op.seq));
+  box.replaceChildren(el('span', {}, `step ${step.seq - op.seq} of ${effects} of `), jump);
 }
 
-export function showInvariants(list: HTMLElement, inv: InvariantResult[]): void {
+/** "blocks[memory65].state" -> ["blocks[memory65]", "state"] */
+function splitPath(path: string): [string, string] {
+  const i = path.indexOf('].');
+  return i < 0 ? [path, ''] : [path.slice(0, i + 1), path.slice(i + 2)];
+}
+
+export function showDiff(list: HTMLElement, changes: WorldChange[], isOp = false): void {
+  if (changes.length === 0) {
+    list.replaceChildren(el('li', { class: 'none' }, isOp ? 'the operation changed nothing in the world' : 'no change to the world'));
+    return;
+  }
+  // One line per entity (a block, a section, a zone…), its changed fields after it.
+  const groups = new Map<string, WorldChange[]>();
+  for (const c of changes) {
+    const [entity] = splitPath(c.path);
+    let g = groups.get(entity);
+    if (!g) groups.set(entity, (g = []));
+    g.push(c);
+  }
+  const items: HTMLElement[] = [];
+  for (const [entity, cs] of groups) {
+    if (items.length >= 300) break;
+    const li = el('li');
+    li.append(el('span', { class: 'path' }, entity));
+    for (const c of cs) {
+      const [, field] = splitPath(c.path);
+      const part = el('span', { class: 'field' });
+      if (!field && c.before === undefined) part.append(el('span', { class: 'after' }, ' added '), el('span', { class: 'val' }, short(c.after)));
+      else if (!field && c.after === undefined) part.append(el('span', { class: 'before' }, ' gone '), el('span', { class: 'val' }, short(c.before)));
+      else part.append(field ? ` ${field}: ` : ': ', el('span', { class: 'before' }, short(c.before)), ' → ', el('span', { class: 'after' }, short(c.after)));
+      li.append(part);
+    }
+    items.push(li);
+  }
+  if (groups.size > items.length) items.push(el('li', {}, `… ${groups.size - items.length} more`));
+  list.replaceChildren(...items);
+}
+
+/**
+ * Invariants are the kernel's between operations: mid-operation a block may
+ * be online before its sections are. `atOpEnd` (the same invariants at the
+ * end of the operation) tells a transient break from a real one.
+ */
+export function showInvariants(list: HTMLElement, inv: InvariantResult[], atOpEnd: { seq: number; results: InvariantResult[] } | null = null): void {
   list.replaceChildren(...inv.map((i) => {
-    const li = el('li', { class: i.skipped ? 'skipped' : i.holds ? 'ok' : 'broken', 'data-invariant': i.name }, i.name);
+    const transient = !i.skipped && !i.holds && atOpEnd?.results.find((r) => r.name === i.name)?.holds === true;
+    const cls = i.skipped ? 'skipped' : i.holds ? 'ok' : transient ? 'transient' : 'broken';
+    const li = el('li', { class: cls, 'data-invariant': i.name }, i.name);
+    if (transient) li.append(el('span', { class: 'note' }, ` mid-operation; holds again at seq ${atOpEnd!.seq}`));
     if (i.skipped) li.append(el('div', {}, i.skipped));
     else if (!i.holds) li.append(el('div', {}, i.violations.slice(0, 8).join('\n') + (i.violations.length > 8 ? `\n… ${i.violations.length - 8} more` : '')));
     return li;

@@ -6,7 +6,7 @@
  */
 import type { MemhpEvent } from '../../engine/events.ts';
 import type { EventFilter } from '../backend.ts';
-import { eventRow } from '../event-text.ts';
+import { eventRow, opLine } from '../event-text.ts';
 import { Api, latestOnly } from './rpc.ts';
 
 const ROW_H = 20;
@@ -97,15 +97,23 @@ export class Timeline {
       const r = eventRow(e);
       const [bp, seq, actor, event, change] = Array.from(d.children) as HTMLElement[];
       d.dataset.seq = String(e.seq);
-      d.className = `row${e.seq === this.cursor ? ' cur' : ''}${e.type === 'fault' ? ' fault' : ''}`;
+      const failed = e.type === 'op' && e.ret !== 0;
+      d.className = `row${e.type === 'op' ? ' op' : ''}${failed ? ' failed' : ''}${e.seq === this.cursor ? ' cur' : ''}${e.type === 'fault' ? ' fault' : ''}`;
       bp!.textContent = '●';
       bp!.className = `bp${this.seqBreakpoints.has(e.seq) ? ' on' : ''}`;
       bp!.title = 'toggle breakpoint';
       seq!.textContent = String(e.seq);
       actor!.textContent = r.actor;
-      event!.textContent = r.event;
-      change!.textContent = r.from ? `${r.from} → ${r.to}` : r.to;
-      d.title = `${e.seq} ${r.actor} ${r.event} ${r.from} → ${r.to}`;
+      if (e.type === 'op') {
+        // an operation reads as the call and its return value, across both text columns
+        event!.textContent = opLine(e);
+        change!.textContent = '';
+        d.title = `${e.seq} ${opLine(e)}${e.message ? ` (${e.message})` : ''}`;
+      } else {
+        event!.textContent = r.event;
+        change!.textContent = r.from ? `${r.from} → ${r.to}` : r.to;
+        d.title = `${e.seq} ${r.actor} ${r.event} ${r.from} → ${r.to}`;
+      }
     });
     const max = Math.max(0, this.total - cap);
     this.bar.max = String(max);
