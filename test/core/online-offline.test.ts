@@ -213,6 +213,17 @@ describe('notifier error injection', () => {
     expect(blockOf(s.view(), 64)?.state).toBe('offline');
   });
 
+  it('auto-online stops at the first block that fails (walk_memory_blocks breaks on an error): one injection, the rest untried', () => {
+    const s = boot({ params: { auto_online_blocks: 'online' } });
+    ok(s, { op: 'inject', action: 'MEM_GOING_ONLINE', error: -12 });
+    const r = s.apply(add(8 * GiB, 384 * MiB));
+    expect(r.ret).toBe(0);
+    const injected = r.events.filter((e) => e.type === 'warning' && /Injecting error/.test(e.message));
+    expect(injected).toHaveLength(1);
+    expect(injected[0]).toMatchObject({ message: expect.stringContaining('memory64') });
+    expect([64, 65, 66].map((id) => blockOf(s.view(), id)?.state)).toEqual(['offline', 'offline', 'offline']);
+  });
+
   it('injected errors must be in [-4095, 0]', () => {
     const s = boot();
     expect(s.apply({ op: 'inject', action: 'MEM_GOING_ONLINE', error: -4096 }).errno).toBe('EINVAL');

@@ -106,7 +106,8 @@ export function addMemory(tx: Tx, nid: number, start: number, size: number, flag
   if (layout.kind === 'per-block' && layout.wastedPagesPerBlock > 0)
     tx.warn(`Memory hotplug will waste ${layout.wastedPagesPerBlock} pages in each memory block`);
 
-  // auto-online (spec §5.5): failures are not add errors, the kernel does not retry
+  // auto-online (spec §5.3, §5.5): walk_memory_blocks(online_memory_block) stops at the first
+  // block that fails, so the later blocks of the range stay offline untried; the add still returns 0
   const auto = tx.params.auto_online_blocks;
   if (auto !== 'offline')
     for (let i = 0; i < nBlocks; i++) {
@@ -115,6 +116,8 @@ export function addMemory(tx: Tx, nid: number, start: number, size: number, flag
       } catch (e) {
         if (!(e instanceof KernelError)) throw e;
         tx.warn(`auto-online of memory${firstId + i} failed: ${e.message}`);
+        if (i + 1 < nBlocks) tx.warn(`auto-online stopped: memory${firstId + i + 1}-${firstId + nBlocks - 1} left offline`);
+        break;
       }
     }
 }
