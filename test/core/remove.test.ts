@@ -79,6 +79,20 @@ describe('remove_memory', () => {
     expect(memoryParts(s.view())).toEqual(before);
   });
 
+  it('6.8: a hole in the range counts as a block without an altmap (size / block size, not the blocks that exist): EINVAL', () => {
+    const s = boot({ kernel: '6.8', params: { memmap_on_memory: 'on' } });
+    ok(s, add(8 * GiB, 128 * MiB, ['MHP_MEMMAP_ON_MEMORY']));
+    const before = memoryParts(s.view());
+    const r = s.apply(remove(8 * GiB, 256 * MiB));
+    expect(r.errno).toBe('EINVAL');
+    expect(r.message).toMatch(/Not all memblocks/);
+    expect(memoryParts(s.view())).toEqual(before);
+    // without altmaps a hole is fine: remove_memory_block_devices() skips it
+    const plain = boot({ kernel: '6.8' });
+    ok(plain, add(8 * GiB, 128 * MiB), remove(8 * GiB, 256 * MiB));
+    expect(blockOf(plain.view(), 64)).toBeUndefined();
+  });
+
   it('s390x refuses hot-remove before 6.8 (EBUSY)', () => {
     const s = boot({ arch: 's390x', kernel: '6.6', boot: [{ size: 4 * GiB }] });
     ok(s, add(8 * GiB, 256 * MiB));
