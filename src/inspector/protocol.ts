@@ -81,7 +81,7 @@ export interface StepChange {
   /** The worlds compared: after step `from` and after step `to`. */
   from: number;
   to: number;
-  /** The operation this step belongs to (null at seq 0, the booted system). */
+  /** The operation this step belongs to (null at seq 0, the machine before its boot op). */
   op: OpEvent | null;
   /** Last seq of that operation; the invariants are the kernel's between operations, i.e. at opEnd. */
   opEnd: number;

@@ -99,8 +99,9 @@ export class Rpc {
 
   /** The op event that seq belongs to (the last op at or before it) and the last seq of that op. */
   private opAround(seq: number): { op: OpEvent | null; opEnd: number } {
-    if (seq === 0) return { op: null, opEnd: 0 };
     const ops = this.matches({ type: 'op' });
+    // seq 0 is the machine before its boot op: its invariants are those of the end of boot
+    if (seq === 0) return { op: null, opEnd: ops.length > 1 ? ops[1]! - 1 : this.backend.info().lastSeq };
     const next = lowerBound(ops, seq + 1);
     const opEnd = next < ops.length ? ops[next]! - 1 : this.backend.info().lastSeq;
     if (next === 0) return { op: null, opEnd };

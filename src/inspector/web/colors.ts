@@ -12,5 +12,7 @@ export const HOLE = '#1f2228';
 export const REMOVED = '#5a2a2a';
 export const FAULT = '#ff4b4b';
 export const VMEMMAP = '#c9a0ff';
+/** vmemmap pages in memory that was removed under their users */
+export const VMEMMAP_LOST = '#7d3f86';
 const NODE_COLORS = ['#ffd166', '#ef476f', '#06d6a0', '#118ab2', '#f78c6b', '#b388eb', '#8ac926', '#ff99c8'];
 export const nodeColor = (n: number) => NODE_COLORS[n % NODE_COLORS.length]!;

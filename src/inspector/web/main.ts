@@ -48,7 +48,7 @@ const loadDetails = latestOnly(
     const invSeq = events[0]?.type === 'op' ? step.opEnd : seq;
     const inv = await api.call('invariants', { seq: invSeq });
     // A break in the middle of an operation may be the kernel's own transient state: compare with the op's end.
-    const midOp = step.op !== null && step.opEnd !== invSeq && inv.some((i) => !i.holds && !i.skipped);
+    const midOp = step.opEnd !== invSeq && inv.some((i) => !i.holds && !i.skipped);
     const atOpEnd = midOp ? { seq: step.opEnd, results: await api.call('invariants', { seq: step.opEnd }) } : null;
     return { events, step, inv, invSeq, atOpEnd };
   },

@@ -1,24 +1,34 @@
 /**
  * The memory map: the physical address space as one cell per memory-block
  * sized slot, drawn on a canvas so 32,768 blocks cost one draw call loop,
- * not 32,768 DOM nodes. Each cell shows the block's state and zone, its
- * sections, where its memmap lives (a band inside the block for an altmap,
- * a node-coloured dot for a regular memmap on that node), removed ranges
- * (hatched) and faults (red X).
+ * not 32,768 DOM nodes. Rows hold a power of two of blocks, so a row starts
+ * at a round address (printed in the left gutter). Each cell shows the
+ * block's state and zone, its sections and where its memmap lives:
+ *  - an altmap: violet pages at the start of the block that holds them; the
+ *    blocks it serves from elsewhere (a DEVICE range) get a violet corner and
+ *    a violet rail along their top edge back to it — red once that memory is
+ *    removed;
+ *  - a regular memmap: a square in the colour of the node that holds it
+ *    (hollow: boot memmap; ringed: a remote node);
+ * removed ranges are hatched and faults crossed in red. Hovering or selecting
+ * a block outlines its whole altmap group and points at its slice.
  */
 import type { MapFrame } from '../protocol.ts';
 import { ZONE_CODES } from '../protocol.ts';
 import * as C from './colors.ts';
 import { bytes, hex } from './format.ts';
+import { altmapGroups, sliceOf, type AltmapIndex } from './altmap.ts';
 
 const STATE_NAMES = ['offline', 'online', 'going-offline'];
-const MEMMAP_NAMES = ['boot', 'node', 'altmap'];
 
-interface Layout { cell: number; cols: number; rows: number; slots: number }
+interface Layout { cell: number; cols: number; rows: number; slots: number; gutter: number }
+
+/** Width of the address column left of the cells. */
+const GUTTER = 84;
 
 export class MemoryMap {
   private frame: MapFrame | null = null;
-  private layout: Layout = { cell: 8, cols: 1, rows: 1, slots: 0 };
+  private layout: Layout = { cell: 8, cols: 1, rows: 1, slots: 0, gutter: GUTTER };
   /** slot -> block index (-1 none) */
   private blockAt = new Int32Array(0);
   /** slot -> removed */
@@ -27,6 +37,7 @@ export class MemoryMap {
   private secFirst = new Int32Array(0);
   private secCount = new Int32Array(0);
   private faultBlocks = new Set<number>();
+  private alt: AltmapIndex = { groups: [], groupOfBlock: new Int32Array(0) };
   private hover = -1;
   selected = -1;
   onSelect: (blockId: number) => void = () => {};
@@ -85,6 +96,7 @@ export class MemoryMap {
       this.secCount[bi]!++;
     }
     this.faultBlocks = new Set(f.faults.map((x) => x.block));
+    this.alt = altmapGroups(f, this.secFirst);
     const online = f.blocks.state.filter((s) => s === 1).length;
     this.summary.textContent = `${f.blocks.id.length} blocks of ${bytes(f.blockPages * f.pageSize)} · ${online} online · ${f.removed.length} removed range(s) · ${f.faults.length} fault(s)${f.tainted ? ' · TAINTED' : ''}`;
     this.draw();
@@ -98,36 +110,42 @@ export class MemoryMap {
   }
 
   private computeLayout(): void {
-    const width = Math.max(200, this.canvas.parentElement!.clientWidth);
+    const avail = Math.max(200, this.canvas.parentElement!.clientWidth - 4);
     const n = Math.max(1, this.layout.slots);
     const targetHeight = 380;
-    const cell = Math.max(3, Math.min(40, Math.floor(Math.sqrt((width * targetHeight) / n))));
-    const cols = Math.max(1, Math.floor(width / cell));
+    const gutter = GUTTER;
+    const first = Math.max(3, Math.min(40, Math.floor(Math.sqrt(((avail - gutter) * targetHeight) / n))));
+    // A power of two of blocks per row: every row starts at a round physical address.
+    const fit = Math.max(1, Math.floor((avail - gutter) / first));
+    const cols = Math.min(2 ** Math.floor(Math.log2(fit)), 2 ** Math.ceil(Math.log2(n)));
+    const cell = Math.max(3, Math.min(40, Math.floor((avail - gutter) / cols)));
     const rows = Math.ceil(n / cols);
-    this.layout = { cell, cols, rows, slots: this.layout.slots };
+    this.layout = { cell, cols, rows, slots: this.layout.slots, gutter };
     // Exposed so a user script (and the browser tests) can find a block on the canvas.
     this.canvas.dataset.cell = String(cell);
     this.canvas.dataset.cols = String(cols);
+    this.canvas.dataset.originX = String(gutter);
     this.canvas.dataset.blockPages = String(this.frame?.blockPages ?? 0);
     const dpr = window.devicePixelRatio || 1;
+    const w = gutter + cols * cell;
     this.canvas.style.height = `${rows * cell}px`;
-    this.canvas.style.width = `${cols * cell}px`;
-    this.canvas.width = Math.ceil(cols * cell * dpr);
+    this.canvas.style.width = `${w}px`;
+    this.canvas.width = Math.ceil(w * dpr);
     this.canvas.height = Math.ceil(rows * cell * dpr);
   }
 
   private slotAt(e: MouseEvent): number {
     const r = this.canvas.getBoundingClientRect();
-    const { cell, cols, slots } = this.layout;
-    const cx = Math.floor((e.clientX - r.left) / cell);
+    const { cell, cols, slots, gutter } = this.layout;
+    const cx = Math.floor((e.clientX - r.left - gutter) / cell);
     const cy = Math.floor((e.clientY - r.top) / cell);
     const slot = cy * cols + cx;
     return cx >= 0 && cx < cols && slot >= 0 && slot < slots ? slot : -1;
   }
 
   private xy(slot: number): [number, number] {
-    const { cell, cols } = this.layout;
-    return [(slot % cols) * cell, Math.floor(slot / cols) * cell];
+    const { cell, cols, gutter } = this.layout;
+    return [gutter + (slot % cols) * cell, Math.floor(slot / cols) * cell];
   }
 
   private blockColor(f: MapFrame, bi: number): string {
@@ -160,15 +178,93 @@ export class MemoryMap {
       ctx.fillRect(x, y, w, w);
       this.drawSections(ctx, f, bi, x, y, w);
       const vm = f.blocks.vmemmapPages[bi]!;
-      const band = (w * vm) / f.blocks.nrPages[bi]!;
       // Below half a pixel (memmap_on_memory's 2 MiB of a 128 MiB block on a 3 px cell) a band would only stripe the map.
-      if (vm > 0 && (band >= 0.5 || w >= 8)) {
+      if (vm > 0 && ((w * vm) / f.blocks.nrPages[bi]! >= 0.5 || w >= 8)) {
         ctx.fillStyle = C.VMEMMAP;
-        ctx.fillRect(x, y, Math.max(1, Math.round(band)), w);
+        ctx.fillRect(x, y, this.bandWidth(vm, w), w);
       }
       if (this.faultBlocks.has(f.blocks.id[bi]!)) this.drawFault(ctx, x, y, w);
     }
+    this.drawAltmaps(ctx, w);
+    this.drawGutter(ctx, f);
     this.drawSelection(ctx, f);
+  }
+
+  /** Row start addresses, as many as fit without overlapping. */
+  private drawGutter(ctx: CanvasRenderingContext2D, f: MapFrame): void {
+    const { cell, cols, rows, gutter } = this.layout;
+    ctx.fillStyle = C.HOLE;
+    ctx.fillRect(0, 0, gutter - 2, rows * cell);
+    ctx.fillStyle = '#8a919c';
+    ctx.font = '10px ui-monospace, monospace';
+    ctx.textBaseline = 'top';
+    // a power of two of rows between labels, so the labelled addresses stay round
+    const every = 2 ** Math.ceil(Math.log2(Math.ceil(14 / cell)));
+    for (let r = 0; r < rows; r += every) {
+      const addr = r * cols * f.blockPages * f.pageSize;
+      ctx.fillText(hex(addr), 2, r * cell + Math.max(0, (cell - 11) / 2));
+    }
+    ctx.textBaseline = 'alphabetic';
+  }
+
+  /**
+   * The altmaps: vmemmap pages of a removed head block (the present ones are
+   * drawn with their block), and for a group serving other blocks a rail
+   * along the top of those cells back to the head, with a tick into each.
+   */
+  private drawAltmaps(ctx: CanvasRenderingContext2D, w: number): void {
+    const f = this.frame!;
+    const { cell } = this.layout;
+    for (const g of this.alt.groups) {
+      const lost = g.orphaned || (this.blockAt[g.headSlot] ?? -1) < 0;
+      const bandW = this.bandWidth(g.nrPages, w);
+      if (lost && g.headSlot < this.layout.slots) {
+        // the pages are gone with the removed memory: draw where they were, outlined in red
+        const [x, y] = this.xy(g.headSlot);
+        ctx.fillStyle = C.VMEMMAP_LOST;
+        ctx.fillRect(x, y, bandW, w);
+        if (w >= 8) { ctx.strokeStyle = C.FAULT; ctx.lineWidth = 1; ctx.strokeRect(x + 0.5, y + 0.5, bandW - 1, w - 1); }
+      }
+      if (g.remote.length === 0 || cell < 6) continue;
+      ctx.strokeStyle = lost ? C.FAULT : C.VMEMMAP;
+      ctx.fillStyle = ctx.strokeStyle;
+      const lw = cell >= 16 ? 2 : 1;
+      ctx.lineWidth = lw;
+      const last = g.remote[g.remote.length - 1]!;
+      const [hx] = this.xy(g.headSlot);
+      const ry = (slot: number) => this.xy(slot)[1] + lw / 2 + 1;
+      ctx.beginPath();
+      // the rail, row by row, from the head's band to the last block served
+      for (let s = g.headSlot; s <= last;) {
+        const rowEnd = Math.min(last, s - (s % this.layout.cols) + this.layout.cols - 1);
+        const [x0] = this.xy(s);
+        const [x1] = this.xy(rowEnd);
+        ctx.moveTo(s === g.headSlot ? x0 + bandW : x0, ry(s));
+        ctx.lineTo(rowEnd === last ? x1 + cell / 2 : x1 + cell, ry(s));
+        s = rowEnd + 1;
+      }
+      for (const s of g.remote) {
+        const [x, y] = this.xy(s);
+        ctx.moveTo(x + cell / 2, ry(s));
+        ctx.lineTo(x + cell / 2, y + Math.max(3, cell / 4));
+      }
+      ctx.stroke();
+      // an arrowhead into the band: the struct pages live there
+      if (cell >= 10) {
+        const ax = hx + bandW;
+        const ay = ry(g.headSlot);
+        ctx.beginPath();
+        ctx.moveTo(ax, ay); ctx.lineTo(ax + 6, ay - 3.5); ctx.lineTo(ax + 6, ay + 3.5);
+        ctx.fill();
+      }
+    }
+  }
+
+  /** Width on the map of n vmemmap pages at the start of a block (visible at any cell size). */
+  private bandWidth(nrPages: number, w: number): number {
+    const f = this.frame!;
+    const exact = (w * nrPages) / f.blockPages;
+    return Math.min(w, w >= 8 ? Math.max(3, Math.round(exact)) : Math.max(1, Math.round(exact)));
   }
 
   private drawRemoved(ctx: CanvasRenderingContext2D, x: number, y: number, w: number): void {
@@ -213,18 +309,26 @@ export class MemoryMap {
         ctx.restore();
       }
       const kind = f.sections.memmapKind[j]!;
-      if (kind === 1 && w >= 6) {
-        // regular memmap: a dot in the colour of the node that holds it
-        const d = Math.max(2, Math.floor(w / 4));
-        ctx.fillStyle = C.nodeColor(f.sections.memmapNode[j]!);
-        ctx.fillRect(sx + sw - d - 1, y + w - d - 1, d, d);
+      if (kind !== 2 && w >= 6) {
+        // regular memmap: a square in the colour of the node that holds it;
+        // hollow for the boot memmap, ringed white when that node is not the block's own
+        const d = Math.max(3, Math.floor(w / 4));
+        const node = f.sections.memmapNode[j]!;
+        const dx = sx + sw - d - 2;
+        const dy = y + w - d - 2;
+        ctx.fillStyle = C.nodeColor(node);
+        ctx.strokeStyle = C.nodeColor(node);
+        ctx.lineWidth = 1;
+        if (kind === 1) ctx.fillRect(dx, dy, d, d);
+        else ctx.strokeRect(dx + 0.5, dy + 0.5, d - 1, d - 1);
+        if (node !== f.blocks.node[bi]) { ctx.strokeStyle = '#fff'; ctx.strokeRect(dx - 1.5, dy - 1.5, d + 3, d + 3); }
       } else if (kind === 2 && w >= 6) {
         const head = f.sections.memmapHead[j]!;
         const inside = head >= f.blocks.startPfn[bi]! && head < f.blocks.startPfn[bi]! + f.blocks.nrPages[bi]!;
         if (!inside) {
-          // memmap lives in another block (start of a DEVICE range): a violet corner
-          const d = Math.max(2, Math.floor(w / 3));
-          ctx.fillStyle = C.VMEMMAP;
+          // memmap lives in another block (start of a DEVICE range): a violet corner (red once that memory is gone)
+          const d = Math.max(3, Math.floor(w / 3));
+          ctx.fillStyle = f.sections.memmapLost[j] ? C.FAULT : C.VMEMMAP;
           ctx.beginPath(); ctx.moveTo(sx + sw - d, y); ctx.lineTo(sx + sw, y); ctx.lineTo(sx + sw, y + d); ctx.fill();
         }
       }
@@ -237,25 +341,43 @@ export class MemoryMap {
     if (slot < 0) return;
     const { cell } = this.layout;
     const [x, y] = this.xy(slot);
+    const bi = this.blockAt[slot]!;
+    const gi = bi >= 0 ? this.alt.groupOfBlock[bi]! : -1;
+    const g = gi >= 0 ? this.alt.groups[gi]! : null;
+    if (g && (g.remote.length > 0)) {
+      // the whole altmap group: every block whose struct pages share that altmap, dashed
+      ctx.strokeStyle = C.VMEMMAP;
+      ctx.lineWidth = 1;
+      ctx.setLineDash([3, 2]);
+      for (const s of [g.headSlot, ...g.remote]) { const [gx, gy] = this.xy(s); ctx.strokeRect(gx + 0.5, gy + 0.5, cell - 2, cell - 2); }
+      ctx.setLineDash([]);
+    }
     ctx.strokeStyle = '#fff';
     ctx.lineWidth = 2;
     ctx.strokeRect(x - 1, y - 1, cell + 1, cell + 1);
-    const bi = this.blockAt[slot]!;
-    if (bi < 0 || this.secFirst[bi]! < 0) return;
-    // Arrow to where this block's memmap lives when it is in another slot.
-    const j = this.secFirst[bi]!;
-    const head = f.sections.memmapHead[j]!;
-    if (head < 0) return;
-    const hs = Math.floor(head / f.blockPages);
-    if (hs === slot) return;
-    const [hx, hy] = this.xy(hs);
-    ctx.strokeStyle = C.VMEMMAP;
+    if (!g || g.headSlot === slot) return;
+    // An arrow from the block to its slice of the altmap (where its struct pages are).
+    const band = this.bandWidth(g.nrPages, cell - (cell >= 5 ? 1 : 0));
+    const slice = sliceOf(g, f.sections.nr[this.secFirst[bi]!]!) ?? [0, 1];
+    const [hx, hy] = this.xy(g.headSlot);
+    const tx = hx + band / 2;
+    const ty = hy + cell * ((slice[0] + slice[1]) / 2);
+    const lost = g.orphaned || (this.blockAt[g.headSlot] ?? -1) < 0;
+    ctx.strokeStyle = lost ? C.FAULT : '#fff';
+    ctx.fillStyle = ctx.strokeStyle;
     ctx.lineWidth = 2;
+    const sx = x + cell / 2;
+    const sy = y + cell / 2;
+    const mx = (sx + tx) / 2;
+    const my = Math.min(sy, ty) - Math.max(cell, Math.abs(sx - tx) / 4);
     ctx.beginPath();
-    ctx.moveTo(x + cell / 2, y + cell / 2);
-    ctx.lineTo(hx + cell / 2, hy + cell / 2);
+    ctx.moveTo(sx, sy);
+    ctx.quadraticCurveTo(mx, Math.max(2, my), tx, ty);
     ctx.stroke();
-    ctx.strokeRect(hx - 1, hy - 1, cell + 1, cell + 1);
+    ctx.beginPath();
+    ctx.arc(tx, ty, 3, 0, Math.PI * 2);
+    ctx.fill();
+    ctx.strokeRect(hx + 0.5, hy + cell * slice[0], band, Math.max(2, cell * (slice[1] - slice[0])));
   }
 
   private describe(slot: number): void {
@@ -264,9 +386,19 @@ export class MemoryMap {
     if (slot < 0 || slot >= this.blockAt.length) { this.detail.textContent = 'Hover or click a block.'; return; }
     const bi = this.blockAt[slot]!;
     const pfn = slot * f.blockPages;
+    const served = (g: { remote: number[]; headSlot: number }) => {
+      const ids = [g.headSlot, ...g.remote].filter((s) => s !== slot && (this.blockAt[s] ?? -1) >= 0).map((s) => f.blocks.id[this.blockAt[s]!]!);
+      return ids.length === 0 ? '' : ids.length > 3 && ids[ids.length - 1]! - ids[0]! === ids.length - 1 ? `memory${ids[0]}–${ids[ids.length - 1]}` : ids.map((i) => `memory${i}`).join(' ');
+    };
+    const held = this.alt.groups.filter((g) => g.headSlot === slot);
     if (bi < 0) {
       const removed = this.removedAt[slot] ? 'REMOVED (released from iomem)' : 'no memory';
-      this.detail.textContent = `slot ${slot} @ ${hex(pfn * f.pageSize)}: ${removed}`;
+      const lines = [`slot ${slot} @ ${hex(pfn * f.pageSize)}: ${removed}`];
+      for (const g of held) {
+        const who = served(g);
+        lines.push(`  held the altmap at pfn ${hex(g.headPfn)} (${g.nrPages} vmemmap pages)${who ? ` with the struct pages of ${who}: they point into removed memory` : ''}`);
+      }
+      this.detail.textContent = lines.join('\n');
       return;
     }
     const lines = [
@@ -275,13 +407,27 @@ export class MemoryMap {
         `${f.blocks.vmemmapPages[bi] ? ` · ${f.blocks.vmemmapPages[bi]} vmemmap pages inside` : ''}` +
         `${f.blocks.flags[bi]! & 1 ? ' · boot' : ''}${f.blocks.flags[bi]! & 2 ? ' · pinned' : ''}`,
     ];
+    for (const g of held) {
+      const who = served(g);
+      if (who) lines.push(`  holds the altmap at pfn ${hex(g.headPfn)}: ${g.nrPages} pages, struct pages of this block and ${who}`);
+    }
+    const gi = this.alt.groupOfBlock[bi]!;
+    const group = gi >= 0 ? this.alt.groups[gi]! : null;
     const first = this.secFirst[bi]!;
     for (let k = 0; first >= 0 && k < this.secCount[bi]!; k++) {
       const j = first + k;
       const kind = f.sections.memmapKind[j]!;
-      const where = kind === 2 ? `altmap head pfn ${hex(f.sections.memmapHead[j]!)} (memory${Math.floor(f.sections.memmapHead[j]! / f.blockPages)})`
-        : `node ${f.sections.memmapNode[j]}`;
-      lines.push(`  section${f.sections.nr[j]} ${f.sections.state[j] ? 'online' : 'present'} · memmap ${MEMMAP_NAMES[kind]} on ${where}${f.sections.memmapLost[j] ? ' · MEMMAP IN REMOVED MEMORY' : ''}`);
+      let where: string;
+      if (kind === 2) {
+        const head = f.sections.memmapHead[j]!;
+        const slice = group ? sliceOf(group, f.sections.nr[j]!) : null;
+        const pages = slice && group ? ` pages ${Math.round(slice[0] * group.nrPages)}–${Math.round(slice[1] * group.nrPages) - 1} of ${group.nrPages}` : '';
+        where = `in the altmap @ pfn ${hex(head)} (memory${Math.floor(head / f.blockPages)})${pages ? ',' + pages : ''}`;
+      } else {
+        const node = f.sections.memmapNode[j]!;
+        where = `on node ${node}${node !== f.blocks.node[bi] ? ` (remote: the block is on node ${f.blocks.node[bi]})` : ''}`;
+      }
+      lines.push(`  section${f.sections.nr[j]} ${f.sections.state[j] ? 'online' : 'present'} · memmap${kind === 0 ? ' (boot)' : ''} ${where}${f.sections.memmapLost[j] ? ' · MEMMAP IN REMOVED MEMORY' : ''}`);
       if (k >= 7) { lines.push(`  … ${this.secCount[bi]! - 8} more sections`); break; }
     }
     for (const fault of f.faults) if (fault.block === f.blocks.id[bi]) lines.push(`  FAULT @seq ${fault.seq}: ${fault.message}`);
@@ -303,8 +449,9 @@ export function legend(el: HTMLElement, items: Array<[string, string]>): void {
 export function mapLegend(el: HTMLElement, nodes: number[]): void {
   legend(el, [
     ...Object.entries(C.ZONE_COLORS).map(([z, c]): [string, string] => [c, `online ${z}`]),
-    [C.OFFLINE, 'offline'], [C.GOING_OFFLINE, 'going offline'], [C.VMEMMAP, 'vmemmap (altmap)'],
+    [C.OFFLINE, 'offline'], [C.GOING_OFFLINE, 'going offline'],
+    [C.VMEMMAP, 'vmemmap pages (altmap); corner + rail: memmap lives there'], [C.VMEMMAP_LOST, 'vmemmap in removed memory'],
     [C.REMOVED, 'removed'], [C.FAULT, 'fault / memmap lost'], [C.HOLE, 'no memory'],
-    ...nodes.map((n): [string, string] => [C.nodeColor(n), `memmap on node ${n}`]),
+    ...nodes.map((n): [string, string] => [C.nodeColor(n), `memmap on node ${n} (■ hot-add, □ boot)`]),
   ]);
 }

@@ -6,7 +6,7 @@ import { eventRow, opLine, retText } from '../event-text.ts';
 import { el, short } from './format.ts';
 
 export function showEvent(title: HTMLElement, e: MemhpEvent | undefined, seq: number): void {
-  if (!e) { title.textContent = seq === 0 ? 'seq 0: booted system' : `seq ${seq}`; title.title = ''; return; }
+  if (!e) { title.textContent = seq === 0 ? 'seq 0: before boot' : `seq ${seq}`; title.title = ''; return; }
   if (e.type === 'op') title.textContent = `seq ${e.seq} · ${opLine(e)}`;
   else {
     const r = eventRow(e);
@@ -24,7 +24,7 @@ export function showStepContext(box: HTMLElement, step: StepChange, onPick: (seq
   const { op } = step;
   if (!op) {
     box.className = 'step-op';
-    box.textContent = step.seq === 0 ? 'The machine as booted: step → (or press End) to see what the log did.' : '';
+    box.textContent = step.seq === 0 ? `The empty machine before its boot op (boot ends at seq ${step.opEnd}). Step with → or jump with End.` : '';
     return;
   }
   const failed = op.ret !== 0;
@@ -89,7 +89,7 @@ export function showInvariants(list: HTMLElement, inv: InvariantResult[], atOpEn
     const transient = !i.skipped && !i.holds && atOpEnd?.results.find((r) => r.name === i.name)?.holds === true;
     const cls = i.skipped ? 'skipped' : i.holds ? 'ok' : transient ? 'transient' : 'broken';
     const li = el('li', { class: cls, 'data-invariant': i.name }, i.name);
-    if (transient) li.append(el('span', { class: 'note' }, ` mid-operation; holds again at seq ${atOpEnd!.seq}`));
+    if (transient) li.append(el('span', { class: 'note' }, ` transient: inside an operation; holds at seq ${atOpEnd!.seq}`));
     if (i.skipped) li.append(el('div', {}, i.skipped));
     else if (!i.holds) li.append(el('div', {}, i.violations.slice(0, 8).join('\n') + (i.violations.length > 8 ? `\n… ${i.violations.length - 8} more` : '')));
     return li;

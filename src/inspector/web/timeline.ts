@@ -103,10 +103,10 @@ export class Timeline {
       bp!.className = `bp${this.seqBreakpoints.has(e.seq) ? ' on' : ''}`;
       bp!.title = 'toggle breakpoint';
       seq!.textContent = String(e.seq);
-      actor!.textContent = r.actor;
+      actor!.textContent = e.type === 'op' ? '' : r.actor;
       if (e.type === 'op') {
         // an operation reads as the call and its return value, across both text columns
-        event!.textContent = opLine(e);
+        event!.textContent = `▶ ${opLine(e)}`;
         change!.textContent = '';
         d.title = `${e.seq} ${opLine(e)}${e.message ? ` (${e.message})` : ''}`;
       } else {

@@ -1,0 +1,54 @@
+/**
+ * Altmap groups on the map: which slot holds an altmap's vmemmap pages and
+ * which blocks' struct pages live there. A DEVICE range has one group for
+ * the whole range (head in its first block); MEMBLOCK / memmap_on_memory have
+ * one group per block (head inside the block itself).
+ */
+import type { MapFrame } from '../protocol.ts';
+
+export interface AltmapGroup {
+  headPfn: number;
+  /** Slot (block-sized address slot) of the first vmemmap page. */
+  headSlot: number;
+  nrPages: number;
+  /** Sections served, in the order their memmaps sit in the altmap. */
+  sections: number[];
+  /** Slots of the blocks served other than the head slot, ascending. */
+  remote: number[];
+  /** The memory holding the pages was removed while sections still used it. */
+  orphaned: boolean;
+}
+
+export interface AltmapIndex {
+  groups: AltmapGroup[];
+  /** block index -> group index, -1 when the block's memmap is not an altmap */
+  groupOfBlock: Int32Array;
+}
+
+export function altmapGroups(f: MapFrame, secFirst: Int32Array): AltmapIndex {
+  const byHead = new Map<number, number>();
+  const groups: AltmapGroup[] = f.vmemmap.map((v, i) => {
+    byHead.set(v.headPfn, i);
+    return { headPfn: v.headPfn, headSlot: Math.floor(v.headPfn / f.blockPages), nrPages: v.nrPages, sections: v.sections, remote: [], orphaned: v.orphaned };
+  });
+  const groupOfBlock = new Int32Array(f.blocks.id.length).fill(-1);
+  for (let bi = 0; bi < f.blocks.id.length; bi++) {
+    const j = secFirst[bi]!;
+    if (j < 0 || f.sections.memmapKind[j] !== 2) continue;
+    const gi = byHead.get(f.sections.memmapHead[j]!);
+    if (gi === undefined) continue;
+    groupOfBlock[bi] = gi;
+    const g = groups[gi]!;
+    const slot = Math.floor(f.blocks.startPfn[bi]! / f.blockPages);
+    if (slot !== g.headSlot) g.remote.push(slot);
+  }
+  for (const g of groups) g.remote.sort((a, b) => a - b);
+  return { groups, groupOfBlock };
+}
+
+/** Where section `nr`'s struct pages sit in its altmap, as a fraction [from, to) of the altmap's pages. */
+export function sliceOf(g: AltmapGroup, nr: number): [number, number] | null {
+  const k = g.sections.indexOf(nr);
+  if (k < 0) return null;
+  return [k / g.sections.length, (k + 1) / g.sections.length];
+}
