@@ -163,6 +163,17 @@ describe('try_offline_node', () => {
     expect(nodeOf(s.view(), 2)?.online).toBe(true);
   });
 
+  it('a removal spanning two hot-added nodes tries only the last block\'s node (try_remove_memory keeps one nid)', () => {
+    const s = boot({ machine: { possibleNodes: 4 } });
+    ok(s, add(8 * GiB, 128 * MiB, [], 2), add(8 * GiB + 128 * MiB, 128 * MiB, [], 3));
+    ok(s, remove(8 * GiB, 256 * MiB));
+    expect(nodeOf(s.view(), 2)?.online).toBe(true);
+    expect(nodeOf(s.view(), 3)?.online).toBe(false);
+    // a later removal that ends on node 2 offlines it: nothing of it is left
+    ok(s, add(16 * GiB, 128 * MiB, [], 2), remove(16 * GiB, 128 * MiB));
+    expect(nodeOf(s.view(), 2)?.online).toBe(false);
+  });
+
   it('a boot node stays online when its hot-added memory goes', () => {
     const s = boot();
     ok(s, add(8 * GiB, 128 * MiB, [], 1), remove(8 * GiB, 128 * MiB));

@@ -55,10 +55,12 @@ export function removeMemory(tx: Tx, start: number, size: number): void {
   for (const b of blocks) checkMemmapAlive(tx, b, 'remove');
   if (blocks.length === 0) return;
 
-  const nids = new Set<number>();
+  // check_memblock_offlined_cb() records each block's nid in turn: only the last one is tried
+  // (try_offline_node(nid), "good enough for the cases we care about")
+  let nid = -1;
   const heads = new Set<number>();
   for (const b of blocks) {
-    nids.add(b.nid);
+    nid = b.nid;
     for (const nr of sectionsOf(tx, b.id)) {
       const s = tx.draft.sections.get(nr);
       if (!s) continue;
@@ -86,7 +88,7 @@ export function removeMemory(tx: Tx, start: number, size: number): void {
       tx.emit({ type: 'vmemmap', action: 'orphan', headPfn: head.headPfn, nrPages: head.nrPages, refcount: head.refcount, sections: [...head.sections], node: head.node, removed: { start, size } });
   }
   tx.emit({ type: 'resource', action: 'release', start, size, flags: [] });
-  for (const nid of nids) tryOfflineNode(tx, nid);
+  tryOfflineNode(tx, nid);
 }
 
 /** try_offline_node(): a hotplugged node with no memory blocks left goes offline (boot nodes have CPUs). */
