@@ -16,6 +16,8 @@ export interface MapFrame {
   pageSize: number;
   blockPages: number;
   sectionPages: number;
+  /** Pages of struct page one section needs (its share of an altmap). */
+  memmapPagesPerSection: number;
   params: Params;
   blocks: {
     id: number[];

@@ -11,19 +11,27 @@ import { startInspector, type RunningInspector } from '../../src/inspector/index
 import { backendFromLog } from '../../src/inspector/engine-backend.ts';
 import { launch, openPage, shot } from './helpers/browser.ts';
 import { SEED, tempDir, writeScenarioLog } from './helpers/logs.ts';
-import { clickRow, filterActor, filterText, hoverBlock, invariant, redPixels, seqLabel, waitSeq } from './helpers/page.ts';
+import { cellPixels, clickRow, filterActor, filterText, hoverBlock, invariant, redPixels, seqLabel, statechartOverlaps, waitSeq } from './helpers/page.ts';
+import { readLog } from '../../src/log/index.ts';
+
+const VIOLET: [number, number, number] = [0xc9, 0xa0, 0xff];
+const VIOLET_LOST: [number, number, number] = [0x7d, 0x3f, 0x86];
+const WHITE: [number, number, number] = [255, 255, 255];
 
 let browser: Browser;
 let inspector: RunningInspector;
 let page: Page;
 let errors: string[];
 let lastSeq: number;
+/** Last event of the boot op: the page opens there. */
+let bootEnd: number;
 
 const dir = tempDir();
 
 beforeAll(async () => {
   const log = writeScenarioLog(SEED, dir);
   lastSeq = log.lastSeq;
+  bootEnd = readLog(log.path).events.filter((e) => e.type === 'op')[1]!.seq - 1;
   inspector = await startInspector({ backend: backendFromLog(log.path) });
   browser = await launch();
   ({ page, errors } = await openPage(browser, inspector.url));
@@ -36,10 +44,85 @@ afterAll(async () => {
 });
 
 describe('seed log: reviewer partial removal (v2, MHP_MEMMAP_DEVICE)', { timeout: 30_000 }, () => {
-  it('opens at the booted system with the whole log in the timeline', async () => {
-    expect(await seqLabel(page)).toBe(`seq 0 / ${lastSeq}`);
+  it('opens at the booted system with the whole log in the timeline and the keys on the page', async () => {
+    expect(await seqLabel(page)).toBe(`seq ${bootEnd} / ${lastSeq}`);
     expect(await page.textContent('[data-testid=row-count]')).toBe(`${lastSeq} events`);
     expect(await page.textContent('[data-testid=log-name]')).toContain('1 GiB DEVICE add, then remove the first block');
+    expect(await page.textContent('[data-testid=map-summary]')).toMatch(/^64 blocks of 128M · 64 online/);
+    const help = await page.textContent('[data-testid=help]');
+    for (const key of ['←', '→', 'Home', 'End', 'Esc']) expect(help).toContain(key);
+    // before the boot op the map is empty, and says so
+    await page.keyboard.press('Home');
+    await waitSeq(page, 0);
+    expect(await page.textContent('[data-testid=map-detail]')).toContain('No memory at this step');
+    expect(await page.textContent('[data-testid=step-op]')).toContain(`boot ends at seq ${bootEnd}`);
+    expect(await page.textContent('[data-testid=actor-name]')).toBe('');
+    expect(await page.textContent('[data-testid=chart]')).toContain('Click a block on the map');
+  });
+
+  it('reads operations as calls with their return values, and shows an op\'s whole change', async () => {
+    await filterText(page, 'remove_memory');
+    expect(await page.textContent('[data-testid=rows] .row.op[data-seq="296"] .event')).toBe('▶ remove_memory start=8G size=128M → 0');
+    await clickRow(page, 296);
+    await waitSeq(page, 296);
+    await filterText(page, '');
+    expect(await page.textContent('[data-testid=event-title]')).toBe('seq 296 · remove_memory start=8G size=128M → 0');
+    expect(await page.textContent('[data-testid=step-op]')).toContain('whole operation: the world before seq 296 → after seq 301 (5 effect events)');
+    const diff = (await page.textContent('[data-testid=diff]'))!;
+    expect(diff).not.toContain('no change');
+    expect(diff).toMatch(/blocks\[memory64\] gone/);
+    expect(diff).toMatch(/sections\[section65\] memmapLost: false → true/);
+    expect(diff).toContain('iomem.removed');
+    // the invariants after the operation: the memmap of 65..71 is in removed memory
+    expect(await page.textContent('[data-testid=inv-at]')).toBe('after the operation (seq 301)');
+    expect(await invariant(page, 'memmap-in-present-memory')).toBe('broken');
+    // an effect names its op, and jumps back to it
+    await page.keyboard.press('ArrowRight');
+    await waitSeq(page, 297);
+    expect(await page.textContent('[data-testid=step-op]')).toBe('step 1 of 5 of seq 296 remove_memory start=8G size=128M → 0');
+    await page.click('[data-testid=step-op] button');
+    await waitSeq(page, 296);
+    await shot(page, '00-seed-op-diff');
+  });
+
+  it('shows a failed operation\'s errno and message', async () => {
+    await filterText(page, 'touch');
+    expect(await page.getAttribute('[data-testid=rows] .row[data-seq="302"]', 'class')).toContain('failed');
+    await clickRow(page, 302);
+    await waitSeq(page, 302);
+    await filterText(page, '');
+    expect(await page.textContent('[data-testid=event-title]')).toBe('seq 302 · touch block=65 → -14 EFAULT');
+    expect(await page.textContent('[data-testid=step-op] .errno')).toMatch(/^returned -14 EFAULT/);
+    expect(await page.textContent('[data-testid=diff]')).toContain('faults[seq303]');
+  });
+
+  it('says when nothing matches the filter', async () => {
+    await page.fill('#f-actor', 'memory999');
+    await page.waitForFunction(() => document.querySelector('[data-testid=row-count]')!.textContent === '0 matching');
+    expect(await page.isVisible('[data-testid=rows-empty]')).toBe(true);
+    expect(await page.textContent('[data-testid=rows-empty]')).toContain('No event matches this filter');
+    await filterActor(page, '');
+    expect(await page.isVisible('[data-testid=rows-empty]')).toBe(false);
+  });
+
+  it('draws where the DEVICE range\'s memmap lives: altmap pages in block 64, a rail from 65–71', async () => {
+    await filterText(page, 'remove_memory');
+    await clickRow(page, 296);
+    await waitSeq(page, 296);
+    await filterText(page, '');
+    await page.mouse.move(0, 0);
+    expect(await cellPixels(page, 64, VIOLET)).toBeGreaterThan(50); // 4096 vmemmap pages = 1/8 of the block
+    for (const id of [65, 68, 71]) expect(await cellPixels(page, id, VIOLET)).toBeGreaterThan(10); // corner + rail
+    expect(await cellPixels(page, 63, VIOLET)).toBe(0); // a boot block: memmap on its node
+    expect(await hoverBlock(page, 64)).toContain('holds the altmap at pfn 0x200000: 4096 pages, struct pages of this block and memory65–71');
+    // hovering a block served from elsewhere outlines its slice of the altmap in block 64
+    await page.mouse.move(0, 0);
+    const plain = await cellPixels(page, 64, WHITE, 20);
+    expect(await hoverBlock(page, 67)).toContain('memmap in the altmap @ pfn 0x200000 (memory64), pages 1536–2047 of 4096');
+    expect(await cellPixels(page, 64, WHITE, 20)).toBeGreaterThan(plain + 10);
+    expect(await hoverBlock(page, 3)).toContain('memmap (boot) on node 0');
+    expect(await hoverBlock(page, 40)).toContain('memmap (boot) on node 1');
+    await page.mouse.move(0, 0);
   });
 
   it('steps to the removal of the first 128 MiB: removed range, memmap of the rest inside it', async () => {
@@ -57,9 +140,15 @@ describe('seed log: reviewer partial removal (v2, MHP_MEMMAP_DEVICE)', { timeout
     expect(await hoverBlock(page, 64)).toContain('REMOVED');
     const b65 = await hoverBlock(page, 65);
     expect(b65).toContain('memory65 @ 0x208000000 · online Movable');
-    expect(b65).toContain('memmap altmap on altmap head pfn 0x200000 (memory64) · MEMMAP IN REMOVED MEMORY');
+    expect(b65).toContain('memmap in the altmap @ pfn 0x200000 (memory64), pages 512–1023 of 4096 · MEMMAP IN REMOVED MEMORY');
+    expect(await hoverBlock(page, 64)).toContain('held the altmap at pfn 0x200000 (4096 vmemmap pages) with the struct pages of memory65–71');
+    await page.mouse.move(0, 0);
+    // the altmap's pages are drawn where they were, in the removed range
+    expect(await cellPixels(page, 64, VIOLET_LOST)).toBeGreaterThan(50);
+    expect(await cellPixels(page, 64, VIOLET)).toBe(0);
     expect(await invariant(page, 'memmap-in-present-memory')).toBe('broken');
     expect(await invariant(page, 'no-fault')).toBe('ok');
+    await hoverBlock(page, 66);
     await shot(page, '01-seed-partial-remove');
   });
 
@@ -86,6 +175,12 @@ describe('seed log: reviewer partial removal (v2, MHP_MEMMAP_DEVICE)', { timeout
     expect(await hoverBlock(page, 65)).not.toContain('FAULT');
     await page.mouse.move(0, 0);
     expect(await redPixels(page, 65)).toBeLessThan(faulted);
+    // seq 302 is the touch op itself: the map is the world before it, the invariants those after it
+    expect(await page.textContent('[data-testid=inv-at]')).toBe(`after the operation (seq ${lastSeq})`);
+    expect(await invariant(page, 'no-fault')).toBe('broken');
+    await page.keyboard.press('ArrowLeft');
+    await waitSeq(page, lastSeq - 3);
+    expect(await page.textContent('[data-testid=inv-at]')).toBe(`at seq ${lastSeq - 3}`);
     expect(await invariant(page, 'no-fault')).toBe('ok');
     await shot(page, '03-seed-step-back');
   });
@@ -101,6 +196,12 @@ describe('seed log: reviewer partial removal (v2, MHP_MEMMAP_DEVICE)', { timeout
     expect(await page.locator('#chart g.last[data-edge="memory_block.offline->memory_block.online:ONLINE"]').count()).toBe(1);
     expect(await page.textContent('[data-testid=actor-context]')).toContain('"zone": "Movable"');
     expect(await page.textContent('[data-testid=actor-history]')).toContain('288  ONLINE: offline → online');
+    // every state and transition label has its own place
+    expect(await page.locator('#chart text.edge-label').count()).toBe(10);
+    expect(await statechartOverlaps(page)).toEqual([]);
+    // inside the ONLINE operation the block is online before its section: a transient break, healed at the op's end
+    expect(await invariant(page, 'block-sections-agree')).toBe('transient');
+    expect(await page.textContent('[data-testid=invariants] li[data-invariant="block-sections-agree"]')).toContain('holds at seq 290');
     await shot(page, '04-actor-statechart');
   });
 
@@ -147,8 +248,11 @@ describe('seed log: reviewer partial removal (v2, MHP_MEMMAP_DEVICE)', { timeout
     const seq = Number(/^seq (\d+)/.exec(await seqLabel(page))![1]);
     expect(Math.abs(seq - 0.75 * lastSeq)).toBeLessThan(lastSeq * 0.02);
     expect(await page.textContent('#plot-legend')).toContain('node1');
-    await page.keyboard.press('Home');
-    await waitSeq(page, 0);
+    // the hotplug machine's chart is readable too
+    await page.keyboard.press('End');
+    await waitSeq(page, lastSeq);
+    expect(await page.textContent('[data-testid=actor-name]')).toBe('hotplug · tainted');
+    expect(await statechartOverlaps(page)).toEqual([]);
     expect(errors).toEqual([]);
   });
 });

@@ -2,6 +2,7 @@
 import type { WorldView } from '../../engine/view.ts';
 import type { ResourceEvent } from '../../engine/events.ts';
 import { ZONE_CODES, type MapFrame } from '../protocol.ts';
+import { STRUCT_PAGE_SIZE } from '../../kernel/geometry.ts';
 
 const STATE = { offline: 0, online: 1, 'going-offline': 2 } as const;
 const MEMMAP = { boot: 0, node: 1, altmap: 2 } as const;
@@ -14,6 +15,7 @@ export function toMapFrame(w: WorldView, removed: MapFrame['removed']): MapFrame
     pageSize: w.pageSize,
     blockPages: w.blockSizeBytes / w.pageSize,
     sectionPages: w.sectionSizeBytes / w.pageSize,
+    memmapPagesPerSection: Math.ceil(((w.sectionSizeBytes / w.pageSize) * STRUCT_PAGE_SIZE) / w.pageSize),
     params: w.params,
     blocks: {
       id: b.map((x) => x.id),

@@ -46,9 +46,14 @@ export function altmapGroups(f: MapFrame, secFirst: Int32Array): AltmapIndex {
   return { groups, groupOfBlock };
 }
 
-/** Where section `nr`'s struct pages sit in its altmap, as a fraction [from, to) of the altmap's pages. */
-export function sliceOf(g: AltmapGroup, nr: number): [number, number] | null {
-  const k = g.sections.indexOf(nr);
-  if (k < 0) return null;
-  return [k / g.sections.length, (k + 1) / g.sections.length];
+/**
+ * Where section `nr`'s struct pages sit in its altmap, as a fraction [from, to)
+ * of the altmap's pages: the altmap is filled in section order from the start
+ * of the range, which is where its head is.
+ */
+export function sliceOf(f: MapFrame, g: AltmapGroup, nr: number): [number, number] | null {
+  const k = nr - Math.floor(g.headPfn / f.sectionPages);
+  const per = f.memmapPagesPerSection;
+  if (k < 0 || (k + 1) * per > g.nrPages) return null;
+  return [(k * per) / g.nrPages, ((k + 1) * per) / g.nrPages];
 }

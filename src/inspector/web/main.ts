@@ -25,10 +25,21 @@ const status = (text: string, error = false) => {
   const s = $('status');
   s.textContent = text;
   s.className = error ? 'error' : '';
+  // an error also goes to a banner: the status line is short and easy to miss
+  if (error) banner(text);
 };
 
+function banner(text: string): void {
+  const b = $('banner');
+  b.hidden = false;
+  b.textContent = text;
+  const close = el('button', { type: 'button', title: 'dismiss' }, '×');
+  close.addEventListener('click', () => { b.hidden = true; });
+  b.append(' ', close);
+}
+
 const map = new MemoryMap($<HTMLCanvasElement>('map'), $('map-detail'), $('map-summary'));
-const timeline = new Timeline(api, $('rows'), $<HTMLInputElement>('rows-scroll'), $('row-count'));
+const timeline = new Timeline(api, $('rows'), $<HTMLInputElement>('rows-scroll'), $('row-count'), $('rows-empty'));
 const plot = new AccountingPlot($<HTMLCanvasElement>('plot'), $('plot-legend'));
 const scrubber = $<HTMLInputElement>('scrubber');
 
@@ -69,8 +80,13 @@ const loadDetails = latestOnly(
 const loadActor = latestOnly(
   async (q: { actor: string; seq: number }) => (q.actor ? api.call('actor', q) : null),
   (a, q) => {
-    $('actor-name').textContent = a ? `${a.actor} · ${a.state ?? 'not yet moved'}` : 'click a block or a transition';
-    if (!a) return;
+    $('actor-name').textContent = a ? `${a.actor} · ${a.state ?? 'not yet moved'}` : '';
+    if (!a) {
+      $('chart').replaceChildren(el('p', {}, 'Click a block on the map, or a transition row in the timeline, to see its state machine, context and history here.'));
+      $('actor-context').textContent = '';
+      $('actor-history').replaceChildren();
+      return;
+    }
     const def = machines.find((m) => m.name === a.machine) ?? machines.find((m) => a.actor.startsWith(m.name.split('_')[0]!));
     if (def) drawStatechart($('chart'), def.definition, a.state, a.last && a.last.seq === q.seq ? { from: a.last.from, to: a.last.to, event: a.last.event.type } : a.last ? { from: a.last.from, to: a.last.to, event: a.last.event.type } : null);
     else $('chart').replaceChildren(el('p', {}, `no statechart for ${a.actor}`));
@@ -252,11 +268,13 @@ async function main(): Promise<void> {
     void reloadAccounting();
     if (atEnd) setCursor(info.lastSeq);
   };
-  api.onClose = () => status('disconnected from the inspector server', true);
+  api.onClose = () => status('Disconnected from the inspector server: is `memhp inspect` still running? Restart it and reload this page.', true);
   await reloadAccounting();
-  setCursor(0);
+  // Open on the booted machine (the end of the boot op); seq 0, before boot, is an empty map.
+  const boot = info.lastSeq > 0 ? await api.call('diff', { seq: 0 }) : null;
+  setCursor(boot ? boot.opEnd : 0);
   status('ready');
   document.body.dataset.ready = 'true';
 }
 
-main().catch((e: Error) => status(e.message, true));
+main().catch((e: Error) => status(`The inspector could not start: ${e.message}`, true));

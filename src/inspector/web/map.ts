@@ -358,7 +358,7 @@ export class MemoryMap {
     if (!g || g.headSlot === slot) return;
     // An arrow from the block to its slice of the altmap (where its struct pages are).
     const band = this.bandWidth(g.nrPages, cell - (cell >= 5 ? 1 : 0));
-    const slice = sliceOf(g, f.sections.nr[this.secFirst[bi]!]!) ?? [0, 1];
+    const slice = sliceOf(f, g, f.sections.nr[this.secFirst[bi]!]!) ?? [0, 1];
     const [hx, hy] = this.xy(g.headSlot);
     const tx = hx + band / 2;
     const ty = hy + cell * ((slice[0] + slice[1]) / 2);
@@ -383,7 +383,8 @@ export class MemoryMap {
   private describe(slot: number): void {
     const f = this.frame;
     if (!f) return;
-    if (slot < 0 || slot >= this.blockAt.length) { this.detail.textContent = 'Hover or click a block.'; return; }
+    if (f.blocks.id.length === 0) { this.detail.textContent = 'No memory at this step (seq 0 is the machine before its boot op): step on with → or press End.'; return; }
+    if (slot < 0 || slot >= this.blockAt.length) { this.detail.textContent = 'Hover or click a block: its state, zone, sections and where their struct pages live.'; return; }
     const bi = this.blockAt[slot]!;
     const pfn = slot * f.blockPages;
     const served = (g: { remote: number[]; headSlot: number }) => {
@@ -420,7 +421,7 @@ export class MemoryMap {
       let where: string;
       if (kind === 2) {
         const head = f.sections.memmapHead[j]!;
-        const slice = group ? sliceOf(group, f.sections.nr[j]!) : null;
+        const slice = group ? sliceOf(f, group, f.sections.nr[j]!) : null;
         const pages = slice && group ? ` pages ${Math.round(slice[0] * group.nrPages)}–${Math.round(slice[1] * group.nrPages) - 1} of ${group.nrPages}` : '';
         where = `in the altmap @ pfn ${hex(head)} (memory${Math.floor(head / f.blockPages)})${pages ? ',' + pages : ''}`;
       } else {

@@ -23,7 +23,7 @@ export class Timeline {
   onBreakpointsChanged: () => void = () => {};
   private fetchRows: (top: number) => void;
 
-  constructor(private api: Api, private box: HTMLElement, private bar: HTMLInputElement, private count: HTMLElement) {
+  constructor(private api: Api, private box: HTMLElement, private bar: HTMLInputElement, private count: HTMLElement, private empty?: HTMLElement) {
     this.fetchRows = latestOnly(
       (top: number) => api.call('rows', { filter: this.filter, offset: top, limit: this.capacity() }),
       (r) => { this.total = r.total; this.top = r.offset; this.visible = r.events; this.render(); },
@@ -120,5 +120,10 @@ export class Timeline {
     this.bar.value = String(this.top);
     const filtered = this.filter.actor || this.filter.type || this.filter.text;
     this.count.textContent = filtered ? `${this.total.toLocaleString('en')} matching` : `${this.total.toLocaleString('en')} events`;
+    if (this.empty) {
+      this.empty.hidden = this.total > 0;
+      this.empty.textContent = !filtered ? 'The log has no events yet.'
+        : 'No event matches this filter.\nactor is a whole name as the actor column shows it: memory65, section520, node0/Movable, iomem, hotplug (operations: user).\ntext matches anywhere in the row or the event\'s JSON.';
+    }
   }
 }
