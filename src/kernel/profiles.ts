@@ -27,7 +27,10 @@ export interface ArchProfile {
   archSupportsMemmapOnMemory(vmemmapSize: number): boolean;
   /** Regular vmemmap: PMD chunks unavailable → base pages (x86, arm64) or -ENOMEM (ppc64). */
   vmemmapBasePageFallback: boolean;
-  /** Order of one vmemmap backing chunk allocated from the page allocator. */
+  /**
+   * Order of one vmemmap backing chunk allocated from the page allocator; 0 when the arch
+   * always populates the vmemmap with base pages (arm64 without 4K pages).
+   */
   vmemmapChunkOrder: number;
   /** Default memory block size when not probed (x86 probes, see geometry.ts). */
   defaultBlockSize(era: Era): number;
@@ -82,7 +85,8 @@ const arm64_16k: ArchProfile = {
   pageblockOrder: 11,
   maxPageOrder: 11,
   archSupportsMemmapOnMemory: pmdAligned(32 * MiB),
-  vmemmapChunkOrder: 11,
+  // arm64 vmemmap_populate(): !CONFIG_ARM64_4K_PAGES → vmemmap_populate_basepages(), never PMD blocks
+  vmemmapChunkOrder: 0,
   defaultBlockSize: () => 128 * MiB,
 };
 
@@ -95,7 +99,8 @@ const arm64_64k: ArchProfile = {
   pageblockOrder: 13,
   maxPageOrder: 13,
   archSupportsMemmapOnMemory: pmdAligned(512 * MiB),
-  vmemmapChunkOrder: 13,
+  // base pages only, as arm64 16K
+  vmemmapChunkOrder: 0,
   defaultBlockSize: () => 512 * MiB,
 };
 

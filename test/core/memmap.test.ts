@@ -53,6 +53,16 @@ describe('regular memmap placement', () => {
     expect(r.events.some((e) => e.type === 'warning' && /base pages/.test(e.message))).toBe(true);
   });
 
+  for (const arch of ['arm64-16k', 'arm64-64k'] as const)
+    it(`${arch}: the vmemmap is always base pages (no PMD blocks without 4K pages), so fragmentation neither moves it off the target node nor warns`, () => {
+      const s = boot({ arch, boot: [{ size: 4 * GiB, maxFreeOrder: 0 }, { size: 4 * GiB }] });
+      const r = s.apply(add(8 * GiB, s.view().blockSizeBytes, [], 0));
+      expect(r.ret).toBe(0);
+      const first = s.view().sections.find((x) => !x.early)!;
+      expect(first.memmap).toMatchObject({ kind: 'node', node: 0, basePages: true });
+      expect(r.events.some((e) => e.type === 'warning' && /base pages/.test(e.message))).toBe(false);
+    });
+
   it('fragmentation prefers a node that still has a PMD-sized block over base pages', () => {
     const s = boot({ boot: [{ size: 4 * GiB, maxFreeOrder: 8 }, { size: 4 * GiB }] });
     ok(s, add(8 * GiB, 128 * MiB, [], 0));

@@ -34,7 +34,8 @@ function planRegularMemmap(tx: Tx, nid: number, sections: number[]): MemmapPlace
   const orderOk = (n: number) => (tx.draft.nodes.get(n)?.maxFreeOrder ?? 0) >= order;
   return sections.map((s) => {
     let node = nodeIds.find((n) => free(n) >= need && orderOk(n));
-    let basePages = false;
+    // order 0: the arch populates with base pages by design (arm64 16K/64K), not as a fallback
+    let basePages = order === 0;
     if (node === undefined && g.profile.vmemmapBasePageFallback) {
       node = nodeIds.find((n) => free(n) >= need);
       basePages = node !== undefined;
@@ -101,7 +102,7 @@ export function addMemory(tx: Tx, nid: number, start: number, size: number, flag
     for (const p of placement) if (p.kind === 'node') perNode.set(p.node, (perNode.get(p.node) ?? 0) + p.pages);
     for (const [n, pages] of perNode)
       tx.emit({ type: 'account', node: n, zone: null, memmapPages: pages, reason: `memmap of ${range(start, size)}${n !== nid ? ` (remote: added to node ${nid})` : ''}` });
-    if (placement.some((p) => p.kind === 'node' && p.basePages)) tx.warn(`vmemmap for ${range(start, size)} populated with base pages: no PMD-sized block was free`);
+    if (g.profile.vmemmapChunkOrder > 0 && placement.some((p) => p.kind === 'node' && p.basePages)) tx.warn(`vmemmap for ${range(start, size)} populated with base pages: no PMD-sized block was free`);
   }
   if (layout.kind === 'per-block' && layout.wastedPagesPerBlock > 0)
     tx.warn(`Memory hotplug will waste ${layout.wastedPagesPerBlock} pages in each memory block`);
