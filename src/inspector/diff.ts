@@ -46,6 +46,8 @@ function diffKeyed<T extends object>(name: string, a: readonly T[], b: readonly 
 
 const PREFIX: Record<string, string> = { blocks: 'memory', sections: 'section', nodes: 'node', vmemmap: 'head@', faults: 'seq' };
 function label(name: string, k: string | number): string {
+  // a vmemmap is known by its head pfn, which reads in hex like the kernel prints it
+  if (name === 'vmemmap' && typeof k === 'number') return `head@0x${k.toString(16)}`;
   return typeof k === 'number' ? `${PREFIX[name] ?? ''}${k}` : k;
 }
 

@@ -121,6 +121,21 @@ describe('inspector WebSocket API', () => {
     ws.close();
   });
 
+  it('answers an op event\'s diff with the whole operation, and an effect\'s with its own step', async () => {
+    const ws = await connect();
+    const op = await ask(ws, JSON.stringify({ id: 11, method: 'diff', params: { seq: 296 } }));
+    expect(op.result).toMatchObject({ seq: 296, from: 295, to: 301, opEnd: 301, op: { seq: 296, op: { op: 'remove_memory' }, ret: 0 } });
+    const paths = op.result.changes.map((c: { path: string }) => c.path);
+    expect(paths).toEqual(expect.arrayContaining(['blocks[memory64]', 'sections[section65].memmapLost', 'vmemmap[head@0x200000].refcount', 'iomem.removed']));
+    const effect = await ask(ws, JSON.stringify({ id: 12, method: 'diff', params: { seq: 299 } }));
+    expect(effect.result).toMatchObject({ seq: 299, from: 298, to: 299, opEnd: 301, op: { seq: 296 } });
+    expect(effect.result.changes.map((c: { path: string }) => c.path)).toEqual(['blocks[memory64]']);
+    const boot = await ask(ws, JSON.stringify({ id: 13, method: 'diff', params: { seq: 0 } }));
+    expect(boot.result).toMatchObject({ seq: 0, op: null, changes: [] });
+    expect(boot.result.opEnd).toBeGreaterThan(0);
+    ws.close();
+  });
+
   it('applies a valid operation at the end of the log and tells every page', async () => {
     const a = await connect();
     const b = await connect();

@@ -189,8 +189,9 @@ export function drawStatechart(host: HTMLElement, root: StatechartNode, current:
     } else if (a.row === b.row && a.col !== b.col) {
       // skips a column: an arc below every state
       const depth = y + 22 + 26 * arcs++;
-      const sx = a.x + a.w / 2 + (forward ? 10 : -10);
-      const tx = b.x + b.w / 2 + (forward ? -10 : 10);
+      // ends left of centre on a backward arc, so an edge leaving the state downwards to the right stays clear
+      const sx = a.x + a.w * (forward ? 0.6 : 0.4);
+      const tx = b.x + b.w * (forward ? 0.4 : 0.3);
       const sy = a.y + a.h;
       const ty = b.y + b.h;
       const d = `M${sx},${sy} C${sx},${depth} ${tx},${depth} ${tx},${ty}`;
@@ -198,15 +199,17 @@ export function drawStatechart(host: HTMLElement, root: StatechartNode, current:
       list.forEach((e, k) => drawEdge(e, d, (sx + tx) / 2, stack(low + 14, 1)(k)));
       bottom = Math.max(bottom, low + 14 + LINE * list.length);
     } else {
-      // to another row: a straight line between the boxes, the label beside its middle
-      const [ax, ay] = [a.x + a.w / 2, a.y + a.h / 2];
-      const [bx, by] = [b.x + b.w / 2, b.y + b.h / 2];
-      const [sx, sy] = clip(a, bx, by);
-      const [tx, ty] = clip(b, ax, ay);
-      const mx = (sx + tx) / 2;
-      const my = (sy + ty) / 2;
-      const right = (tx - sx) * (ty - sy) >= 0; // label on the outer side of the slope
-      list.forEach((e, k) => drawEdge(e, `M${sx},${sy} L${tx},${ty}`, mx + (right ? 6 : -6), my + LINE * k, right ? 'start' : 'end'));
+      // to another row: down (or up) out of the source, turning into the target's side; the label beside the bend
+      const right = b.x + b.w / 2 >= a.x + a.w / 2;
+      const down = b.y > a.y;
+      const sx = a.x + a.w * (right ? 0.7 : 0.3);
+      const sy = down ? a.y + a.h : a.y;
+      const tx = right ? b.x : b.x + b.w;
+      const ty = b.y + b.h / 2;
+      const d = a.col === b.col ? `M${sx},${sy} L${sx},${down ? b.y : b.y + b.h}` : `M${sx},${sy} Q${sx},${ty} ${tx},${ty}`;
+      const mx = 0.75 * sx + 0.25 * tx;
+      const my = 0.25 * sy + 0.75 * ty;
+      list.forEach((e, k) => drawEdge(e, d, mx + (right ? 6 : -6), my - 4 - LINE * k, right ? 'start' : 'end'));
     }
   }
 
@@ -236,13 +239,4 @@ export function drawStatechart(host: HTMLElement, root: StatechartNode, current:
   }
   s.append(defs, layer.edges, layer.states, layer.labels);
   host.replaceChildren(s);
-}
-
-function clip(b: Box, tx: number, ty: number): [number, number] {
-  const cx = b.x + b.w / 2;
-  const cy = b.y + b.h / 2;
-  const dx = tx - cx;
-  const dy = ty - cy;
-  const s = Math.min(Math.abs(dx) > 1e-9 ? b.w / 2 / Math.abs(dx) : Infinity, Math.abs(dy) > 1e-9 ? b.h / 2 / Math.abs(dy) : Infinity);
-  return [cx + dx * s, cy + dy * s];
 }
