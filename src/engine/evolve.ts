@@ -113,8 +113,6 @@ export function applyEvent(d: WorldDraft, e: MemhpEvent): void {
     case 'resource':
     case 'warning':
       return;
-    case 'transition':
-      return applyTransition(d, e);
     case 'account': {
       if (e.zone === null) {
         const n = d.nodes.get(e.node);
