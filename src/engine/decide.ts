@@ -35,6 +35,7 @@ function run(tx: Tx, op: Op): void {
       return addMemory(tx, op.node, op.start, op.size, op.flags);
     case 'probe': {
       // probe_store(): one block at a physical address, MHP_NONE, node by address
+      if (!tx.g.profile.hasProbe) fail('ENOENT', `${tx.g.profile.name} has no /sys/devices/system/memory/probe (no CONFIG_ARCH_MEMORY_PROBE)`);
       if (!isBlockAlignedRange(tx.g, op.addr, tx.g.blockSize)) fail('EINVAL', `probe: address 0x${op.addr.toString(16)} is not block-aligned`);
       let nid = 0;
       let end = 0;

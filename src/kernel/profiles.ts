@@ -38,6 +38,8 @@ export interface ArchProfile {
   hotRemoveRefused(era: Era): boolean;
   /** v2 series: arch_add_memory() clears the vmemmap flags (s390). */
   v2ClearsFlags: boolean;
+  /** CONFIG_ARCH_MEMORY_PROBE: /sys/devices/system/memory/probe exists (x86, powerpc). */
+  hasProbe: boolean;
 }
 
 const pmdAligned = (pmd: number) => (size: number) => size % pmd === 0;
@@ -64,11 +66,13 @@ const x86_64: ArchProfile = {
   defaultBlockSize: () => 128 * MiB,
   hotRemoveRefused: () => false,
   v2ClearsFlags: false,
+  hasProbe: true,
 };
 
 const arm64_4k: ArchProfile = {
   ...x86_64,
   name: 'arm64-4k',
+  hasProbe: false,
   // 1 GiB sections until ~5.12, so the 2019 series saw 1 GiB blocks on arm64.
   sectionSizeBits: (era) => (era === 'v2-2019' ? 30 : 27),
   maxPhysmemBits: 48,
@@ -122,6 +126,7 @@ const ppc64_radix: ArchProfile = {
   defaultBlockSize: () => 256 * MiB,
   hotRemoveRefused: () => false,
   v2ClearsFlags: false,
+  hasProbe: true,
 };
 
 const ppc64_hash: ArchProfile = {
@@ -152,6 +157,7 @@ const s390x: ArchProfile = {
   defaultBlockSize: () => 256 * MiB,
   hotRemoveRefused: (era) => !eraAtLeast(era, '6.8'),
   v2ClearsFlags: true,
+  hasProbe: false,
 };
 
 export const PROFILES: Record<ArchName, ArchProfile> = {

@@ -1,3 +1,4 @@
+import { PROFILES } from '../kernel/profiles.ts';
 /**
  * The sysfs tree of a WorldView as a flat list of entries (directories,
  * files with their kernel modes, relative symlinks), in creation order.
@@ -108,8 +109,8 @@ export function sysfsEntries(view: WorldView, opts: SysfsOptions = {}): SysfsEnt
 
   file(`${MEMORY_DIR}/block_size_bytes`, MODE_RO, formatBlockSizeBytes(view.blockSizeBytes));
   file(`${MEMORY_DIR}/auto_online_blocks`, MODE_RW, formatAutoOnlineBlocks(view.kernel, view.params.auto_online_blocks));
-  // CONFIG_ARCH_MEMORY_PROBE: write-only, reading it fails in the kernel; here it is just empty.
-  file(`${MEMORY_DIR}/probe`, MODE_WO, '');
+  // CONFIG_ARCH_MEMORY_PROBE (x86 and powerpc only): write-only, reading it fails in the kernel; here it is just empty.
+  if (PROFILES[view.arch].hasProbe) file(`${MEMORY_DIR}/probe`, MODE_WO, '');
   if (view.kernel === 'v2-2019') {
     file(`${MEMORY_DIR}/vmemmap_hotplug`, MODE_RW, formatVmemmapHotplug(view.params.vmemmap_hotplug));
   }

@@ -164,3 +164,16 @@ describe('probe (one block per write, node by address)', () => {
     expect(s.apply({ op: 'probe', addr: 8 * GiB }).errno).toBe('EEXIST');
   });
 });
+
+describe('probe exists only with CONFIG_ARCH_MEMORY_PROBE', () => {
+  it('x86_64 and ppc64 add one block; arm64 and s390x have no probe file (ENOENT)', () => {
+    for (const arch of ['x86_64', 'ppc64-radix'] as const) {
+      const s = boot({ arch, boot: [{ size: 4 * GiB, maxFreeOrder: 8 }] });
+      expect(s.apply({ op: 'probe', addr: 16 * GiB }).ret).toBe(0);
+    }
+    for (const arch of ['arm64-4k', 's390x'] as const) {
+      const s = boot({ arch, boot: [{ size: 4 * GiB, maxFreeOrder: 8 }] });
+      expect(s.apply({ op: 'probe', addr: 16 * GiB }).errno).toBe('ENOENT');
+    }
+  });
+});

@@ -159,3 +159,20 @@ describe("the reviewer's question: add 1 GiB with MHP_MEMMAP_DEVICE, remove the 
     expect(v.vmemmap.every((h) => !h.orphaned)).toBe(true);
   });
 });
+
+describe('a DEVICE vmemmap that spans more than one block', () => {
+  it('16 GiB DEVICE: removing only the second block (the rest of the vmemmap) strands the sections it serves', () => {
+    // 16 GiB of struct pages = 256 MiB of vmemmap: blocks 128 and 129 hold it
+    const s = boot({ kernel: 'v2-2019' });
+    ok(s, add(16 * GiB, 16 * GiB, ['MHP_MEMMAP_DEVICE']));
+    expect(blockOf(s.view(), 128)?.vmemmapPages).toBe(32768);
+    expect(blockOf(s.view(), 129)?.vmemmapPages).toBe(32768);
+    expect(s.apply(remove(16 * GiB + 128 * MiB, 128 * MiB)).ret).toBe(0);
+    const v = s.view();
+    expect(v.vmemmap[0]?.orphaned).toBe(true);
+    expect(sectionOf(v, 255)?.memmapLost).toBe(true);
+    const r = s.apply({ op: 'touch', block: 255 });
+    expect(r.errno).toBe('EFAULT');
+    expect(s.view().tainted).toBe(true);
+  });
+});

@@ -79,12 +79,16 @@ export function removeMemory(tx: Tx, start: number, size: number): void {
     }
     tx.transition('memory_block', b.id, { type: 'REMOVE' });
   }
-  // vmemmap pages that lived in the removed range but still serve sections elsewhere
+  // vmemmap pages that lived in the removed range but still serve sections elsewhere. The
+  // range is one unit: tails point at the head, and the deferred free walks all of it, so
+  // losing any part of it (not only the head's block: a 16 GiB DEVICE vmemmap spans two
+  // blocks) strands every section it still serves.
   const startPfn = start / g.pageSize;
   const endPfn = (start + size) / g.pageSize;
   for (const key of heads) {
     const head = tx.draft.vmemmap.get(key);
-    if (head && head.refcount > 0 && head.headPfn >= startPfn && head.headPfn < endPfn && !head.orphanedBy)
+    const overlaps = head && head.headPfn < endPfn && head.headPfn + head.nrPages > startPfn;
+    if (head && head.refcount > 0 && overlaps && !head.orphanedBy)
       tx.emit({ type: 'vmemmap', action: 'orphan', headPfn: head.headPfn, nrPages: head.nrPages, refcount: head.refcount, sections: [...head.sections], node: head.node, removed: { start, size } });
   }
   tx.emit({ type: 'resource', action: 'release', start, size, flags: [] });
