@@ -109,6 +109,9 @@ describe('valid_zones', () => {
     const before = memoryParts(s.view());
     const r = s.apply(state(0, 'offline'));
     expect(r.errno).toBe('EINVAL');
+    // the state reads going-offline while memory_block_offline() refuses, then reverts
+    const moves = r.events.flatMap((e) => (e.type === 'transition' ? [`${e.from}→${e.to}`] : []));
+    expect(moves).toEqual(['online→going-offline', 'going-offline→online']);
     expect(memoryParts(s.view())).toEqual(before);
     expect(zoneOf(s.view(), 0, 'DMA')?.presentPages).toBe((16 * MiB) / 4096);
   });

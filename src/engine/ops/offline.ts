@@ -17,9 +17,14 @@ export function offlineBlock(tx: Tx, id: number, redundantOk = false): void {
     fail('EINVAL', `memory${id} is already offline`);
   }
   if (b.state !== 'online') fail('EINVAL', `memory${id} is ${b.state}`);
-  // ~5.18+: a block spanning several zones cannot be offlined
-  if (b.zone === null) fail('EINVAL', `memory${id} spans several zones (valid_zones: none)`);
   checkMemmapAlive(tx, b, 'offline');
+  if (b.zone === null) {
+    // memory_block_change_state() shows going-offline before memory_block_offline() refuses
+    // (~5.18+) a block spanning several zones
+    tx.transition('memory_block', id, { type: 'OFFLINE_BEGIN' });
+    tx.transition('memory_block', id, { type: 'OFFLINE_CANCEL' });
+    fail('EINVAL', `memory${id} spans several zones (valid_zones: none)`);
+  }
   const zone = b.zone;
   const pfn = id * g.pagesPerBlock;
   const nr = g.pagesPerBlock;
