@@ -177,3 +177,11 @@ describe('probe exists only with CONFIG_ARCH_MEMORY_PROBE', () => {
     }
   });
 });
+
+describe('v2-2019 predates mhp_range_allowed()', () => {
+  it('an add beyond MAX_PHYSMEM_BITS conflicts with the iomem root: EEXIST, not E2BIG', () => {
+    const s = boot({ kernel: 'v2-2019' });
+    expect(s.apply(add(2 ** 46, 128 * MiB)).errno).toBe('EEXIST');
+    expect(boot({ kernel: '6.8' }).apply(add(2 ** 46, 128 * MiB)).errno).toBe('E2BIG');
+  });
+});

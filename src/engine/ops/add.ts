@@ -57,6 +57,10 @@ export function addMemory(tx: Tx, nid: number, start: number, size: number, flag
   // register_memory_resource(): mhp_range_allowed() (~5.11+), then the iomem conflict check
   if (eraAtLeast(era, '5.13') && (size <= 0 || start + size > g.maxPhysAddr))
     fail('E2BIG', `range ${hex(start)}+${hex(size)} is outside the mappable range`);
+  // before mhp_range_allowed() (~5.11) only the iomem root's bounds stop an add past the
+  // physical address space: the resource request conflicts (-EEXIST)
+  if (!eraAtLeast(era, '5.13') && size > 0 && start + size > g.maxPhysAddr)
+    fail('EEXIST', `${range(start, size)} lies beyond the iomem root (MAX_PHYSMEM_BITS ${g.profile.maxPhysmemBits})`);
   const firstId = Math.floor(start / g.blockSize);
   const endId = Math.ceil((start + size) / g.blockSize);
   for (let id = firstId; id < endId && size > 0; id++)
