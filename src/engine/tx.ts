@@ -13,7 +13,7 @@ import { applyEvent, WorldDraft } from './evolve.ts';
 import type { GateEvent, LifecycleGate } from './gate.ts';
 import { geometry, type World } from './world.ts';
 
-/** A kernel failure after effects were recorded on purpose (an oops): the events stay. */
+/** An oops: the task died inside the kernel, so no caller cleans up after it (no rollback). */
 export class CommittedFailure extends KernelError {}
 
 export class Tx {
