@@ -1,5 +1,6 @@
 /** Hand-built fixture data for the log tests (the engine does not exist yet). */
 import type { UnsequencedEvent } from '../../../src/engine/events.ts';
+import { DEFAULT_PARAMS } from '../../../src/scenario/defaults.ts';
 import type { SystemSpec } from '../../../src/kernel/types.ts';
 
 export const system: SystemSpec = {
@@ -9,16 +10,7 @@ export const system: SystemSpec = {
   arch: 'x86_64',
   machine: { hypervisor: true, sparsemem: 'vmemmap', memoryBlockSize: 134217728 },
   boot: [{ node: 0, size: 4294967296, used: 536870912, maxFreeOrder: 10 }],
-  params: {
-    memmap_on_memory: 'off',
-    auto_online_blocks: 'offline',
-    online_policy: 'contig-zones',
-    auto_movable_ratio: 301,
-    auto_movable_numa_aware: true,
-    movable_node: false,
-    v2_remove_guard: false,
-    vmemmap_hotplug: true,
-  },
+  params: { ...DEFAULT_PARAMS },
 };
 
 /** One of each event type, as an engine would emit for a hot-add and online. */

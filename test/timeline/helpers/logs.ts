@@ -2,6 +2,7 @@
 import fc from 'fast-check';
 import { HotplugSystem } from '../../../src/engine/system.ts';
 import type { MemhpEvent } from '../../../src/engine/events.ts';
+import { DEFAULT_PARAMS } from '../../../src/scenario/defaults.ts';
 import type { Op, SystemSpec } from '../../../src/kernel/types.ts';
 
 const G = 1024 ** 3;
@@ -20,16 +21,7 @@ export const SPEC: SystemSpec = {
     { node: 0, size: 4 * G, used: 1 * G, maxFreeOrder: 10 },
     { node: 1, size: 4 * G, used: 0, maxFreeOrder: 10 },
   ],
-  params: {
-    memmap_on_memory: 'on',
-    auto_online_blocks: 'offline',
-    online_policy: 'contig-zones',
-    auto_movable_ratio: 301,
-    auto_movable_numa_aware: true,
-    movable_node: false,
-    v2_remove_guard: false,
-    vmemmap_hotplug: true,
-  },
+  params: { ...DEFAULT_PARAMS, memmap_on_memory: 'on' },
 };
 
 /** Runs ops on a fresh system (table gate: fast, same decisions) and returns the log. */
