@@ -3,10 +3,12 @@ import type { Command } from 'commander';
 import { printLines, warn } from './output.ts';
 import { parsePort, serveInspector } from './serve.ts';
 import { loadSource } from './source.ts';
+import { openBrowser } from './open-browser.ts';
 
 interface InspectOptions {
   port?: string;
   stately?: string;
+  open?: boolean;
 }
 
 export function registerInspect(program: Command): void {
@@ -16,6 +18,7 @@ export function registerInspect(program: Command): void {
     .argument('<file>', 'scenario file or memhp log (operations applied in the page are appended to a log)')
     .option('--port <N>', 'TCP port on 127.0.0.1 (default: a free one)')
     .option('--stately <url>', 'also stream live actor events to a Stately inspector at this ws:// URL')
+    .option('--open', 'open the page in a browser if this machine has one ($BROWSER or xdg-open)')
     .action(async (file: string, opts: InspectOptions) => {
       const port = parsePort(opts.port);
       const source = loadSource(file);
@@ -29,6 +32,7 @@ export function registerInspect(program: Command): void {
         ...(opts.stately ? { stately: opts.stately } : {}),
       });
       printLines([`inspector: ${url}`, 'press Ctrl-C to stop']);
+      if (opts.open && !openBrowser(url)) warn('--open: no browser found ($BROWSER or xdg-open); open the URL above yourself');
       await done;
     });
 }

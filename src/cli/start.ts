@@ -6,12 +6,13 @@
 import { mkdirSync } from 'node:fs';
 import { basename, extname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { openBrowser } from './open-browser.ts';
 import type { Command } from 'commander';
 import type { MemhpEvent } from '../engine/events.ts';
 import { geometryOf } from '../kernel/geometry.ts';
 import { executeScenario } from './execute.ts';
 import { formatOpBlock } from './op-report.ts';
-import { enforceStrict, outcomeLine, printJson, printLines } from './output.ts';
+import { enforceStrict, outcomeLine, printJson, printLines, warn } from './output.ts';
 import { parsePort, serveInspector } from './serve.ts';
 import { loadScenario } from './source.ts';
 import { inShort, machineLines } from './story.ts';
@@ -26,6 +27,7 @@ interface StartOptions {
   inspect: boolean;
   json?: boolean;
   strict?: boolean;
+  open?: boolean;
 }
 
 /** A fresh log name: the scenario's, the time (metadata only, never in the world) and the pid. */
@@ -43,6 +45,7 @@ export function registerStart(program: Command): void {
     .option('--log-dir <dir>', 'where to write the log', '.memhp')
     .option('--port <N>', 'inspector port on 127.0.0.1 (default: a free one)')
     .option('--no-inspect', 'tell the story and exit, without starting the inspector')
+    .option('--open', 'open the inspector in a browser if this machine has one ($BROWSER or xdg-open)')
     .option('--json', 'print one JSON object { scenario, log, ops, world, url? } instead of the story')
     .option('--strict', 'exit 1 if any operation returns a kernel error')
     .action((file: string, opts: StartOptions) => startCommand(file, opts));
@@ -96,5 +99,6 @@ async function startCommand(file: string, opts: StartOptions): Promise<void> {
   const { url, done } = await serveInspector({ name: scenario.name, system, events: run.events, logPath, port });
   if (opts.json) printJson({ scenario: scenario.name, log: logPath, ops: run.records, world: run.view, url });
   else printLines(['', style.bold(`inspector: ${url}`), 'the seed log is open there; press Ctrl-C to stop']);
+  if (opts.open && !openBrowser(url)) warn('--open: no browser found ($BROWSER or xdg-open); open the URL above yourself');
   await done;
 }

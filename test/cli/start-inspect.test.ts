@@ -4,7 +4,7 @@
  * SIGTERM. `memhp inspect` serves a recorded log the same way.
  */
 import { spawn } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readLog } from '../../src/log/index.ts';
@@ -13,9 +13,9 @@ import { BIN, memhp, memhpJson, REPO, tempDir } from './helpers.ts';
 const dir = tempDir();
 
 /** Starts a long-running memhp, waits for its URL line, fetches it, then stops it with SIGTERM. */
-function serveAndStop(args: string[]): Promise<{ url: string; status: number; body: string; stdout: string; code: number | null }> {
+function serveAndStop(args: string[], env: Record<string, string> = {}): Promise<{ url: string; status: number; body: string; stdout: string; code: number | null }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: REPO, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: REPO, env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     let seen: { url: string; status: number; body: string } | null = null;
@@ -69,6 +69,16 @@ describe('memhp start and inspect', { timeout: 240_000 }, () => {
     expect(r.stdout).toContain('In short:');
     expect(r.code).toBe(0);
     expect(readdirSync(logDir).filter((f) => f.endsWith('.jsonl'))).toHaveLength(1);
+  });
+
+  it('inspect --open hands the URL to $BROWSER', async () => {
+    // a stand-in browser: a script that records the URL it was given
+    const seen = join(dir, 'opened.txt');
+    const browser = join(dir, 'fake-browser.sh');
+    writeFileSync(browser, `#!/bin/sh\necho "$1" > ${seen}\n`, { mode: 0o755 });
+    const r = await serveAndStop(['inspect', join(REPO, 'scenarios', 'seed-reviewer-guard.json'), '--open'], { BROWSER: browser });
+    for (let i = 0; i < 50 && !existsSync(seen); i++) await new Promise((ok) => setTimeout(ok, 100));
+    expect(readFileSync(seen, 'utf8').trim()).toBe(r.url);
   });
 
   it('inspect serves a recorded log', async () => {
