@@ -95,9 +95,6 @@ export class TableDraft<T> {
   *values(): Generator<T> {
     for (const c of this.chunks ?? this.base.chunks) if (c) for (const v of c) if (v !== undefined) yield v;
   }
-  get changed(): boolean {
-    return this.chunks !== null;
-  }
   finish(): Table<T> {
     if (this.chunks === null) return this.base;
     // Chunk arrays are not Object.freeze()d: V8 turns frozen arrays into slow

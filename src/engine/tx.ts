@@ -14,13 +14,12 @@ import type { GateEvent, LifecycleGate } from './gate.ts';
 import { geometry, type World } from './world.ts';
 
 /** An oops: the task died inside the kernel, so no caller cleans up after it (no rollback). */
-export class CommittedFailure extends KernelError {}
+export class Oops extends KernelError {}
 
 export class Tx {
   readonly draft: WorldDraft;
   readonly events: MemhpEvent[] = [];
   readonly g: Geometry;
-  private changes = 0;
 
   constructor(
     readonly world: World,
@@ -38,16 +37,11 @@ export class Tx {
   get system() {
     return this.world.system;
   }
-  /** events that change the world were emitted (anything but op/warning) */
-  get changed(): boolean {
-    return this.changes > 0;
-  }
 
   emit(e: UnsequencedEvent): MemhpEvent {
     const ev = { ...e, seq: this.draft.seq + 1 } as MemhpEvent;
     applyEvent(this.draft, ev);
     this.events.push(ev);
-    if (ev.type !== 'op' && ev.type !== 'warning') this.changes++;
     return ev;
   }
 

@@ -5,7 +5,7 @@
  */
 import { ERRNO } from '../../kernel/errno.ts';
 import type { ZoneName } from '../../kernel/types.ts';
-import { CommittedFailure, type Tx } from '../tx.ts';
+import { Oops, type Tx } from '../tx.ts';
 import type { BlockState, SectionState } from '../world.ts';
 import { grownSpan, readerOfDraft, shrunkSpan, type ZoneReader } from './zones.ts';
 import { zoneKey } from '../world.ts';
@@ -58,7 +58,7 @@ export function checkMemmapAlive(tx: Tx, b: BlockState, access: string): void {
     const message = `BUG: unable to handle page fault: ${access} of memory${b.id} reads the struct pages of section ${nr}, which lived in removed memory ${range(removed.start, removed.size)}`;
     tx.emit({ type: 'fault', kind: 'memmap-in-removed-memory', section: nr, block: b.id, removed, access, message });
     tx.transition('hotplug', null, { type: 'OOPS', set: { oopses: tx.draft.oopses + 1 } });
-    throw new CommittedFailure(ERRNO.EFAULT, message);
+    throw new Oops(ERRNO.EFAULT, message);
   }
 }
 

@@ -2,7 +2,7 @@
  * Onlining a memory block: state_store()/online_store() → memory_block_online()
  * → online_pages() (spec §4.4, §4.7, §7.3).
  */
-import { ERRNO, fail } from '../../kernel/errno.ts';
+import { fail } from '../../kernel/errno.ts';
 import type { OnlineType } from '../../kernel/types.ts';
 import type { Tx } from '../tx.ts';
 import { accountZone, block, checkMemmapAlive, range, sectionsOf, zones } from './common.ts';
@@ -46,4 +46,3 @@ export function onlineBlock(tx: Tx, id: number, type: Exclude<OnlineType, 'offli
   );
 }
 
-export { ERRNO };

@@ -5,7 +5,7 @@
 import { fail, KernelError } from '../../kernel/errno.ts';
 import { isBlockAlignedRange } from '../../kernel/geometry.ts';
 import { eraAtLeast } from '../../kernel/profiles.ts';
-import { CommittedFailure, type Tx } from '../tx.ts';
+import { Oops, type Tx } from '../tx.ts';
 import type { BlockState } from '../world.ts';
 import { blocksIn, checkMemmapAlive, hex, range, sectionsOf } from './common.ts';
 import { offlineBlock } from './offline.ts';
@@ -129,7 +129,7 @@ export function offlineAndRemoveMemory(tx: Tx, start: number, size: number): voi
     }
   if (!error) return;
   // an oops kills the task inside try_remove_memory(): there is nobody left to roll back
-  if (error instanceof CommittedFailure) throw error;
+  if (error instanceof Oops) throw error;
   // rollback (~5.10+): re-online what this call offlined, with the remembered type
   for (const { id, type } of offlinedByUs)
     try {
