@@ -2,6 +2,12 @@
  * The small machine the explorer and the fast-check arbitraries work on: one
  * boot node and a window of N hot-pluggable blocks right after boot memory,
  * and every operation that makes sense on that window in the chosen era.
+ *
+ * With `nodes: 2` a second NUMA node is possible but has no boot memory: it
+ * starts offline, the first add on it brings it online, its memmap (without
+ * an altmap) is allocated on node 0 — remote — and removing its last block
+ * takes it offline again through try_offline_node(). A second boot node could
+ * never go offline (it has boot memory), so that case would explore less.
  */
 import { geometryOf } from '../kernel/geometry.ts';
 import { eraAtLeast } from '../kernel/profiles.ts';
@@ -18,6 +24,8 @@ export interface SmallMachineOptions {
   /** Boot memory of node 0 in bytes (default 1 GiB, at least one block). */
   bootSize?: number;
   memoryBlockSize?: number;
+  /** NUMA nodes adds may target (1 or 2, default 1); boot memory is on node 0 only. */
+  nodes?: number;
 }
 
 export interface SmallMachine {
@@ -30,6 +38,8 @@ export interface SmallMachine {
   blockSize: number;
   /** The add_memory flag sets valid in this era. */
   flagSets: MhpFlag[][];
+  /** Nodes adds target (node 0 first). */
+  nodes: number[];
 }
 
 export function smallMachine(opts: SmallMachineOptions = {}): SmallMachine {
@@ -37,12 +47,14 @@ export function smallMachine(opts: SmallMachineOptions = {}): SmallMachine {
   const arch = opts.arch ?? 'x86_64';
   const blocks = opts.blocks ?? 3;
   if (!Number.isInteger(blocks) || blocks < 1) throw new Error(`blocks must be a positive integer, got ${blocks}`);
+  const nodes = opts.nodes ?? 1;
+  if (nodes !== 1 && nodes !== 2) throw new Error(`nodes must be 1 or 2, got ${nodes}`);
   const params: Params = { ...DEFAULT_PARAMS, ...(eraAtLeast(kernel, '5.13') ? { memmap_on_memory: 'on' as const } : {}), ...opts.params };
   const draft: SystemSpec = {
-    name: `explore ${arch} ${kernel} ${blocks} blocks`,
+    name: `explore ${arch} ${kernel} ${blocks} blocks${nodes > 1 ? `, ${nodes} nodes` : ''}`,
     kernel,
     arch,
-    machine: { hypervisor: true, sparsemem: 'vmemmap', possibleNodes: 1, ...(opts.memoryBlockSize ? { memoryBlockSize: opts.memoryBlockSize } : {}) },
+    machine: { hypervisor: true, sparsemem: 'vmemmap', possibleNodes: nodes, ...(opts.memoryBlockSize ? { memoryBlockSize: opts.memoryBlockSize } : {}) },
     boot: [{ node: 0, size: opts.bootSize ?? 1024 ** 3, used: 0, maxFreeOrder: 10 }],
     params,
   };
@@ -56,8 +68,21 @@ export function smallMachine(opts: SmallMachineOptions = {}): SmallMachine {
       : params.memmap_on_memory !== 'off'
         ? [[], ['MHP_MEMMAP_ON_MEMORY']]
         : [[]];
-  return { spec, windowStart: bootSize, firstBlock: bootSize / bs, blocks, blockSize: bs, flagSets };
+  return { spec, windowStart: bootSize, firstBlock: bootSize / bs, blocks, blockSize: bs, flagSets, nodes: Array.from({ length: nodes }, (_, i) => i) };
 }
+
+/**
+ * Operation kinds `extraOps` may add to the default set. offline_and_remove_memory
+ * and touch are in the default set already; naming them turns them back on
+ * where `offlineAndRemove` / `touch` turned them off.
+ */
+export const EXTRA_OPS = ['pin', 'unpin', 'inject', 'signal', 'offline_and_remove_memory', 'set', 'touch'] as const;
+export type ExtraOp = (typeof EXTRA_OPS)[number];
+
+/** The auto_online_blocks values `set` writes (online_kernel behaves like online on a fresh range, so it adds little). */
+export const AUTO_ONLINE_VALUES = ['online', 'online_movable', 'offline'] as const;
+/** The errno `inject` arms a notifier with (-ENOMEM, what the selftest uses); 0 disarms. */
+export const INJECT_ERROR = -12;
 
 export interface OperationChoice {
   /** Online kinds written to memoryN/state (default online, online_kernel, online_movable). */
@@ -66,6 +91,8 @@ export interface OperationChoice {
   offlineAndRemove?: boolean;
   /** Also `touch` per block: the kernel reads its struct pages (default true). */
   touch?: boolean;
+  /** Operation kinds tried in addition to the default set (none by default). */
+  extraOps?: readonly ExtraOp[];
 }
 
 /** Every aligned sub-range of the window: [start block index, block count]. */
@@ -80,13 +107,22 @@ export function operationsOf(m: SmallMachine, choice: OperationChoice = {}): Op[
   const ops: Op[] = [];
   const kinds = choice.onlineKinds ?? ['online', 'online_kernel', 'online_movable'];
   const at = (i: number) => m.windowStart + i * m.blockSize;
-  for (const [i, k] of subRanges(m)) for (const flags of m.flagSets) ops.push({ op: 'add_memory', node: 0, start: at(i), size: k * m.blockSize, flags });
+  const extra = new Set<ExtraOp>(choice.extraOps ?? []);
+  for (const [i, k] of subRanges(m))
+    for (const flags of m.flagSets) for (const node of m.nodes) ops.push({ op: 'add_memory', node, start: at(i), size: k * m.blockSize, flags });
   for (let i = 0; i < m.blocks; i++) {
     for (const value of kinds) ops.push({ op: 'state', block: m.firstBlock + i, value });
     ops.push({ op: 'state', block: m.firstBlock + i, value: 'offline' });
   }
   for (const [i, k] of subRanges(m)) ops.push({ op: 'remove_memory', start: at(i), size: k * m.blockSize });
-  if (choice.offlineAndRemove ?? true) for (const [i, k] of subRanges(m)) ops.push({ op: 'offline_and_remove_memory', start: at(i), size: k * m.blockSize });
-  if (choice.touch ?? true) for (let i = 0; i < m.blocks; i++) ops.push({ op: 'touch', block: m.firstBlock + i });
+  if ((choice.offlineAndRemove ?? true) || extra.has('offline_and_remove_memory')) for (const [i, k] of subRanges(m)) ops.push({ op: 'offline_and_remove_memory', start: at(i), size: k * m.blockSize });
+  if ((choice.touch ?? true) || extra.has('touch')) for (let i = 0; i < m.blocks; i++) ops.push({ op: 'touch', block: m.firstBlock + i });
+  // the extra kinds come after the default set, so a counterexample the default set can
+  // reach is still found first (same breadth-first order, same shortest sequence)
+  for (const kind of ['pin', 'unpin'] as const) if (extra.has(kind)) for (let i = 0; i < m.blocks; i++) ops.push({ op: kind, block: m.firstBlock + i });
+  if (extra.has('inject'))
+    for (const action of ['MEM_GOING_ONLINE', 'MEM_GOING_OFFLINE'] as const) for (const error of [INJECT_ERROR, 0]) ops.push({ op: 'inject', action, error });
+  if (extra.has('signal')) ops.push({ op: 'signal' });
+  if (extra.has('set')) for (const value of AUTO_ONLINE_VALUES) ops.push({ op: 'set', param: 'auto_online_blocks', value });
   return ops;
 }
