@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { explore, type ExploreOptions, type ExploreResult } from '../check/explore.ts';
+import { AUTO_ONLINE_VALUES, EXTRA_OPS, INJECT_ERROR, type ExtraOp } from '../check/machine.ts';
 import { ARCH_NAMES, ERAS, type ArchName, type Era, type Params } from '../kernel/types.ts';
 import { PARAM_PARSERS } from '../scenario/values.ts';
 import { EXIT_FAILURE, EXIT_OK, InputError } from './errors.ts';
@@ -19,6 +20,8 @@ export interface ExploreCommandOptions {
   arch?: string;
   kernel?: string;
   blocks?: string;
+  nodes?: string;
+  ops?: string;
   depth?: string;
   param?: string[];
   maxStates?: string;
@@ -57,6 +60,23 @@ export function parseParams(values: readonly string[]): Partial<Params> {
   return out as Partial<Params>;
 }
 
+/** `--ops pin,unpin,inject` → the extra operation kinds, each name checked; `all` names every one. */
+export function parseExtraOps(value: string): ExtraOp[] {
+  const out: ExtraOp[] = [];
+  for (const raw of value.split(',')) {
+    const name = raw.trim();
+    if (name === '') throw new InputError(`--ops ${JSON.stringify(value)}: empty name in the list (expected comma-separated names)`);
+    if (name === 'all') {
+      out.push(...EXTRA_OPS);
+      continue;
+    }
+    if (!(EXTRA_OPS as readonly string[]).includes(name))
+      throw new InputError(`--ops ${name}: unknown operation kind (known: ${EXTRA_OPS.join(', ')}, all)`);
+    out.push(name as ExtraOp);
+  }
+  return [...new Set(out)];
+}
+
 /** Command-line options → explorer options (throws InputError naming the option). */
 export function exploreOptionsFrom(opts: ExploreCommandOptions): ExploreOptions {
   if (opts.arch !== undefined && !(ARCH_NAMES as readonly string[]).includes(opts.arch))
@@ -67,6 +87,8 @@ export function exploreOptionsFrom(opts: ExploreCommandOptions): ExploreOptions 
     arch: (opts.arch ?? 'x86_64') as ArchName,
     kernel: (opts.kernel ?? '6.8') as Era,
     blocks: positiveInt('--blocks', opts.blocks, 3, 8),
+    nodes: positiveInt('--nodes', opts.nodes, 1, 2),
+    ...(opts.ops !== undefined ? { extraOps: parseExtraOps(opts.ops) } : {}),
     depth: positiveInt('--depth', opts.depth, 5, 64),
     params: parseParams(opts.param ?? []),
     maxStates: positiveInt('--max-states', opts.maxStates, 200_000),
@@ -100,7 +122,10 @@ export function exploreJson(r: ExploreResult) {
 export function formatExplore(r: ExploreResult, o: ExploreOptions): string[] {
   const s = r.spec;
   const lines = [
-    `memhp explore: ${s.arch} ${s.kernel}, ${o.blocks} hot-pluggable blocks, depth ${o.depth}, ${r.operations} operations per state` +
+    `memhp explore: ${s.arch} ${s.kernel}, ${o.blocks} hot-pluggable blocks` +
+      ((o.nodes ?? 1) > 1 ? ` on ${o.nodes} nodes` : '') +
+      `, depth ${o.depth}, ${r.operations} operations per state` +
+      (o.extraOps?.length ? ` (with ${o.extraOps.join(', ')})` : '') +
       (Object.keys(o.params ?? {}).length ? `, ${Object.entries(o.params!).map(([k, v]) => `${k}=${v}`).join(' ')}` : ''),
     `explored ${r.statesExplored} states (${r.statesPerSec} states/s, ${(r.elapsedMs / 1000).toFixed(1)} s, ${r.transitions} transitions)`,
   ];
@@ -155,8 +180,17 @@ export function registerExplore(program: Command): void {
     .option('--arch <arch>', `architecture (${ARCH_NAMES.join(', ')})`, 'x86_64')
     .option('--kernel <era>', `kernel era (${ERAS.join(', ')})`, '6.8')
     .option('--blocks <n>', 'hot-pluggable blocks after boot memory (1-8)', '3')
+    .option(
+      '--nodes <n>',
+      'NUMA nodes (1-2); with 2, boot memory stays on node 0 and every add is tried on either node, so node 1 comes online with its first block, takes its memmap from node 0 without an altmap, and goes offline through try_offline_node()',
+      '1',
+    )
+    .option(
+      '--ops <list>',
+      `extra operation kinds, comma-separated (${EXTRA_OPS.join(', ')}, or all): pin/unpin per block; inject arms MEM_GOING_ONLINE or MEM_GOING_OFFLINE with ${INJECT_ERROR} or disarms it with 0; signal leaves a signal pending for the next offline; set writes auto_online_blocks=${AUTO_ONLINE_VALUES.join('|')}; offline_and_remove_memory (every aligned sub-range) and touch are in the default set already`,
+    )
     .option('--depth <d>', 'longest operation sequence tried', '5')
-    .option('--param <name=value>', 'kernel parameter, repeatable (e.g. v2_remove_guard=true, memmap_on_memory=force)', collect, [])
+    .option('--param <name=value>', 'kernel parameter, repeatable (e.g. v2_remove_guard=true, memmap_on_memory=force, movable_node=true)', collect, [])
     .option('--max-states <n>', 'stop after this many distinct states', '200000')
     .option('--max-seconds <s>', 'stop after this many seconds', '60')
     .option('--out <file>', 'where to write the counterexample log', 'memhp-counterexample.jsonl')
