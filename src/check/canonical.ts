@@ -3,6 +3,10 @@
  * what the invariants see, and nothing about how the world was reached (no
  * sequence numbers, no event history). Two worlds with the same key behave
  * the same under every operation, so the explorer visits each key once.
+ * The opt-in operations keep their state in it too: pin/unpin in each
+ * block's pinned flag, inject in `injection`, signal in `signalPending`,
+ * set in `params`; a block's and a section's nid and each node's online bit
+ * cover the second node.
  */
 import { tableToArray } from '../engine/table.ts';
 import type { World } from '../engine/world.ts';

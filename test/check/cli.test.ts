@@ -54,12 +54,34 @@ describe('memhp explore', { timeout: 180_000 }, () => {
     expect(r.stderr).toMatch(/explore hit its bound/);
   });
 
+  it('--nodes 2 --ops all: wider search, the mixed-node removal found at depth 3, the options named in the header', () => {
+    const held = memhp('explore', '--blocks', '2', '--nodes', '2', '--ops', 'pin,unpin,inject,signal,set', '--depth', '2');
+    expect(held.status).toBe(0);
+    expect(held.stdout).toMatch(/2 hot-pluggable blocks on 2 nodes, depth 2, 40 operations per state \(with pin, unpin, inject, signal, set\)/);
+    const r = memhp('explore', '--blocks', '2', '--nodes', '2', '--ops', 'all', '--depth', '3', '--json', '--out', 'nodes.jsonl');
+    expect(r.status).toBe(1);
+    const out = JSON.parse(r.stdout);
+    expect(out.system.machine.possibleNodes).toBe(2);
+    expect(out.counterexample.steps).toEqual([
+      '1. add_memory(node 1, 0x40000000, 128M): memory8',
+      '2. add_memory(node 0, 0x48000000, 128M): memory9',
+      '3. remove_memory(0x40000000, 256M): memory8-9',
+    ]);
+    expect(out.counterexample.violation.invariant).toBe('accounting-matches-blocks');
+    const help = memhp('explore', '--help');
+    expect(help.stdout).toMatch(/--nodes <n>/);
+    expect(help.stdout).toMatch(/--ops <list>/);
+  });
+
   it('rejects bad options with a message naming the option, exit 2', () => {
     for (const [args, msg] of [
       [['--param', 'v2_remove_guard=maybe'], /--param v2_remove_guard=maybe: expected true or false/],
       [['--param', 'no_such=1'], /--param no_such: unknown parameter/],
       [['--kernel', '4.19'], /--kernel "4.19": expected one of v2-2019, 5.13, 6.6, 6.8/],
       [['--blocks', 'two'], /--blocks "two": expected a whole number/],
+      [['--nodes', '3'], /--nodes "3": expected a whole number from 1 to 2/],
+      [['--ops', 'pin,hug'], /--ops hug: unknown operation kind \(known: pin, unpin, inject, signal, offline_and_remove_memory, set, touch, all\)/],
+      [['--ops', 'pin,,signal'], /--ops "pin,,signal": empty name/],
     ] as const) {
       const r = memhp('explore', ...args);
       expect(r.status, args.join(' ')).toBe(2);
