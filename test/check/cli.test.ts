@@ -54,20 +54,16 @@ describe('memhp explore', { timeout: 180_000 }, () => {
     expect(r.stderr).toMatch(/explore hit its bound/);
   });
 
-  it('--nodes 2 --ops all: wider search, the mixed-node removal found at depth 3, the options named in the header', () => {
+  it('--nodes 2 --ops all: wider search with the options named in the header; a safe 6.8 machine holds', () => {
     const held = memhp('explore', '--blocks', '2', '--nodes', '2', '--ops', 'pin,unpin,inject,signal,set', '--depth', '2');
     expect(held.status).toBe(0);
     expect(held.stdout).toMatch(/2 hot-pluggable blocks on 2 nodes, depth 2, 40 operations per state \(with pin, unpin, inject, signal, set\)/);
     const r = memhp('explore', '--blocks', '2', '--nodes', '2', '--ops', 'all', '--depth', '3', '--json', '--out', 'nodes.jsonl');
-    expect(r.status).toBe(1);
+    expect(r.status).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out.system.machine.possibleNodes).toBe(2);
-    expect(out.counterexample.steps).toEqual([
-      '1. add_memory(node 1, 0x40000000, 128M): memory8',
-      '2. add_memory(node 0, 0x48000000, 128M): memory9',
-      '3. remove_memory(0x40000000, 256M): memory8-9',
-    ]);
-    expect(out.counterexample.violation.invariant).toBe('accounting-matches-blocks');
+    expect(out.counterexample).toBeNull();
+    expect(out.complete).toBe(true);
     const help = memhp('explore', '--help');
     expect(help.stdout).toMatch(/--nodes <n>/);
     expect(help.stdout).toMatch(/--ops <list>/);
