@@ -44,6 +44,13 @@ interface TransitionGroup {
   detail: string;
 }
 
+/** `vmemmap put`s of one head during one op: one line naming every section that let go of it. */
+interface PutGroup {
+  headPfn: number;
+  sections: number[];
+  refcount: number;
+}
+
 function transitionKey(e: TransitionEvent): { key: string; detail: string } {
   const details: string[] = [];
   const ctx = e.context;
@@ -91,13 +98,26 @@ function addAccount(acc: Map<string, Counters>, e: AccountEvent): void {
   c.memmap += e.memmapPages ?? 0;
 }
 
-/** Summarises one operation's events (the op event itself is skipped: it is the heading). */
+/**
+ * Summarises one operation's events (the op event itself is skipped: it is the heading).
+ *
+ * Lines keep the events' order. Transitions (and vmemmap puts) of the same kind merge into the
+ * line where the first of them appeared, but only while that line is still "open": a line of
+ * another sort (a node coming online, an iomem request, a vmemmap mark/free, a fault…) closes
+ * every open group, and an actor never joins a group printed before one of its own earlier
+ * lines. So boot reads node 0's sections and blocks, then node 1's, and no line shows an actor
+ * leaving a state before the line where it entered it.
+ */
 export function summariseChanges(events: readonly MemhpEvent[], pageSize: number): ChangeLine[] {
-  const out: ChangeLine[] = [];
-  const groups = new Map<string, TransitionGroup>();
   const acc = new Map<string, Counters>();
-  // Transitions collapse across the whole op, so keep their place: emit each group where it first appeared.
-  const order: Array<ChangeLine | TransitionGroup> = [];
+  const order: Array<ChangeLine | TransitionGroup | PutGroup> = [];
+  let open = new Map<string, { group: TransitionGroup | PutGroup; at: number }>();
+  // Position in `order` of each actor's latest line.
+  const lastLine = new Map<string, number>();
+  const line = (l: ChangeLine) => {
+    order.push(l);
+    open = new Map();
+  };
   for (const e of events) {
     switch (e.type) {
       case 'op':
@@ -105,11 +125,15 @@ export function summariseChanges(events: readonly MemhpEvent[], pageSize: number
       case 'transition': {
         const { key, detail } = transitionKey(e);
         const n = actorNumber(e.actor);
-        const g = groups.get(key);
-        if (g && n !== null) g.ids.push(n);
-        else {
+        const g = open.get(key);
+        const mine = lastLine.get(e.actor);
+        if (g && n !== null && 'ids' in g.group && (mine === undefined || mine <= g.at)) {
+          g.group.ids.push(n);
+          lastLine.set(e.actor, g.at);
+        } else {
           const ng: TransitionGroup = { first: e, ids: n === null ? [] : [n], detail };
-          groups.set(key, ng);
+          open.set(key, { group: ng, at: order.length });
+          lastLine.set(e.actor, order.length);
           order.push(ng);
         }
         break;
@@ -120,34 +144,51 @@ export function summariseChanges(events: readonly MemhpEvent[], pageSize: number
       case 'vmemmap': {
         const head = `head pfn ${hex(e.headPfn)}`;
         const secs = compressIds(e.sections);
-        if (e.action === 'mark') order.push({ kind: 'info', text: `vmemmap mark: ${head}, ${e.nrPages} pages (${formatSize(e.nrPages * pageSize)}), refcount ${e.refcount}, serves sections ${secs}` });
-        else if (e.action === 'put') order.push({ kind: 'info', text: `vmemmap put: ${head}, section ${secs} gone → refcount ${e.refcount}` });
-        else if (e.action === 'free') order.push({ kind: 'info', text: `vmemmap free: ${head}, ${e.nrPages} pages released` });
+        if (e.action === 'put') {
+          const key = `put|${e.headPfn}`;
+          const g = open.get(key)?.group;
+          if (g && 'headPfn' in g) {
+            g.sections.push(...e.sections);
+            g.refcount = e.refcount;
+          } else {
+            const ng: PutGroup = { headPfn: e.headPfn, sections: [...e.sections], refcount: e.refcount };
+            open.set(key, { group: ng, at: order.length });
+            order.push(ng);
+          }
+        } else if (e.action === 'mark') line({ kind: 'info', text: `vmemmap mark: ${head}, ${e.nrPages} pages (${formatSize(e.nrPages * pageSize)}), refcount ${e.refcount}, serves sections ${secs}` });
+        else if (e.action === 'free') line({ kind: 'info', text: `vmemmap free: ${head}, ${e.nrPages} pages released` });
         else {
           const where = e.removed ? ` lived in removed ${memRange(e.removed.start, e.removed.size)}` : ' lived in removed memory';
-          order.push({ kind: 'fault', text: `vmemmap ORPHANED: ${head} (${e.nrPages} pages)${where}, but sections ${secs} still use it (refcount ${e.refcount})` });
+          line({ kind: 'fault', text: `vmemmap ORPHANED: ${head} (${e.nrPages} pages)${where}, but sections ${secs} still use it (refcount ${e.refcount})` });
         }
         break;
       }
       case 'node':
-        order.push({ kind: 'info', text: `node ${e.node}: ${e.online ? 'online' : 'offline'}${e.boot ? ` (boot: memmap ${e.boot.memmapPages} pages, used ${e.boot.usedPages} pages)` : ''}` });
+        line({ kind: 'info', text: `node ${e.node}: ${e.online ? 'online' : 'offline'}${e.boot ? ` (boot: memmap ${e.boot.memmapPages} pages, used ${e.boot.usedPages} pages)` : ''}` });
         break;
       case 'resource':
-        order.push({ kind: 'info', text: `iomem: System RAM ${memRange(e.start, e.size)} ${e.action === 'request' ? 'requested' : 'released'}${e.flags.length ? ` (${e.flags.join('|')})` : ''}` });
+        line({ kind: 'info', text: `iomem: System RAM ${memRange(e.start, e.size)} ${e.action === 'request' ? 'requested' : 'released'}${e.flags.length ? ` (${e.flags.join('|')})` : ''}` });
         break;
       case 'fault':
         // The op heading already carries the kernel's message; say here what broke, where.
-        order.push({ kind: 'fault', text: `FAULT: ${e.access} of memory${e.block} read the struct pages of section ${e.section} in removed ${memRange(e.removed.start, e.removed.size)}` });
+        line({ kind: 'fault', text: `FAULT: ${e.access} of memory${e.block} read the struct pages of section ${e.section} in removed ${memRange(e.removed.start, e.removed.size)}` });
         break;
       case 'knob':
-        order.push({ kind: 'info', text: `${e.knob}: ${e.key} = ${String(e.value)}` });
+        line({ kind: 'info', text: `${e.knob}: ${e.key} = ${String(e.value)}` });
         break;
       case 'warning':
-        order.push({ kind: 'warning', text: `warning: ${e.message}` });
+        line({ kind: 'warning', text: `warning: ${e.message}` });
         break;
     }
   }
-  for (const item of order) out.push('first' in item ? { kind: 'info', text: transitionLine(item) } : item);
+  const out: ChangeLine[] = order.map((item) => {
+    if ('first' in item) return { kind: 'info', text: transitionLine(item) };
+    if ('headPfn' in item) {
+      const n = new Set(item.sections).size;
+      return { kind: 'info', text: `vmemmap put: head pfn ${hex(item.headPfn)}, section${n === 1 ? '' : 's'} ${compressIds([...new Set(item.sections)])} gone → refcount ${item.refcount}` };
+    }
+    return item;
+  });
   for (const text of accountLines(acc, pageSize)) out.push({ kind: 'info', text });
   return out;
 }
