@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import type { MemhpEvent, OpEvent } from '../engine/events.ts';
+import type { MemhpEvent } from '../engine/events.ts';
 import { HotplugSystem } from '../engine/system.ts';
 import type { WorldView } from '../engine/view.ts';
 import type { Scenario } from '../kernel/types.ts';
@@ -58,7 +58,7 @@ export function executeScenario(scenario: Scenario, opts: ExecuteOptions = {}): 
     const records: OpRecord[] = [];
     ops.forEach((op, index) => {
       const r = sys!.apply(op);
-      records.push(opRecord(index, r.events[0] as OpEvent));
+      records.push(opRecord(index, r.events));
       opts.onOp?.(index, r.events);
     });
     return { records, events: sys.events, view: sys.view() };
