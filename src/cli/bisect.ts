@@ -46,7 +46,7 @@ export function runBisect(logPath: string, opts: BisectCommandOptions, io: { out
     error.write(`memhp bisect: ${(e as Error).message}\n`);
     return 2;
   }
-  for (const w of timeline.warnings) error.write(`warning: ${w}\n`);
+  for (const w of timeline.warnings) error.write(`memhp: warning: ${w}\n`);
   const result: BisectResult | null = bisect(timeline, predicate);
   if (opts.json) {
     output.write(`${JSON.stringify({ predicate: opts.until, lastStep: timeline.length, found: result !== null, step: result?.step ?? null, event: result?.event ?? null, probes: result?.probes ?? null })}\n`);

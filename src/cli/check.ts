@@ -6,9 +6,11 @@
  */
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import { checkFile, type CheckReport } from '../check/run-check.ts';
+import { checkLogEvents, checkScenario, type CheckReport } from '../check/run-check.ts';
 import { INVARIANTS } from '../check/invariants/index.ts';
 import { EXIT_FAILURE, EXIT_OK, InputError } from './errors.ts';
+import { warn } from './output.ts';
+import { detectKind, loadLog, loadScenario } from './source.ts';
 
 export interface CheckCommandOptions {
   json?: boolean;
@@ -35,7 +37,16 @@ export function formatCheckReport(r: CheckReport): string[] {
 /** Runs the check and prints it; returns the exit code. */
 export function runCheck(file: string, opts: CheckCommandOptions = {}): number {
   if (!existsSync(file)) throw new InputError(`${file}: no such file`);
-  const report = checkFile(file);
+  // Read through the CLI's loaders: the same file errors as every other command, and a log's
+  // dropped torn tail is said out loud (the check covers only what survived).
+  let report: CheckReport;
+  if (detectKind(file) === 'log') {
+    const log = loadLog(file);
+    for (const w of log.warnings) warn(w);
+    report = checkLogEvents(log.spec, log.events, file);
+  } else {
+    report = checkScenario(loadScenario(file), file);
+  }
   if (opts.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   else process.stdout.write(`${formatCheckReport(report).join('\n')}\n`);
   return report.ok ? EXIT_OK : EXIT_FAILURE;

@@ -141,7 +141,7 @@ export async function runStepCommand(logPath: string, opts: StepCommandOptions =
     const interval = opts.checkpointInterval === undefined ? undefined : Number(opts.checkpointInterval);
     if (interval !== undefined && (!Number.isSafeInteger(interval) || interval < 1)) throw new Error(`--checkpoint-interval must be a positive integer, got ${opts.checkpointInterval}`);
     timeline = Timeline.open(logPath, interval === undefined ? {} : { checkpointInterval: interval });
-    for (const w of timeline.warnings) error.write(`warning: ${w}\n`);
+    for (const w of timeline.warnings) error.write(`memhp: warning: ${w}\n`);
     if (opts.at !== undefined) {
       const at = opts.at === 'end' ? timeline.length : Number(opts.at);
       if (!Number.isSafeInteger(at) || at < 0 || at > timeline.length) throw new Error(`--at must be a step 0..${timeline.length} or "end", got ${opts.at}`);
