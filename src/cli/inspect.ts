@@ -15,7 +15,7 @@ export function registerInspect(program: Command): void {
   program
     .command('inspect')
     .description('open the web inspector (loopback only) on a scenario or log; stop with Ctrl-C')
-    .argument('<file>', 'scenario file or memhp log (operations applied in the page are appended to a log)')
+    .argument('<file>', 'scenario file or memhp log (operations applied in the page are appended to a log; a scenario\'s stay in memory; applying one at a past step forks into a new .fork-N.jsonl log)')
     .option('--port <N>', 'TCP port on 127.0.0.1 (default: a free one)')
     .option('--stately <url>', 'also stream live actor events to a Stately inspector at this ws:// URL')
     .option('--open', 'open the page in a browser if this machine has one ($BROWSER or xdg-open)')

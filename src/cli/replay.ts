@@ -57,9 +57,15 @@ function opBoundary(events: readonly MemhpEvent[], to: number): number {
   return b;
 }
 
+/** verifyReplay counts boot among its ops; the rest of the output does not ("6 operations"). */
+function reDecided(checkedOps: number): string {
+  const n = checkedOps - 1;
+  return n < 0 ? 'nothing' : `boot and ${n} operation${n === 1 ? '' : 's'}`;
+}
+
 function divergenceText(v: VerifyResult): string {
   const d = v.divergence!;
-  return `replay --verify: DIVERGENCE at event ${d.seq} (after ${v.checkedOps} operation${v.checkedOps === 1 ? '' : 's'} re-decided): ${d.message}`;
+  return `replay --verify: DIVERGENCE at event ${d.seq} (in the ${reDecided(v.checkedOps)} re-decided): ${d.message}`;
 }
 
 function replayCommand(file: string, opts: ReplayOptions): void {
@@ -76,7 +82,7 @@ function replayCommand(file: string, opts: ReplayOptions): void {
   let index = 0;
   for (const g of groups) {
     const e = g[0] as OpEvent;
-    if (e.op.op !== 'boot') records.push(opRecord(index++, e));
+    if (e.op.op !== 'boot') records.push(opRecord(index++, g));
   }
 
   let verify: VerifyResult | null = null;
@@ -96,7 +102,7 @@ function replayCommand(file: string, opts: ReplayOptions): void {
     const last = groups.at(-1);
     if (last && to < source.events.length && source.events[to]!.type !== 'op') lines.push(style.warn(`    (stopped inside this operation: --to ${to})`));
     lines.push('', ...formatWorld(view, style), '', outcomeLine(records, view));
-    if (verify?.ok) lines.push(style.ok(`verified: ${verify.checkedOps} operations re-decided through the machines; every event matches the log`));
+    if (verify?.ok) lines.push(style.ok(`verified: ${reDecided(verify.checkedOps)} re-decided through the machines; every event matches the log`));
     printLines(lines);
   }
   if (verify && !verify.ok) {

@@ -4,7 +4,7 @@
  * told as a story, then opened in the inspector.
  */
 import { mkdirSync } from 'node:fs';
-import { basename, extname, join, relative } from 'node:path';
+import { basename, extname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openBrowser } from './open-browser.ts';
 import type { Command } from 'commander';
@@ -89,16 +89,17 @@ async function startCommand(file: string, opts: StartOptions): Promise<void> {
       `log: ${shownLog} (${run.events.length} events). Step through it: memhp show ${shownLog} --at N; memhp replay ${shownLog} --verify`,
     ]);
   }
-  if (opts.strict) enforceStrict(run.records);
-
-  if (!opts.inspect) {
+  // --strict with a kernel error exits 1 without starting the inspector, but --json still prints its object.
+  const strictFails = opts.strict === true && run.records.some((r) => r.ret !== 0);
+  if (!opts.inspect || strictFails) {
     if (opts.json) printJson({ scenario: scenario.name, log: logPath, ops: run.records, world: run.view });
+    if (opts.strict) enforceStrict(run.records);
     return;
   }
   const { ops: _ops, ...system } = scenario;
   const { url, done } = await serveInspector({ name: scenario.name, system, events: run.events, logPath, port });
   if (opts.json) printJson({ scenario: scenario.name, log: logPath, ops: run.records, world: run.view, url });
-  else printLines(['', style.bold(`inspector: ${url}`), 'the seed log is open there; press Ctrl-C to stop']);
+  else printLines(['', style.bold(`inspector: ${url}`), `${resolve(file) === SEED_SCENARIO ? 'the seed log' : 'its log'} is open there; press Ctrl-C to stop`]);
   if (opts.open && !openBrowser(url)) warn('--open: no browser found ($BROWSER or xdg-open); open the URL above yourself');
   await done;
 }
