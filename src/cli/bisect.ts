@@ -11,6 +11,7 @@ import { bisect, type BisectResult } from '../timeline/bisect.ts';
 import { describeEvent } from '../timeline/format.ts';
 import { parsePredicate, type Predicate } from '../timeline/predicate.ts';
 import { Timeline } from '../timeline/timeline.ts';
+import { notALog } from './source.ts';
 
 export interface BisectCommandOptions {
   until: string;
@@ -38,6 +39,11 @@ export function runBisect(logPath: string, opts: BisectCommandOptions, io: { out
     predicate = parsePredicate(opts.until);
   } catch (e) {
     error.write(`memhp bisect: --until: ${(e as Error).message}\n`);
+    return 2;
+  }
+  const notLog = notALog(logPath);
+  if (notLog) {
+    error.write(`memhp bisect: ${notLog}\n`);
     return 2;
   }
   try {

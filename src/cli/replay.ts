@@ -11,7 +11,7 @@ import { InputError } from './errors.ts';
 import { formatOpBlock, opRecord, type OpRecord } from './op-report.ts';
 import { outcomeLine, printJson, printLines, warn } from './output.ts';
 import { startProgress } from './progress.ts';
-import { detectKind, loadLog, parseStep } from './source.ts';
+import { loadLog, notALog, parseStep } from './source.ts';
 import { styleFor } from './style.ts';
 import { formatWorld } from './world-text.ts';
 
@@ -69,7 +69,8 @@ function divergenceText(v: VerifyResult): string {
 }
 
 function replayCommand(file: string, opts: ReplayOptions): void {
-  if (detectKind(file) !== 'log') throw new InputError(`${file}: is not a memhp log (its first line is no memhp-log header); to run a scenario use: memhp run ${file} --log out.jsonl`);
+  const notLog = notALog(file);
+  if (notLog) throw new InputError(notLog);
   const source = loadLog(file);
   for (const w of source.warnings) warn(w);
   const to = parseStep('--to', opts.to, source.events.length);

@@ -56,6 +56,22 @@ export function detectKind(path: string): SourceKind {
   }
 }
 
+/**
+ * For commands that read only logs (replay, step, bisect): a file that is missing, a directory,
+ * or a scenario given instead (named as such, with the command that makes a log of it) rather
+ * than reported as a corrupt log. Returns null for a file that starts like a log.
+ */
+export function notALog(path: string): string | null {
+  let kind: SourceKind;
+  try {
+    kind = detectKind(path);
+  } catch (err) {
+    if (err instanceof InputError) return err.message;
+    throw err;
+  }
+  return kind === 'log' ? null : `${path}: is not a memhp log (its first line is no memhp-log header); to run a scenario use: memhp run ${path} --log out.jsonl`;
+}
+
 /** Geometry the simulator cannot lay out is a fault of the input file: say which file. */
 export function checkGeometry(path: string, spec: SystemSpec): void {
   try {

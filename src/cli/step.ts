@@ -15,6 +15,7 @@ import type { Readable, Writable } from 'node:stream';
 import type { Command } from 'commander';
 import { Stepper, type StepperOptions } from '../timeline/stepper.ts';
 import { Timeline } from '../timeline/timeline.ts';
+import { notALog } from './source.ts';
 import type { InvariantCheck } from '../timeline/breakpoints.ts';
 import type { World } from '../engine/world.ts';
 import type { CheckInput, Violation } from '../check/index.ts';
@@ -137,6 +138,11 @@ export async function runStepCommand(logPath: string, opts: StepCommandOptions =
   const output = io.output ?? process.stdout;
   const error = io.error ?? process.stderr;
   let timeline: Timeline;
+  const notLog = notALog(logPath);
+  if (notLog) {
+    error.write(`memhp step: ${notLog}\n`);
+    return 2;
+  }
   try {
     const interval = opts.checkpointInterval === undefined ? undefined : Number(opts.checkpointInterval);
     if (interval !== undefined && (!Number.isSafeInteger(interval) || interval < 1)) throw new Error(`--checkpoint-interval must be a positive integer, got ${opts.checkpointInterval}`);

@@ -112,3 +112,26 @@ describe('memhp start --json --strict', { timeout: 180_000 }, () => {
     expect(r.stderr).toContain('--strict: 1 operation returned a kernel error: ops[5] touch → -EFAULT');
   });
 });
+
+describe('log-only commands given something else', { timeout: 180_000 }, () => {
+  it('replay, step and bisect name a scenario as a scenario (not a corrupt log), a missing file and a directory', async () => {
+    const s = scenario('seed-device-1g.json');
+    const missing = join(dir, 'nope.jsonl');
+    for (const cmd of [['replay'], ['step'], ['bisect', '--until', 'tainted']]) {
+      const [name, ...rest] = cmd;
+      const onScenario = await memhp([name!, s, ...rest]);
+      expect(onScenario.code, `${name} scenario`).toBe(2);
+      expect(onScenario.stderr).toContain(`${s}: is not a memhp log`);
+      expect(onScenario.stderr).toContain(`memhp run ${s} --log out.jsonl`);
+      expect(onScenario.stderr).not.toContain('corrupt');
+
+      const onMissing = await memhp([name!, missing, ...rest]);
+      expect(onMissing.code, `${name} missing`).toBe(2);
+      expect(onMissing.stderr).toContain(`${missing}: no such file`);
+
+      const onDir = await memhp([name!, dir, ...rest]);
+      expect(onDir.code, `${name} directory`).toBe(2);
+      expect(onDir.stderr).toContain(`${dir}: is a directory`);
+    }
+  });
+});
