@@ -27,6 +27,11 @@ export function registerSysfs(program: Command): void {
       } catch (err) {
         // The exporter refuses to replace what it did not write: the user pointed it at the wrong place.
         if (err instanceof Error && err.message.startsWith('sysfs export:')) throw new InputError(`${dir}: ${err.message}`);
+        // A <dir> that is a file, or one that cannot be written: name it, not the syscall.
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'EEXIST') throw new InputError(`${dir}: is a file, not a directory (sysfs export writes <dir>/sys)`);
+        if (code === 'ENOTDIR') throw new InputError(`${dir}: part of this path is a file, not a directory`);
+        if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') throw new InputError(`${dir}: cannot write there (${code})`);
         throw err;
       }
       if (opts.json) printJson({ at: seq, dir, ...result });

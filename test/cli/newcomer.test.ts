@@ -4,7 +4,7 @@
  * `show --at`, `show --json` in the README's { ops, world } shape, a torn log
  * announced by every reader (check too), and `start --json --strict`.
  */
-import { readFileSync, truncateSync } from 'node:fs';
+import { readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { memhp, memhpJson, scenario, tempDir } from './helpers.ts';
@@ -133,5 +133,20 @@ describe('log-only commands given something else', { timeout: 180_000 }, () => {
       expect(onDir.code, `${name} directory`).toBe(2);
       expect(onDir.stderr).toContain(`${dir}: is a directory`);
     }
+  });
+});
+
+describe('sysfs export to a path that is a file', { timeout: 180_000 }, () => {
+  it('names the path and exits 2 (was a raw EEXIST, exit 1)', async () => {
+    const file = join(dir, 'a-file');
+    writeFileSync(file, 'not a directory\n');
+    const s = scenario('seed-reviewer-guard.json');
+    const onFile = await memhp(['sysfs', 'export', s, file]);
+    expect(onFile.code).toBe(2);
+    expect(onFile.stderr).toContain(`${file}: is a file, not a directory`);
+    const below = await memhp(['sysfs', 'export', s, join(file, 'sub')]);
+    expect(below.code).toBe(2);
+    expect(below.stderr).toContain(`${join(file, 'sub')}: part of this path is a file`);
+    expect(readFileSync(file, 'utf8')).toBe('not a directory\n');
   });
 });
