@@ -140,7 +140,7 @@ describe('lastWrite and actor history', () => {
     expect(tl.lastWrite('blocks[65].state')).toMatchObject({ step: STORY.memory65Online, before: 'offline', after: 'online' });
     expect(tl.lastWrite('blocks[65].state')!.event).toMatchObject({ type: 'transition', actor: 'memory65', event: { type: 'ONLINE' } });
     expect(tl.lastWrite('tainted')).toMatchObject({ step: STORY.tainted, before: false, after: true });
-    expect(tl.lastWrite('vmemmap[0x200000].refcount')).toMatchObject({ step: STORY.memory64Removed - 1, before: 8, after: 7 });
+    expect(tl.lastWrite('vmemmap[0x200000].refcount')).toMatchObject({ step: STORY.vmemmapPut, before: 8, after: 7 });
     expect(tl.lastWrite('blocks[65].state', STORY.memory65Online - 1)).toMatchObject({ step: STORY.memory65Added, before: undefined, after: 'offline' });
     expect(tl.lastWrite('blocks[99].state')).toBeNull();
     expect(tl.cursor).toBe(tl.length);

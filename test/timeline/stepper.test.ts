@@ -68,7 +68,7 @@ describe('memhp step over a pipe', () => {
       'hit 1: break when faults.length > 0',
       `step ${STORY.fault}/${STORY.tainted}  #${STORY.fault} fault memmap-in-removed-memory section 65 block 65 (touch): BUG: unable to handle page fault: touch of memory65 reads the struct pages of section 65, which lived in removed memory [mem 0x200000000-0x207ffffff]`,
       'sections[65].memmapLost = true',
-      `vmemmap[0x200000].refcount: 8 -> 7 at step ${STORY.memory64Removed - 1}  #${STORY.memory64Removed - 1} vmemmap put head pfn 0x200000 nr_pages=4096 refcount=7`,
+      `vmemmap[0x200000].refcount: 8 -> 7 at step ${STORY.vmemmapPut}  #${STORY.vmemmapPut} vmemmap put head pfn 0x200000 nr_pages=4096 refcount=7`,
       `#${STORY.memory65Added} transition memory65 absent -> offline (ADD)`,
       `#${STORY.memory65Online} transition memory65 offline -> online (ONLINE)`,
       'no change between steps 300 and 301',

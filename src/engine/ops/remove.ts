@@ -58,9 +58,10 @@ export function removeMemory(tx: Tx, start: number, size: number): void {
   // check_memblock_offlined_cb() records each block's nid in turn: only the last one is tried
   // (try_offline_node(nid), "good enough for the cases we care about")
   let nid = -1;
+  for (const b of blocks) nid = b.nid;
   const heads = new Set<number>();
-  for (const b of blocks) {
-    nid = b.nid;
+  /** arch_remove_memory() → __remove_pages() → sparse_remove_section() for one block's sections */
+  const removeSections = (b: BlockState) => {
     for (const nr of sectionsOf(tx, b.id)) {
       const s = tx.draft.sections.get(nr);
       if (!s) continue;
@@ -77,7 +78,18 @@ export function removeMemory(tx: Tx, start: number, size: number): void {
         else heads.add(key);
       }
     }
-    tx.transition('memory_block', b.id, { type: 'REMOVE' });
+  };
+  const perBlockAltmaps = eraAtLeast(tx.system.kernel, '6.8') && blocks.every((b) => b.nr_vmemmap_pages > 0);
+  if (perBlockAltmaps) {
+    // ~6.8 remove_memory_blocks_and_altmaps(): per block, the device goes, then its sections
+    for (const b of blocks) {
+      tx.transition('memory_block', b.id, { type: 'REMOVE' });
+      removeSections(b);
+    }
+  } else {
+    // remove_memory_block_devices() for the whole range, then arch_remove_memory() of it
+    for (const b of blocks) tx.transition('memory_block', b.id, { type: 'REMOVE' });
+    for (const b of blocks) removeSections(b);
   }
   // vmemmap pages that lived in the removed range but still serve sections elsewhere. The
   // range is one unit: tails point at the head, and the deferred free walks all of it, so

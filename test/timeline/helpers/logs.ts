@@ -81,7 +81,10 @@ export const STORY = {
   memory64GoingOffline: 292,
   memory64Offline: 294,
   removeOp: 296,
-  memory64Removed: 299,
+  /** remove_memory_block_devices() before arch_remove_memory(): the block goes first */
+  memory64Removed: 297,
+  section64Removed: 298,
+  vmemmapPut: 299,
   orphaned: 300,
   touchOp: 302,
   fault: 303,
