@@ -5,6 +5,7 @@
  */
 import type { MemhpEvent, OpEvent } from '../engine/events.ts';
 import type { Op } from '../kernel/types.ts';
+import { formatOp } from '../engine/op-text.ts';
 import type { EventFilter } from './backend.ts';
 
 export interface EventRow {
@@ -16,30 +17,9 @@ export interface EventRow {
 
 const hex = (n: number) => '0x' + n.toString(16);
 
-/** 134217728 -> "128M"; a size that is not a whole unit stays in hex. */
-export function humanBytes(n: number): string {
-  const units = ['', 'K', 'M', 'G', 'T', 'P'];
-  let i = 0;
-  let v = n;
-  while (v >= 1024 && v % 1024 === 0 && i < units.length - 1) { v /= 1024; i++; }
-  return i === 0 && n !== 0 ? hex(n) : `${v}${units[i]}`;
-}
-
-/** Physical addresses: "8G" when MiB-aligned (how scenarios write them), hex otherwise. */
-function addrText(n: number): string {
-  return n % 2 ** 20 === 0 ? humanBytes(n) : hex(n);
-}
-
+/** `remove_memory start=8G size=128M`: the same wording as the CLI and the stepper. */
 export function opText(op: Op): string {
-  const args = Object.entries(op)
-    // no flags is the common case and reads better left out
-    .filter(([k, v]) => k !== 'op' && !(Array.isArray(v) && v.length === 0))
-    .map(([k, v]) => {
-      if (typeof v === 'number' && k === 'size') return `${k}=${humanBytes(v)}`;
-      if (typeof v === 'number' && (k === 'start' || k === 'addr')) return `${k}=${addrText(v)}`;
-      return `${k}=${Array.isArray(v) ? v.join('|') : String(v)}`;
-    });
-  return [op.op, ...args].join(' ');
+  return formatOp(op);
 }
 
 /** The kernel's return value as a caller sees it: "0" or "-16 EBUSY". */

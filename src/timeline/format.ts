@@ -1,18 +1,13 @@
 /** One-line, plain-text descriptions of events and values for the stepper and bisect. */
 import type { MemhpEvent } from '../engine/events.ts';
-
-function opText(op: Record<string, unknown>): string {
-  const { op: name, ...args } = op;
-  const parts = Object.entries(args).map(([k, v]) => `${k}=${typeof v === 'number' && v >= 0x10000 ? `0x${v.toString(16)}` : Array.isArray(v) ? v.join('|') || '-' : String(v)}`);
-  return [String(name), ...parts].join(' ');
-}
+import { formatOp } from '../engine/op-text.ts';
 
 /** `#57 transition memory65 offline -> online (ONLINE)` */
 export function describeEvent(e: MemhpEvent): string {
   const head = `#${e.seq} ${e.type}`;
   switch (e.type) {
     case 'op':
-      return `${head} ${opText(e.op as unknown as Record<string, unknown>)} -> ${e.ret === 0 ? '0' : `${e.ret} (${e.errno})`}${e.message ? `: ${e.message}` : ''}`;
+      return `${head} ${formatOp(e.op)} -> ${e.ret === 0 ? '0' : `${e.ret} (${e.errno})`}${e.message ? `: ${e.message}` : ''}`;
     case 'transition':
       return `${head} ${e.actor} ${e.from} -> ${e.to} (${e.event.type})`;
     case 'account': {

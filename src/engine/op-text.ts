@@ -1,0 +1,42 @@
+/**
+ * One operation as a kernel person reads it — `remove_memory start=8G size=128M` —
+ * and its result — `0` or `-EINVAL (Refuse to remove …)`. One wording for the
+ * CLI, the stepper and the inspector.
+ */
+import { errnoName } from '../kernel/errno.ts';
+import type { Op } from '../kernel/types.ts';
+import { formatSize } from '../scenario/size.ts';
+
+/** Fields that are byte counts or physical addresses. */
+const SIZE_FIELDS = new Set(['start', 'size', 'addr']);
+
+const hex = (n: number) => `0x${n.toString(16)}`;
+
+function sizeText(bytes: number): string {
+  // formatSize is exact; an address that is no whole number of KiB reads better in hex.
+  const s = formatSize(bytes);
+  return /^\d+$/.test(s) && bytes >= 1024 ? hex(bytes) : s;
+}
+
+function fieldText(key: string, value: unknown): string {
+  if (SIZE_FIELDS.has(key) && typeof value === 'number') return sizeText(value);
+  if (key === 'error' && typeof value === 'number') return value === 0 ? '0' : `-${errnoName(value)}`;
+  if (Array.isArray(value)) return value.length === 0 ? 'none' : value.join('|');
+  return String(value);
+}
+
+export function formatOp(op: Op): string {
+  const parts: string[] = [op.op];
+  for (const [key, value] of Object.entries(op)) {
+    if (key === 'op') continue;
+    if (key === 'flags' && Array.isArray(value) && value.length === 0) continue;
+    parts.push(`${key}=${fieldText(key, value)}`);
+  }
+  return parts.join(' ');
+}
+
+export function formatResult(ret: number, errno: string | null, message?: string): string {
+  if (ret === 0) return '0';
+  const name = errno ?? errnoName(ret);
+  return message ? `-${name} (${message})` : `-${name}`;
+}
