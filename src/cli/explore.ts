@@ -193,7 +193,7 @@ export function registerExplore(program: Command): void {
     .option('--param <name=value>', 'kernel parameter, repeatable (e.g. v2_remove_guard=true, memmap_on_memory=force, movable_node=true)', collect, [])
     .option('--max-states <n>', 'stop after this many distinct states', '200000')
     .option('--max-seconds <s>', 'stop after this many seconds', '60')
-    .option('--out <file>', 'where to write the counterexample log', 'memhp-counterexample.jsonl')
+    .option('--out <file>', 'where to write the counterexample log (replaced if it exists, like a build output)', 'memhp-counterexample.jsonl')
     .option('--json', 'print one JSON object { statesExplored, statesPerSec, complete, counterexample: { ops, logFile } }')
     .option('--no-progress', 'no progress bar even on a terminal')
     .action((opts: ExploreCommandOptions) => {
