@@ -4,21 +4,13 @@
  */
 import type { BlockView, NodeView, WorldView } from '../../src/engine/view.ts';
 import type { Era, Params, ZoneName } from '../../src/kernel/types.ts';
+import { DEFAULT_PARAMS as SCENARIO_DEFAULT_PARAMS } from '../../src/scenario/defaults.ts';
 
 export const PAGE_SIZE = 4096;
 export const BLOCK_SIZE = 128 * 1024 * 1024;
 const PAGES_PER_BLOCK = BLOCK_SIZE / PAGE_SIZE;
 
-export const DEFAULT_PARAMS: Params = {
-  memmap_on_memory: 'off',
-  auto_online_blocks: 'offline',
-  online_policy: 'contig-zones',
-  auto_movable_ratio: 301,
-  auto_movable_numa_aware: true,
-  movable_node: false,
-  v2_remove_guard: false,
-  vmemmap_hotplug: true,
-};
+export const DEFAULT_PARAMS: Params = { ...SCENARIO_DEFAULT_PARAMS };
 
 export function block(id: number, node: number, state: BlockView['state'], zone: ZoneName | null, validZones: string, extra: Partial<BlockView> = {}): BlockView {
   return {
