@@ -4,6 +4,7 @@
  * defaults.ts). Any invalid input throws one ScenarioError listing every
  * problem of the file with its JSON path.
  */
+import { parseDocument } from 'yaml';
 import { readFileSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { PROFILES } from '../kernel/profiles.ts';
@@ -57,7 +58,23 @@ export function validateScenario(value: unknown, file: string): Scenario {
 }
 
 /** Parses scenario JSON text; `file` names the source in messages. Throws ScenarioError. */
+/** Scenario files ending in .yaml or .yml are YAML; everything else is JSON. */
+export const isYamlFile = (file: string) => /\.ya?ml$/i.test(file);
+
+/** YAML: the same schema and the same error paths; syntax errors (and keys written twice) name line and column. */
+function parseYamlScenario(text: string, file: string): Scenario {
+  const doc = parseDocument(text, { uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw new ScenarioError(
+      file,
+      doc.errors.map((e) => ({ path: '', line: e.linePos?.[0]?.line, column: e.linePos?.[0]?.col, message: `invalid YAML: ${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}` })),
+    );
+  }
+  return validate(doc.toJS(), file, []);
+}
+
 export function parseScenario(text: string, file: string): Scenario {
+  if (isYamlFile(file)) return parseYamlScenario(text, file);
   const json = readJson(text);
   if (!json.ok) {
     throw new ScenarioError(file, [{ path: '', line: json.line, column: json.column, message: `invalid JSON: ${json.message}` }]);

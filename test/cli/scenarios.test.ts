@@ -30,6 +30,8 @@ const OUTCOMES: Record<string, (r: RunJson) => void> = {
     expect(section(r.world, 65).memmapLost).toBe(true);
     expect(r.world.vmemmap).toEqual([expect.objectContaining({ headPfn: (8 * G) / 4096, orphaned: true, refcount: 7 })]);
   },
+  // the same story written in YAML must tell the same outcome
+  'seed-reviewer-partial-remove.yaml': (r) => OUTCOMES['seed-reviewer-partial-remove.json']!(r),
   'seed-reviewer-guard.json': (r) => {
     expect(r.ops[4]).toMatchObject({ op: 'remove_memory', ret: -22, errno: 'EINVAL' });
     expect(r.ops[4]!.message).toMatch(/Refuse to remove/);
@@ -102,7 +104,7 @@ const OUTCOMES: Record<string, (r: RunJson) => void> = {
 
 describe('shipped scenarios through memhp run --json', { timeout: 120_000 }, () => {
   it('every shipped scenario has its outcome asserted here', () => {
-    expect(readdirSync(SCENARIOS).filter((f) => f.endsWith('.json')).sort()).toEqual(Object.keys(OUTCOMES).sort());
+    expect(readdirSync(SCENARIOS).filter((f) => /\.(json|ya?ml)$/.test(f)).sort()).toEqual(Object.keys(OUTCOMES).sort());
   });
 
   for (const [file, check] of Object.entries(OUTCOMES)) {
