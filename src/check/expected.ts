@@ -4,6 +4,7 @@
  * compare the two.
  */
 import type { Geometry } from '../kernel/geometry.ts';
+import { bootZoneSplit as kernelBootZoneSplit } from '../kernel/zones.ts';
 import type { SystemSpec, ZoneName } from '../kernel/types.ts';
 import { tableToArray } from '../engine/table.ts';
 import type { BlockState, World } from '../engine/world.ts';
@@ -20,20 +21,9 @@ export interface BootNodeLayout {
   topZone: ZoneName;
 }
 
-/** The kernel zone of each part of [startPfn, endPfn) by the arch's boot zone limits. */
+/** The kernel zone of each part of [startPfn, endPfn) by the arch's boot zone limits: [zone, nrPages][] */
 export function bootZoneSplit(g: Geometry, startPfn: number, endPfn: number): [ZoneName, number][] {
-  const out: [ZoneName, number][] = [];
-  let p = startPfn;
-  for (const { zone, end } of g.profile.lowZones) {
-    const zEnd = Math.floor(end / g.pageSize);
-    if (p < zEnd && p < endPfn) {
-      const e = Math.min(zEnd, endPfn);
-      out.push([zone, e - p]);
-      p = e;
-    }
-  }
-  if (p < endPfn) out.push(['Normal', endPfn - p]);
-  return out;
+  return kernelBootZoneSplit(g, startPfn, endPfn).map(([zone, , nr]) => [zone, nr]);
 }
 
 /** Boot memory is laid out from address 0 in the order the nodes are listed. */

@@ -10,6 +10,7 @@ import type { BlockView, FaultView, NodeView, SectionView, VmemmapView, WorldVie
 import { WORLD_VIEW_VERSION } from './view.ts';
 import { geometry, ZONE_INDEX, zoneKey, type BlockState, type NodeState, type SectionState, type VmemmapState, type World, type ZoneState } from './world.ts';
 import type { ZoneName } from '../kernel/types.ts';
+import { freeKernelPagesFrom, KERNEL_ZONES } from '../kernel/zones.ts';
 
 const ZONES = Object.keys(ZONE_INDEX) as ZoneName[];
 
@@ -17,8 +18,8 @@ export function freeKernelPagesOf(world: World, node: number): number {
   const n = tableGet(world.nodes, node);
   if (!n || !n.online) return 0;
   let managed = 0;
-  for (const z of ['DMA', 'DMA32', 'Normal'] as const) managed += tableGet(world.zones, zoneKey(node, z))?.managedPages ?? 0;
-  return managed - n.usedPages - (n.memmapPages - n.bootMemmapPages);
+  for (const z of KERNEL_ZONES) managed += tableGet(world.zones, zoneKey(node, z))?.managedPages ?? 0;
+  return freeKernelPagesFrom(managed, n);
 }
 
 export function blockView(world: World, b: BlockState): BlockView {

@@ -4,24 +4,9 @@
  * boot memmap is a memblock allocation (reserved: present, not managed).
  */
 import type { ZoneName } from '../../kernel/types.ts';
+import { bootZoneSplit } from '../../kernel/zones.ts';
 import type { Tx } from '../tx.ts';
 import { accountZone } from './common.ts';
-
-/** Split [startPfn, endPfn) by the arch's low zones: [zone, pfn, nr][] */
-function zoneSplit(tx: Tx, startPfn: number, endPfn: number): [ZoneName, number, number][] {
-  const out: [ZoneName, number, number][] = [];
-  let p = startPfn;
-  for (const { zone, end } of tx.g.profile.lowZones) {
-    const zEnd = Math.floor(end / tx.g.pageSize);
-    if (p < zEnd && p < endPfn) {
-      const e = Math.min(zEnd, endPfn);
-      out.push([zone, p, e - p]);
-      p = e;
-    }
-  }
-  if (p < endPfn) out.push(['Normal', p, endPfn - p]);
-  return out;
-}
 
 export function boot(tx: Tx): void {
   const { g } = tx;
@@ -37,7 +22,7 @@ export function boot(tx: Tx): void {
     const perZone = new Map<ZoneName, { present: number; start: number; end: number }>();
     for (let id = firstBlock; id < firstBlock + nBlocks; id++) {
       const pfn = id * g.pagesPerBlock;
-      const split = zoneSplit(tx, pfn, pfn + g.pagesPerBlock);
+      const split = bootZoneSplit(g, pfn, pfn + g.pagesPerBlock);
       for (const [zone, p, nr] of split) {
         const z = perZone.get(zone) ?? { present: 0, start: p, end: p };
         perZone.set(zone, { present: z.present + nr, start: Math.min(z.start, p), end: Math.max(z.end, p + nr) });

@@ -5,6 +5,7 @@
  */
 import { ERRNO } from '../../kernel/errno.ts';
 import type { ZoneName } from '../../kernel/types.ts';
+import { freeKernelPagesFrom, KERNEL_ZONES } from '../../kernel/zones.ts';
 import { Oops, type Tx } from '../tx.ts';
 import type { BlockState, SectionState } from '../world.ts';
 import { grownSpan, readerOfDraft, shrunkSpan, type ZoneReader } from './zones.ts';
@@ -102,6 +103,6 @@ export function freeKernelPages(tx: Tx, node: number): number {
   const n = tx.draft.nodes.get(node);
   if (!n || !n.online) return 0;
   let managed = 0;
-  for (const z of ['DMA', 'DMA32', 'Normal'] as const) managed += tx.draft.zones.get(zoneKey(node, z))?.managedPages ?? 0;
-  return managed - n.usedPages - (n.memmapPages - n.bootMemmapPages);
+  for (const z of KERNEL_ZONES) managed += tx.draft.zones.get(zoneKey(node, z))?.managedPages ?? 0;
+  return freeKernelPagesFrom(managed, n);
 }
