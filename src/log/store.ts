@@ -182,6 +182,7 @@ class FileLogWriter implements LogWriter {
   append(batch: readonly UnsequencedEvent[]): readonly MemhpEvent[] {
     if (this.fd === null) throw new Error(`memhp log ${this.path} is closed`);
     if (batch.length === 0) return [];
+    this.checkStillOurs();
     const sequenced = sequence(batch, this.lastSeq + 1);
     const bytes = encodeBatch(sequenced);
     try {
@@ -199,6 +200,24 @@ class FileLogWriter implements LogWriter {
     this.size += bytes.length;
     for (const ev of sequenced) this.events.push(deepFreeze(ev));
     return Object.freeze(sequenced);
+  }
+
+  /**
+   * Under the lock nobody else writes this file, so its end is where the last append left it.
+   * Checked anyway before every append (one fstat and one small read per fsynced batch): a
+   * writer that ignores the lock, or a lock lost to a takeover, must not make this appender
+   * write over records it has not read and reuse their sequence numbers.
+   */
+  private checkStillOurs(): void {
+    const size = fs.fstatSync(this.fd!).size;
+    if (size !== this.size) {
+      throw new Error(
+        `memhp log ${this.path} changed under this appender (${size} bytes on disk, ${this.size} expected): another process wrote to it; nothing was appended`,
+      );
+    }
+    if (!this.lock.stillHeld()) {
+      throw new Error(`memhp log ${this.path}: lock file ${this.lock.lockFile} no longer names this process; nothing was appended`);
+    }
   }
 
   close(): void {
