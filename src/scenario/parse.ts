@@ -14,6 +14,7 @@ import type { LocatedProblem } from './errors.ts';
 import { inDocumentOrder, problemAt, ScenarioError } from './errors.ts';
 import { problemsFromIssue } from './issues.ts';
 import { readJson } from './json-text.ts';
+import { machineLimitProblems } from './machine-limits.ts';
 import { scenarioSchema } from './schema.ts';
 import type { ParsedScenarioDocument } from './schema.ts';
 
@@ -49,7 +50,10 @@ function validate(value: unknown, file: string, earlier: LocatedProblem[]): Scen
   if (!result.success) for (const issue of result.error.issues) problems.push(...problemsFromIssue(issue, value));
   problems.push(...crossFieldProblems(value));
   if (problems.length > 0 || !result.success) throw new ScenarioError(file, inDocumentOrder(problems, value));
-  return finish(result.data, file);
+  const scenario = finish(result.data, file);
+  const limits = machineLimitProblems(scenario);
+  if (limits.length > 0) throw new ScenarioError(file, inDocumentOrder(limits, value));
+  return scenario;
 }
 
 /** Validates an already-decoded JSON value (e.g. a scenario sent by the inspector). */
