@@ -11,6 +11,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { MemhpEvent, UnsequencedEvent } from '../engine/events.ts';
+import { readInputFile } from '../input/read-file.ts';
 import type { SystemSpec } from '../kernel/types.ts';
 import { encodeHeaderLine, encodeRecordLine } from './codec.ts';
 import { LineError } from './errors.ts';
@@ -150,7 +151,8 @@ function openExisting(file: string, flags: string): number {
 
 function readExisting(file: string): Buffer {
   try {
-    return fs.readFileSync(file);
+    // a pipe or FIFO is read as a stream (src/input/read-file.ts)
+    return readInputFile(file);
   } catch (e) {
     return noLog(file, e);
   }
@@ -249,6 +251,7 @@ export function openLogForAppend(file: string): LogWriter {
   try {
     const fd = openExisting(file, 'r+');
     try {
+      if (!fs.fstatSync(fd).isFile()) throw new Error(`memhp log ${file} is not a regular file (a pipe, FIFO or device): memhp appends only to a regular file`);
       const scan = scanLog(fs.readFileSync(fd), file);
       if (scan.fileVersion !== LOG_VERSION) {
         throw new Error(
