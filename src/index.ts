@@ -4,7 +4,7 @@
  */
 export * from './kernel/types.ts';
 export { ERRNO, errnoName, KernelError } from './kernel/errno.ts';
-export { geometryOf, probeX86BlockSize, nr_vmemmap_pages, GeometryError, type Geometry } from './kernel/geometry.ts';
+export { blockSizeOf, geometryOf, probeX86BlockSize, nr_vmemmap_pages, GeometryError, type Geometry } from './kernel/geometry.ts';
 export { PROFILES, ERA_ORDER } from './kernel/profiles.ts';
 export { decideMemmapLayout, memoryBlockMemmapOnMemoryPages, forceWastedPages } from './kernel/memmap-on-memory.ts';
 export type * from './engine/events.ts';

@@ -9,7 +9,7 @@
  * takes it offline again through try_offline_node(). A second boot node could
  * never go offline (it has boot memory), so that case would explore less.
  */
-import { geometryOf } from '../kernel/geometry.ts';
+import { blockSizeOf } from '../kernel/geometry.ts';
 import { eraAtLeast } from '../kernel/profiles.ts';
 import type { ArchName, Era, MhpFlag, OnlineType, Op, Params, SystemSpec } from '../kernel/types.ts';
 import { DEFAULT_PARAMS } from '../scenario/defaults.ts';
@@ -59,7 +59,7 @@ export function smallMachine(opts: SmallMachineOptions = {}): SmallMachine {
     params,
   };
   // the block size depends on boot memory (x86 probing): settle it, then round boot memory up to whole blocks
-  const bs = geometryOf(draft).blockSize;
+  const bs = blockSizeOf(draft);
   const bootSize = Math.max(bs, Math.ceil(draft.boot[0]!.size / bs) * bs);
   const spec: SystemSpec = { ...draft, machine: { ...draft.machine, memoryBlockSize: bs }, boot: [{ ...draft.boot[0]!, size: bootSize }] };
   const flagSets: MhpFlag[][] =

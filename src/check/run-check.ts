@@ -3,7 +3,7 @@
  * invariant after every operation; report the first step that breaks one,
  * with the operation that caused it and the explanation.
  */
-import { readFileSync } from 'node:fs';
+import { readInputFile } from '../input/read-file.ts';
 import type { MemhpEvent, OpEvent } from '../engine/events.ts';
 import { evolveAll } from '../engine/evolve.ts';
 import { verifyReplay } from '../engine/replay.ts';
@@ -127,7 +127,7 @@ export function checkLogEvents(system: SystemSpec, events: readonly MemhpEvent[]
 export function isLogFile(path: string): boolean {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readInputFile(path).toString('utf8');
   } catch {
     return false;
   }

@@ -3,21 +3,7 @@
  * Exit codes: 0 the job ran (kernel errors are results), 2 invalid input,
  * 1 anything else (including --strict with a kernel error).
  */
-import { CommanderError } from 'commander';
-import { buildProgram } from './program.ts';
-import { describeError, exitCodeFor } from './errors.ts';
-
-async function main(argv: string[]): Promise<number> {
-  try {
-    const program = await buildProgram();
-    await program.parseAsync(argv);
-    return process.exitCode === undefined ? 0 : Number(process.exitCode);
-  } catch (err) {
-    // commander has already printed its own message (usage errors, --help).
-    if (!(err instanceof CommanderError)) process.stderr.write(`memhp: ${describeError(err)}\n`);
-    return exitCodeFor(err);
-  }
-}
+import { runCli } from './cli.ts';
 
 // `memhp run x | head`: the reader went away. Stop quietly, as a C tool killed by SIGPIPE would;
 // a log being written is whole up to the last operation already appended.
@@ -28,4 +14,4 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-process.exitCode = await main(process.argv);
+process.exitCode = await runCli(process.argv);

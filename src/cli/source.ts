@@ -3,9 +3,9 @@
  * events) or a recorded log. Both end as a SystemSpec plus events, so
  * `show`, `sysfs export` and `inspect` treat them alike.
  */
-import { closeSync, openSync, readSync } from 'node:fs';
 import type { MemhpEvent } from '../engine/events.ts';
 import { HotplugSystem } from '../engine/system.ts';
+import { readInputHead } from '../input/read-file.ts';
 import { geometryOf, GeometryError } from '../kernel/geometry.ts';
 import type { Scenario, SystemSpec } from '../kernel/types.ts';
 import { LOG_FORMAT, readLog } from '../log/index.ts';
@@ -38,22 +38,15 @@ function fileProblem(path: string, err: unknown): InputError {
 
 /** A log's first line is its header `{"format":"memhp-log",...}`; anything else is taken for a scenario. */
 export function detectKind(path: string): SourceKind {
-  let fd: number;
+  let head: Buffer;
   try {
-    fd = openSync(path, 'r');
+    // not a positional read of the file: a pipe cannot seek (src/input/read-file.ts)
+    head = readInputHead(path, 256);
   } catch (err) {
     throw fileProblem(path, err);
   }
-  try {
-    const head = Buffer.alloc(256);
-    const n = readSync(fd, head, 0, head.length, 0);
-    const text = head.subarray(0, n).toString('utf8').trimStart();
-    return text.startsWith(`{"format":"${LOG_FORMAT}"`) ? 'log' : 'scenario';
-  } catch (err) {
-    throw fileProblem(path, err);
-  } finally {
-    closeSync(fd);
-  }
+  const text = head.toString('utf8').trimStart();
+  return text.startsWith(`{"format":"${LOG_FORMAT}"`) ? 'log' : 'scenario';
 }
 
 /**

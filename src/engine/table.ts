@@ -8,9 +8,20 @@
  * chunk once and then writes in place, so replaying many events costs about
  * as much as a mutable loop.
  */
-const CHUNK_BITS = 8;
-const CHUNK = 1 << CHUNK_BITS;
-const MASK = CHUNK - 1;
+const CHUNK = 256;
+/**
+ * Keys are whole numbers below 2^32 * CHUNK (chunk indexes must stay array indexes).
+ * No 32-bit arithmetic on them: a shift or mask would turn block 2^32 + 64 into block 64
+ * (issue 13). Inputs are bounded far below this (kernel/limits.ts); a key outside it
+ * is a bug, refused by set/edit and absent for get.
+ */
+const MAX_KEY = (2 ** 32 - 1) * CHUNK - 1;
+const validKey = (id: number): boolean => Number.isInteger(id) && id >= 0 && id <= MAX_KEY;
+const chunkOf = (id: number): number => Math.floor(id / CHUNK);
+const slotOf = (id: number): number => id % CHUNK;
+function checkKey(id: number): void {
+  if (!validKey(id)) throw new RangeError(`table key ${id} is not a whole number from 0 to ${MAX_KEY}`);
+}
 
 export interface Table<T> {
   readonly chunks: readonly (readonly (T | undefined)[] | undefined)[];
@@ -20,8 +31,9 @@ export interface Table<T> {
 export const emptyTable = <T>(): Table<T> => Object.freeze({ chunks: Object.freeze([]) as readonly never[], size: 0 });
 
 export function tableGet<T>(t: Table<T>, id: number): T | undefined {
-  const c = t.chunks[id >>> CHUNK_BITS];
-  return c === undefined ? undefined : c[id & MASK];
+  if (!validKey(id)) return undefined;
+  const c = t.chunks[chunkOf(id)];
+  return c === undefined ? undefined : c[slotOf(id)];
 }
 
 /** Entries in ascending key order. */
@@ -49,9 +61,10 @@ export class TableDraft<T> {
     this.size = base.size;
   }
   get(id: number): T | undefined {
+    if (!validKey(id)) return undefined;
     const src = this.chunks ?? this.base.chunks;
-    const c = src[id >>> CHUNK_BITS];
-    return c === undefined ? undefined : c[id & MASK];
+    const c = src[chunkOf(id)];
+    return c === undefined ? undefined : c[slotOf(id)];
   }
   /** The chunk holding `id`, copied for this draft if it was still shared. */
   private ownChunk(ci: number): { chunk: (T | undefined)[]; flags: Uint8Array } {
@@ -65,8 +78,9 @@ export class TableDraft<T> {
     return { chunk: this.chunks[ci]!, flags };
   }
   set(id: number, value: T | undefined): void {
-    const { chunk, flags } = this.ownChunk(id >>> CHUNK_BITS);
-    const slot = id & MASK;
+    checkKey(id);
+    const { chunk, flags } = this.ownChunk(chunkOf(id));
+    const slot = slotOf(id);
     flags[slot] = 0;
     const had = chunk[slot] !== undefined;
     chunk[slot] = value;
@@ -78,8 +92,9 @@ export class TableDraft<T> {
    * must not be written again.
    */
   edit(id: number, init?: () => T): T {
-    const ci = id >>> CHUNK_BITS;
-    const slot = id & MASK;
+    checkKey(id);
+    const ci = chunkOf(id);
+    const slot = slotOf(id);
     const flags = this.owned[ci];
     if (flags !== undefined && flags[slot] === 1) return this.chunks![ci]![slot]!;
     const cur = this.get(id);

@@ -3,6 +3,7 @@
  * Everything here is a pure function of the system description.
  */
 import { PROFILES, SIZES, eraAtLeast, type ArchProfile } from './profiles.ts';
+import { blockSizeProblems, bootProblems } from './limits.ts';
 import type { SystemSpec } from './types.ts';
 
 /** sizeof(struct page) in every modelled configuration. */
@@ -31,7 +32,16 @@ export interface Geometry {
   maxPhysAddr: number;
 }
 
-export class GeometryError extends Error {}
+/** A machine the simulator cannot lay out; `path` is where in the SystemSpec (e.g. ['boot', 1, 'size']). */
+export class GeometryError extends Error {
+  constructor(
+    message: string,
+    readonly path: readonly (string | number)[] = [],
+  ) {
+    super(message);
+    this.name = 'GeometryError';
+  }
+}
 
 /**
  * x86 probe_memory_block_size() (arch/x86/mm/init_64.c), spec §2.1.
@@ -47,27 +57,34 @@ export function probeX86BlockSize(bootMemEnd: number, hypervisor: boolean, era: 
   return bz;
 }
 
-const isPowerOfTwo = (n: number) => n > 0 && 2 ** Math.round(Math.log2(n)) === n;
-
 export function bootMemEnd(spec: SystemSpec): number {
   return spec.boot.reduce((end, n) => end + n.size, 0);
 }
 
+/** memory_block_size_bytes(): the scenario's, or probed as the arch does (not checked: geometryOf() checks). */
+export function blockSizeOf(spec: SystemSpec): number {
+  const profile = PROFILES[spec.arch];
+  const sectionSize = 2 ** profile.sectionSizeBits(spec.kernel);
+  const probed =
+    spec.arch === 'x86_64' ? probeX86BlockSize(bootMemEnd(spec), spec.machine.hypervisor, spec.kernel) : profile.defaultBlockSize(spec.kernel);
+  return spec.machine.memoryBlockSize ?? Math.max(probed, sectionSize);
+}
+
+/**
+ * The geometry of a machine, after checking that the arch can have it at all (kernel/limits.ts):
+ * nothing is laid out for a machine that is not possible.
+ */
 export function geometryOf(spec: SystemSpec): Geometry {
   const profile = PROFILES[spec.arch];
+  if (!profile) throw new GeometryError(`"${String(spec.arch)}" is not an architecture`, ['arch']);
   const pageShift = profile.pageShift;
   const pageSize = 2 ** pageShift;
   const sectionSizeBits = profile.sectionSizeBits(spec.kernel);
   const sectionSize = 2 ** sectionSizeBits;
   const pagesPerSection = sectionSize / pageSize;
-  const probed =
-    spec.arch === 'x86_64' ? probeX86BlockSize(bootMemEnd(spec), spec.machine.hypervisor, spec.kernel) : profile.defaultBlockSize(spec.kernel);
-  const blockSize = spec.machine.memoryBlockSize ?? Math.max(probed, sectionSize);
-  // memory_dev_init(): "Memory block size not suitable" is a panic in the kernel.
-  if (!isPowerOfTwo(blockSize) || blockSize < sectionSize)
-    throw new GeometryError(
-      `memory block size ${blockSize} not suitable: must be a power of two of at least one section (${sectionSize} bytes on ${spec.arch})`,
-    );
+  const blockSize = blockSizeOf(spec);
+  const problem = blockSizeProblems(profile, sectionSize, blockSize)[0] ?? bootProblems(spec, profile, blockSize)[0];
+  if (problem) throw new GeometryError(problem.message, problem.path);
   const pagesPerSubsection = 2 ** (SUBSECTION_SHIFT - pageShift);
   return {
     profile,

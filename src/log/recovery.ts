@@ -11,6 +11,7 @@
  * record type, newer version, missing header) is a LogFormatError with its place.
  */
 import type { MemhpEvent } from '../engine/events.ts';
+import { GeometryError, geometryOf } from '../kernel/geometry.ts';
 import { decodeLineBytes } from './codec.ts';
 import { LineError, LogFormatError } from './errors.ts';
 import { deepFreeze } from './freeze.ts';
@@ -55,6 +56,14 @@ function readHeader(bytes: Buffer, file: string): { header: LogHeader; fileVersi
     checkHeaderShape(h);
   } catch (e) {
     if (e instanceof LineError) fail(e.message);
+    throw e;
+  }
+  // A machine its arch cannot have (block size 3, boot memory past the address space) is
+  // refused here, at line 1, before any reader lays anything out.
+  try {
+    geometryOf((h as unknown as LogHeader).system);
+  } catch (e) {
+    if (e instanceof GeometryError) fail(`impossible machine: ${['system', ...e.path].map((k, i) => (typeof k === 'number' ? `[${k}]` : i ? `.${k}` : k)).join('')}: ${e.message}`);
     throw e;
   }
   return { header: deepFreeze(h as unknown as LogHeader), fileVersion: v, end: nl + 1 };

@@ -11,6 +11,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { MemhpEvent, UnsequencedEvent } from '../engine/events.ts';
+import { readInputFile } from '../input/read-file.ts';
 import type { SystemSpec } from '../kernel/types.ts';
 import { encodeHeaderLine, encodeRecordLine } from './codec.ts';
 import { LineError } from './errors.ts';
@@ -150,7 +151,8 @@ function openExisting(file: string, flags: string): number {
 
 function readExisting(file: string): Buffer {
   try {
-    return fs.readFileSync(file);
+    // a pipe or FIFO is read as a stream (src/input/read-file.ts)
+    return readInputFile(file);
   } catch (e) {
     return noLog(file, e);
   }
@@ -182,6 +184,7 @@ class FileLogWriter implements LogWriter {
   append(batch: readonly UnsequencedEvent[]): readonly MemhpEvent[] {
     if (this.fd === null) throw new Error(`memhp log ${this.path} is closed`);
     if (batch.length === 0) return [];
+    this.checkStillOurs();
     const sequenced = sequence(batch, this.lastSeq + 1);
     const bytes = encodeBatch(sequenced);
     try {
@@ -199,6 +202,24 @@ class FileLogWriter implements LogWriter {
     this.size += bytes.length;
     for (const ev of sequenced) this.events.push(deepFreeze(ev));
     return Object.freeze(sequenced);
+  }
+
+  /**
+   * Under the lock nobody else writes this file, so its end is where the last append left it.
+   * Checked anyway before every append (one fstat and one small read per fsynced batch): a
+   * writer that ignores the lock, or a lock lost to a takeover, must not make this appender
+   * write over records it has not read and reuse their sequence numbers.
+   */
+  private checkStillOurs(): void {
+    const size = fs.fstatSync(this.fd!).size;
+    if (size !== this.size) {
+      throw new Error(
+        `memhp log ${this.path} changed under this appender (${size} bytes on disk, ${this.size} expected): another process wrote to it; nothing was appended`,
+      );
+    }
+    if (!this.lock.stillHeld()) {
+      throw new Error(`memhp log ${this.path}: lock file ${this.lock.lockFile} no longer names this process; nothing was appended`);
+    }
   }
 
   close(): void {
@@ -230,6 +251,7 @@ export function openLogForAppend(file: string): LogWriter {
   try {
     const fd = openExisting(file, 'r+');
     try {
+      if (!fs.fstatSync(fd).isFile()) throw new Error(`memhp log ${file} is not a regular file (a pipe, FIFO or device): memhp appends only to a regular file`);
       const scan = scanLog(fs.readFileSync(fd), file);
       if (scan.fileVersion !== LOG_VERSION) {
         throw new Error(

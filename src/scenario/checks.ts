@@ -10,7 +10,7 @@ import { formatSize } from './size.ts';
 import { PROFILES } from '../kernel/profiles.ts';
 import { ARCH_NAMES } from '../kernel/types.ts';
 import { DEFAULT_ARCH, DEFAULT_KERNEL, LARGEST_MAX_PAGE_ORDER } from './defaults.ts';
-import { blockSize, era, integer, nodeNumber, oneOf, size } from './values.ts';
+import { blockSize, era, integer, nodeCount, nodeNumber, oneOf, size } from './values.ts';
 
 const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
@@ -76,7 +76,7 @@ export function crossFieldProblems(doc: unknown): LocatedProblem[] {
   const boot = Array.isArray(doc.boot) ? doc.boot : undefined;
   if (boot) problems.push(...checkBootNodes(boot));
   if (isRecord(doc.machine) && doc.machine.possibleNodes !== undefined) {
-    const possible = integer('a node count', 1)(doc.machine.possibleNodes);
+    const possible = nodeCount(doc.machine.possibleNodes);
     const bootNodes = boot?.length ?? 1;
     if (possible.ok && possible.value < bootNodes) {
       problems.push(problemAt(['machine', 'possibleNodes'], `${possible.value} is fewer than the ${bootNodes} boot nodes`));

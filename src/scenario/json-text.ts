@@ -8,6 +8,13 @@
 
 export type JsonPath = (string | number)[];
 
+/**
+ * How deep a scenario document may nest. A scenario is at most five levels deep
+ * (ops[3].flags[0]); 64 leaves room and keeps every recursive reader (this scanner,
+ * the YAML parser, the schema) far from the call stack's limit.
+ */
+export const MAX_NESTING = 64;
+
 export type JsonRead =
   | { ok: true; value: unknown; duplicates: { path: JsonPath; key: string }[] }
   | { ok: false; line: number; column: number; message: string };
@@ -52,6 +59,8 @@ class Scanner {
   value(path: JsonPath): void {
     this.skipSpace();
     const c = this.text[this.pos];
+    if ((c === '{' || c === '[') && path.length >= MAX_NESTING)
+      this.fail(`nested more than ${MAX_NESTING} levels deep (a scenario needs at most 5)`);
     if (c === '{') return this.object(path);
     if (c === '[') return this.array(path);
     if (c === '"') return void this.string();

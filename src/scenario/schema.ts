@@ -18,14 +18,14 @@ import {
   LARGEST_MAX_PAGE_ORDER,
 } from './defaults.ts';
 import { opSchema } from './ops-schema.ts';
-import { blockSize, boolish, era, integer, nodeNumber, oneLine, oneOf, PARAM_PARSERS, positiveSize, size, text } from './values.ts';
+import { blockSize, boolish, era, integer, nodeCount, nodeNumber, oneLine, oneOf, PARAM_PARSERS, positiveSize, size, text } from './values.ts';
 import { optional, required, strictObject, withDefault } from './zod-fields.ts';
 
 const machine = strictObject({
   hypervisor: withDefault(boolish, DEFAULT_HYPERVISOR),
   memoryBlockSize: optional(blockSize),
   sparsemem: withDefault(oneOf(['vmemmap', 'classic'] as const, 'a sparsemem model'), DEFAULT_SPARSEMEM),
-  possibleNodes: optional(integer('a node count', 1)),
+  possibleNodes: optional(nodeCount),
 });
 
 const bootNode = strictObject({

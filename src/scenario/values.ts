@@ -7,6 +7,7 @@
  */
 import type { MemmapOnMemoryParam, OnlinePolicy, Params } from '../kernel/types.ts';
 import { ERAS, ONLINE_TYPES } from '../kernel/types.ts';
+import { MAX_NUMNODES } from '../kernel/limits.ts';
 import { showValue, trySize } from './size.ts';
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
@@ -36,7 +37,9 @@ export function integer(noun: string, min = 0, max = Number.MAX_SAFE_INTEGER): P
 }
 
 export const blockNumber = integer('a memory block number');
-export const nodeNumber = integer('a node number');
+export const nodeNumber = integer('a node number', 0, MAX_NUMNODES - 1);
+/** machine.possibleNodes: 1 to MAX_NUMNODES. */
+export const nodeCount = integer('a node count', 1, MAX_NUMNODES);
 
 export function size(input: unknown): Parsed<number> {
   const r = trySize(input);

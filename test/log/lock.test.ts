@@ -49,9 +49,9 @@ describe('one appender per log', () => {
     expect((caught as Error).message).toContain(`memhp log ${file} is locked by process ${holder.proc.pid}`);
 
     await holder.kill();
-    expect(fs.readFileSync(lockPathOf(file), 'utf8').trim()).toBe(String(holder.proc.pid));
+    expect(fs.readFileSync(lockPathOf(file), 'utf8').split(' ')[0]).toBe(String(holder.proc.pid));
     const w = openLogForAppend(file);
-    expect(fs.readFileSync(lockPathOf(file), 'utf8').trim()).toBe(String(process.pid));
+    expect(fs.readFileSync(lockPathOf(file), 'utf8').split(' ')[0]).toBe(String(process.pid));
     w.close();
   }, 60_000);
 
@@ -82,5 +82,42 @@ describe('one appender per log', () => {
     fs.writeFileSync(lockPathOf(file), 'garbage');
     expect(() => openLogForAppend(file)).toThrow(`memhp log ${file}: lock file ${file}.lock holds no pid; if no memhp is appending to this log, remove it`);
     expect(fs.readFileSync(lockPathOf(file), 'utf8')).toBe('garbage');
+  });
+
+  it('a takeover interrupted by a kill (its marker left behind) does not block the next one', () => {
+    const file = path.join(tempDir(), 'a.log');
+    createLog(file, system).close();
+    const dead = deadPid();
+    const nonce = 'aaaaaaaaaaaaaaaaaaaaaaaa';
+    fs.writeFileSync(lockPathOf(file), `${dead} ${nonce}\n`);
+    // The process that was taking over that lock died holding its takeover marker.
+    fs.writeFileSync(`${lockPathOf(file)}.takeover.${nonce}`, `${deadPid()} bbbbbbbbbbbbbbbbbbbbbbbb\n`);
+    const w = openLogForAppend(file);
+    expect(fs.readFileSync(lockPathOf(file), 'utf8').split(' ')[0]).toBe(String(process.pid));
+    w.close();
+    expect(fs.readdirSync(path.dirname(file)).sort()).toEqual(['a.log']);
+  });
+
+  it('an appender re-checks the end of the log before appending: a writer that ignored the lock is detected, nothing is overwritten', () => {
+    const file = path.join(tempDir(), 'a.log');
+    const w = createLog(file, system);
+    w.append([eventFor(1)]);
+    fs.appendFileSync(file, 'written by someone who ignored the lock\n');
+    const before = fs.readFileSync(file);
+    expect(() => w.append([eventFor(2)])).toThrow(/changed under this appender .*another process wrote to it; nothing was appended/);
+    expect(fs.readFileSync(file)).toEqual(before);
+    w.close();
+  });
+
+  it('an appender whose lock was taken from it stops appending', () => {
+    const file = path.join(tempDir(), 'a.log');
+    const w = createLog(file, system);
+    w.append([eventFor(1)]);
+    fs.writeFileSync(lockPathOf(file), `${deadPid()}\n`);
+    expect(() => w.append([eventFor(2)])).toThrow(`lock file ${file}.lock no longer names this process; nothing was appended`);
+    expect(readLog(file).events).toHaveLength(1);
+    w.close();
+    // close() leaves a lock that is not its own alone.
+    expect(fs.existsSync(lockPathOf(file))).toBe(true);
   });
 });

@@ -1,0 +1,21 @@
+/**
+ * The `memhp` command as a function: parses argv, runs the subcommand, and
+ * returns the exit code (0 the job ran, 2 invalid input, 1 anything else),
+ * having printed any failure on stderr. main.ts calls it for the real command;
+ * tests and the torture script call it in-process (no Node start-up per run).
+ */
+import { CommanderError } from 'commander';
+import { buildProgram } from './program.ts';
+import { describeError, exitCodeFor } from './errors.ts';
+
+export async function runCli(argv: readonly string[]): Promise<number> {
+  try {
+    const program = await buildProgram();
+    await program.parseAsync([...argv]);
+    return process.exitCode === undefined ? 0 : Number(process.exitCode);
+  } catch (err) {
+    // commander has already printed its own message (usage errors, --help).
+    if (!(err instanceof CommanderError)) process.stderr.write(`memhp: ${describeError(err)}\n`);
+    return exitCodeFor(err);
+  }
+}
