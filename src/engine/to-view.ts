@@ -10,6 +10,7 @@ import type { BlockView, FaultView, NodeView, SectionView, VmemmapView, WorldVie
 import { WORLD_VIEW_VERSION } from './view.ts';
 import { geometry, ZONE_INDEX, zoneKey, type BlockState, type NodeState, type SectionState, type VmemmapState, type World, type ZoneState } from './world.ts';
 import type { ZoneName } from '../kernel/types.ts';
+import { configOf } from '../kernel/config.ts';
 import { freeKernelPagesFrom, KERNEL_ZONES } from '../kernel/zones.ts';
 
 const ZONES = Object.keys(ZONE_INDEX) as ZoneName[];
@@ -95,6 +96,7 @@ export function toView(world: World): WorldView {
     sectionSizeBytes: g.sectionSize,
     blockSizeBytes: g.blockSize,
     params: world.params,
+    config: { ...configOf(world.system) },
     blocks: tableToArray(world.blocks).map((b) => blockView(world, b)),
     sections: tableToArray(world.sections).map((s) => sectionView(world, s)),
     zones: tableToArray(world.zones).map(zoneView),

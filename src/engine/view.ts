@@ -3,6 +3,7 @@
  * inspector, the sysfs exporter). Format version: WORLD_VIEW_VERSION.
  * Names and meanings of existing keys must not change without a bump.
  */
+import type { KernelConfig } from '../kernel/config.ts';
 import type { ArchName, Era, OnlineType, Params, ZoneName } from '../kernel/types.ts';
 import type { MemmapPlacement } from './events.ts';
 
@@ -87,6 +88,8 @@ export interface WorldView {
   sectionSizeBytes: number;
   blockSizeBytes: number;
   params: Params;
+  /** The kernel build options it runs with (machine.config with the distribution defaults filled in). */
+  config: KernelConfig;
   blocks: BlockView[];
   sections: SectionView[];
   zones: ZoneView[];

@@ -4,7 +4,7 @@
  */
 import { fail, KernelError } from '../../kernel/errno.ts';
 import { isBlockAlignedRange } from '../../kernel/geometry.ts';
-import { eraAtLeast } from '../../kernel/profiles.ts';
+import { hasFeature } from '../../kernel/features.ts';
 import { Oops, type Tx } from '../tx.ts';
 import type { BlockState } from '../world.ts';
 import { blocksIn, checkMemmapAlive, hex, range, sectionsOf } from './common.ts';
@@ -16,7 +16,7 @@ function checkVmemmapGranularity(tx: Tx, start: number, size: number, blocks: Bl
   const { g } = tx;
   const era = tx.system.kernel;
   const withAltmap = blocks.filter((b) => tx.draft.sections.get(sectionsOf(tx, b.id)[0]!)?.memmap.kind === 'altmap');
-  if (era === 'v2-2019') {
+  if (hasFeature(era, 'flag.MHP_MEMMAP_DEVICE')) {
     if (!tx.params.v2_remove_guard) return;
     // check_vmemmap_granularity(), as sketched in review: a DEVICE altmap goes only as a whole
     const inRange = new Set(blocks.flatMap((b) => sectionsOf(tx, b.id)));
@@ -29,7 +29,7 @@ function checkVmemmapGranularity(tx: Tx, start: number, size: number, blocks: Bl
     }
     return;
   }
-  if (!eraAtLeast(era, '6.8')) {
+  if (!hasFeature(era, 'rule.memmap_on_memory.per_block')) {
     if (withAltmap.length > 0 && tx.params.memmap_on_memory !== 'off' && size !== g.blockSize)
       fail('EINVAL', `Refuse to remove ${hex(start)} - ${hex(start + size - 1)},wrong granularity`);
     return;
@@ -79,7 +79,7 @@ export function removeMemory(tx: Tx, start: number, size: number): void {
       }
     }
   };
-  const perBlockAltmaps = eraAtLeast(tx.system.kernel, '6.8') && blocks.every((b) => b.nr_vmemmap_pages > 0);
+  const perBlockAltmaps = hasFeature(tx.system.kernel, 'rule.memmap_on_memory.per_block') && blocks.every((b) => b.nr_vmemmap_pages > 0);
   if (perBlockAltmaps) {
     // ~6.8 remove_memory_blocks_and_altmaps(): per block, the device goes, then its sections
     for (const b of blocks) {
