@@ -72,7 +72,7 @@ export interface VmemmapView {
 
 export interface FaultView {
   seq: number;
-  kind: 'memmap-in-removed-memory';
+  kind: 'memmap-in-removed-memory' | 'BUG';
   section: number;
   block: number;
   access: string;
@@ -97,7 +97,12 @@ export interface WorldView {
   vmemmap: VmemmapView[];
   /** Physical ranges that were hot-added and later removed while still referenced. */
   faults: FaultView[];
+  /** Any taint: an oops (a fault, a BUG) or a WARN. */
   tainted: boolean;
+  /** /proc/sys/kernel/tainted: TAINT_DIE 128 after an oops, TAINT_WARN 512 after a WARN. */
+  taint: number;
+  /** The taint letters print_tainted() shows: D, W. */
+  taintFlags: string;
   injection: { MEM_GOING_ONLINE: number; MEM_GOING_OFFLINE: number };
   signalPending: boolean;
 }

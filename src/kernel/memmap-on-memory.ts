@@ -19,7 +19,10 @@ export type MemmapLayout =
 
 export interface LayoutDecision {
   layout: MemmapLayout;
+  /** pr_* lines and memhp's own notes: no taint */
   warnings: string[];
+  /** WARN()s the kernel prints on this path (site: the function): they set TAINT_WARN */
+  kernelWarnings?: { site: string; message: string }[];
   /** set when the era refuses the request (5.13–6.5: unsupported MHP_MEMMAP_ON_MEMORY → -EINVAL) */
   errno?: number;
   reason?: string;
@@ -82,15 +85,12 @@ export function decideMemmapLayout(spec: SystemSpec, g: Geometry, params: Params
     const device = has('MHP_MEMMAP_DEVICE');
     const memblock = has('MHP_MEMMAP_MEMBLOCK');
     if (!device && !memblock) return { layout: regular, warnings };
-    // mhp_check_correct_flags()
-    if (spec.machine.sparsemem !== 'vmemmap') {
-      warnings.push('Vmemmap capability can only be used on CONFIG_SPARSEMEM_VMEMMAP. Ignoring flags.');
-      return { layout: regular, warnings };
-    }
-    if (device && memblock) {
-      warnings.push('Both MHP_MEMMAP_DEVICE and MHP_MEMMAP_MEMBLOCK were passed. Ignoring flags.');
-      return { layout: regular, warnings };
-    }
+    // mhp_check_correct_flags(): WARN()s, then the add goes on with a regular memmap
+    const site = 'mhp_check_correct_flags';
+    if (spec.machine.sparsemem !== 'vmemmap')
+      return { layout: regular, warnings, kernelWarnings: [{ site, message: 'Vmemmap capability can only be used on CONFIG_SPARSEMEM_VMEMMAP. Ignoring flags.' }] };
+    if (device && memblock)
+      return { layout: regular, warnings, kernelWarnings: [{ site, message: 'Both MHP_MEMMAP_DEVICE and MHP_MEMMAP_MEMBLOCK were passed. Ignoring flags.' }] };
     // patch 5/5: flags are honoured only while vmemmap_hotplug is enabled (silently ignored otherwise)
     if (!params.vmemmap_hotplug) return { layout: regular, warnings };
     if (g.profile.v2ClearsFlags) {

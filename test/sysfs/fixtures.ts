@@ -53,6 +53,8 @@ export function view(blocks: BlockView[], opts: { kernel?: Era; params?: Partial
     vmemmap: [],
     faults: [],
     tainted: false,
+    taint: 0,
+    taintFlags: '',
     injection: { MEM_GOING_ONLINE: 0, MEM_GOING_OFFLINE: 0 },
     signalPending: false,
   };

@@ -11,7 +11,7 @@ import type { MhpFlag } from '../../kernel/types.ts';
 import { KernelError } from '../../kernel/errno.ts';
 import type { MemmapPlacement } from '../events.ts';
 import type { Tx } from '../tx.ts';
-import { freeKernelPages, hex, range } from './common.ts';
+import { freeKernelPages, hex, kernelWarn, range } from './common.ts';
 import { onlineBlock } from './online.ts';
 
 function possibleNodes(tx: Tx): number {
@@ -72,6 +72,7 @@ export function addMemory(tx: Tx, nid: number, start: number, size: number, flag
 
   const decision = decideMemmapLayout(tx.system, g, tx.params, size, flags);
   for (const w of decision.warnings) tx.warn(w);
+  for (const w of decision.kernelWarnings ?? []) kernelWarn(tx, w.site, w.message, false);
   if (decision.errno) fail(decision.errno, decision.reason ?? 'memmap_on_memory unsupported');
   const layout = decision.layout;
 
