@@ -303,7 +303,7 @@ describe('mem->online_type (issue 12, point 5½)', () => {
   it('is used for the online and cleared afterwards, as memory_subsys_online() does: onlineType reads offline again', () => {
     // drivers/base/memory.c: state_store() sets mem->online_type = online_type, device_online()
     // → memory_subsys_online() → memory_block_change_state(); then "mem->online_type = MMOP_OFFLINE"
-    // (before 5.8: "/* clear online_type */ mem->online_type = -1", the MMOP_OFFLINE of that time)
+    // (before ~5.7: "/* clear online_type */ mem->online_type = -1", the MMOP_OFFLINE of that time)
     for (const kernel of ERAS) {
       const s = boot({ kernel });
       ok(s, add(8 * GiB, 128 * MiB), state(64, 'online_movable'));

@@ -162,3 +162,12 @@ describe('machine.config', () => {
   });
 });
 
+
+describe('docs/eras.md', () => {
+  it('lists every feature of the table with its commit subject', async () => {
+    const { readFileSync } = await import('node:fs');
+    const doc = readFileSync(new URL('../../docs/eras.md', import.meta.url), 'utf8');
+    for (const id of FEATURE_IDS) expect(doc, id).toContain(FEATURES[id].commit);
+    for (const era of ERAS) expect(doc).toContain(`| \`${era}\` |`);
+  });
+});
