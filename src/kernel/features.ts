@@ -104,6 +104,14 @@ export const FEATURES = {
     commit: 'mm/hotplug: make remove_memory() interface usable',
     what: 'returns -EBUSY for online blocks; BUG_ON(check_hotplug_memory_range()) for an unaligned range',
   },
+  'rule.add.node_possible_warn': {
+    kind: 'rule',
+    name: 'add_memory_resource() WARNs on a node that is not possible',
+    since: '5.8',
+    approximate: true,
+    commit: 'add_memory_resource(): if (!node_possible(nid)) WARN(1, "node %d was absent from the node_possible_map") (Vishal Verma, 2020; subject not verified)',
+    what: 'WARN (TAINT_WARN) and -EINVAL; before it there was no check (memhp keeps the -EINVAL, without a WARN)',
+  },
   'operation.offline_and_remove_memory': {
     kind: 'operation',
     name: 'offline_and_remove_memory()',

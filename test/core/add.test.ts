@@ -65,7 +65,11 @@ describe('add_memory', () => {
   it('EINVAL: node that is not possible; a possible new node comes online', () => {
     const s = boot({ machine: { possibleNodes: 3 } });
     const before = memoryParts(s.view());
-    expect(s.apply(add(8 * GiB, 128 * MiB, [], 3)).errno).toBe('EINVAL');
+    const r = s.apply(add(8 * GiB, 128 * MiB, [], 3));
+    expect(r.errno).toBe('EINVAL');
+    // add_memory_resource(): WARN(1, "node %d was absent from the node_possible_map") → TAINT_WARN
+    expect(r.events.some((e) => e.type === 'warning' && e.site === 'add_memory_resource' && e.message.endsWith('node 3 was absent from the node_possible_map'))).toBe(true);
+    expect(s.view().taintFlags).toBe('W');
     expect(s.apply(add(8 * GiB, 128 * MiB, [], -1)).errno).toBe('EINVAL');
     expect(memoryParts(s.view())).toEqual(before);
     expect(nodeOf(s.view(), 2)).toBeUndefined();

@@ -68,7 +68,10 @@ export function addMemory(tx: Tx, nid: number, start: number, size: number, flag
     if (tx.draft.blocks.get(id)) fail('EEXIST', `${range(start, size)} conflicts with System RAM of memory${id}`);
   if (!isBlockAlignedRange(g, start, size))
     fail('EINVAL', `Block size [${hex(g.blockSize)}] unaligned hotplug range: start ${hex(start)}, size ${hex(size)}`);
-  if (nid < 0 || nid >= possibleNodes(tx)) fail('EINVAL', `node ${nid} is not possible`);
+  if (nid < 0 || nid >= possibleNodes(tx)) {
+    if (hasFeature(era, 'rule.add.node_possible_warn')) kernelWarn(tx, 'add_memory_resource', `node ${nid} was absent from the node_possible_map`, false);
+    fail('EINVAL', `node ${nid} is not possible`);
+  }
 
   const decision = decideMemmapLayout(tx.system, g, tx.params, size, flags);
   for (const w of decision.warnings) tx.warn(w);
