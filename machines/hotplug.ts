@@ -1,6 +1,7 @@
 /**
  * The hotplug system as a whole: its runtime parameters and whether the
- * simulated kernel has oopsed (tainted). A taint never goes away.
+ * simulated kernel is tainted — by an oops (BUG, a fault: TAINT_DIE) or a
+ * WARN (TAINT_WARN). A taint never goes away.
  */
 import { assign, setup } from 'xstate';
 import type { Params } from '../src/kernel/types.ts';
@@ -8,12 +9,17 @@ import type { Params } from '../src/kernel/types.ts';
 export interface HotplugContext {
   params: Params;
   oopses: number;
+  /** /proc/sys/kernel/tainted: TAINT_DIE (1 << 7) after an oops, TAINT_WARN (1 << 9) after a WARN. */
+  taint: number;
+  /** WARN_ON_ONCE() sites that have fired: they print once per boot. */
+  warnedOnce: readonly string[];
 }
 
 export type HotplugEvent =
   | { type: 'BOOT'; set: Partial<HotplugContext> }
   | { type: 'SET_PARAM'; set: Partial<HotplugContext> }
-  | { type: 'OOPS'; set: Partial<HotplugContext> };
+  | { type: 'OOPS'; set: Partial<HotplugContext> }
+  | { type: 'TAINT'; set: Partial<HotplugContext> };
 
 export const hotplugMachine = setup({
   types: {
@@ -26,7 +32,7 @@ export const hotplugMachine = setup({
   },
 }).createMachine({
   id: 'hotplug',
-  context: ({ input }) => ({ params: {} as Params, oopses: 0, ...input }),
+  context: ({ input }) => ({ params: {} as Params, oopses: 0, taint: 0, warnedOnce: [], ...input }),
   initial: 'absent',
   states: {
     absent: { on: { BOOT: { target: 'running', actions: 'apply' } } },
@@ -34,12 +40,14 @@ export const hotplugMachine = setup({
       on: {
         SET_PARAM: { actions: 'apply' },
         OOPS: { target: 'tainted', actions: 'apply' },
+        TAINT: { target: 'tainted', actions: 'apply' },
       },
     },
     tainted: {
       on: {
         SET_PARAM: { actions: 'apply' },
         OOPS: { actions: 'apply' },
+        TAINT: { actions: 'apply' },
       },
     },
   },

@@ -10,7 +10,9 @@
  * never go offline (it has boot memory), so that case would explore less.
  */
 import { blockSizeOf } from '../kernel/geometry.ts';
-import { eraAtLeast } from '../kernel/profiles.ts';
+import { configOf } from '../kernel/config.ts';
+import { FLAG_FEATURE, hasFeature, opProblem } from '../kernel/features.ts';
+import { MHP_FLAGS } from '../kernel/types.ts';
 import type { ArchName, Era, MhpFlag, OnlineType, Op, Params, SystemSpec } from '../kernel/types.ts';
 import { DEFAULT_PARAMS } from '../scenario/defaults.ts';
 
@@ -49,7 +51,7 @@ export function smallMachine(opts: SmallMachineOptions = {}): SmallMachine {
   if (!Number.isInteger(blocks) || blocks < 1) throw new Error(`blocks must be a positive integer, got ${blocks}`);
   const nodes = opts.nodes ?? 1;
   if (nodes !== 1 && nodes !== 2) throw new Error(`nodes must be 1 or 2, got ${nodes}`);
-  const params: Params = { ...DEFAULT_PARAMS, ...(eraAtLeast(kernel, '5.13') ? { memmap_on_memory: 'on' as const } : {}), ...opts.params };
+  const params: Params = { ...DEFAULT_PARAMS, ...(hasFeature(kernel, 'param.memmap_on_memory') ? { memmap_on_memory: 'on' as const } : {}), ...opts.params };
   const draft: SystemSpec = {
     name: `explore ${arch} ${kernel} ${blocks} blocks${nodes > 1 ? `, ${nodes} nodes` : ''}`,
     kernel,
@@ -62,12 +64,11 @@ export function smallMachine(opts: SmallMachineOptions = {}): SmallMachine {
   const bs = blockSizeOf(draft);
   const bootSize = Math.max(bs, Math.ceil(draft.boot[0]!.size / bs) * bs);
   const spec: SystemSpec = { ...draft, machine: { ...draft.machine, memoryBlockSize: bs }, boot: [{ ...draft.boot[0]!, size: bootSize }] };
-  const flagSets: MhpFlag[][] =
-    kernel === 'v2-2019'
-      ? [[], ['MHP_MEMMAP_DEVICE'], ['MHP_MEMMAP_MEMBLOCK']]
-      : params.memmap_on_memory !== 'off'
-        ? [[], ['MHP_MEMMAP_ON_MEMORY']]
-        : [[]];
+  // every single flag the era has (MHP_MEMMAP_ON_MEMORY only while the parameter can honour it)
+  const flagSets: MhpFlag[][] = [
+    [],
+    ...MHP_FLAGS.filter((f) => hasFeature(kernel, FLAG_FEATURE[f]) && (f !== 'MHP_MEMMAP_ON_MEMORY' || params.memmap_on_memory !== 'off')).map((f) => [f]),
+  ];
   return { spec, windowStart: bootSize, firstBlock: bootSize / bs, blocks, blockSize: bs, flagSets, nodes: Array.from({ length: nodes }, (_, i) => i) };
 }
 
@@ -115,7 +116,8 @@ export function operationsOf(m: SmallMachine, choice: OperationChoice = {}): Op[
     ops.push({ op: 'state', block: m.firstBlock + i, value: 'offline' });
   }
   for (const [i, k] of subRanges(m)) ops.push({ op: 'remove_memory', start: at(i), size: k * m.blockSize });
-  if ((choice.offlineAndRemove ?? true) || extra.has('offline_and_remove_memory')) for (const [i, k] of subRanges(m)) ops.push({ op: 'offline_and_remove_memory', start: at(i), size: k * m.blockSize });
+  const oar = opProblem(m.spec.kernel, configOf(m.spec), 'offline_and_remove_memory') === null;
+  if (oar && ((choice.offlineAndRemove ?? true) || extra.has('offline_and_remove_memory'))) for (const [i, k] of subRanges(m)) ops.push({ op: 'offline_and_remove_memory', start: at(i), size: k * m.blockSize });
   if ((choice.touch ?? true) || extra.has('touch')) for (let i = 0; i < m.blocks; i++) ops.push({ op: 'touch', block: m.firstBlock + i });
   // the extra kinds come after the default set, so a counterexample the default set can
   // reach is still found first (same breadth-first order, same shortest sequence)

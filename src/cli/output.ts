@@ -22,7 +22,7 @@ export function outcomeLine(records: readonly OpRecord[], view: WorldView): stri
   const parts = [`${records.length} operation${records.length === 1 ? '' : 's'}`, `${records.length - failed.length} returned 0`];
   if (failed.length) parts.push(`${failed.length} returned an error (${[...new Set(failed.map((r) => `-${r.errno}`))].join(', ')})`);
   parts.push(`${view.faults.length} fault${view.faults.length === 1 ? '' : 's'}`);
-  parts.push(view.tainted ? 'kernel TAINTED' : 'kernel not tainted');
+  parts.push(view.tainted ? `kernel TAINTED${view.taintFlags ? ` ${view.taintFlags}` : ''}` : 'kernel not tainted');
   return parts.join(', ');
 }
 

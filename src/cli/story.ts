@@ -40,6 +40,7 @@ export function inShort(records: readonly OpRecord[], events: readonly MemhpEven
     }
   }
   if (lines.length === 0) lines.push('- Every operation returned 0; no memmap was lost and nothing faulted.');
-  lines.push(view.tainted ? style.fault('- The kernel is tainted (an oops happened).') : '- The kernel is not tainted.');
+  const why = view.taintFlags === 'W' ? 'a WARN fired' : view.taintFlags === 'DW' ? 'an oops happened and a WARN fired' : 'an oops happened';
+  lines.push(view.tainted ? style.fault(`- The kernel is tainted (${why}).`) : '- The kernel is not tainted.');
   return lines;
 }

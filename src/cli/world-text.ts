@@ -5,6 +5,7 @@
  * for the same world exported as sysfs (src/sysfs), so both agree.
  */
 import type { BlockView, WorldView } from '../engine/view.ts';
+import { CONFIG_OPTIONS, defaultConfig } from '../kernel/config.ts';
 import { formatSize } from '../scenario/index.ts';
 import { expectedLsmemRows, type LsmemRow } from '../sysfs/index.ts';
 import type { Style } from './style.ts';
@@ -114,9 +115,23 @@ export function heading(view: WorldView): string {
   return `world at event ${view.seq}: ${view.arch}, kernel ${view.kernel}, page ${formatSize(view.pageSize)}, section ${formatSize(view.sectionSizeBytes)}, memory block ${formatSize(view.blockSizeBytes)}`;
 }
 
+/** The kernel build options, as a .config would say them (machine.config, defaults filled in). */
+export function configLine(view: WorldView): string {
+  const c = view.config ?? defaultConfig(view.arch, view.kernel);
+  return `config: ${CONFIG_OPTIONS.map((o) => `${o}=${c[o] ? 'y' : 'n'}`).join(' ')}`;
+}
+
+/** How the taint reads: the letters print_tainted() shows and what set them. */
+export function taintText(view: WorldView): string {
+  if (!view.tainted) return 'kernel: not tainted';
+  const flags = view.taintFlags ?? 'D';
+  const why = [flags.includes('D') ? 'an oops happened' : '', flags.includes('W') ? 'a WARN fired' : ''].filter(Boolean).join(', ');
+  return `kernel: TAINTED ${flags} (${why})`;
+}
+
 /** The whole `show` text, one string per line. */
 export function formatWorld(view: WorldView, style: Style): string[] {
-  const out: string[] = [style.bold(heading(view)), ''];
+  const out: string[] = [style.bold(heading(view)), configLine(view), ''];
   const rows = expectedLsmemRows(view);
   if (rows.length === 0) out.push('no memory blocks');
   else out.push(...rangeRows(rows));
@@ -131,7 +146,7 @@ export function formatWorld(view: WorldView, style: Style): string[] {
     out.push('', style.fault(`faults (${view.faults.length})`));
     for (const f of view.faults) out.push(style.fault(`  [event ${f.seq}] ${f.message}`));
   }
-  out.push('', view.tainted ? style.fault('kernel: TAINTED (an oops happened)') : 'kernel: not tainted');
+  out.push('', view.tainted ? style.fault(taintText(view)) : taintText(view));
   return out;
 }
 

@@ -16,6 +16,8 @@ import { offlineBlock } from './ops/offline.ts';
 import { onlineBlock } from './ops/online.ts';
 import { offlineAndRemoveMemory, removeMemory } from './ops/remove.ts';
 import { fail } from '../kernel/errno.ts';
+import { configOf, optionRule } from '../kernel/config.ts';
+import { opProblem } from '../kernel/features.ts';
 import { Tx } from './tx.ts';
 import type { World } from './world.ts';
 
@@ -35,7 +37,8 @@ function run(tx: Tx, op: Op): void {
       return addMemory(tx, op.node, op.start, op.size, op.flags);
     case 'probe': {
       // probe_store(): one block at a physical address, MHP_NONE, node by address
-      if (!tx.g.profile.hasProbe) fail('ENOENT', `${tx.g.profile.name} has no /sys/devices/system/memory/probe (no CONFIG_ARCH_MEMORY_PROBE)`);
+      if (!configOf(tx.system).ARCH_MEMORY_PROBE)
+        fail('ENOENT', `/sys/devices/system/memory/probe does not exist: CONFIG_ARCH_MEMORY_PROBE is off (${optionRule('ARCH_MEMORY_PROBE', tx.system.arch, tx.system.kernel).why})`);
       if (!isBlockAlignedRange(tx.g, op.addr, tx.g.blockSize)) fail('EINVAL', `probe: address 0x${op.addr.toString(16)} is not block-aligned`);
       let nid = 0;
       let end = 0;
@@ -53,9 +56,16 @@ function run(tx: Tx, op: Op): void {
     case 'online':
       return op.value ? onlineBlock(tx, op.block, 'online', true) : offlineBlock(tx, op.block, true);
     case 'remove_memory':
+      // without CONFIG_MEMORY_HOTREMOVE remove_memory() is a stub returning -EBUSY (include/linux/memory_hotplug.h)
+      if (!configOf(tx.system).MEMORY_HOTREMOVE) fail('EBUSY', 'remove_memory() is the !CONFIG_MEMORY_HOTREMOVE stub: nothing can be removed');
       return removeMemory(tx, op.start, op.size);
-    case 'offline_and_remove_memory':
+    case 'offline_and_remove_memory': {
+      // the function does not exist in this kernel: scenario validation refuses the op; a
+      // library caller gets -ENOSYS recorded rather than a kernel that has it
+      const missing = opProblem(tx.system.kernel, configOf(tx.system), op.op);
+      if (missing) fail('ENOSYS', missing);
       return offlineAndRemoveMemory(tx, op.start, op.size);
+    }
     case 'set':
       return setParam(tx, op.param, op.value);
     case 'inject':

@@ -94,15 +94,20 @@ export interface ResourceEvent {
   flags: string[];
 }
 
+/**
+ * An oops. `memmap-in-removed-memory`: the kernel read struct pages that
+ * lived in removed memory (section/block: whose; removed: that range;
+ * access: online, offline, remove, touch). `BUG`: a BUG()/BUG_ON() fired
+ * (section/block: where the range starts; removed: the range the function
+ * was given; access: the function).
+ */
 export interface FaultEvent {
   type: 'fault';
   seq: number;
-  kind: 'memmap-in-removed-memory';
+  kind: 'memmap-in-removed-memory' | 'BUG';
   section: number;
   block: number;
-  /** The removed physical range that held this section's memmap. */
   removed: { start: number; size: number };
-  /** What touched it: online, offline, remove, touch. */
   access: string;
   message: string;
 }
@@ -116,11 +121,17 @@ export interface KnobEvent {
   value: string | number | boolean;
 }
 
-/** A kernel WARN or pr_* line that changes nothing (e.g. ignored v2 flags). */
+/**
+ * A kernel message that changes no memory: a pr_* line (ignored flags, a
+ * failed auto-online), or a WARN() — then `site` names the function and
+ * `taint` is 'W' (the hotplug system's TAINT transition follows).
+ */
 export interface WarningEvent {
   type: 'warning';
   seq: number;
   message: string;
+  site?: string;
+  taint?: 'W';
 }
 
 export type MemhpEvent =

@@ -16,6 +16,8 @@ export class WorldDraft {
   params: World['params'];
   hotplug: string;
   oopses: number;
+  taint: number;
+  warnedOnce: World['warnedOnce'];
   faults: World['faults'];
   injection: World['injection'];
   signalPending: boolean;
@@ -30,6 +32,8 @@ export class WorldDraft {
     this.params = base.params;
     this.hotplug = base.hotplug;
     this.oopses = base.oopses;
+    this.taint = base.taint;
+    this.warnedOnce = base.warnedOnce;
     this.faults = base.faults;
     this.injection = base.injection;
     this.signalPending = base.signalPending;
@@ -47,6 +51,8 @@ export class WorldDraft {
       params: this.params,
       hotplug: this.hotplug,
       oopses: this.oopses,
+      taint: this.taint,
+      warnedOnce: this.warnedOnce,
       blocks: this.blocks.finish(),
       sections: this.sections.finish(),
       zones: this.zones.finish(),
@@ -83,6 +89,8 @@ function applyTransition(d: WorldDraft, e: TransitionEvent): void {
     d.hotplug = e.to;
     if (c.params) d.params = Object.freeze({ ...c.params });
     if (c.oopses !== undefined) d.oopses = c.oopses;
+    if (c.taint !== undefined) d.taint = c.taint;
+    if (c.warnedOnce !== undefined) d.warnedOnce = Object.freeze([...c.warnedOnce]);
     return;
   }
   const table = (e.machine === 'memory_block' ? d.blocks : d.sections) as unknown as TableDraft<Record<string, unknown>>;

@@ -8,8 +8,9 @@ import { readerOfTable, validZones } from './ops/zones.ts';
 import { tableGet, tableToArray } from './table.ts';
 import type { BlockView, FaultView, NodeView, SectionView, VmemmapView, WorldView, ZoneView } from './view.ts';
 import { WORLD_VIEW_VERSION } from './view.ts';
-import { geometry, ZONE_INDEX, zoneKey, type BlockState, type NodeState, type SectionState, type VmemmapState, type World, type ZoneState } from './world.ts';
+import { geometry, taintLetters, taintOf, ZONE_INDEX, zoneKey, type BlockState, type NodeState, type SectionState, type VmemmapState, type World, type ZoneState } from './world.ts';
 import type { ZoneName } from '../kernel/types.ts';
+import { configOf } from '../kernel/config.ts';
 import { freeKernelPagesFrom, KERNEL_ZONES } from '../kernel/zones.ts';
 
 const ZONES = Object.keys(ZONE_INDEX) as ZoneName[];
@@ -95,13 +96,16 @@ export function toView(world: World): WorldView {
     sectionSizeBytes: g.sectionSize,
     blockSizeBytes: g.blockSize,
     params: world.params,
+    config: { ...configOf(world.system) },
     blocks: tableToArray(world.blocks).map((b) => blockView(world, b)),
     sections: tableToArray(world.sections).map((s) => sectionView(world, s)),
     zones: tableToArray(world.zones).map(zoneView),
     nodes: tableToArray(world.nodes).map((n) => nodeView(world, n)),
     vmemmap: tableToArray(world.vmemmap).map(vmemmapView),
     faults: world.faults.map(faultView),
-    tainted: world.oopses > 0,
+    tainted: taintOf(world) !== 0,
+    taint: taintOf(world),
+    taintFlags: taintLetters(taintOf(world)),
     injection: { ...world.injection },
     signalPending: world.signalPending,
   };

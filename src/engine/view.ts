@@ -3,6 +3,7 @@
  * inspector, the sysfs exporter). Format version: WORLD_VIEW_VERSION.
  * Names and meanings of existing keys must not change without a bump.
  */
+import type { KernelConfig } from '../kernel/config.ts';
 import type { ArchName, Era, OnlineType, Params, ZoneName } from '../kernel/types.ts';
 import type { MemmapPlacement } from './events.ts';
 
@@ -71,7 +72,7 @@ export interface VmemmapView {
 
 export interface FaultView {
   seq: number;
-  kind: 'memmap-in-removed-memory';
+  kind: 'memmap-in-removed-memory' | 'BUG';
   section: number;
   block: number;
   access: string;
@@ -87,6 +88,8 @@ export interface WorldView {
   sectionSizeBytes: number;
   blockSizeBytes: number;
   params: Params;
+  /** The kernel build options it runs with (machine.config with the distribution defaults filled in). */
+  config: KernelConfig;
   blocks: BlockView[];
   sections: SectionView[];
   zones: ZoneView[];
@@ -94,7 +97,12 @@ export interface WorldView {
   vmemmap: VmemmapView[];
   /** Physical ranges that were hot-added and later removed while still referenced. */
   faults: FaultView[];
+  /** Any taint: an oops (a fault, a BUG) or a WARN. */
   tainted: boolean;
+  /** /proc/sys/kernel/tainted: TAINT_DIE 128 after an oops, TAINT_WARN 512 after a WARN. */
+  taint: number;
+  /** The taint letters print_tainted() shows: D, W. */
+  taintFlags: string;
   injection: { MEM_GOING_ONLINE: number; MEM_GOING_OFFLINE: number };
   signalPending: boolean;
 }

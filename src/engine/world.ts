@@ -75,6 +75,10 @@ export interface World {
   /** state of the hotplug system machine: absent (before boot), running, tainted */
   readonly hotplug: string;
   readonly oopses: number;
+  /** taint flags set since boot (TAINT_WARN, TAINT_DIE); see taintOf() for logs that predate them */
+  readonly taint: number;
+  /** WARN_ON_ONCE() sites that already printed */
+  readonly warnedOnce: readonly string[];
   readonly blocks: Table<BlockState>;
   readonly sections: Table<SectionState>;
   readonly zones: Table<ZoneState>;
@@ -105,6 +109,8 @@ export function emptyWorld(system: SystemSpec): World {
     params: system.params,
     hotplug: 'absent',
     oopses: 0,
+    taint: 0,
+    warnedOnce: Object.freeze([]) as readonly string[],
     blocks: emptyTable<BlockState>(),
     sections: emptyTable<SectionState>(),
     zones: emptyTable<ZoneState>(),
@@ -114,4 +120,18 @@ export function emptyWorld(system: SystemSpec): World {
     injection: Object.freeze({ MEM_GOING_ONLINE: 0, MEM_GOING_OFFLINE: 0 }),
     signalPending: false,
   });
+}
+
+/** include/linux/panic.h: the taint flags memhp sets. */
+export const TAINT_DIE = 1 << 7;
+export const TAINT_WARN = 1 << 9;
+
+/** The taint mask; an oops recorded before taint flags existed still counts as TAINT_DIE. */
+export function taintOf(w: Pick<World, 'taint' | 'oopses'>): number {
+  return w.taint | (w.oopses > 0 ? TAINT_DIE : 0);
+}
+
+/** The letters print_tainted() shows for the flags memhp sets: D (died in an oops), W (warning). */
+export function taintLetters(mask: number): string {
+  return `${mask & TAINT_DIE ? 'D' : ''}${mask & TAINT_WARN ? 'W' : ''}`;
 }

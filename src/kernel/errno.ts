@@ -8,6 +8,7 @@ export const ERRNO = {
   EBUSY: 16,
   EEXIST: 17,
   ENODEV: 19,
+  ENOSYS: 38,
   EINVAL: 22,
   E2BIG: 7,
   EHWPOISON: 133,

@@ -2,7 +2,8 @@
  * Page, pfn, section and block arithmetic with the kernel's names (spec §1, §2).
  * Everything here is a pure function of the system description.
  */
-import { PROFILES, SIZES, eraAtLeast, type ArchProfile } from './profiles.ts';
+import { hasFeature } from './features.ts';
+import { PROFILES, SIZES, type ArchProfile } from './profiles.ts';
 import { blockSizeProblems, bootProblems } from './limits.ts';
 import type { SystemSpec } from './types.ts';
 
@@ -51,7 +52,7 @@ export function probeX86BlockSize(bootMemEnd: number, hypervisor: boolean, era: 
   const MAX_BLOCK_SIZE = 2 * SIZES.GiB;
   const MIN = 128 * SIZES.MiB;
   if (bootMemEnd < 64 * SIZES.GiB) return MIN;
-  if (eraAtLeast(era, '5.13') && !hypervisor) return MAX_BLOCK_SIZE;
+  if (hasFeature(era, 'rule.x86.bare_metal_2g_blocks') && !hypervisor) return MAX_BLOCK_SIZE;
   let bz = MAX_BLOCK_SIZE;
   for (; bz > MIN; bz /= 2) if (bootMemEnd % bz === 0) break;
   return bz;

@@ -4,7 +4,8 @@
  * kernel of that era would use, which WARNs it prints, or which errno it returns.
  */
 import { ERRNO } from './errno.ts';
-import { eraAtLeast } from './profiles.ts';
+import { configOf } from './config.ts';
+import { hasFeature } from './features.ts';
 import { STRUCT_PAGE_SIZE, type Geometry } from './geometry.ts';
 import type { MhpFlag, Params, SystemSpec } from './types.ts';
 
@@ -18,7 +19,10 @@ export type MemmapLayout =
 
 export interface LayoutDecision {
   layout: MemmapLayout;
+  /** pr_* lines and memhp's own notes: no taint */
   warnings: string[];
+  /** WARN()s the kernel prints on this path (site: the function): they set TAINT_WARN */
+  kernelWarnings?: { site: string; message: string }[];
   /** set when the era refuses the request (5.13–6.5: unsupported MHP_MEMMAP_ON_MEMORY → -EINVAL) */
   errno?: number;
   reason?: string;
@@ -35,11 +39,18 @@ export function forceWastedPages(g: Geometry, params: Params): number {
   return memoryBlockMemmapOnMemoryPages(g, params) - Math.ceil((g.pagesPerBlock * STRUCT_PAGE_SIZE) / g.pageSize);
 }
 
+/** Without CONFIG_MHP_MEMMAP_ON_MEMORY (def_bool y on SPARSEMEM_VMEMMAP && ARCH_MHP_MEMMAP_ON_MEMORY_ENABLE) there is no support at all. */
+function notBuilt(spec: SystemSpec): string | null {
+  if (configOf(spec).MHP_MEMMAP_ON_MEMORY) return null;
+  if (spec.machine.sparsemem !== 'vmemmap') return 'needs CONFIG_SPARSEMEM_VMEMMAP';
+  return `${spec.arch} does not enable memmap_on_memory in ${spec.kernel} (no CONFIG_MHP_MEMMAP_ON_MEMORY)`;
+}
+
 /** mhp_supports_memmap_on_memory() of ~6.8 (no size argument), also used by 6.6 after its size check. */
 export function supportsMemmapOnMemory68(spec: SystemSpec, g: Geometry, params: Params): { ok: boolean; why?: string } {
+  const unbuilt = notBuilt(spec);
+  if (unbuilt) return { ok: false, why: unbuilt };
   if (params.memmap_on_memory === 'off') return { ok: false, why: 'memory_hotplug.memmap_on_memory is disabled' };
-  if (spec.machine.sparsemem !== 'vmemmap') return { ok: false, why: 'needs CONFIG_SPARSEMEM_VMEMMAP' };
-  if (!g.profile.memmapOnMemoryEnabled(spec.kernel)) return { ok: false, why: `${spec.arch} does not enable memmap_on_memory in ${spec.kernel}` };
   const vmemmapSize = g.pagesPerBlock * STRUCT_PAGE_SIZE;
   if (vmemmapSize % g.pageSize !== 0) return { ok: false, why: 'memmap size is not PAGE_SIZE-aligned' };
   const pages = memoryBlockMemmapOnMemoryPages(g, params);
@@ -51,11 +62,12 @@ export function supportsMemmapOnMemory68(spec: SystemSpec, g: Geometry, params: 
 
 /** mhp_supports_memmap_on_memory(size) of 5.13–6.5. */
 export function supportsMemmapOnMemory513(spec: SystemSpec, g: Geometry, params: Params, size: number): { ok: boolean; why?: string } {
+  const unbuilt = notBuilt(spec);
+  if (unbuilt) return { ok: false, why: unbuilt };
   if (params.memmap_on_memory === 'off') return { ok: false, why: 'memory_hotplug.memmap_on_memory is disabled' };
-  // a bool until ~6.6: "force" does not parse, the parameter keeps its default (off)
-  if (params.memmap_on_memory === 'force') return { ok: false, why: 'memmap_on_memory=force is not a bool before ~6.6 (the parameter stays off)' };
-  if (spec.machine.sparsemem !== 'vmemmap') return { ok: false, why: 'needs CONFIG_SPARSEMEM_VMEMMAP' };
-  if (!g.profile.memmapOnMemoryEnabled(spec.kernel)) return { ok: false, why: `${spec.arch} does not enable memmap_on_memory in ${spec.kernel}` };
+  // a bool until 6.6: "force" does not parse, the parameter keeps its default (off)
+  if (params.memmap_on_memory === 'force' && !hasFeature(spec.kernel, 'value.memmap_on_memory.force'))
+    return { ok: false, why: `memmap_on_memory=force is not a bool before 6.6 (the parameter stays off)` };
   if (size !== g.blockSize) return { ok: false, why: `size ${size} is not exactly one memory block (${g.blockSize})` };
   const vmemmapSize = (size / g.pageSize) * STRUCT_PAGE_SIZE;
   if (vmemmapSize % g.pmdSize !== 0) return { ok: false, why: `vmemmap size ${vmemmapSize} is not PMD_SIZE-aligned` };
@@ -67,20 +79,18 @@ export function decideMemmapLayout(spec: SystemSpec, g: Geometry, params: Params
   const warnings: string[] = [];
   const regular: MemmapLayout = { kind: 'regular' };
   const has = (f: MhpFlag) => flags.includes(f);
-  if (spec.kernel === 'v2-2019') {
+  if (hasFeature(spec.kernel, 'flag.MHP_MEMMAP_DEVICE')) {
+    // scenario validation refuses flags the era lacks; a library caller gets them ignored, with a warning
     if (has('MHP_MEMMAP_ON_MEMORY')) warnings.push('MHP_MEMMAP_ON_MEMORY does not exist in v2-2019; flag ignored');
     const device = has('MHP_MEMMAP_DEVICE');
     const memblock = has('MHP_MEMMAP_MEMBLOCK');
     if (!device && !memblock) return { layout: regular, warnings };
-    // mhp_check_correct_flags()
-    if (spec.machine.sparsemem !== 'vmemmap') {
-      warnings.push('Vmemmap capability can only be used on CONFIG_SPARSEMEM_VMEMMAP. Ignoring flags.');
-      return { layout: regular, warnings };
-    }
-    if (device && memblock) {
-      warnings.push('Both MHP_MEMMAP_DEVICE and MHP_MEMMAP_MEMBLOCK were passed. Ignoring flags.');
-      return { layout: regular, warnings };
-    }
+    // mhp_check_correct_flags(): WARN()s, then the add goes on with a regular memmap
+    const site = 'mhp_check_correct_flags';
+    if (spec.machine.sparsemem !== 'vmemmap')
+      return { layout: regular, warnings, kernelWarnings: [{ site, message: 'Vmemmap capability can only be used on CONFIG_SPARSEMEM_VMEMMAP. Ignoring flags.' }] };
+    if (device && memblock)
+      return { layout: regular, warnings, kernelWarnings: [{ site, message: 'Both MHP_MEMMAP_DEVICE and MHP_MEMMAP_MEMBLOCK were passed. Ignoring flags.' }] };
     // patch 5/5: flags are honoured only while vmemmap_hotplug is enabled (silently ignored otherwise)
     if (!params.vmemmap_hotplug) return { layout: regular, warnings };
     if (g.profile.v2ClearsFlags) {
@@ -96,14 +106,14 @@ export function decideMemmapLayout(spec: SystemSpec, g: Geometry, params: Params
   for (const f of ['MHP_MEMMAP_DEVICE', 'MHP_MEMMAP_MEMBLOCK'] as const)
     if (has(f)) warnings.push(`${f} never went upstream; flag ignored in ${spec.kernel}`);
   if (!has('MHP_MEMMAP_ON_MEMORY')) return { layout: regular, warnings };
-  if (spec.kernel === '5.13') {
+  if (!hasFeature(spec.kernel, 'rule.memmap_on_memory.hint')) {
     const s = supportsMemmapOnMemory513(spec, g, params, size);
     if (!s.ok) return { layout: regular, warnings, errno: -ERRNO.EINVAL, reason: `MHP_MEMMAP_ON_MEMORY unsupported: ${s.why}` };
     const pages = (size / g.pageSize) * STRUCT_PAGE_SIZE / g.pageSize;
     return { layout: { kind: 'per-block', vmemmapPagesPerBlock: pages, wastedPagesPerBlock: 0, source: 'MHP_MEMMAP_ON_MEMORY' }, warnings };
   }
-  // ~6.6+: the flag is a hint; unsupported → silent regular memmap
-  if (!eraAtLeast(spec.kernel, '6.8') && size !== g.blockSize) return { layout: regular, warnings };
+  // 6.6+: the flag is a hint; unsupported → silent regular memmap
+  if (!hasFeature(spec.kernel, 'rule.memmap_on_memory.per_block') && size !== g.blockSize) return { layout: regular, warnings };
   const s = supportsMemmapOnMemory68(spec, g, params);
   if (!s.ok) return { layout: regular, warnings };
   return {

@@ -3,7 +3,7 @@
  * whose behaviour differs: block size, zone layout of boot memory,
  * memmap_on_memory enablement, vmemmap allocation fallback.
  */
-import type { ArchName, Era, ZoneName } from './types.ts';
+import { ERAS, type ArchName, type Era, type ZoneName } from './types.ts';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -44,7 +44,7 @@ export interface ArchProfile {
 
 const pmdAligned = (pmd: number) => (size: number) => size % pmd === 0;
 const eraAtLeast = (era: Era, min: Era) => ERA_ORDER.indexOf(era) >= ERA_ORDER.indexOf(min);
-export const ERA_ORDER: readonly Era[] = ['v2-2019', '5.13', '6.6', '6.8'];
+export const ERA_ORDER: readonly Era[] = ERAS;
 export { eraAtLeast };
 
 const x86_64: ArchProfile = {

@@ -4,11 +4,18 @@
  * or a live user can ask the simulated kernel to perform.
  */
 
+import type { KernelConfig } from './config.ts';
+
 export const ARCH_NAMES = ['x86_64', 'arm64-4k', 'arm64-16k', 'arm64-64k', 'ppc64-radix', 'ppc64-hash', 's390x'] as const;
 export type ArchName = (typeof ARCH_NAMES)[number];
 
-/** Kernel eras with distinct memmap-on-memory rules (spec §6.2). */
-export const ERAS = ['v2-2019', '5.13', '6.6', '6.8'] as const;
+/**
+ * Kernel eras, oldest first: releases where behaviour a user hits changed
+ * (spec §6.2; docs/eras.md). To add one, append it here in release order and
+ * give it its release in ERA_RELEASE (src/kernel/features.ts); every feature
+ * then follows from its `since` release.
+ */
+export const ERAS = ['v2-2019', '5.13', '5.15', '6.6', '6.8'] as const;
 export type Era = (typeof ERAS)[number];
 
 export const ZONE_NAMES = ['DMA', 'DMA32', 'Normal', 'Movable'] as const;
@@ -51,6 +58,11 @@ export interface MachineSpec {
   sparsemem: Sparsemem;
   /** node_possible(): nodes 0..possibleNodes-1 may be onlined by hot-add. */
   possibleNodes?: number;
+  /**
+   * Kernel build options (src/kernel/config.ts); an option left out has the
+   * distribution default of the arch and era. SPARSEMEM_VMEMMAP mirrors `sparsemem`.
+   */
+  config?: Partial<KernelConfig>;
 }
 
 export interface BootNode {

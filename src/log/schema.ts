@@ -10,8 +10,8 @@ import { ARCH_NAMES, ERAS, type SystemSpec } from '../kernel/types.ts';
 import { LineError } from './errors.ts';
 
 export const LOG_FORMAT = 'memhp-log';
-/** Version 1: AccountEvent counters were `present`/`managed` (see upcasters.ts). */
-export const LOG_VERSION = 2;
+/** Version 1: AccountEvent counters were `present`/`managed`; 2: no machine.config (see upcasters.ts). */
+export const LOG_VERSION = 3;
 
 export interface LogHeader {
   format: typeof LOG_FORMAT;

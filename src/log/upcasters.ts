@@ -7,8 +7,13 @@
  * Version history:
  *   1  the first format. AccountEvent named its page counters `present`
  *      and `managed`.
- *   2  (current) they are `presentPages` and `managedPages`, matching
+ *   2  they are `presentPages` and `managedPages`, matching
  *      `memmapPages` and the kernel's present_pages/managed_pages.
+ *   3  (current) the header's system.machine may carry `config` (kernel
+ *      build options, src/kernel/config.ts). A version-2 header had none and
+ *      ran with /sys/devices/system/memory/probe on x86_64 and powerpc, so it
+ *      is lifted with ARCH_MEMORY_PROBE set there: re-deciding an old log
+ *      (replay --verify, check) gives the results it recorded.
  */
 import { LOG_VERSION } from './schema.ts';
 
@@ -40,8 +45,22 @@ const v1ToV2: Upcaster = {
   },
 };
 
+const v2ToV3: Upcaster = {
+  from: 2,
+  header: (h) => {
+    const system = (h.system ?? {}) as Json;
+    const machine = (system.machine ?? {}) as Json;
+    if (machine.config !== undefined || system.arch !== 'x86_64') return { ...h, version: 3 };
+    return { ...h, version: 3, system: { ...system, machine: { ...machine, config: { ARCH_MEMORY_PROBE: true } } } };
+  },
+  record: (r) => r,
+};
+
 /** Keyed by the version each step reads. Every version below LOG_VERSION needs one. */
-export const UPCASTERS: ReadonlyMap<number, Upcaster> = new Map([[1, v1ToV2]]);
+export const UPCASTERS: ReadonlyMap<number, Upcaster> = new Map([
+  [1, v1ToV2],
+  [2, v2ToV3],
+]);
 
 function chain(fromVersion: number): Upcaster[] {
   const steps: Upcaster[] = [];

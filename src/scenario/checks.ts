@@ -11,6 +11,7 @@ import { PROFILES } from '../kernel/profiles.ts';
 import { ARCH_NAMES } from '../kernel/types.ts';
 import { DEFAULT_ARCH, DEFAULT_KERNEL, LARGEST_MAX_PAGE_ORDER } from './defaults.ts';
 import { blockSize, era, integer, nodeCount, nodeNumber, oneOf, size } from './values.ts';
+import { eraProblems } from './era-checks.ts';
 
 const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
@@ -72,7 +73,7 @@ function checkArchLimits(doc: Record<string, unknown>): LocatedProblem[] {
 
 export function crossFieldProblems(doc: unknown): LocatedProblem[] {
   if (!isRecord(doc)) return [];
-  const problems: LocatedProblem[] = checkArchLimits(doc);
+  const problems: LocatedProblem[] = [...checkArchLimits(doc), ...eraProblems(doc)];
   const boot = Array.isArray(doc.boot) ? doc.boot : undefined;
   if (boot) problems.push(...checkBootNodes(boot));
   if (isRecord(doc.machine) && doc.machine.possibleNodes !== undefined) {

@@ -12,6 +12,7 @@
  * the way the architecture does (x86_64: probe_memory_block_size()).
  */
 import type { ArchName, BootNode, Era, Params, Sparsemem } from '../kernel/types.ts';
+import { PARAM_DEFAULTS } from '../kernel/features.ts';
 
 export const DEFAULT_KERNEL: Era = '6.8';
 export const DEFAULT_ARCH: ArchName = 'x86_64';
@@ -31,16 +32,12 @@ export const LARGEST_MAX_PAGE_ORDER = 13;
 /** The boot memory of a scenario that lists none (maxFreeOrder as above, x86_64 shown). */
 export const DEFAULT_BOOT_NODE: BootNode = { node: 0, size: 4 * 1024 ** 3, used: 0, maxFreeOrder: DEFAULT_MAX_FREE_ORDER };
 
-export const DEFAULT_PARAMS: Readonly<Params> = Object.freeze({
-  memmap_on_memory: 'off',
-  auto_online_blocks: 'offline',
-  online_policy: 'contig-zones',
-  auto_movable_ratio: 301,
-  auto_movable_numa_aware: true,
-  movable_node: false,
-  v2_remove_guard: false,
-  vmemmap_hotplug: true,
-});
+/**
+ * The kernel's parameter defaults (src/kernel/features.ts). auto_online_blocks,
+ * when a scenario leaves it out, follows machine.config.MEMORY_HOTPLUG_DEFAULT_ONLINE
+ * (off in distribution kernels, so `offline`).
+ */
+export const DEFAULT_PARAMS: Readonly<Params> = PARAM_DEFAULTS;
 
 /** add_memory without `node` targets node 0, like memory_add_physaddr_to_nid()'s fallback. */
 export const DEFAULT_ADD_NODE = 0;

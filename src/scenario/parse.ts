@@ -7,7 +7,10 @@
 import { isCollection, isMap, isPair, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import { readInputFile } from '../input/read-file.ts';
 import { basename, extname } from 'node:path';
+import { kernelConfig } from '../kernel/config.ts';
+import { defaultOnlineType } from '../kernel/features.ts';
 import { PROFILES } from '../kernel/profiles.ts';
+import { DEFAULT_SPARSEMEM } from './defaults.ts';
 import type { Scenario } from '../kernel/types.ts';
 import { crossFieldProblems } from './checks.ts';
 import type { LocatedProblem } from './errors.ts';
@@ -26,17 +29,24 @@ function defaultPossibleNodes(doc: ParsedScenarioDocument): number {
 }
 
 function finish(doc: ParsedScenarioDocument, file: string): Scenario {
+  const given = doc.machine.config;
+  const vmemmap = given.SPARSEMEM_VMEMMAP ?? (doc.machine.sparsemem ?? DEFAULT_SPARSEMEM) === 'vmemmap';
+  const sparsemem = vmemmap ? 'vmemmap' : 'classic';
+  const explicit = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined));
+  // the log header records every option, so a later change of a default cannot change a recorded run
+  const config = kernelConfig({ arch: doc.arch, kernel: doc.kernel, machine: { hypervisor: doc.machine.hypervisor, sparsemem, config: explicit } });
   const scenario: Scenario = {
     name: doc.name ?? basename(file, extname(file)),
     kernel: doc.kernel,
     arch: doc.arch,
     machine: {
       hypervisor: doc.machine.hypervisor,
-      sparsemem: doc.machine.sparsemem,
+      sparsemem,
       possibleNodes: doc.machine.possibleNodes ?? defaultPossibleNodes(doc),
+      config,
     },
     boot: doc.boot.map((b) => ({ ...b, maxFreeOrder: b.maxFreeOrder ?? PROFILES[doc.arch].maxPageOrder })),
-    params: doc.params,
+    params: { ...doc.params, auto_online_blocks: doc.params.auto_online_blocks ?? defaultOnlineType(config) },
     ops: doc.ops,
   };
   if (doc.description !== undefined) scenario.description = doc.description;

@@ -14,18 +14,28 @@ import {
   DEFAULT_HYPERVISOR,
   DEFAULT_KERNEL,
   DEFAULT_PARAMS,
-  DEFAULT_SPARSEMEM,
   LARGEST_MAX_PAGE_ORDER,
 } from './defaults.ts';
 import { opSchema } from './ops-schema.ts';
 import { blockSize, boolish, era, integer, nodeCount, nodeNumber, oneLine, oneOf, PARAM_PARSERS, positiveSize, size, text } from './values.ts';
 import { optional, required, strictObject, withDefault } from './zod-fields.ts';
 
+/** Kernel build options (src/kernel/config.ts); absent ones take the arch's distribution default in parse.ts. */
+const config = strictObject({
+  ARCH_MEMORY_PROBE: optional(boolish),
+  MEMORY_HOTREMOVE: optional(boolish),
+  MHP_MEMMAP_ON_MEMORY: optional(boolish),
+  MEMORY_HOTPLUG_DEFAULT_ONLINE: optional(boolish),
+  SPARSEMEM_VMEMMAP: optional(boolish),
+});
+
 const machine = strictObject({
   hypervisor: withDefault(boolish, DEFAULT_HYPERVISOR),
   memoryBlockSize: optional(blockSize),
-  sparsemem: withDefault(oneOf(['vmemmap', 'classic'] as const, 'a sparsemem model'), DEFAULT_SPARSEMEM),
+  // absent: follows config.SPARSEMEM_VMEMMAP when that is given, else vmemmap (parse.ts)
+  sparsemem: optional(oneOf(['vmemmap', 'classic'] as const, 'a sparsemem model')),
   possibleNodes: optional(nodeCount),
+  config: config.prefault({}),
 });
 
 const bootNode = strictObject({
@@ -40,7 +50,8 @@ const param = <K extends keyof Params>(key: K) => withDefault(PARAM_PARSERS[key]
 
 const params = strictObject({
   memmap_on_memory: param('memmap_on_memory'),
-  auto_online_blocks: param('auto_online_blocks'),
+  // absent: CONFIG_MEMORY_HOTPLUG_DEFAULT_ONLINE decides (parse.ts)
+  auto_online_blocks: optional(PARAM_PARSERS.auto_online_blocks),
   online_policy: param('online_policy'),
   auto_movable_ratio: param('auto_movable_ratio'),
   auto_movable_numa_aware: param('auto_movable_numa_aware'),

@@ -24,6 +24,7 @@ export function scenarioToObject(s: Scenario): Record<string, unknown> {
   if (s.machine.memoryBlockSize !== undefined) machine.memoryBlockSize = formatSize(s.machine.memoryBlockSize);
   machine.sparsemem = s.machine.sparsemem;
   if (s.machine.possibleNodes !== undefined) machine.possibleNodes = s.machine.possibleNodes;
+  if (s.machine.config !== undefined) machine.config = { ...s.machine.config };
   const out: Record<string, unknown> = { name: s.name };
   if (s.description !== undefined) out.description = s.description;
   Object.assign(out, {

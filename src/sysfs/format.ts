@@ -4,6 +4,8 @@
  * (spec §4.3, §4.5, §7.1). Pure functions: one attribute, one string.
  */
 import type { BlockView } from '../engine/view.ts';
+import type { KernelConfig } from '../kernel/config.ts';
+import { hasFeature, PARAM_FEATURE } from '../kernel/features.ts';
 import type { Era, MemmapOnMemoryParam, OnlineType } from '../kernel/types.ts';
 
 /** block_size_bytes: `%lx\n`, hex without a 0x prefix. */
@@ -41,14 +43,17 @@ export function formatValidZones(validZones: string): string {
  * block's sections: offline blocks read 1, online blocks read 0 when an
  * unmovable page sits in them — the simulator knows that only as `pinned`.
  */
-export function removableOf(era: Era, block: BlockView): 0 | 1 {
-  if (era !== 'v2-2019') return 1;
-  if (block.state === 'offline') return 1;
+export function removableOf(era: Era, block: BlockView, hotremove = true): 0 | 1 {
+  // since ~5.7: IS_ENABLED(CONFIG_MEMORY_HOTREMOVE)
+  if (hasFeature(era, 'rule.removable.constant')) return hotremove ? 1 : 0;
+  if (block.state !== 'online') return 1;
+  // before: is_mem_section_removable(), whose !CONFIG_MEMORY_HOTREMOVE stub says false
+  if (!hotremove) return 0;
   return block.pinned ? 0 : 1;
 }
 
-export function formatRemovable(era: Era, block: BlockView): string {
-  return `${removableOf(era, block)}\n`;
+export function formatRemovable(era: Era, block: BlockView, hotremove = true): string {
+  return `${removableOf(era, block, hotremove)}\n`;
 }
 
 /** memoryN/phys_device: s390 storage increment, 0 everywhere else. */
@@ -61,7 +66,7 @@ export function formatPhysDevice(): string {
  * and printed only `online`/`offline`.
  */
 export function formatAutoOnlineBlocks(era: Era, value: OnlineType): string {
-  if (era === 'v2-2019') return value === 'offline' ? 'offline\n' : 'online\n';
+  if (!hasFeature(era, 'value.auto_online_blocks.zones')) return value === 'offline' ? 'offline\n' : 'online\n';
   return `${value}\n`;
 }
 
@@ -76,7 +81,7 @@ export function formatVmemmapHotplug(enabled: boolean): string {
  */
 export function formatMemmapOnMemory(era: Era, value: MemmapOnMemoryParam): string {
   if (value === 'off') return 'N\n';
-  if (value === 'force' && (era === '6.6' || era === '6.8')) return 'force\n';
+  if (value === 'force' && hasFeature(era, 'value.memmap_on_memory.force')) return 'force\n';
   return 'Y\n';
 }
 
@@ -118,7 +123,14 @@ export function parseNodeList(text: string): number[] {
   return ids;
 }
 
-/** Module parameters exist from 5.13 (memmap_on_memory) on; v2-2019 (~5.2) had none. */
-export function hasModuleParams(era: Era): boolean {
-  return era !== 'v2-2019';
+/**
+ * The files of /sys/module/memory_hotplug/parameters in this kernel: each
+ * parameter from its release (src/kernel/features.ts); memmap_on_memory only
+ * with CONFIG_MHP_MEMMAP_ON_MEMORY. Empty: the directory does not exist.
+ */
+export function moduleParams(era: Era, config: Pick<KernelConfig, 'MHP_MEMMAP_ON_MEMORY'>): ('memmap_on_memory' | 'online_policy' | 'auto_movable_ratio' | 'auto_movable_numa_aware')[] {
+  const out: ReturnType<typeof moduleParams> = [];
+  if (config.MHP_MEMMAP_ON_MEMORY && hasFeature(era, PARAM_FEATURE.memmap_on_memory)) out.push('memmap_on_memory');
+  for (const p of ['online_policy', 'auto_movable_ratio', 'auto_movable_numa_aware'] as const) if (hasFeature(era, PARAM_FEATURE[p])) out.push(p);
+  return out;
 }

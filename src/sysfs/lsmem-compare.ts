@@ -85,10 +85,12 @@ function hex16(n: bigint): string {
 export function expectedLsmemRows(view: WorldView, opts: { all?: boolean } = {}): LsmemRow[] {
   const blocks = blocksById(view);
   if (blocks.length === 0) return [];
-  const haveZones = blocks[0].id === 0; // lsmem probes memory0/valid_zones only
+  // lsmem probes memory0/valid_zones only; the file exists only with CONFIG_MEMORY_HOTREMOVE
+  const hotremove = view.config?.MEMORY_HOTREMOVE ?? true;
+  const haveZones = blocks[0].id === 0 && hotremove;
   const runs: Run[] = [];
   for (const block of blocks) {
-    const run: Run = { first: block.id, count: 1, block, removable: removableOf(view.kernel, block) === 1, zones: haveZones ? lsmemZones(block.validZones) : [] };
+    const run: Run = { first: block.id, count: 1, block, removable: removableOf(view.kernel, block, hotremove) === 1, zones: haveZones ? lsmemZones(block.validZones) : [] };
     const prev = runs.at(-1);
     if (!opts.all && prev && prev.first + prev.count === block.id && sameAttrs(prev, run)) prev.count++;
     else runs.push(run);

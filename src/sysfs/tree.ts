@@ -1,4 +1,3 @@
-import { PROFILES } from '../kernel/profiles.ts';
 /**
  * The sysfs tree of a WorldView as a flat list of entries (directories,
  * files with their kernel modes, relative symlinks), in creation order.
@@ -18,8 +17,10 @@ import {
   formatState,
   formatValidZones,
   formatVmemmapHotplug,
-  hasModuleParams,
+  moduleParams,
 } from './format.ts';
+import { defaultConfig } from '../kernel/config.ts';
+import { hasFeature } from '../kernel/features.ts';
 
 export const MEMORY_DIR = 'sys/devices/system/memory';
 export const NODE_DIR = 'sys/devices/system/node';
@@ -109,9 +110,11 @@ export function sysfsEntries(view: WorldView, opts: SysfsOptions = {}): SysfsEnt
 
   file(`${MEMORY_DIR}/block_size_bytes`, MODE_RO, formatBlockSizeBytes(view.blockSizeBytes));
   file(`${MEMORY_DIR}/auto_online_blocks`, MODE_RW, formatAutoOnlineBlocks(view.kernel, view.params.auto_online_blocks));
-  // CONFIG_ARCH_MEMORY_PROBE (x86 and powerpc only): write-only, reading it fails in the kernel; here it is just empty.
-  if (PROFILES[view.arch].hasProbe) file(`${MEMORY_DIR}/probe`, MODE_WO, '');
-  if (view.kernel === 'v2-2019') {
+  // a view from before machine.config carries no config: the distribution defaults
+  const config = view.config ?? defaultConfig(view.arch, view.kernel);
+  // CONFIG_ARCH_MEMORY_PROBE (x86 opt-in, powerpc always): write-only, reading it fails in the kernel; here it is just empty.
+  if (config.ARCH_MEMORY_PROBE) file(`${MEMORY_DIR}/probe`, MODE_WO, '');
+  if (hasFeature(view.kernel, 'sysfs.vmemmap_hotplug')) {
     file(`${MEMORY_DIR}/vmemmap_hotplug`, MODE_RW, formatVmemmapHotplug(view.params.vmemmap_hotplug));
   }
 
@@ -123,8 +126,9 @@ export function sysfsEntries(view: WorldView, opts: SysfsOptions = {}): SysfsEnt
     file(`${d}/phys_index`, MODE_RO, formatPhysIndex(b.id));
     file(`${d}/state`, MODE_RW, formatState(b.state));
     file(`${d}/online`, MODE_RW, formatOnline(b.state));
-    file(`${d}/valid_zones`, MODE_RO, formatValidZones(b.validZones));
-    file(`${d}/removable`, MODE_RO, formatRemovable(view.kernel, b));
+    // valid_zones is built only with CONFIG_MEMORY_HOTREMOVE (drivers/base/memory.c)
+    if (config.MEMORY_HOTREMOVE) file(`${d}/valid_zones`, MODE_RO, formatValidZones(b.validZones));
+    file(`${d}/removable`, MODE_RO, formatRemovable(view.kernel, b, config.MEMORY_HOTREMOVE));
     file(`${d}/phys_device`, MODE_RO, formatPhysDevice());
     // Relative, so the exported tree can be moved or archived.
     link(`${d}/node${b.node}`, `../../node/node${b.node}`);
@@ -144,13 +148,17 @@ export function sysfsEntries(view: WorldView, opts: SysfsOptions = {}): SysfsEnt
     for (const b of blocks) if (b.node === n) link(`${d}/memory${b.id}`, `../../memory/memory${b.id}`);
   }
 
-  if (hasModuleParams(view.kernel)) {
+  const params = moduleParams(view.kernel, config);
+  if (params.length > 0) {
     for (const d of ['sys/module', 'sys/module/memory_hotplug', MODULE_PARAMS_DIR]) dir(d);
     const p = view.params;
-    file(`${MODULE_PARAMS_DIR}/memmap_on_memory`, MODE_RO, formatMemmapOnMemory(view.kernel, p.memmap_on_memory));
-    file(`${MODULE_PARAMS_DIR}/online_policy`, MODE_RW, `${p.online_policy}\n`);
-    file(`${MODULE_PARAMS_DIR}/auto_movable_ratio`, MODE_RW, `${p.auto_movable_ratio}\n`);
-    file(`${MODULE_PARAMS_DIR}/auto_movable_numa_aware`, MODE_RW, formatBoolParam(p.auto_movable_numa_aware));
+    const content = {
+      memmap_on_memory: () => formatMemmapOnMemory(view.kernel, p.memmap_on_memory),
+      online_policy: () => `${p.online_policy}\n`,
+      auto_movable_ratio: () => `${p.auto_movable_ratio}\n`,
+      auto_movable_numa_aware: () => formatBoolParam(p.auto_movable_numa_aware),
+    };
+    for (const name of params) file(`${MODULE_PARAMS_DIR}/${name}`, name === 'memmap_on_memory' ? MODE_RO : MODE_RW, content[name]());
   }
   return out;
 }

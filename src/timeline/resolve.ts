@@ -12,7 +12,8 @@ import { tableGet } from '../engine/table.ts';
 import { blockView, faultView, nodeView, sectionView, toView, vmemmapHeadAt, vmemmapView, zonesOfNode, zoneView } from '../engine/to-view.ts';
 import type { WorldView } from '../engine/view.ts';
 import { WORLD_VIEW_VERSION } from '../engine/view.ts';
-import { geometry, type World } from '../engine/world.ts';
+import { geometry, taintLetters, taintOf, type World } from '../engine/world.ts';
+import { configOf } from '../kernel/config.ts';
 import { evaluateInView, isKeyedRoot, stepInto, type ParsedPath, type PathStep } from './path.ts';
 
 const viewCache = new WeakMap<World, WorldView>();
@@ -65,7 +66,10 @@ function scalarRoot(world: World, name: string): { value: unknown } | undefined 
     case 'sectionSizeBytes': return { value: g.sectionSize };
     case 'blockSizeBytes': return { value: g.blockSize };
     case 'params': return { value: world.params };
-    case 'tainted': return { value: world.oopses > 0 };
+    case 'tainted': return { value: taintOf(world) !== 0 };
+    case 'taint': return { value: taintOf(world) };
+    case 'taintFlags': return { value: taintLetters(taintOf(world)) };
+    case 'config': return { value: { ...configOf(world.system) } };
     case 'injection': return { value: { ...world.injection } };
     case 'signalPending': return { value: world.signalPending };
     case 'faults':

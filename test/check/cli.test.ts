@@ -73,7 +73,7 @@ describe('memhp explore', { timeout: 180_000 }, () => {
     for (const [args, msg] of [
       [['--param', 'v2_remove_guard=maybe'], /--param v2_remove_guard=maybe: expected true or false/],
       [['--param', 'no_such=1'], /--param no_such: unknown parameter/],
-      [['--kernel', '4.19'], /--kernel "4.19": expected one of v2-2019, 5.13, 6.6, 6.8/],
+      [['--kernel', '4.19'], /--kernel "4.19": expected one of v2-2019, 5.13, 5.15, 6.6, 6.8/],
       [['--blocks', 'two'], /--blocks "two": expected a whole number/],
       [['--nodes', '3'], /--nodes "3": expected a whole number from 1 to 2/],
       [['--ops', 'pin,hug'], /--ops hug: unknown operation kind \(known: pin, unpin, inject, signal, offline_and_remove_memory, set, touch, all\)/],

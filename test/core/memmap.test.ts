@@ -99,8 +99,10 @@ describe('v2-2019 flag checks (mhp_check_correct_flags)', () => {
     const r = s.apply(add(8 * GiB, 256 * MiB, ['MHP_MEMMAP_DEVICE']));
     expect(r.ret).toBe(0);
     expect(r.events.filter((e) => e.type === 'warning').map((e) => (e.type === 'warning' ? e.message : ''))).toContain(
-      'Vmemmap capability can only be used on CONFIG_SPARSEMEM_VMEMMAP. Ignoring flags.',
+      'WARNING: mhp_check_correct_flags(): Vmemmap capability can only be used on CONFIG_SPARSEMEM_VMEMMAP. Ignoring flags.',
     );
+    // a WARN() taints the kernel with TAINT_WARN (W), and the add goes on
+    expect(s.view()).toMatchObject({ tainted: true, taint: 512, taintFlags: 'W' });
     expect(sectionOf(s.view(), 64)?.memmap.kind).toBe('node');
     expect(blockOf(s.view(), 64)?.vmemmapPages).toBe(0);
     expect(s.view().vmemmap).toEqual([]);
@@ -110,7 +112,8 @@ describe('v2-2019 flag checks (mhp_check_correct_flags)', () => {
     const s = boot({ kernel: 'v2-2019' });
     const r = s.apply(add(8 * GiB, 256 * MiB, ['MHP_MEMMAP_DEVICE', 'MHP_MEMMAP_MEMBLOCK']));
     expect(r.ret).toBe(0);
-    expect(r.events.some((e) => e.type === 'warning' && e.message === 'Both MHP_MEMMAP_DEVICE and MHP_MEMMAP_MEMBLOCK were passed. Ignoring flags.')).toBe(true);
+    expect(r.events.some((e) => e.type === 'warning' && e.site === 'mhp_check_correct_flags' && e.taint === 'W' && e.message.endsWith('Both MHP_MEMMAP_DEVICE and MHP_MEMMAP_MEMBLOCK were passed. Ignoring flags.'))).toBe(true);
+    expect(s.view().taintFlags).toBe('W');
     expect(sectionOf(s.view(), 64)?.memmap.kind).toBe('node');
     expect(s.view().vmemmap).toEqual([]);
   });

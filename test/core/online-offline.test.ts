@@ -4,6 +4,7 @@
  * (spec §4.4, §4.5, §4.7, §4.8, §5.5, §5.6, §8.1, §9.4).
  */
 import { describe, expect, it } from 'vitest';
+import { ERAS } from '../../src/kernel/types.ts';
 import { add, blockOf, boot, GiB, memoryParts, MiB, ok, sectionOf, state, zoneOf } from './helpers.ts';
 
 describe('state writes', () => {
@@ -295,5 +296,21 @@ describe('auto-online (auto_online_blocks)', () => {
     expect(s.apply({ op: 'set', param: 'auto_online_blocks', value: 'online_movable' }).errno).toBe('EINVAL');
     ok(s, { op: 'set', param: 'auto_online_blocks', value: 'online' }, add(8 * GiB, 128 * MiB));
     expect(blockOf(s.view(), 64)?.state).toBe('online');
+  });
+});
+
+describe('mem->online_type (issue 12, point 5½)', () => {
+  it('is used for the online and cleared afterwards, as memory_subsys_online() does: onlineType reads offline again', () => {
+    // drivers/base/memory.c: state_store() sets mem->online_type = online_type, device_online()
+    // → memory_subsys_online() → memory_block_change_state(); then "mem->online_type = MMOP_OFFLINE"
+    // (before ~5.7: "/* clear online_type */ mem->online_type = -1", the MMOP_OFFLINE of that time)
+    for (const kernel of ERAS) {
+      const s = boot({ kernel });
+      ok(s, add(8 * GiB, 128 * MiB), state(64, 'online_movable'));
+      // the requested type chose the zone (zone_for_pfn_range(MMOP_ONLINE_MOVABLE) → ZONE_MOVABLE) …
+      expect(blockOf(s.view(), 64)).toMatchObject({ state: 'online', zone: 'Movable' });
+      // … and is not kept: the next online without a type (the online file) is MMOP_ONLINE again
+      expect(blockOf(s.view(), 64)?.onlineType).toBe('offline');
+    }
   });
 });

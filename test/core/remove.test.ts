@@ -3,6 +3,7 @@
  * (spec §6.6, §8.2, §8.3).
  */
 import { describe, expect, it } from 'vitest';
+import { ERAS } from '../../src/kernel/types.ts';
 import { add, blockOf, boot, GiB, memoryParts, MiB, nodeOf, ok, remove, sectionOf, state, zoneOf } from './helpers.ts';
 
 describe('remove_memory', () => {
@@ -40,11 +41,50 @@ describe('remove_memory', () => {
     expect(memoryParts(s.view())).toEqual(before);
   });
 
-  it('EINVAL for an unaligned range', () => {
+  it('an unaligned range is BUG_ON(check_hotplug_memory_range()) in try_remove_memory(): an oops, TAINT_DIE, nothing removed', () => {
+    for (const kernel of ERAS) {
+      const s = boot({ kernel });
+      ok(s, add(8 * GiB, 256 * MiB));
+      const before = memoryParts(s.view());
+      const r = s.apply(remove(8 * GiB, 64 * MiB));
+      // the task dies in the kernel: the op does not return a result of its own (recorded as -EFAULT, like every oops)
+      expect(r.errno).toBe('EFAULT');
+      expect(r.message).toMatch(/^kernel BUG in try_remove_memory\(\): BUG_ON\(check_hotplug_memory_range\(start, size\)\)/);
+      // check_hotplug_memory_range() printed its pr_err first
+      expect(r.events.some((e) => e.type === 'warning' && /unaligned hotplug range: start 0x200000000, size 0x4000000/.test(e.message))).toBe(true);
+      const v = s.view();
+      expect(v.faults.at(-1)).toMatchObject({ kind: 'BUG', access: 'try_remove_memory', block: 64 });
+      expect(v).toMatchObject({ tainted: true, taint: 128, taintFlags: 'D' });
+      expect(memoryParts(v)).toEqual(before);
+    }
+  });
+
+  it('size 0 is unaligned too: check_hotplug_memory_range() starts with !size', () => {
+    const s = boot();
+    expect(s.apply(remove(8 * GiB, 0)).errno).toBe('EFAULT');
+    expect(s.view().faults[0]).toMatchObject({ kind: 'BUG', access: 'try_remove_memory' });
+  });
+
+  it('offline_and_remove_memory() checks the alignment itself: -EINVAL, no oops', () => {
     const s = boot();
     ok(s, add(8 * GiB, 256 * MiB));
-    expect(s.apply(remove(8 * GiB, 64 * MiB)).errno).toBe('EINVAL');
-    expect(s.apply(remove(8 * GiB, 0)).errno).toBe('EINVAL');
+    expect(s.apply({ op: 'offline_and_remove_memory', start: 8 * GiB, size: 64 * MiB }).errno).toBe('EINVAL');
+    expect(s.view().tainted).toBe(false);
+  });
+
+  it('a range with holes: WARN_ON_ONCE in remove_memory_block_devices() and __remove_section(), TAINT_WARN, and it succeeds', () => {
+    const s = boot();
+    ok(s, add(8 * GiB, 128 * MiB));
+    const r = s.apply(remove(8 * GiB, 384 * MiB));
+    expect(r.ret).toBe(0);
+    const warns = r.events.flatMap((e) => (e.type === 'warning' && e.taint === 'W' ? [e.site] : []));
+    expect(warns).toEqual(['remove_memory_block_devices', '__remove_section']);
+    expect(blockOf(s.view(), 64)).toBeUndefined();
+    expect(s.view()).toMatchObject({ tainted: true, taint: 512, taintFlags: 'W', faults: [] });
+    // WARN_ON_ONCE: an empty removal later prints nothing more
+    const again = s.apply(remove(16 * GiB, 128 * MiB));
+    expect(again.ret).toBe(0);
+    expect(again.events.some((e) => e.type === 'warning')).toBe(false);
   });
 
   for (const kernel of ['5.13', '6.6'] as const)
@@ -85,7 +125,9 @@ describe('remove_memory', () => {
     const before = memoryParts(s.view());
     const r = s.apply(remove(8 * GiB, 256 * MiB));
     expect(r.errno).toBe('EINVAL');
-    expect(r.message).toMatch(/Not all memblocks/);
+    // memory_blocks_have_altmaps(): WARN_ON_ONCE(num_memblocks != num_altmaps) → TAINT_WARN
+    expect(r.events.some((e) => e.type === 'warning' && e.site === 'memory_blocks_have_altmaps' && e.taint === 'W')).toBe(true);
+    expect(s.view().taintFlags).toBe('W');
     expect(memoryParts(s.view())).toEqual(before);
     // without altmaps a hole is fine: remove_memory_block_devices() skips it
     const plain = boot({ kernel: '6.8' });
@@ -181,16 +223,14 @@ describe('try_offline_node', () => {
   });
 });
 
-describe('an oops inside offline_and_remove_memory', () => {
-  it('kills the task: no rollback, the block it offlined stays offline', () => {
+describe('offline_and_remove_memory() in the v2-2019 era', () => {
+  it('does not exist (it came with 5.8): a library call is recorded as -ENOSYS and changes nothing', () => {
     const s = boot({ kernel: 'v2-2019' });
-    // memory64-71 DEVICE; removing memory64 strands 65-71. memory72 is a separate, sound add.
-    ok(s, add(8 * GiB, 1 * GiB, ['MHP_MEMMAP_DEVICE']), remove(8 * GiB, 128 * MiB));
     ok(s, add(9 * GiB, 128 * MiB), state(72, 'online_movable'));
-    // offlines memory72, then try_remove_memory() reads memory71's lost struct pages
-    const r = s.apply({ op: 'offline_and_remove_memory', start: 9 * GiB - 128 * MiB, size: 256 * MiB });
-    expect(r.errno).toBe('EFAULT');
-    expect(s.view().tainted).toBe(true);
-    expect(blockOf(s.view(), 72)?.state).toBe('offline');
+    const r = s.apply({ op: 'offline_and_remove_memory', start: 9 * GiB, size: 128 * MiB });
+    expect(r.errno).toBe('ENOSYS');
+    expect(r.message).toMatch(/came with 5\.8/);
+    expect(blockOf(s.view(), 72)?.state).toBe('online');
+    expect(s.view().tainted).toBe(false);
   });
 });

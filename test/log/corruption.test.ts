@@ -1,3 +1,5 @@
+import { ERAS } from '../../src/kernel/types.ts';
+import { LOG_VERSION } from '../../src/log/index.ts';
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { MemhpEvent } from '../../src/engine/events.ts';
@@ -102,9 +104,9 @@ describe('corruption is an error naming file, line and byte offset', () => {
   it('a newer format version', () => {
     const file = sampleLog();
     const lines = linesOf(file);
-    lines[0] = encodeHeaderLine({ format: 'memhp-log', version: 3, system });
+    lines[0] = encodeHeaderLine({ format: 'memhp-log', version: LOG_VERSION + 1, system });
     writeLines(file, lines);
-    expectCorrupt(file, 1, 0, /^log format version 3 is newer than this memhp reads \(up to 2\); upgrade memhp$/);
+    expectCorrupt(file, 1, 0, new RegExp(`^log format version ${LOG_VERSION + 1} is newer than this memhp reads \\(up to ${LOG_VERSION}\\); upgrade memhp$`));
   });
 
   it('missing header (records only)', () => {
@@ -125,7 +127,7 @@ describe('corruption is an error naming file, line and byte offset', () => {
     const lines = linesOf(file);
     lines[0] = encodeHeaderLine({ format: 'memhp-log', version: 2, system: { ...system, kernel: '4.19' as never } });
     writeLines(file, lines);
-    expectCorrupt(file, 1, 0, /^invalid header: system.kernel must be one of v2-2019, 5.13, 6.6, 6.8$/);
+    expectCorrupt(file, 1, 0, new RegExp(`^invalid header: system.kernel must be one of ${ERAS.join(', ')}$`));
   });
 
   it('a header that is not JSON', () => {

@@ -46,7 +46,7 @@ describe('format version 1 logs', () => {
   it('is not appended to as is: v2 lines would be mixed into a v1 file', () => {
     const file = copyOfFixture();
     expect(() => openLogForAppend(file)).toThrow(
-      `memhp log ${file} is format version 1; it can be read but not appended to. Rewrite it as version 2 with upgradeLog()`,
+      `memhp log ${file} is format version 1; it can be read but not appended to. Rewrite it as version ${LOG_VERSION} with upgradeLog()`,
     );
     expect(fs.readFileSync(file)).toEqual(fs.readFileSync(fixture));
   });
@@ -65,5 +65,18 @@ describe('format version 1 logs', () => {
 
   it('every older version has an upcaster step', () => {
     for (let v = 1; v < LOG_VERSION; v++) expect(UPCASTERS.get(v)?.from).toBe(v);
+  });
+});
+
+describe('format version 2 headers (before machine.config)', () => {
+  it('an x86_64 header gets ARCH_MEMORY_PROBE, which every version-2 run had (the probe file existed on x86)', async () => {
+    const { upcastHeader } = await import('../../src/log/upcasters.ts');
+    const h = { format: 'memhp-log', version: 2, system: { name: 'old', kernel: '6.8', arch: 'x86_64', machine: { hypervisor: true, sparsemem: 'vmemmap' }, boot: [], params: {} } };
+    const up = upcastHeader(h, 2) as { version: number; system: { machine: { config?: unknown } } };
+    expect(up.version).toBe(3);
+    expect(up.system.machine.config).toEqual({ ARCH_MEMORY_PROBE: true });
+    // powerpc always had it (def_bool y); other arches never did: nothing to record
+    const arm = upcastHeader({ ...h, system: { ...h.system, arch: 'arm64-4k' } }, 2) as typeof up;
+    expect(arm.system.machine.config).toBeUndefined();
   });
 });

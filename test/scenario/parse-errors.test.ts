@@ -60,7 +60,7 @@ describe('field values', () => {
     // In the order the places appear in the file; a missing field after the fields present.
     expect(err.message.split('\n')).toEqual([
       'scenarios/x.json: parmas: unknown field (expected one of name, description, kernel, arch, machine, boot, params, ops)',
-      'scenarios/x.json: machine.blockSize: unknown field (expected one of hypervisor, memoryBlockSize, sparsemem, possibleNodes)',
+      'scenarios/x.json: machine.blockSize: unknown field (expected one of hypervisor, memoryBlockSize, sparsemem, possibleNodes, config)',
       'scenarios/x.json: params.memmap_on_memry: unknown field (expected one of memmap_on_memory, auto_online_blocks, online_policy, ' +
         'auto_movable_ratio, auto_movable_numa_aware, movable_node, v2_remove_guard, vmemmap_hotplug)',
       'scenarios/x.json: boot[0].free: unknown field (expected one of node, size, used, maxFreeOrder)',
@@ -107,7 +107,7 @@ describe('field values', () => {
   it('names a bad architecture and kernel era', () => {
     const err = errorOf(JSON.stringify({ kernel: '5.4', arch: 'x86', machine: { sparsemem: 'flat' } }));
     expect(err.message.split('\n')).toEqual([
-      'scenarios/x.json: kernel: "5.4" is not a kernel era (expected one of v2-2019, 5.13, 6.6, 6.8)',
+      'scenarios/x.json: kernel: "5.4" is not a kernel era (expected one of v2-2019, 5.13, 5.15, 6.6, 6.8)',
       'scenarios/x.json: arch: "x86" is not an architecture (expected one of x86_64, arm64-4k, arm64-16k, arm64-64k, ppc64-radix, ppc64-hash, s390x)',
       'scenarios/x.json: machine.sparsemem: "flat" is not a sparsemem model (expected one of vmemmap, classic)',
     ]);
@@ -116,6 +116,7 @@ describe('field values', () => {
   it('checks per-operation values: flags, online types, set values, block sizes', () => {
     const err = errorOf(
       JSON.stringify({
+        kernel: 'v2-2019',
         machine: { memoryBlockSize: '384M' },
         ops: [
           { op: 'add_memory', start: '8G', size: '1G', flags: ['MHP_MEMMAP_DEVICE', 'MHP_MEMMAP_DEVICE'] },

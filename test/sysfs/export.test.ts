@@ -29,7 +29,8 @@ const mode = (dir: string, p: string) => lstatSync(join(dir, p)).mode & 0o777;
 describe('exportSysfs', () => {
   it('writes the memory directory attributes as the kernel prints them', () => {
     const dir = tmp();
-    exportSysfs(view(mixedBlocks(), { params: { auto_online_blocks: 'online_movable' } }), dir);
+    // a kernel built with CONFIG_ARCH_MEMORY_PROBE (x86 distributions leave it off: no probe file)
+    exportSysfs(view(mixedBlocks(), { params: { auto_online_blocks: 'online_movable' }, config: { ARCH_MEMORY_PROBE: true } }), dir);
     expect(read(dir, `${MEM}/block_size_bytes`)).toBe('8000000\n');
     expect(read(dir, `${MEM}/auto_online_blocks`)).toBe('online_movable\n');
     expect(read(dir, `${MEM}/probe`)).toBe('');
@@ -91,9 +92,32 @@ describe('exportSysfs', () => {
     expect(['memmap_on_memory', 'online_policy', 'auto_movable_ratio', 'auto_movable_numa_aware'].map((f) => [read(dir, `${PARAMS}/${f}`), mode(dir, `${PARAMS}/${f}`)])).toEqual([
       ['force\n', 0o444], ['auto-movable\n', 0o644], ['150\n', 0o644], ['N\n', 0o644],
     ]);
-    exportSysfs(view(mixedBlocks(), { kernel: '5.13', params: { memmap_on_memory: 'on' } }), dir);
+    exportSysfs(view(mixedBlocks(), { kernel: '5.15', params: { memmap_on_memory: 'on' } }), dir);
     expect(read(dir, `${PARAMS}/memmap_on_memory`)).toBe('Y\n');
     expect(read(dir, `${PARAMS}/auto_movable_numa_aware`)).toBe('Y\n');
+    // 5.13 has memmap_on_memory only: online_policy and its tunables came with 5.15
+    // ("mm/memory_hotplug: introduce "auto-movable" online policy")
+    exportSysfs(view(mixedBlocks(), { kernel: '5.13', params: { memmap_on_memory: 'on' } }), dir);
+    expect(readdirSync(join(dir, PARAMS))).toEqual(['memmap_on_memory']);
+  });
+
+  it('has no probe file without CONFIG_ARCH_MEMORY_PROBE, as x86 distribution kernels are built', () => {
+    const dir = tmp();
+    exportSysfs(view(mixedBlocks()), dir);
+    expect(existsSync(join(dir, `${MEM}/probe`))).toBe(false);
+  });
+
+  it('without CONFIG_MEMORY_HOTREMOVE: no valid_zones (drivers/base/memory.c), removable reads 0 (removable_show)', () => {
+    const dir = tmp();
+    exportSysfs(view(mixedBlocks(), { config: { MEMORY_HOTREMOVE: false } }), dir);
+    expect(existsSync(join(dir, `${MEM}/memory4/valid_zones`))).toBe(false);
+    expect(read(dir, `${MEM}/memory4/removable`)).toBe('0\n');
+  });
+
+  it('without CONFIG_MHP_MEMMAP_ON_MEMORY: no memmap_on_memory parameter file', () => {
+    const dir = tmp();
+    exportSysfs(view(mixedBlocks(), { config: { MHP_MEMMAP_ON_MEMORY: false } }), dir);
+    expect(readdirSync(join(dir, PARAMS)).sort()).toEqual(['auto_movable_numa_aware', 'auto_movable_ratio', 'online_policy']);
   });
 
   it('writes vmemmap_hotplug and no module parameters for v2-2019', () => {

@@ -1,3 +1,4 @@
+import { defaultConfig, type KernelConfig } from '../../src/kernel/config.ts';
 /**
  * Hand-built WorldViews for the sysfs tests (x86_64, 4 KiB pages, 128 MiB
  * sections and blocks), until the engine can produce them.
@@ -33,7 +34,7 @@ function node(id: number, online: boolean): NodeView {
   return { id, online, memmapPages: 0, presentPages: 0, managedPages: 0, freeKernelPages: 0 };
 }
 
-export function view(blocks: BlockView[], opts: { kernel?: Era; params?: Partial<Params>; nodes?: NodeView[] } = {}): WorldView {
+export function view(blocks: BlockView[], opts: { kernel?: Era; params?: Partial<Params>; nodes?: NodeView[]; config?: Partial<KernelConfig> } = {}): WorldView {
   return {
     version: 1,
     seq: 7,
@@ -43,6 +44,8 @@ export function view(blocks: BlockView[], opts: { kernel?: Era; params?: Partial
     sectionSizeBytes: BLOCK_SIZE,
     blockSizeBytes: BLOCK_SIZE,
     params: { ...DEFAULT_PARAMS, ...opts.params },
+    // the distribution defaults of x86_64 in that era (the probe file is opt-in there)
+    config: { ...defaultConfig('x86_64', opts.kernel ?? '6.8'), ...opts.config },
     blocks,
     sections: [],
     zones: [],
@@ -50,6 +53,8 @@ export function view(blocks: BlockView[], opts: { kernel?: Era; params?: Partial
     vmemmap: [],
     faults: [],
     tainted: false,
+    taint: 0,
+    taintFlags: '',
     injection: { MEM_GOING_ONLINE: 0, MEM_GOING_OFFLINE: 0 },
     signalPending: false,
   };

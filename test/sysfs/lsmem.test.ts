@@ -74,6 +74,14 @@ describe('lsmem --sysroot over an exported tree', () => {
     expect(rows.map((r) => r.zones)).toEqual([null, null]);
   });
 
+  it('without CONFIG_MEMORY_HOTREMOVE the real lsmem sees no valid_zones and removable 0, as the view predicts', () => {
+    const v = view(mixedBlocks(), { config: { MEMORY_HOTREMOVE: false } });
+    const rows = lsmemJson(lsmemArgs(exported(v)));
+    expect(rows).toEqual(expectedLsmemRows(v));
+    expect(rows.every((r) => r.zones === null)).toBe(true);
+    expect(rows.filter((r) => r.state === 'online').every((r) => r.removable === false)).toBe(true);
+  });
+
   it('reports the summary: block size, online and offline bytes (going-offline counts as offline)', () => {
     const v = view(mixedBlocks());
     const dir = exported(v);

@@ -6,12 +6,12 @@
 import { fail } from '../../kernel/errno.ts';
 import { isBlockAlignedRange } from '../../kernel/geometry.ts';
 import { decideMemmapLayout, type MemmapLayout } from '../../kernel/memmap-on-memory.ts';
-import { eraAtLeast } from '../../kernel/profiles.ts';
+import { hasFeature } from '../../kernel/features.ts';
 import type { MhpFlag } from '../../kernel/types.ts';
 import { KernelError } from '../../kernel/errno.ts';
 import type { MemmapPlacement } from '../events.ts';
 import type { Tx } from '../tx.ts';
-import { freeKernelPages, hex, range } from './common.ts';
+import { freeKernelPages, hex, kernelWarn, range } from './common.ts';
 import { onlineBlock } from './online.ts';
 
 function possibleNodes(tx: Tx): number {
@@ -54,12 +54,13 @@ function planRegularMemmap(tx: Tx, nid: number, sections: number[]): MemmapPlace
 export function addMemory(tx: Tx, nid: number, start: number, size: number, flags: readonly MhpFlag[]): void {
   const { g } = tx;
   const era = tx.system.kernel;
-  // register_memory_resource(): mhp_range_allowed() (~5.11+), then the iomem conflict check
-  if (eraAtLeast(era, '5.13') && (size <= 0 || start + size > g.maxPhysAddr))
+  // register_memory_resource(): mhp_range_allowed() (5.11+), then the iomem conflict check
+  const rangeAllowed = hasFeature(era, 'rule.mhp_range_allowed');
+  if (rangeAllowed && (size <= 0 || start + size > g.maxPhysAddr))
     fail('E2BIG', `range ${hex(start)}+${hex(size)} is outside the mappable range`);
   // before mhp_range_allowed() (~5.11) only the iomem root's bounds stop an add past the
   // physical address space: the resource request conflicts (-EEXIST)
-  if (!eraAtLeast(era, '5.13') && size > 0 && start + size > g.maxPhysAddr)
+  if (!rangeAllowed && size > 0 && start + size > g.maxPhysAddr)
     fail('EEXIST', `${range(start, size)} lies beyond the iomem root (MAX_PHYSMEM_BITS ${g.profile.maxPhysmemBits})`);
   const firstId = Math.floor(start / g.blockSize);
   const endId = Math.ceil((start + size) / g.blockSize);
@@ -67,10 +68,14 @@ export function addMemory(tx: Tx, nid: number, start: number, size: number, flag
     if (tx.draft.blocks.get(id)) fail('EEXIST', `${range(start, size)} conflicts with System RAM of memory${id}`);
   if (!isBlockAlignedRange(g, start, size))
     fail('EINVAL', `Block size [${hex(g.blockSize)}] unaligned hotplug range: start ${hex(start)}, size ${hex(size)}`);
-  if (nid < 0 || nid >= possibleNodes(tx)) fail('EINVAL', `node ${nid} is not possible`);
+  if (nid < 0 || nid >= possibleNodes(tx)) {
+    if (hasFeature(era, 'rule.add.node_possible_warn')) kernelWarn(tx, 'add_memory_resource', `node ${nid} was absent from the node_possible_map`, false);
+    fail('EINVAL', `node ${nid} is not possible`);
+  }
 
   const decision = decideMemmapLayout(tx.system, g, tx.params, size, flags);
   for (const w of decision.warnings) tx.warn(w);
+  for (const w of decision.kernelWarnings ?? []) kernelWarn(tx, w.site, w.message, false);
   if (decision.errno) fail(decision.errno, decision.reason ?? 'memmap_on_memory unsupported');
   const layout = decision.layout;
 

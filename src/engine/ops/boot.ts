@@ -3,6 +3,8 @@
  * early sections, online from the start, in DMA/DMA32/Normal by address; the
  * boot memmap is a memblock allocation (reserved: present, not managed).
  */
+import { configOf } from '../../kernel/config.ts';
+import { effectiveParams } from '../../kernel/features.ts';
 import type { ZoneName } from '../../kernel/types.ts';
 import { bootZoneSplit } from '../../kernel/zones.ts';
 import type { Tx } from '../tx.ts';
@@ -10,7 +12,10 @@ import { accountZone } from './common.ts';
 
 export function boot(tx: Tx): void {
   const { g } = tx;
-  tx.transition('hotplug', null, { type: 'BOOT', set: { params: tx.system.params, oopses: 0 } });
+  // a parameter the kernel would not take (its era lacks it, its build lacks it) stays at its
+  // default; scenario validation refuses such values, a library spec gets them dropped here
+  const params = effectiveParams(tx.system.kernel, configOf(tx.system), tx.system.params);
+  tx.transition('hotplug', null, { type: 'BOOT', set: { params, oopses: 0 } });
   let addr = 0;
   for (const node of tx.system.boot) {
     const firstBlock = addr / g.blockSize;

@@ -9,7 +9,7 @@ import { freeKernelPagesFrom, KERNEL_ZONES } from '../../kernel/zones.ts';
 import { Oops, type Tx } from '../tx.ts';
 import type { BlockState, SectionState } from '../world.ts';
 import { grownSpan, readerOfDraft, shrunkSpan, type ZoneReader } from './zones.ts';
-import { zoneKey } from '../world.ts';
+import { TAINT_DIE, TAINT_WARN, zoneKey } from '../world.ts';
 
 export const hex = (n: number) => `0x${n.toString(16)}`;
 export const range = (start: number, size: number) => `[mem ${hex(start)}-${hex(start + size - 1)}]`;
@@ -58,9 +58,37 @@ export function checkMemmapAlive(tx: Tx, b: BlockState, access: string): void {
     if (!removed) continue;
     const message = `BUG: unable to handle page fault: ${access} of memory${b.id} reads the struct pages of section ${nr}, which lived in removed memory ${range(removed.start, removed.size)}`;
     tx.emit({ type: 'fault', kind: 'memmap-in-removed-memory', section: nr, block: b.id, removed, access, message });
-    tx.transition('hotplug', null, { type: 'OOPS', set: { oopses: tx.draft.oopses + 1 } });
+    tx.transition('hotplug', null, { type: 'OOPS', set: { oopses: tx.draft.oopses + 1, taint: tx.draft.taint | TAINT_DIE } });
     throw new Oops(ERRNO.EFAULT, message);
   }
+}
+
+/**
+ * BUG() / BUG_ON() on a kernel path (docs/eras.md lists each): an oops. The
+ * fault names the function and the range it was given; the system is
+ * tainted (TAINT_DIE) and the task dies, so the operation does not return
+ * normally and no caller cleans up after it.
+ */
+export function kernelBug(tx: Tx, site: string, condition: string, where: { start: number; size: number }): never {
+  const message = `kernel BUG in ${site}(): ${condition} ${range(where.start, Math.max(where.size, 1))}`;
+  const section = Math.floor(where.start / tx.g.sectionSize);
+  const blockId = Math.floor(where.start / tx.g.blockSize);
+  tx.emit({ type: 'fault', kind: 'BUG', section, block: blockId, removed: { ...where }, access: site, message });
+  tx.transition('hotplug', null, { type: 'OOPS', set: { oopses: tx.draft.oopses + 1, taint: tx.draft.taint | TAINT_DIE } });
+  throw new Oops(ERRNO.EFAULT, message);
+}
+
+/**
+ * WARN() / WARN_ON() (once: WARN_ON_ONCE()) on a kernel path: a warning event
+ * naming the site, and TAINT_WARN. A WARN_ON_ONCE site prints only the first
+ * time in a boot; later hits change nothing.
+ */
+export function kernelWarn(tx: Tx, site: string, message: string, once: boolean): void {
+  if (once && tx.draft.warnedOnce.includes(site)) return;
+  tx.emit({ type: 'warning', message: `WARNING: ${site}(): ${message}`, site, taint: 'W' });
+  const taint = tx.draft.taint | TAINT_WARN;
+  if (taint !== tx.draft.taint || once)
+    tx.transition('hotplug', null, { type: 'TAINT', set: { taint, ...(once ? { warnedOnce: [...tx.draft.warnedOnce, site] } : {}) } });
 }
 
 export interface ZoneDelta {

@@ -4,6 +4,7 @@
  * `touch` (the kernel reads a block's struct pages).
  */
 import { fail } from '../../kernel/errno.ts';
+import { featureOrigin, hasFeature, missingFeature, PARAM_FEATURE } from '../../kernel/features.ts';
 import { ONLINE_TYPES, type Params, type RuntimeParam } from '../../kernel/types.ts';
 import type { Tx } from '../tx.ts';
 import { block, checkMemmapAlive } from './common.ts';
@@ -19,23 +20,25 @@ function parseBool(v: string | number | boolean): boolean | null {
 /** A write to a runtime-writable parameter (sysfs or /sys/module/memory_hotplug/parameters). */
 export function setParam(tx: Tx, param: RuntimeParam, value: string | number | boolean): void {
   const next: Params = { ...tx.params };
+  const era = tx.system.kernel;
+  // a parameter the era lacks has no file to write: -ENOENT, as open() of a missing sysfs file
+  if (!hasFeature(era, PARAM_FEATURE[param])) fail('ENOENT', missingFeature(era, PARAM_FEATURE[param]));
   switch (param) {
     case 'auto_online_blocks': {
       const v = String(value).trim();
       if (!(ONLINE_TYPES as readonly string[]).includes(v)) fail('EINVAL', `auto_online_blocks: "${v}" is not one of ${ONLINE_TYPES.join(', ')}`);
-      if (tx.system.kernel === 'v2-2019' && v !== 'online' && v !== 'offline') fail('EINVAL', `auto_online_blocks accepts only online/offline before ~5.8`);
+      if (!hasFeature(era, 'value.auto_online_blocks.zones') && v !== 'online' && v !== 'offline')
+        fail('EINVAL', `auto_online_blocks: kernel ${era} takes only online or offline (${featureOrigin('value.auto_online_blocks.zones')})`);
       next.auto_online_blocks = v as Params['auto_online_blocks'];
       break;
     }
     case 'online_policy': {
       const v = String(value).trim();
       if (v !== 'contig-zones' && v !== 'auto-movable') fail('EINVAL', `online_policy: "${v}" is not contig-zones or auto-movable`);
-      if (tx.system.kernel === 'v2-2019') fail('ENOENT', 'online_policy does not exist before ~5.15');
       next.online_policy = v;
       break;
     }
     case 'auto_movable_ratio': {
-      if (tx.system.kernel === 'v2-2019') fail('ENOENT', 'auto_movable_ratio does not exist before ~5.15');
       const n = Number(value);
       if (!Number.isInteger(n) || n < 0) fail('EINVAL', `auto_movable_ratio: "${value}" is not a non-negative integer`);
       next.auto_movable_ratio = n;
@@ -43,8 +46,6 @@ export function setParam(tx: Tx, param: RuntimeParam, value: string | number | b
     }
     case 'auto_movable_numa_aware':
     case 'v2_remove_guard': {
-      if (param === 'auto_movable_numa_aware' && tx.system.kernel === 'v2-2019') fail('ENOENT', 'auto_movable_numa_aware does not exist before ~5.15');
-      if (param === 'v2_remove_guard' && tx.system.kernel !== 'v2-2019') fail('ENOENT', 'v2_remove_guard belongs to the v2-2019 series');
       const b = parseBool(value);
       if (b === null) fail('EINVAL', `${param}: "${value}" is not a boolean`);
       next[param] = b;
@@ -52,7 +53,6 @@ export function setParam(tx: Tx, param: RuntimeParam, value: string | number | b
     }
     case 'vmemmap_hotplug': {
       // v2 patch 5/5: /sys/devices/system/memory/vmemmap_hotplug takes enable/disable
-      if (tx.system.kernel !== 'v2-2019') fail('ENOENT', 'vmemmap_hotplug exists only with the v2-2019 series');
       const v = String(value).trim();
       const b = v === 'enable' || value === true ? true : v === 'disable' || value === false ? false : null;
       if (b === null) fail('EINVAL', `vmemmap_hotplug: "${v}" is not enable or disable`);

@@ -3,6 +3,7 @@
  * (spec §4.8, §8.1, §7.3). The block reads `going-offline` while pages are
  * isolated and migrated; every failure after that point cancels back to online.
  */
+import { configOf } from '../../kernel/config.ts';
 import { fail, KernelError } from '../../kernel/errno.ts';
 import type { Tx } from '../tx.ts';
 import { accountZone, block, checkMemmapAlive, freeKernelPages, range, sectionsOf } from './common.ts';
@@ -17,6 +18,13 @@ export function offlineBlock(tx: Tx, id: number, redundantOk = false): void {
     fail('EINVAL', `memory${id} is already offline`);
   }
   if (b.state !== 'online') fail('EINVAL', `memory${id} is ${b.state}`);
+  if (!configOf(tx.system).MEMORY_HOTREMOVE) {
+    // memory_block_change_state() shows going-offline, then offline_pages() is the
+    // !CONFIG_MEMORY_HOTREMOVE stub: -EINVAL, nothing else happens
+    tx.transition('memory_block', id, { type: 'OFFLINE_BEGIN' });
+    tx.transition('memory_block', id, { type: 'OFFLINE_CANCEL' });
+    fail('EINVAL', `memory${id}: offline_pages() is the !CONFIG_MEMORY_HOTREMOVE stub`);
+  }
   checkMemmapAlive(tx, b, 'offline');
   if (b.zone === null) {
     // memory_block_change_state() shows going-offline before memory_block_offline() refuses

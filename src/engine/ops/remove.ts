@@ -4,10 +4,10 @@
  */
 import { fail, KernelError } from '../../kernel/errno.ts';
 import { isBlockAlignedRange } from '../../kernel/geometry.ts';
-import { eraAtLeast } from '../../kernel/profiles.ts';
+import { hasFeature } from '../../kernel/features.ts';
 import { Oops, type Tx } from '../tx.ts';
 import type { BlockState } from '../world.ts';
-import { blocksIn, checkMemmapAlive, hex, range, sectionsOf } from './common.ts';
+import { blocksIn, checkMemmapAlive, hex, kernelBug, kernelWarn, range, sectionsOf } from './common.ts';
 import { offlineBlock } from './offline.ts';
 import { onlineBlock } from './online.ts';
 
@@ -16,7 +16,7 @@ function checkVmemmapGranularity(tx: Tx, start: number, size: number, blocks: Bl
   const { g } = tx;
   const era = tx.system.kernel;
   const withAltmap = blocks.filter((b) => tx.draft.sections.get(sectionsOf(tx, b.id)[0]!)?.memmap.kind === 'altmap');
-  if (era === 'v2-2019') {
+  if (hasFeature(era, 'flag.MHP_MEMMAP_DEVICE')) {
     if (!tx.params.v2_remove_guard) return;
     // check_vmemmap_granularity(), as sketched in review: a DEVICE altmap goes only as a whole
     const inRange = new Set(blocks.flatMap((b) => sectionsOf(tx, b.id)));
@@ -29,21 +29,27 @@ function checkVmemmapGranularity(tx: Tx, start: number, size: number, blocks: Bl
     }
     return;
   }
-  if (!eraAtLeast(era, '6.8')) {
+  if (!hasFeature(era, 'rule.memmap_on_memory.per_block')) {
     if (withAltmap.length > 0 && tx.params.memmap_on_memory !== 'off' && size !== g.blockSize)
       fail('EINVAL', `Refuse to remove ${hex(start)} - ${hex(start + size - 1)},wrong granularity`);
     return;
   }
   // memory_blocks_have_altmaps() compares against size / memory_block_size_bytes(), not against
   // the blocks that exist: a hole in the range counts as a block without an altmap
-  if (withAltmap.length > 0 && withAltmap.length !== size / g.blockSize)
-    fail('EINVAL', `WARN: Not all memblocks in ${range(start, size)} have altmaps (${withAltmap.length} of ${size / g.blockSize})`);
+  if (withAltmap.length > 0 && withAltmap.length !== size / g.blockSize) {
+    kernelWarn(tx, 'memory_blocks_have_altmaps', `WARN_ON_ONCE(num_memblocks != num_altmaps): ${withAltmap.length} of ${size / g.blockSize} blocks in ${range(start, size)} have altmaps`, true);
+    fail('EINVAL', `not all memory blocks in ${range(start, size)} have altmaps (${withAltmap.length} of ${size / g.blockSize}): mixed ranges cannot be removed`);
+  }
 }
 
 export function removeMemory(tx: Tx, start: number, size: number): void {
   const { g } = tx;
-  // the kernel BUG()s on an unaligned range (check_hotplug_memory_range); the simulator refuses it
-  if (!isBlockAlignedRange(g, start, size)) fail('EINVAL', `unaligned range ${hex(start)}+${hex(size)} (the kernel would BUG())`);
+  // try_remove_memory(): BUG_ON(check_hotplug_memory_range(start, size)) — callers must pass whole
+  // blocks; check_hotplug_memory_range() prints its pr_err, then the BUG kills the task
+  if (!isBlockAlignedRange(g, start, size)) {
+    tx.warn(`Block size [${hex(g.blockSize)}] unaligned hotplug range: start ${hex(start)}, size ${hex(size)}`);
+    kernelBug(tx, 'try_remove_memory', 'BUG_ON(check_hotplug_memory_range(start, size))', { start, size });
+  }
   if (g.profile.hotRemoveRefused(tx.system.kernel)) fail('EBUSY', `${g.profile.name}: arch_remove_memory() refuses removal in ${tx.system.kernel}`);
   const blocks = blocksIn(tx, start, size);
   for (const b of blocks)
@@ -53,6 +59,7 @@ export function removeMemory(tx: Tx, start: number, size: number): void {
     }
   checkVmemmapGranularity(tx, start, size, blocks);
   for (const b of blocks) checkMemmapAlive(tx, b, 'remove');
+  warnMissing(tx, start, size, blocks);
   if (blocks.length === 0) return;
 
   // check_memblock_offlined_cb() records each block's nid in turn: only the last one is tried
@@ -79,7 +86,7 @@ export function removeMemory(tx: Tx, start: number, size: number): void {
       }
     }
   };
-  const perBlockAltmaps = eraAtLeast(tx.system.kernel, '6.8') && blocks.every((b) => b.nr_vmemmap_pages > 0);
+  const perBlockAltmaps = hasFeature(tx.system.kernel, 'rule.memmap_on_memory.per_block') && blocks.every((b) => b.nr_vmemmap_pages > 0);
   if (perBlockAltmaps) {
     // ~6.8 remove_memory_blocks_and_altmaps(): per block, the device goes, then its sections
     for (const b of blocks) {
@@ -105,6 +112,25 @@ export function removeMemory(tx: Tx, start: number, size: number): void {
   }
   tx.emit({ type: 'resource', action: 'release', start, size, flags: [] });
   tryOfflineNode(tx, nid);
+}
+
+/**
+ * A range with holes (or none of it present): remove_memory_block_devices()
+ * finds no device for a block id (WARN_ON_ONCE(!mem)), then __remove_pages()
+ * meets sections that are not valid (WARN_ON_ONCE(!valid_section(ms))). Both
+ * skip the hole and go on; the removal still succeeds.
+ */
+function warnMissing(tx: Tx, start: number, size: number, blocks: BlockState[]): void {
+  const { g } = tx;
+  const present = new Set(blocks.map((b) => b.id));
+  const first = start / g.blockSize;
+  const missing: number[] = [];
+  for (let id = first; id < first + size / g.blockSize; id++) if (!present.has(id)) missing.push(id);
+  if (missing.length === 0) return;
+  const ids = missing.length === 1 ? `memory${missing[0]}` : `memory${missing[0]}…memory${missing.at(-1)} (${missing.length} blocks)`;
+  kernelWarn(tx, 'remove_memory_block_devices', `WARN_ON_ONCE(!mem): no memory block device for ${ids}`, true);
+  const s0 = missing[0]! * g.sectionsPerBlock;
+  kernelWarn(tx, '__remove_section', `WARN_ON_ONCE(!valid_section(ms)): section ${s0} is not present`, true);
 }
 
 /** try_offline_node(): a hotplugged node with no memory blocks left goes offline (boot nodes have CPUs). */
