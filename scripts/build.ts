@@ -8,7 +8,7 @@
  * spawned `memhp` is always the current source, compiled.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 
@@ -29,12 +29,32 @@ export function codeBuildIsFresh(): boolean {
   return existsSync(STAMP) && statSync(STAMP).mtimeMs >= Math.max(...INPUTS.map(newestMtime));
 }
 
+/**
+ * tsc never deletes what it emitted for a source file that is gone (renamed, removed), and
+ * such a file would still be loadable and packed: drop every dist/src or dist/machines file
+ * whose source is not there any more.
+ */
+function pruneOrphans(dir: string): void {
+  if (!existsSync(dir)) return;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) {
+      pruneOrphans(path);
+      if (readdirSync(path).length === 0) rmSync(path, { recursive: true });
+      continue;
+    }
+    const source = join(ROOT, path.slice(join(ROOT, 'dist').length + 1)).replace(/(\.d)?\.js$|\.d\.ts$/, '.ts');
+    if (!existsSync(source)) rmSync(path);
+  }
+}
+
 /** tsc -p tsconfig.build.json; its diagnostics go to stderr, a failure throws. */
 function compile(): void {
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
   const started = Date.now();
   const r = spawnSync(process.execPath, [tsc, '-p', join(ROOT, 'tsconfig.build.json')], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
   if (r.status !== 0) throw new Error(`tsc -p tsconfig.build.json failed (exit ${r.status ?? r.signal})`);
+  for (const dir of ['src', 'machines']) pruneOrphans(join(ROOT, 'dist', dir));
   writeFileSync(STAMP, `${new Date(started).toISOString()}\n`);
 }
 

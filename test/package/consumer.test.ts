@@ -9,9 +9,10 @@
  *     MHP_MEMMAP_DEVICE add at 8G, removing its first 128 MiB block succeeds,
  *     touching block 65 faults with EFAULT) — and passes;
  *   - tsc type-checks that test against the .d.ts files the package ships;
- *   - `npx memhp run` runs a scenario the package ships.
+ *   - `npx memhp run` runs a scenario the package ships, and `memhp inspect`
+ *     serves the inspector page the package ships (built at pack time: no Vite there).
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -140,5 +141,35 @@ describe('memhp installed from its tarball into a fresh project', { timeout: 600
     const out = JSON.parse(r.stdout) as { ops: { op: string; errno: string | null }[]; world: { tainted: boolean } };
     expect(out.ops.map((o) => o.errno)).toEqual([null, null, null, null, null, 'EFAULT']);
     expect(out.world.tainted).toBe(true);
+  });
+
+  it('memhp inspect serves the shipped inspector page there', async () => {
+    const bin = join(project, 'node_modules', '.bin', 'memhp');
+    const child = spawn(bin, ['inspect', 'node_modules/memhp/scenarios/seed-reviewer-guard.json', '--port', '0'], { cwd: project, stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      let out = '';
+      let err = '';
+      child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+      child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+      const url = await new Promise<string>((resolve, reject) => {
+        const poll = setInterval(() => {
+          const m = /(http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
+          if (m) resolve(m[1]!);
+          else if (child.exitCode !== null) reject(new Error(`memhp inspect exited ${child.exitCode}: ${err}`));
+          else return;
+          clearInterval(poll);
+        }, 100);
+      });
+      const page = await fetch(url);
+      expect(page.status).toBe(200);
+      const html = await page.text();
+      const script = /<script[^>]+src="\.?\/?([^"]+\.js)"/.exec(html)?.[1];
+      expect(script, html).toBeTruthy();
+      expect((await fetch(new URL(script!, url))).status).toBe(200);
+      expect(await (await fetch(new URL('/api/info', url))).json()).toMatchObject({ name: expect.any(String) });
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((r) => (child.exitCode !== null ? r(null) : child.once('exit', r)));
+    }
   });
 });
