@@ -68,8 +68,9 @@ export async function chromiumPath(): Promise<string> {
 
 export async function launch(): Promise<Browser> {
   const executablePath = await chromiumPath();
-  // the packaged build is chrome-headless-shell, which runs only as headless=shell and in one process
-  const extra = executablePath === SYSTEM_CHROMIUM ? [] : ['--headless=shell', '--single-process', '--no-zygote'];
+  // the packaged build is chrome-headless-shell; it runs with its usual processes here (the package's own
+  // --single-process is for AWS Lambda, and makes a busy page stall input under load)
+  const extra = executablePath === SYSTEM_CHROMIUM ? [] : ['--headless=shell'];
   return chromium.launch({ executablePath, headless: true, args: [...ARGS, ...extra] });
 }
 
