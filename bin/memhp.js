@@ -1,8 +1,12 @@
 #!/usr/bin/env node
-// The `memhp` command: memhp is TypeScript run with tsx, so register tsx's
-// loader in this process and hand over to the real entry point. No build step,
-// no second node process (signals and exit codes stay the CLI's own).
-import { register } from 'tsx/esm/api';
+// The `memhp` command: the compiled JavaScript in dist/ (built by `npm install`
+// through the `prepare` script, or `npm run build`; shipped in the package).
+// No TypeScript loader at run time, no second node process.
+import { existsSync } from 'node:fs';
 
-register();
-await import(new URL('../src/cli/main.ts', import.meta.url).href);
+const main = new URL('../dist/src/cli/main.js', import.meta.url);
+if (!existsSync(main)) {
+  process.stderr.write('memhp: dist/ is missing: run `npm install` (or `npm run build`) in the memhp checkout\n');
+  process.exit(1);
+}
+await import(main.href);

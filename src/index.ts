@@ -1,6 +1,10 @@
 /**
- * memhp's library API: build a simulated hotplug system, apply operations,
- * read the world, replay and verify logs.
+ * memhp's library API (the package's main entry, `import … from 'memhp'`):
+ * build a simulated hotplug system, apply operations, read the world, replay
+ * and verify logs, travel a timeline, check invariants. The other entries:
+ * `memhp/testing` (src/check: Given/When/Then, arbitraries, explore(),
+ * counterexample logs), `memhp/vitest` (the matchers, registered on import)
+ * and `memhp/scenario` (load and validate scenarios).
  */
 export * from './kernel/types.ts';
 export { ERRNO, errnoName, KernelError } from './kernel/errno.ts';
@@ -19,7 +23,10 @@ export { toView } from './engine/to-view.ts';
 export { emptyWorld, geometry, taintOf, taintLetters, TAINT_DIE, TAINT_WARN, type World } from './engine/world.ts';
 export { LiveGate, TableGate } from './engine/gate.ts';
 export { MACHINES, memoryBlockMachine, sectionMachine, hotplugMachine } from '../machines/index.ts';
-export * from './check/index.ts';
+export { systemSpec, buildSystem, type MachineInput, type SystemSource } from './check/testing.ts';
+export { INVARIANTS, checkInvariants, firstViolation, invariantByName } from './check/invariants/index.ts';
+export { checkScenario, checkLogEvents, checkFile, type CheckReport, type StepViolation } from './check/run-check.ts';
+export type { Invariant, Violation, CheckInput, CheckContext } from './check/types.ts';
 export * from './timeline/index.ts';
 export { createLog, openLogForAppend, readLog, writeLogFile, LogFormatError, LogLockedError, type LogWriter } from './log/index.ts';
 export { parseScenario, loadScenarioFile, ScenarioError, parseSize, formatSize } from './scenario/index.ts';

@@ -1,6 +1,7 @@
 /**
- * src/check: invariants, the model checker, and the testing API.
- * (vitest.ts installs the matchers and is imported by tests directly.)
+ * src/check: invariants, the model checker, and the testing API — the
+ * package's `memhp/testing` entry. (vitest.ts installs the matchers: it is
+ * `memhp/vitest`, kept apart because it imports vitest.)
  */
 export type { Invariant, Violation, CheckInput, CheckContext } from './types.ts';
 export {

@@ -1,10 +1,11 @@
 /**
- * Importing this file in a vitest test installs memhp's matchers:
+ * Importing this file in a vitest test installs memhp's matchers (the
+ * package's `memhp/vitest` entry; its types extend vitest's Assertion):
  *
- *   import '../src/check/vitest.ts';
+ *   import 'memhp/vitest';                 // from memhp's own tests: '../src/check/vitest.ts'
  *   expect(system).toSatisfyInvariants();
  *
- * It imports vitest, so the library index does not re-export it.
+ * It imports vitest, so no other entry re-exports it.
  */
 import { expect } from 'vitest';
 import { memhpMatchers, type MemhpMatchers } from './matchers.ts';

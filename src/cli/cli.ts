@@ -6,16 +6,19 @@
  */
 import { CommanderError } from 'commander';
 import { buildProgram } from './program.ts';
-import { describeError, exitCodeFor } from './errors.ts';
 
 export async function runCli(argv: readonly string[]): Promise<number> {
   try {
-    const program = await buildProgram();
+    const program = await buildProgram([...argv]);
     await program.parseAsync([...argv]);
     return process.exitCode === undefined ? 0 : Number(process.exitCode);
   } catch (err) {
-    // commander has already printed its own message (usage errors, --help).
-    if (!(err instanceof CommanderError)) process.stderr.write(`memhp: ${describeError(err)}\n`);
+    // commander has already printed its own message: --help and --version end with 0, a bad
+    // command line with 2 (invalid input), without loading errors.ts below.
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+    // Loaded only now: it knows every error class (scenario, log, geometry), and with them zod.
+    const { describeError, exitCodeFor } = await import('./errors.ts');
+    process.stderr.write(`memhp: ${describeError(err)}\n`);
     return exitCodeFor(err);
   }
 }

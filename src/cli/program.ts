@@ -1,64 +1,66 @@
 /**
  * The `memhp` command tree. Each subcommand lives in its own file and
- * registers itself; subcommands owned by other areas (timeline, checker)
- * are picked up when their files exist.
+ * registers itself. Those files import what their command needs (the engine,
+ * zod, xstate, the inspector server …), so only the subcommand being run is
+ * loaded: `memhp --version` loads none, `memhp run` loads run's, and a bare
+ * `memhp`, `--help`, `help` or an unknown word loads them all (the help lists
+ * them, and commander suggests the nearest name).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
-import { registerInspect } from './inspect.ts';
-import { registerReplay } from './replay.ts';
-import { registerRun } from './run.ts';
-import { registerShow } from './show.ts';
-import { registerStart } from './start.ts';
-import { registerSysfs } from './sysfs.ts';
-import { warn } from './output.ts';
+import { packagePath } from '../package-root.ts';
 
-/** Subcommand modules written by other areas: file → the register function it exports. */
-const OPTIONAL: ReadonlyArray<[file: string, exportName: string]> = [
-  ['./step.ts', 'registerStep'],
-  ['./bisect.ts', 'registerBisect'],
-  ['./check.ts', 'registerCheck'],
-  ['./explore.ts', 'registerExplore'],
+type Register = (program: Command) => unknown;
+
+/** Subcommand name → the loader of the function that registers it. */
+const SUBCOMMANDS: ReadonlyArray<[name: string, load: () => Promise<Register>]> = [
+  ['run', async () => (await import('./run.ts')).registerRun],
+  ['replay', async () => (await import('./replay.ts')).registerReplay],
+  ['show', async () => (await import('./show.ts')).registerShow],
+  ['sysfs', async () => (await import('./sysfs.ts')).registerSysfs],
+  ['start', async () => (await import('./start.ts')).registerStart],
+  ['inspect', async () => (await import('./inspect.ts')).registerInspect],
+  ['step', async () => (await import('./step.ts')).registerStep],
+  ['bisect', async () => (await import('./bisect.ts')).registerBisect],
+  ['check', async () => (await import('./check.ts')).registerCheck],
+  ['explore', async () => (await import('./explore.ts')).registerExplore],
 ];
 
 function version(): string {
   try {
-    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
+    const pkg = JSON.parse(readFileSync(packagePath('package.json'), 'utf8')) as { version?: string };
     return pkg.version ?? '0.0.0';
   } catch {
     return '0.0.0';
   }
 }
 
-async function registerOptional(program: Command): Promise<void> {
-  for (const [file, exportName] of OPTIONAL) {
-    const url = new URL(file, import.meta.url);
-    if (!existsSync(url)) continue;
-    try {
-      const mod = (await import(url.href)) as Record<string, unknown>;
-      const register = mod[exportName];
-      if (typeof register === 'function') (register as (p: Command) => void)(program);
-      else warn(`src/cli/${file.slice(2)} does not export ${exportName}(program); its commands are missing`);
-    } catch (err) {
-      warn(`src/cli/${file.slice(2)} failed to load (${(err as Error).message}); its commands are missing`);
-    }
-  }
+/** Root options that take no value, so the word after them can be the subcommand. */
+const ROOT_FLAGS = new Set(['-V', '--version', '-h', '--help']);
+
+/**
+ * Which subcommands `argv` needs: the one it names, none when it only asks
+ * for the version, else all of them.
+ */
+function subcommandsFor(args: readonly string[]): ReadonlyArray<(typeof SUBCOMMANDS)[number]> {
+  const word = args.find((a) => !a.startsWith('-'));
+  const named = SUBCOMMANDS.find(([name]) => name === word);
+  if (named && args.slice(0, args.indexOf(word!)).every((a) => ROOT_FLAGS.has(a) && a !== '-h' && a !== '--help')) return [named];
+  if (word === undefined && args.length > 0 && args.every((a) => a === '-V' || a === '--version')) return [];
+  return SUBCOMMANDS;
 }
 
-export async function buildProgram(): Promise<Command> {
+/** The command tree for `argv` (process.argv: node, script, then the arguments); without it, all of it. */
+export async function buildProgram(argv?: readonly string[]): Promise<Command> {
   const program = new Command('memhp')
     .description('time-travel simulator of Linux memory hot(un)plug')
     .version(version())
     .showHelpAfterError('(run memhp --help for usage)')
     .exitOverride();
-  registerRun(program);
-  registerReplay(program);
-  registerShow(program);
-  registerSysfs(program);
-  registerStart(program);
-  registerInspect(program);
-  await registerOptional(program);
-  // Every subcommand, including ones registered by other files, reports usage errors the same way.
+  const wanted = argv ? subcommandsFor(argv.slice(2)) : SUBCOMMANDS;
+  const registers = await Promise.all(wanted.map(([, load]) => load()));
+  for (const register of registers) register(program);
+  // Every subcommand reports usage errors the same way.
   for (const cmd of program.commands) applyExitOverride(cmd);
   return program;
 }

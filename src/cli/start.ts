@@ -5,7 +5,6 @@
  */
 import { mkdirSync } from 'node:fs';
 import { basename, extname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { openBrowser } from './open-browser.ts';
 import type { Command } from 'commander';
 import type { MemhpEvent } from '../engine/events.ts';
@@ -18,8 +17,9 @@ import { loadScenario } from './source.ts';
 import { inShort, machineLines } from './story.ts';
 import { styleFor } from './style.ts';
 import { formatWorld } from './world-text.ts';
+import { packagePath } from '../package-root.ts';
 
-export const SEED_SCENARIO = fileURLToPath(new URL('../../scenarios/seed-reviewer-partial-remove.json', import.meta.url));
+export const SEED_SCENARIO = packagePath('scenarios', 'seed-reviewer-partial-remove.json');
 
 interface StartOptions {
   logDir: string;

@@ -4,7 +4,7 @@
  * a seed, so a checksum can be continued over a second piece without
  * concatenating (used to add the closing brace after a slice).
  */
-import CRC32C from 'crc-32/crc32c';
+import CRC32C from 'crc-32/crc32c.js'; // with .js: Node's own resolver (the built package) needs it
 
 const CLOSE_BRACE = 0x7d; // '}'
 

@@ -154,7 +154,7 @@ describe('inspector WebSocket API', () => {
 describe('memhp inspect', { timeout: 120_000 }, () => {
   it('starts from the command line on a log, prints the loopback URL and serves it', async () => {
     const log = writeScenarioLog(SEED, mkdtempSync(join(dir, 'cmd-')));
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'inspect', log.path, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['bin/memhp.js', 'inspect', log.path, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
     try {
       let out = '';
       child.stdout.on('data', (d) => (out += d));

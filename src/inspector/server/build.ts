@@ -1,17 +1,19 @@
 /**
  * Builds the page with Vite when dist/inspector is missing or older than its
- * sources, so a newcomer never needs a separate build step.
+ * sources, so a newcomer never needs a separate build step. An installed
+ * package ships the built page and not its sources (nor Vite): there the
+ * shipped page is the page.
  */
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import { PACKAGE_ROOT } from '../../package-root.ts';
 
-const here = dirname(fileURLToPath(import.meta.url));
-export const WEB_DIR = resolve(here, '../web');
-const REPO = resolve(here, '../../..');
+const REPO = PACKAGE_ROOT;
+/** The page's sources (in a checkout; the built code in dist/src/… has no web/ beside it). */
+export const WEB_DIR = join(REPO, 'src', 'inspector', 'web');
 export const DIST_DIR = join(REPO, 'dist', 'inspector');
 /** Files outside web/ the page imports (event-text.ts is code; the rest are types, erased but still inputs). */
-const EXTRA_SOURCES = ['../protocol.ts', '../event-text.ts', '../backend.ts', '../graph.ts', '../../engine/events.ts', '../../kernel/types.ts'].map((p) => resolve(here, p));
+const EXTRA_SOURCES = ['inspector/protocol.ts', 'inspector/event-text.ts', 'inspector/backend.ts', 'inspector/graph.ts', 'engine/events.ts', 'kernel/types.ts'].map((p) => join(REPO, 'src', p));
 
 function newestMtime(path: string): number {
   const st = statSync(path);
@@ -24,6 +26,7 @@ function newestMtime(path: string): number {
 export function inspectorBuildIsFresh(): boolean {
   const index = join(DIST_DIR, 'index.html');
   if (!existsSync(index)) return false;
+  if (!existsSync(WEB_DIR)) return true; // an installed package: the shipped page is all there is
   const built = statSync(index).mtimeMs;
   const sources = Math.max(newestMtime(WEB_DIR), ...EXTRA_SOURCES.map(newestMtime));
   return built >= sources;

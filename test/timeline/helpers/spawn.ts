@@ -1,4 +1,4 @@
-/** Runs the memhp CLI (step and bisect) in a child process through tsx, feeding stdin. */
+/** Runs the memhp CLI (step and bisect) in a child process, feeding stdin: the built bin/memhp.js, or the helper program through tsx. */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -23,7 +23,8 @@ export interface RunResult {
 
 export function runCli(args: string[], stdin = ''): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', cliEntry(), ...args], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+    const entry = cliEntry();
+    const child = spawn(process.execPath, [...(entry === BIN ? [] : ['--import', 'tsx']), entry, ...args], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
