@@ -9,6 +9,9 @@ export const ERRNO = {
   EEXIST: 17,
   ENODEV: 19,
   EINVAL: 22,
+  EACCES: 13,
+  EISDIR: 21,
+  ERANGE: 34,
   E2BIG: 7,
   EHWPOISON: 133,
 } as const;
