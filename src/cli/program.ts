@@ -6,6 +6,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { registerInspect } from './inspect.ts';
+import { registerMount } from './mount.ts';
+import { registerExec } from './exec.ts';
 import { registerReplay } from './replay.ts';
 import { registerRun } from './run.ts';
 import { registerShow } from './show.ts';
@@ -57,6 +59,8 @@ export async function buildProgram(): Promise<Command> {
   registerSysfs(program);
   registerStart(program);
   registerInspect(program);
+  registerMount(program);
+  registerExec(program);
   await registerOptional(program);
   // Every subcommand, including ones registered by other files, reports usage errors the same way.
   for (const cmd of program.commands) applyExitOverride(cmd);
