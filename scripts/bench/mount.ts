@@ -9,7 +9,7 @@
  * FUSE server on its own main thread.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync, readSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { HotplugSystem } from '../../src/engine/system.ts';
 import { writeLogFile } from '../../src/log/index.ts';
@@ -45,7 +45,9 @@ export async function benchMount(dir: string, say: (s: string) => void): Promise
   const view = sys.view();
   const log = join(dir, 'mount-world.jsonl');
   writeLogFile(log, BENCH_SYSTEM, sys.events.map(({ seq: _seq, ...rest }) => rest as never), { createdAt: null });
-  const exported = join(dir, 'mount-export');
+  // sysfs lives in memory: so does the static export (tmpfs), or the baseline would time the disk.
+  const shm = existsSync('/dev/shm') ? mkdtempSync('/dev/shm/memhp-bench-') : null;
+  const exported = join(shm ?? dir, 'mount-export');
   exportSysfs(view, exported, { possibleNodes: 2 });
 
   say('mount: starting memhp mount…');
@@ -87,5 +89,6 @@ export async function benchMount(dir: string, say: (s: string) => void): Promise
   } finally {
     child.kill('SIGTERM');
     await exited;
+    if (shm) rmSync(shm, { recursive: true, force: true });
   }
 }

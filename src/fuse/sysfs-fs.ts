@@ -164,11 +164,17 @@ export class SysfsFuse {
 
   /** Mounts at `mountpoint` (an existing empty directory). */
   mount(mountpoint: string): Promise<void> {
-    // No caching in the kernel: blocks come and go with every write, so every
-    // lookup and read must reach the renderer (direct_io; zero timeouts).
+    // Contents are never cached (direct_io: every read reaches the renderer) and a
+    // name that is not there is asked for again at once (negative_timeout=0), so a
+    // block that appears is seen immediately. Attributes are constant per path (mode,
+    // a page of size, one timestamp), so the kernel may keep them and the names it
+    // found for a second (the default): a block removed by the inspector may still
+    // stat for that second, but opening its files is -ENOENT at once, and listings
+    // are always exact. This halves lsmem's time over the mount.
     // fuse-native passes only some options; the rest ride in fsname's list.
     const fuse = new this.Fuse(mountpoint, this.ops(), {
-      fsname: 'memhp,direct_io,entry_timeout=0,negative_timeout=0,attr_timeout=0',
+      fsname: 'memhp,direct_io,entry_timeout=1,negative_timeout=0,attr_timeout=1',
+      timeout: false,
       allowOther: true,
       defaultPermissions: true,
     });

@@ -114,6 +114,10 @@ export interface SysfsIndex {
   onlineNodes: number[];
   possible: Set<number>;
   hasProbe: boolean;
+  /** Directories already rendered (a live mount asks for the same ones again and again). */
+  dirs: Map<string, SysfsEntry[] | undefined>;
+  /** Every entry of the rendered directories by path. */
+  entries: Map<string, SysfsEntry>;
 }
 
 export function sysfsIndex(view: WorldView, opts: SysfsOptions = {}): SysfsIndex {
@@ -123,11 +127,19 @@ export function sysfsIndex(view: WorldView, opts: SysfsOptions = {}): SysfsIndex
   const possible = new Set(possibleIds(view, opts.possibleNodes));
   for (const n of onlineNodes) possible.add(n);
   for (const b of blocks) possible.add(b.node);
-  return { view, blocks, byId: new Map(blocks.map((b) => [b.id, b])), onlineNodes, possible, hasProbe: PROFILES[view.arch].hasProbe };
+  return { view, blocks, byId: new Map(blocks.map((b) => [b.id, b])), onlineNodes, possible, hasProbe: PROFILES[view.arch].hasProbe, dirs: new Map(), entries: new Map() };
 }
 
-/** One directory of the tree, its entries in creation order; undefined if the directory does not exist. */
+/** One directory of the tree, its entries in creation order; undefined if the directory does not exist. Rendered once per index. */
 export function sysfsDir(ix: SysfsIndex, dirPath: string): SysfsEntry[] | undefined {
+  if (ix.dirs.has(dirPath)) return ix.dirs.get(dirPath);
+  const out = renderDir(ix, dirPath);
+  ix.dirs.set(dirPath, out);
+  for (const e of out ?? []) ix.entries.set(e.path, e);
+  return out;
+}
+
+function renderDir(ix: SysfsIndex, dirPath: string): SysfsEntry[] | undefined {
   const { view } = ix;
   const out: SysfsEntry[] = [];
   const dir = (path: string) => out.push({ kind: 'dir', path });
@@ -246,7 +258,7 @@ export function sysfsLookup(ix: SysfsIndex, path: string): SysfsEntry | undefine
     if (!b || b.node !== Number(nodeLink[1]) || !ix.onlineNodes.includes(b.node) || path !== `${NODE_DIR}/node${b.node}/memory${b.id}`) return undefined;
     return { kind: 'symlink', path, target: `../../memory/memory${b.id}` };
   }
-  return sysfsDir(ix, parent)?.find((e) => e.path === path);
+  return sysfsDir(ix, parent) ? ix.entries.get(path) : undefined;
 }
 
 /** One lookup on a view (a write operation asking whether its file exists). */
