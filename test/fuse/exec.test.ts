@@ -37,7 +37,7 @@ describe.skipIf(!CAN_MOUNT)('memhp exec', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout).memory).toEqual(expectedLsmemRows(await showWorld(file)));
     expect(r.stderr).toContain('it made 0 writes');
-    expect((await memhpExec(file, null, ['sh', '-c', 'exit 7'])).code).toBe(7);
+    expect((await memhpExec(file, join(tmp, 'exit7.jsonl'), ['sh', '-c', 'exit 7'])).code).toBe(7);
   });
 
   it('real chmem -e/-d by size and by block onlines and offlines; the log holds the writes and replays to the same world', async () => {
