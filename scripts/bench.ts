@@ -24,6 +24,7 @@ import { Timeline } from '../src/timeline/index.ts';
 import { baselineReplay } from './baseline.ts';
 import { BENCH_SYSTEM, generateWorkload, prng } from './workload.ts';
 import { cliStartTargets, measureCliStart } from './bench/cli-start.ts';
+import { benchMount } from './bench/mount.ts';
 
 const { values } = parseArgs({ options: { json: { type: 'boolean', default: false }, events: { type: 'string', default: '1000000' } } });
 const N = Number(values.events);
@@ -131,6 +132,8 @@ try {
   (live as unknown as HotplugSystem).stop();
   live = null;
 
+  const mount = await benchMount(dir, say);
+
   const replayEventsPerSec = (events.length / replayMs) * 1000;
   const baselineEventsPerSec = (events.length / baselineMs) * 1000;
   const naiveEventsPerSec = (naiveN / naiveMs) * 1000;
@@ -158,6 +161,7 @@ try {
     rootActorsMs: Math.round(rootMs),
     liveCreateVsRootActors: +(liveCreateMs / rootMs).toFixed(2),
     liveHeapMB: +liveHeapMB.toFixed(1),
+    ...mount,
     logBytesPerEvent: +(logBytes / events.length).toFixed(1),
     heapBytesPerEvent: +(((heapAfterOpen - heapBeforeOpen) * 2 ** 20) / events.length).toFixed(1),
     ...cliStart,
@@ -173,6 +177,7 @@ try {
     'live create < 3 x root actors': result.liveCreateVsRootActors < 3,
     'whole bench < 60 s': result.totalMs < 60_000,
     ...cliStartTargets(cliStart),
+    ...(result.lsmemMountVsExport === null ? {} : { 'lsmem over mount <= 5 x over export': result.lsmemMountVsExport <= 5 }),
   };
   say('');
   if (values.json) console.log(JSON.stringify(result, null, 2));

@@ -5,18 +5,17 @@
  * offline, a rollback, an oops).
  */
 import { KernelError } from '../kernel/errno.ts';
-import { isBlockAlignedRange } from '../kernel/geometry.ts';
+import { asWritten } from '../kernel/parse.ts';
 import type { Op } from '../kernel/types.ts';
 import type { MemhpEvent } from './events.ts';
 import type { LifecycleGate } from './gate.ts';
 import { addMemory } from './ops/add.ts';
 import { boot } from './ops/boot.ts';
 import { inject, pin, setParam, signal, touch } from './ops/knobs.ts';
-import { offlineBlock } from './ops/offline.ts';
-import { onlineBlock } from './ops/online.ts';
+import { onlineStore, probe, stateStore, sysfsWrite } from './ops/store.ts';
 import { offlineAndRemoveMemory, removeMemory } from './ops/remove.ts';
 import { fail } from '../kernel/errno.ts';
-import { configOf, optionRule } from '../kernel/config.ts';
+import { configOf } from '../kernel/config.ts';
 import { opProblem } from '../kernel/features.ts';
 import { Tx } from './tx.ts';
 import type { World } from './world.ts';
@@ -35,26 +34,14 @@ function run(tx: Tx, op: Op): void {
       return boot(tx);
     case 'add_memory':
       return addMemory(tx, op.node, op.start, op.size, op.flags);
-    case 'probe': {
-      // probe_store(): one block at a physical address, MHP_NONE, node by address
-      if (!configOf(tx.system).ARCH_MEMORY_PROBE)
-        fail('ENOENT', `/sys/devices/system/memory/probe does not exist: CONFIG_ARCH_MEMORY_PROBE is off (${optionRule('ARCH_MEMORY_PROBE', tx.system.arch, tx.system.kernel).why})`);
-      if (!isBlockAlignedRange(tx.g, op.addr, tx.g.blockSize)) fail('EINVAL', `probe: address 0x${op.addr.toString(16)} is not block-aligned`);
-      let nid = 0;
-      let end = 0;
-      for (const n of tx.system.boot) {
-        end += n.size;
-        if (op.addr < end) {
-          nid = n.node;
-          break;
-        }
-      }
-      return addMemory(tx, nid, op.addr, tx.g.blockSize, []);
-    }
+    case 'probe':
+      return probe(tx, op.addr);
     case 'state':
-      return op.value === 'offline' ? offlineBlock(tx, op.block) : onlineBlock(tx, op.block, op.value);
+      return stateStore(tx, op.block, asWritten(op.value));
     case 'online':
-      return op.value ? onlineBlock(tx, op.block, 'online', true) : offlineBlock(tx, op.block, true);
+      return onlineStore(tx, op.block, asWritten(op.value));
+    case 'write':
+      return sysfsWrite(tx, op.path, op.value);
     case 'remove_memory':
       // without CONFIG_MEMORY_HOTREMOVE remove_memory() is a stub returning -EBUSY (include/linux/memory_hotplug.h)
       if (!configOf(tx.system).MEMORY_HOTREMOVE) fail('EBUSY', 'remove_memory() is the !CONFIG_MEMORY_HOTREMOVE stub: nothing can be removed');

@@ -22,6 +22,8 @@ function fieldText(key: string, value: unknown): string {
   if (SIZE_FIELDS.has(key) && typeof value === 'number') return sizeText(value);
   if (key === 'error' && typeof value === 'number') return value === 0 ? '0' : `-${errnoName(value)}`;
   if (Array.isArray(value)) return value.length === 0 ? 'none' : value.join('|');
+  // A written string shows its newline, spaces or emptiness: "online_movable\n" is what the tool wrote.
+  if (typeof value === 'string' && (value === '' || /[\s"\\\x00-\x1f]/.test(value))) return JSON.stringify(value);
   return String(value);
 }
 

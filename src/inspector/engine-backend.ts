@@ -257,6 +257,11 @@ export class EngineBackend implements InspectorBackend {
     this.system_();
   }
 
+  /** Takes the log's lock now: a live mount holds it from the start, not from its first write. */
+  holdLog(): void {
+    if (this.logPath) this.writer ??= openLogForAppend(this.logPath);
+  }
+
   onAppend(listener: () => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);

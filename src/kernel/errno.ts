@@ -10,6 +10,9 @@ export const ERRNO = {
   ENODEV: 19,
   ENOSYS: 38,
   EINVAL: 22,
+  EACCES: 13,
+  EISDIR: 21,
+  ERANGE: 34,
   E2BIG: 7,
   EHWPOISON: 133,
 } as const;

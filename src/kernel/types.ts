@@ -80,8 +80,10 @@ export type Op =
   | { op: 'boot' }
   | { op: 'add_memory'; node: number; start: number; size: number; flags: MhpFlag[] }
   | { op: 'probe'; addr: number }
-  | { op: 'state'; block: number; value: OnlineType }
-  | { op: 'online'; block: number; value: boolean }
+  /** memoryN/state: the string written; the kernel's sysfs_streq() decides at run time (an unknown type is -EINVAL). */
+  | { op: 'state'; block: number; value: OnlineType | (string & {}) }
+  /** memoryN/online: true/false, or the string written (kstrtobool() at run time). */
+  | { op: 'online'; block: number; value: boolean | string }
   | { op: 'remove_memory'; start: number; size: number }
   | { op: 'offline_and_remove_memory'; start: number; size: number }
   | { op: 'set'; param: RuntimeParam; value: string | number | boolean }
@@ -89,7 +91,13 @@ export type Op =
   | { op: 'pin'; block: number }
   | { op: 'unpin'; block: number }
   | { op: 'signal' }
-  | { op: 'touch'; block: number };
+  | { op: 'touch'; block: number }
+  /**
+   * A raw write(2) to a sysfs (or debugfs) file, as a tool did it: `path` below /sys
+   * (`devices/system/memory/memory64/state`), `value` the bytes written. The kernel's
+   * store function for that file parses it (src/engine/ops/store.ts).
+   */
+  | { op: 'write'; path: string; value: string };
 
 export type OpName = Op['op'];
 

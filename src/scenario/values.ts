@@ -93,12 +93,46 @@ export function boolish(input: unknown): Parsed<boolean> {
   return bad(`expected true or false (also Y/N, 1/0, on/off), got ${showValue(input)}`);
 }
 
-/** memoryN/online takes 1 or 0 (kstrtobool); scenarios may also say true/false. */
-export function onlineFileValue(input: unknown): Parsed<boolean> {
-  if (input === true || input === 1 || input === '1') return ok(true);
-  if (input === false || input === 0 || input === '0') return ok(false);
-  if (input === undefined) return bad('missing (expected 1, 0, true or false)');
-  return bad(`expected 1, 0, true or false, got ${showValue(input)}`);
+/**
+ * memoryN/online: true/false (1/0), or the string a tool writes; the kernel's
+ * kstrtobool() decides at run time, so "yes" works and "2" is -EINVAL in the log.
+ */
+export function onlineFileValue(input: unknown): Parsed<boolean | string> {
+  if (input === true || input === 1) return ok(true);
+  if (input === false || input === 0) return ok(false);
+  if (typeof input === 'string') return ok(input);
+  if (input === undefined) return bad('missing (expected 1, 0, true, false or the string written)');
+  return bad(`expected 1, 0, true, false or the string written, got ${showValue(input)}`);
+}
+
+/**
+ * A value written to a sysfs file: any string (the kernel parses it at run
+ * time); only its structure is checked here.
+ */
+export function writtenString(noun: string): Parser<string> {
+  return (input) => {
+    if (typeof input === 'string') return ok(input);
+    if (input === undefined) return bad(`missing (expected ${noun}, a string)`);
+    return bad(`expected ${noun} as a string, got ${showValue(input)}`);
+  };
+}
+
+/** A string, or a JSON number or boolean standing for what `echo` would write. */
+export function written(noun: string): Parser<string | number | boolean> {
+  return (input) => {
+    if (typeof input === 'string' || typeof input === 'boolean' || (typeof input === 'number' && Number.isFinite(input))) return ok(input);
+    if (input === undefined) return bad(`missing (expected ${noun})`);
+    return bad(`expected ${noun} (a string, number or boolean), got ${showValue(input)}`);
+  };
+}
+
+/** A path below /sys, as `write` records it: relative, no NUL, no `..`. */
+export function sysfsPath(input: unknown): Parsed<string> {
+  if (typeof input !== 'string' || input === '') return bad(`expected a path below /sys such as "devices/system/memory/memory64/state", got ${showValue(input)}`);
+  if (input.startsWith('/')) return bad(`${showValue(input)} starts with "/": give the path below /sys (e.g. "devices/system/memory/probe")`);
+  if (input.includes('\0')) return bad(`${showValue(input)} contains a NUL byte`);
+  if (input.split('/').includes('..')) return bad(`${showValue(input)} contains ".."`);
+  return ok(input);
 }
 
 /** memmap_on_memory: off/on/force, or any boolean spelling, normalised to off/on. */

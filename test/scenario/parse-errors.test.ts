@@ -43,7 +43,7 @@ describe('field values', () => {
     const err = errorOf(withOps({ op: 'signal' }, { op: 'signal' }, { op: 'ad_memory', start: '8G', size: '1G' }));
     expect(err.message).toBe(
       'scenarios/x.json: ops[2].op: "ad_memory" is not an operation (expected one of add_memory, probe, state, online, ' +
-        'remove_memory, offline_and_remove_memory, set, inject, pin, unpin, signal, touch)',
+        'remove_memory, offline_and_remove_memory, set, inject, pin, unpin, signal, touch, write)',
     );
   });
 
@@ -113,7 +113,7 @@ describe('field values', () => {
     ]);
   });
 
-  it('checks per-operation values: flags, online types, set values, block sizes', () => {
+  it('checks per-operation structure: flags, value types, runtime parameters, block sizes (string values are the kernel\'s to judge)', () => {
     const err = errorOf(
       JSON.stringify({
         kernel: 'v2-2019',
@@ -121,10 +121,10 @@ describe('field values', () => {
         ops: [
           { op: 'add_memory', start: '8G', size: '1G', flags: ['MHP_MEMMAP_DEVICE', 'MHP_MEMMAP_DEVICE'] },
           { op: 'add_memory', start: '8G', size: '1G', flags: 'MHP_MEMMAP_DEVICE' },
-          { op: 'state', block: 64, value: 'online_movabel' },
-          { op: 'online', block: 64, value: 'yes' },
+          { op: 'state', block: 64, value: 3 },
+          { op: 'online', block: 64, value: null },
           { op: 'set', param: 'memmap_on_memory', value: 'on' },
-          { op: 'set', param: 'auto_movable_ratio', value: -1 },
+          { op: 'set', param: 'auto_movable_ratio', value: [1] },
           { op: 'probe', addr: 'eight gigs' },
         ],
       }),
@@ -133,11 +133,11 @@ describe('field values', () => {
       'scenarios/x.json: machine.memoryBlockSize: "384M" is not a power of two (memory block sizes are)',
       'scenarios/x.json: ops[0].flags[1]: MHP_MEMMAP_DEVICE is listed twice',
       'scenarios/x.json: ops[1].flags: expected a list, got "MHP_MEMMAP_DEVICE"',
-      'scenarios/x.json: ops[2].value: "online_movabel" is not an online type (expected one of offline, online, online_kernel, online_movable)',
-      'scenarios/x.json: ops[3].value: expected 1, 0, true or false, got "yes"',
+      'scenarios/x.json: ops[2].value: expected an online type (offline, online, online_kernel, online_movable) as a string, got 3',
+      'scenarios/x.json: ops[3].value: expected 1, 0, true, false or the string written, got null',
       'scenarios/x.json: ops[4].param: "memmap_on_memory" is not a runtime parameter (expected one of auto_online_blocks, online_policy, ' +
         'auto_movable_ratio, auto_movable_numa_aware, vmemmap_hotplug, v2_remove_guard); memmap_on_memory is fixed at boot: set it in "params"',
-      'scenarios/x.json: ops[5].value: expected a percentage (a whole number >= 0), got -1',
+      'scenarios/x.json: ops[5].value: expected the value written to the parameter (a string, number or boolean), got a list',
       'scenarios/x.json: ops[6].addr: "eight gigs" is not a size',
     ]);
   });

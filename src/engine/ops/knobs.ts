@@ -5,62 +5,74 @@
  */
 import { fail } from '../../kernel/errno.ts';
 import { featureOrigin, hasFeature, missingFeature, PARAM_FEATURE } from '../../kernel/features.ts';
-import { ONLINE_TYPES, type Params, type RuntimeParam } from '../../kernel/types.ts';
+import { asWritten, kstrtobool, kstrtoll, kstrtouint, onlineTypeFromStr, sysfsMatchString, type KParse } from '../../kernel/parse.ts';
+import type { Params, RuntimeParam } from '../../kernel/types.ts';
 import type { Tx } from '../tx.ts';
 import { block, checkMemmapAlive } from './common.ts';
 
-function parseBool(v: string | number | boolean): boolean | null {
-  if (typeof v === 'boolean') return v;
-  const s = String(v).trim();
-  if (['1', 'y', 'Y', 'yes', 'on', 'true', 'enable', 'enabled'].includes(s)) return true;
-  if (['0', 'n', 'N', 'no', 'off', 'false', 'disable', 'disabled'].includes(s)) return false;
-  return null;
+/** A kernel parse failure is the store function's return value. */
+function parsed<T>(param: string, r: KParse<T>): T {
+  if (!r.ok) fail(r.errno, `${param}: ${r.reason}`);
+  return r.value;
 }
 
-/** A write to a runtime-writable parameter (sysfs or /sys/module/memory_hotplug/parameters). */
+/**
+ * A write to a runtime-writable parameter (sysfs or /sys/module/memory_hotplug/parameters):
+ * the file must exist in this era (else -ENOENT, as open() fails), then the value is parsed
+ * by the kernel's own parser for that file (src/kernel/parse.ts), so "Online" or "12x" is the
+ * kernel's -EINVAL at run time, recorded in the log.
+ */
 export function setParam(tx: Tx, param: RuntimeParam, value: string | number | boolean): void {
   const next: Params = { ...tx.params };
   const era = tx.system.kernel;
   // a parameter the era lacks has no file to write: -ENOENT, as open() of a missing sysfs file
   if (!hasFeature(era, PARAM_FEATURE[param])) fail('ENOENT', missingFeature(era, PARAM_FEATURE[param]));
+  const buf = asWritten(value);
   switch (param) {
     case 'auto_online_blocks': {
-      const v = String(value).trim();
-      if (!(ONLINE_TYPES as readonly string[]).includes(v)) fail('EINVAL', `auto_online_blocks: "${v}" is not one of ${ONLINE_TYPES.join(', ')}`);
-      if (!hasFeature(era, 'value.auto_online_blocks.zones') && v !== 'online' && v !== 'offline')
+      // auto_online_blocks_store(): mhp_online_type_from_str(); kernels before the zone values took
+      // only "online" / "offline" (sysfs_streq), so the others are -EINVAL there
+      const v = parsed(param, onlineTypeFromStr(buf));
+      if (v !== 'online' && v !== 'offline' && !hasFeature(era, 'value.auto_online_blocks.zones'))
         fail('EINVAL', `auto_online_blocks: kernel ${era} takes only online or offline (${featureOrigin('value.auto_online_blocks.zones')})`);
-      next.auto_online_blocks = v as Params['auto_online_blocks'];
+      next.auto_online_blocks = v;
       break;
     }
     case 'online_policy': {
-      const v = String(value).trim();
-      if (v !== 'contig-zones' && v !== 'auto-movable') fail('EINVAL', `online_policy: "${v}" is not contig-zones or auto-movable`);
-      next.online_policy = v;
+      // set_online_policy(): sysfs_match_string(online_policy_to_str, val)
+      next.online_policy = parsed(param, sysfsMatchString(['contig-zones', 'auto-movable'] as const, buf));
       break;
     }
     case 'auto_movable_ratio': {
-      const n = Number(value);
-      if (!Number.isInteger(n) || n < 0) fail('EINVAL', `auto_movable_ratio: "${value}" is not a non-negative integer`);
-      next.auto_movable_ratio = n;
+      // param_set_uint(): kstrtouint(val, 0)
+      next.auto_movable_ratio = parsed(param, kstrtouint(buf, 0));
       break;
     }
     case 'auto_movable_numa_aware':
     case 'v2_remove_guard': {
-      const b = parseBool(value);
-      if (b === null) fail('EINVAL', `${param}: "${value}" is not a boolean`);
-      next[param] = b;
+      // param_set_bool(): kstrtobool
+      next[param] = parsed(param, kstrtobool(buf));
       break;
     }
     case 'vmemmap_hotplug': {
       // v2 patch 5/5: /sys/devices/system/memory/vmemmap_hotplug takes enable/disable
-      const v = String(value).trim();
-      const b = v === 'enable' || value === true ? true : v === 'disable' || value === false ? false : null;
-      if (b === null) fail('EINVAL', `vmemmap_hotplug: "${v}" is not enable or disable`);
-      next.vmemmap_hotplug = b;
+      const v = typeof value === 'boolean' ? (value ? 'enable' : 'disable') : buf;
+      next.vmemmap_hotplug = parsed(param, sysfsMatchString(['enable', 'disable'] as const, v)) === 'enable';
       break;
     }
   }
   tx.transition('hotplug', null, { type: 'SET_PARAM', set: { params: next } });
+}
+
+/**
+ * memory-notifier-error-inject's actions/<ACTION>/error (debugfs_create_errno):
+ * simple_attr_write() parses with kstrtoll(base 0) (-EINVAL on garbage) and the
+ * setter clamps to [-MAX_ERRNO, 0] instead of refusing.
+ */
+export function injectStore(tx: Tx, action: 'MEM_GOING_ONLINE' | 'MEM_GOING_OFFLINE', buf: string): void {
+  const v = parsed(`${action}/error`, kstrtoll(buf, 0));
+  const clamped = v > 0n ? 0 : v < -4095n ? -4095 : Number(v);
+  inject(tx, action, clamped);
 }
 
 export function inject(tx: Tx, action: 'MEM_GOING_ONLINE' | 'MEM_GOING_OFFLINE', error: number): void {

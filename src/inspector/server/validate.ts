@@ -4,7 +4,7 @@
  * nothing.
  */
 import { z } from 'zod';
-import { ONLINE_TYPES, MHP_FLAGS, RUNTIME_PARAMS } from '../../kernel/types.ts';
+import { MHP_FLAGS, RUNTIME_PARAMS } from '../../kernel/types.ts';
 
 const seq = z.number().int().min(0);
 const u64 = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
@@ -25,8 +25,9 @@ const range = { start: u64, size: u64.min(1) };
 export const opSchema = z.discriminatedUnion('op', [
   z.strictObject({ op: z.literal('add_memory'), node: z.number().int().min(0).max(1023), ...range, flags: z.array(z.enum(MHP_FLAGS)).max(3) }),
   z.strictObject({ op: z.literal('probe'), addr: u64 }),
-  z.strictObject({ op: z.literal('state'), block: seq, value: z.enum(ONLINE_TYPES) }),
-  z.strictObject({ op: z.literal('online'), block: seq, value: z.boolean() }),
+  // string values are the simulated kernel's to judge (src/kernel/parse.ts), as in scenarios
+  z.strictObject({ op: z.literal('state'), block: seq, value: z.string().max(4096) }),
+  z.strictObject({ op: z.literal('online'), block: seq, value: z.union([z.boolean(), z.string().max(4096)]) }),
   z.strictObject({ op: z.literal('remove_memory'), ...range }),
   z.strictObject({ op: z.literal('offline_and_remove_memory'), ...range }),
   z.strictObject({ op: z.literal('set'), param: z.enum(RUNTIME_PARAMS), value: z.union([z.string(), z.number(), z.boolean()]) }),
@@ -35,6 +36,7 @@ export const opSchema = z.discriminatedUnion('op', [
   z.strictObject({ op: z.literal('unpin'), block: seq }),
   z.strictObject({ op: z.literal('signal') }),
   z.strictObject({ op: z.literal('touch'), block: seq }),
+  z.strictObject({ op: z.literal('write'), path: z.string().min(1).max(1024), value: z.string().max(4096) }),
 ]);
 
 const none = z.strictObject({});

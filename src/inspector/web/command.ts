@@ -10,7 +10,7 @@ export const COMMAND_HELP = [
   'online <block> [kernel|movable]   offline <block>   state <block> <online_type>',
   'remove <start> <size>   offline_and_remove <start> <size>   probe <addr>',
   'inject MEM_GOING_ONLINE|MEM_GOING_OFFLINE <errno, e.g. -16>   set <param> <value>',
-  'pin|unpin|touch <block>   signal',
+  'pin|unpin|touch <block>   signal   write <path below /sys> <value> (as echo: a newline is added)',
 ];
 
 const FLAG: Record<string, MhpFlag> = { DEVICE: 'MHP_MEMMAP_DEVICE', MEMBLOCK: 'MHP_MEMMAP_MEMBLOCK', ON_MEMORY: 'MHP_MEMMAP_ON_MEMORY' };
@@ -42,9 +42,9 @@ export function parseCommand(line: string): Op {
     }
     case 'offline': return { op: 'state', block: int(a[0], 'block'), value: 'offline' };
     case 'state': {
-      const v = a[1];
-      if (v !== 'offline' && v !== 'online' && v !== 'online_kernel' && v !== 'online_movable') throw new Error(`state: value must be offline, online, online_kernel or online_movable`);
-      return { op: 'state', block: int(a[0], 'block'), value: v };
+      // The simulated kernel judges the string (sysfs_streq): a typo is its -EINVAL, in the log.
+      if (a[1] === undefined) throw new Error('state <block> <online_type>');
+      return { op: 'state', block: int(a[0], 'block'), value: a[1] };
     }
     case 'remove': return { op: 'remove_memory', start: size(a[0], 'start'), size: size(a[1], 'size') };
     case 'offline_and_remove': return { op: 'offline_and_remove_memory', start: size(a[0], 'start'), size: size(a[1], 'size') };
@@ -61,6 +61,11 @@ export function parseCommand(line: string): Op {
     }
     case 'pin': case 'unpin': case 'touch': return { op: cmd, block: int(a[0], 'block') };
     case 'signal': return { op: 'signal' };
+    case 'write': {
+      const path = a[0]?.replace(/^\/?(sys\/)?/, '');
+      if (!path || a.length < 2) throw new Error('write <path below /sys> <value>, e.g. write devices/system/memory/memory64/state online_movable');
+      return { op: 'write', path, value: `${a.slice(1).join(' ')}\n` };
+    }
     default: throw new Error(`unknown command ${JSON.stringify(cmd ?? '')}; try: ${COMMAND_HELP.join(' · ')}`);
   }
 }

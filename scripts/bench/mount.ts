@@ -1,0 +1,96 @@
+/**
+ * The live sysfs over FUSE on the bench machine (4 TiB, 32,768 blocks of
+ * 128 MiB): `mountReadsPerSec` (open+read+close of random memoryN/state
+ * files through `memhp mount`) and `lsmemMountVsExport` (real lsmem
+ * --sysroot over the live mount / over a static export of the same world).
+ *
+ * The mount runs in its own process (bin/memhp.js mount), as a user would
+ * run it: this process reads it with blocking calls, which would deadlock a
+ * FUSE server on its own main thread.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdtempSync, openSync, readSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { HotplugSystem } from '../../src/engine/system.ts';
+import { writeLogFile } from '../../src/log/index.ts';
+import { exportSysfs } from '../../src/sysfs/index.ts';
+import { BENCH_SYSTEM, prng } from '../workload.ts';
+
+export interface MountFigures {
+  mountReadsPerSec: number | null;
+  lsmemMountMs: number | null;
+  lsmemExportMs: number | null;
+  lsmemMountVsExport: number | null;
+  /** Why the figures are null (no root, no /dev/fuse, no lsmem). */
+  mountSkipped?: string;
+}
+
+const BIN = resolve(import.meta.dirname, '../../bin/memhp.js');
+const GiB = 2 ** 30;
+
+function lsmemMs(sysroot: string): number {
+  const t = performance.now();
+  execFileSync('lsmem', ['--sysroot', sysroot, '-b', '-o', 'RANGE,SIZE,STATE,REMOVABLE,BLOCK,NODE,ZONES'], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, LC_ALL: 'C' } });
+  return performance.now() - t;
+}
+
+export async function benchMount(dir: string, say: (s: string) => void): Promise<MountFigures> {
+  const skipped = (why: string): MountFigures => ({ mountReadsPerSec: null, lsmemMountMs: null, lsmemExportMs: null, lsmemMountVsExport: null, mountSkipped: why });
+  if (process.getuid?.() !== 0 || !existsSync('/dev/fuse')) return skipped('needs root and /dev/fuse');
+  if (!existsSync('/usr/bin/lsmem')) return skipped('needs util-linux lsmem');
+
+  say('mount: building the 4 TiB world…');
+  const sys = new HotplugSystem(BENCH_SYSTEM, { actors: 'table' });
+  for (let start = 64 * GiB; start < 4096 * GiB; start += 64 * GiB) sys.apply({ op: 'add_memory', node: 0, start, size: 64 * GiB, flags: ['MHP_MEMMAP_ON_MEMORY'] });
+  const view = sys.view();
+  const log = join(dir, 'mount-world.jsonl');
+  writeLogFile(log, BENCH_SYSTEM, sys.events.map(({ seq: _seq, ...rest }) => rest as never), { createdAt: null });
+  // sysfs lives in memory: so does the static export (tmpfs), or the baseline would time the disk.
+  const shm = existsSync('/dev/shm') ? mkdtempSync('/dev/shm/memhp-bench-') : null;
+  const exported = join(shm ?? dir, 'mount-export');
+  exportSysfs(view, exported, { possibleNodes: 2 });
+
+  say('mount: starting memhp mount…');
+  const mnt = join(dir, 'mnt');
+  const child = spawn(process.execPath, [BIN, 'mount', log, mnt, '--log', join(dir, 'mount-live.jsonl')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const exited = new Promise<number | null>((r) => child.on('close', (c) => r(c)));
+  try {
+    await new Promise<void>((ready, fail) => {
+      const t = setInterval(() => out.includes('press Ctrl-C') && (clearInterval(t), ready()), 50);
+      void exited.then((c) => (clearInterval(t), fail(new Error(`memhp mount exited ${c}: ${err}`))));
+    });
+
+    say('mount: reading state files…');
+    const rand = prng(11);
+    const ids = view.blocks.map((b) => b.id);
+    const buf = Buffer.alloc(64);
+    const readState = () => {
+      const fd = openSync(join(mnt, 'sys/devices/system/memory', `memory${ids[Math.floor(rand() * ids.length)]}`, 'state'), 'r');
+      readSync(fd, buf, 0, buf.length, 0);
+      closeSync(fd);
+    };
+    for (let i = 0; i < 200; i++) readState(); // warm up
+    let reads = 0;
+    const t0 = performance.now();
+    while (performance.now() - t0 < 2000) {
+      readState();
+      reads++;
+    }
+    const mountReadsPerSec = Math.round((reads / (performance.now() - t0)) * 1000);
+
+    say('mount: lsmem over the mount and over the export…');
+    // One run each (a 32,768-block lsmem over FUSE is the bench's longest step); the export's
+    // tree is already in memory (tmpfs), the mount's renderer is warmed by the reads above.
+    const exportMs = lsmemMs(exported);
+    const mountMs = lsmemMs(mnt);
+    return { mountReadsPerSec, lsmemMountMs: Math.round(mountMs), lsmemExportMs: Math.round(exportMs), lsmemMountVsExport: +(mountMs / exportMs).toFixed(2) };
+  } finally {
+    child.kill('SIGTERM');
+    await exited;
+    if (shm) rmSync(shm, { recursive: true, force: true });
+  }
+}
