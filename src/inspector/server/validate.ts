@@ -8,7 +8,7 @@ import { ONLINE_TYPES, MHP_FLAGS, RUNTIME_PARAMS } from '../../kernel/types.ts';
 
 const seq = z.number().int().min(0);
 const u64 = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
-const eventType = z.enum(['op', 'transition', 'account', 'vmemmap', 'node', 'resource', 'fault', 'knob', 'warning']);
+const eventType = z.enum(['op', 'transition', 'account', 'vmemmap', 'node', 'resource', 'fault', 'knob', 'warning', 'group', 'device']);
 
 const filter = z.strictObject({
   actor: z.string().max(200).optional(),
