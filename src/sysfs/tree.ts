@@ -24,6 +24,7 @@ import {
 export const MEMORY_DIR = 'sys/devices/system/memory';
 export const NODE_DIR = 'sys/devices/system/node';
 export const MODULE_PARAMS_DIR = 'sys/module/memory_hotplug/parameters';
+export const FIRMWARE_MEMMAP_DIR = 'sys/firmware/memmap';
 
 /** sysfs attribute modes: DEVICE_ATTR_RO / _RW / _WO. */
 export const MODE_RO = 0o444;
@@ -142,6 +143,19 @@ export function sysfsEntries(view: WorldView, opts: SysfsOptions = {}): SysfsEnt
     const d = `${NODE_DIR}/node${n}`;
     dir(d);
     for (const b of blocks) if (b.node === n) link(`${d}/memory${b.id}`, `../../memory/memory${b.id}`);
+  }
+
+  // /sys/firmware/memmap (drivers/firmware/memmap.c): boot entries and plain add_memory() ranges,
+  // never driver-managed ones; start/end print as "0x%llx\n", type as "%s\n"
+  if (view.firmwareMemmap?.length) {
+    for (const d of ['sys/firmware', FIRMWARE_MEMMAP_DIR]) dir(d);
+    view.firmwareMemmap.forEach((f, i) => {
+      const d = `${FIRMWARE_MEMMAP_DIR}/${i}`;
+      dir(d);
+      file(`${d}/start`, MODE_RO, `0x${f.start.toString(16)}\n`);
+      file(`${d}/end`, MODE_RO, `0x${f.end.toString(16)}\n`);
+      file(`${d}/type`, MODE_RO, `${f.type}\n`);
+    });
   }
 
   if (hasModuleParams(view.kernel)) {

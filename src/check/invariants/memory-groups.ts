@@ -3,7 +3,7 @@
  * group belongs to a registered group on the group's node; a group's
  * present_kernel_pages / present_movable_pages are what adjust_present_page_count()
  * made of its online blocks; every hot-added block lies inside an iomem
- * System RAM resource; driver-managed memory never appears in /sys/firmware/memmap.
+ * System RAM resource.
  */
 import type { Invariant } from '../types.ts';
 import { entries, memRange } from '../walk.ts';
@@ -11,7 +11,7 @@ import { entries, memRange } from '../walk.ts';
 export const memoryGroups: Invariant = {
   name: 'memory-groups-consistent',
   description:
-    "Blocks belong only to registered memory groups on the group's node, each group's kernel/movable present pages match its online blocks (adjust_present_page_count()), hot-added blocks sit in a System RAM resource, and driver-managed ranges are not in the firmware memmap.",
+    "Blocks belong only to registered memory groups on the group's node, each group's kernel/movable present pages match its online blocks (adjust_present_page_count()), and hot-added blocks sit in a System RAM resource.",
   check({ world, g }) {
     const out: string[] = [];
     const counted = new Map<number, { kernel: number; movable: number }>();
@@ -44,9 +44,10 @@ export const memoryGroups: Invariant = {
       if (!ram.some((r) => r.start <= start && start + g.blockSize <= r.start + r.size))
         out.push(`memory${b.id} ${memRange(start, g.blockSize)} exists but no System RAM resource covers it`);
     }
-    for (const r of world.resources)
-      if (r.driverManaged && world.firmwareMap.some((f) => f.start < r.start + r.size && r.start < f.start + f.size))
-        out.push(`driver-managed ${r.name} ${memRange(r.start, r.size)} appears in /sys/firmware/memmap`);
+    // Not checked: that driver-managed ranges stay out of /sys/firmware/memmap. add_memory_driver_managed()
+    // never adds an entry, but firmware_map_remove() drops only an entry of exactly the removed range, so an
+    // add_memory() entry outlives a removal of a larger range and may then cover driver-managed memory
+    // (explore found it: add 128M, remove 256M, bind dax/kmem there) — the kernel does the same.
     return out;
   },
 };

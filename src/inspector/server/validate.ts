@@ -22,6 +22,8 @@ const breakpoint = z.discriminatedUnion('kind', [
 ]);
 
 const range = { start: u64, size: u64.min(1) };
+const node = z.number().int().min(0).max(1023);
+const device = z.string().regex(/^[A-Za-z0-9_.:-]+$/).max(64);
 export const opSchema = z.discriminatedUnion('op', [
   z.strictObject({ op: z.literal('add_memory'), node: z.number().int().min(0).max(1023), ...range, flags: z.array(z.enum(MHP_FLAGS)).max(3) }),
   z.strictObject({ op: z.literal('probe'), addr: u64 }),
@@ -35,6 +37,12 @@ export const opSchema = z.discriminatedUnion('op', [
   z.strictObject({ op: z.literal('unpin'), block: seq }),
   z.strictObject({ op: z.literal('signal') }),
   z.strictObject({ op: z.literal('touch'), block: seq }),
+  z.strictObject({ op: z.literal('acpi_dimm_add'), device, node, ...range }),
+  z.strictObject({ op: z.literal('acpi_dimm_eject'), device }),
+  z.strictObject({ op: z.literal('virtio_mem_add'), device, node, ...range, requested: u64, blockSize: u64.min(1).optional() }),
+  z.strictObject({ op: z.literal('virtio_mem_resize'), device, requested: u64 }),
+  z.strictObject({ op: z.literal('dax_kmem_add'), device, node, ...range, memmap_on_memory: z.boolean().optional() }),
+  z.strictObject({ op: z.literal('dax_kmem_remove'), device }),
 ]);
 
 const none = z.strictObject({});
