@@ -49,7 +49,7 @@ export function eventRow(e: MemhpEvent): EventRow {
     case 'node':
       return { actor: `node${e.node}`, event: e.online ? 'node online' : 'node offline', from: e.online ? 'offline' : 'online', to: e.online ? 'online' : 'offline' };
     case 'resource':
-      return { actor: 'iomem', event: `resource ${e.action}`, from: '', to: `[${hex(e.start)}-${hex(e.start + e.size - 1)}] ${e.name ?? 'System RAM'}` };
+      return { actor: 'iomem', event: `resource ${e.action}`, from: '', to: `[${hex(e.start)}-${hex(e.start + e.size - 1)}]${e.name ? ` ${e.name}` : ''}` };
     case 'group':
       return { actor: `memory_group${e.id}`, event: `group ${e.action}`, from: '', to: `${e.dynamic ? 'dynamic unit_pages' : 'static max_pages'}=${e.pages} node${e.nid} (${e.owner})` };
     case 'device':

@@ -21,7 +21,7 @@ export function describeEvent(e: MemhpEvent): string {
     case 'node':
       return `${head} node${e.node} ${e.online ? 'online' : 'offline'}`;
     case 'resource':
-      return `${head} ${e.action} [0x${e.start.toString(16)}+0x${e.size.toString(16)}] ${e.name ?? 'System RAM'}`;
+      return `${head} ${e.action} [0x${e.start.toString(16)}+0x${e.size.toString(16)}]${e.name ? ` ${e.name}` : ''}`;
     case 'group':
       return `${head} ${e.action} memory group ${e.id} (${e.dynamic ? 'dynamic' : 'static'}, ${e.pages} pages, node ${e.nid}, ${e.owner})`;
     case 'device':
