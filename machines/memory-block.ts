@@ -21,6 +21,8 @@ export interface MemoryBlockContext {
   nr_vmemmap_pages: number;
   /** pages of boot allocations (unmovable kernel memory) in this block */
   used_pages: number;
+  /** mem->group: memory group id (5.15+), null for none */
+  group: number | null;
 }
 
 type Patch = Partial<MemoryBlockContext>;
@@ -43,6 +45,7 @@ export const MEMORY_BLOCK_EMPTY: MemoryBlockContext = {
   pinned: false,
   nr_vmemmap_pages: 0,
   used_pages: 0,
+  group: null,
 };
 
 export const memoryBlockMachine = setup({

@@ -15,7 +15,7 @@ export function canonicalKey(w: World): string {
   const parts: string[] = [w.hotplug, String(w.oopses), JSON.stringify(w.params), String(w.faults.length)];
   parts.push(`inj:${w.injection.MEM_GOING_ONLINE},${w.injection.MEM_GOING_OFFLINE},${w.signalPending ? 1 : 0}`);
   for (const b of tableToArray(w.blocks))
-    parts.push(`b${b.id}:${b.state}:${b.nid}:${b.zone}:${b.online_type}:${b.early ? 1 : 0}:${b.pinned ? 1 : 0}:${b.nr_vmemmap_pages}:${b.used_pages}`);
+    parts.push(`b${b.id}:${b.state}:${b.nid}:${b.zone}:${b.online_type}:${b.early ? 1 : 0}:${b.pinned ? 1 : 0}:${b.nr_vmemmap_pages}:${b.used_pages}:${b.group ?? '-'}`);
   for (const s of tableToArray(w.sections)) {
     const m = s.memmap;
     const mm = m.kind === 'boot' ? `B${m.node}` : m.kind === 'node' ? `N${m.node}:${m.pages}:${m.basePages ? 1 : 0}` : `A${m.headPfn}:${m.pages}`;
@@ -27,5 +27,9 @@ export function canonicalKey(w: World): string {
     parts.push(`n${n.id}:${n.online ? 1 : 0}:${n.boot ? 1 : 0}:${n.memmapPages}:${n.bootMemmapPages}:${n.usedPages}:${n.maxFreeOrder}`);
   for (const v of tableToArray(w.vmemmap))
     parts.push(`v${v.headPfn}:${v.nrPages}:${v.refcount}:${v.sections.join(',')}:${v.node}:${v.orphanedBy ? `${v.orphanedBy.start}+${v.orphanedBy.size}` : '-'}`);
+  for (const g of w.groups) parts.push(`g${g.id}:${g.nid}:${g.dynamic ? 1 : 0}:${g.pages}:${g.presentKernelPages}:${g.presentMovablePages}:${g.owner}`);
+  for (const d of w.devices) parts.push(`d${JSON.stringify(d)}`);
+  for (const r of w.resources) parts.push(`r${r.start}+${r.size}:${r.name}:${r.driverManaged ? 1 : 0}:${r.container ? 1 : 0}`);
+  for (const f of w.firmwareMap) parts.push(`f${f.start}+${f.size}`);
   return parts.join('|');
 }

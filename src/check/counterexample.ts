@@ -3,6 +3,7 @@
  * fast-check failure) into a real log file that `memhp inspect` and
  * `memhp step` open, and into sentences a reviewer can read.
  */
+import { formatOp } from '../engine/op-text.ts';
 import { HotplugSystem } from '../engine/system.ts';
 import type { MemhpEvent, UnsequencedEvent } from '../engine/events.ts';
 import { geometryOf } from '../kernel/geometry.ts';
@@ -68,6 +69,14 @@ export function describeOps(spec: SystemSpec, ops: readonly Op[]): string[] {
         return `${step}. echo ${op.value ? 1 : 0} > memory${op.block}/online`;
       case 'touch':
         return `${step}. touch memory${op.block} (the kernel reads its struct pages)`;
+      case 'acpi_dimm_add':
+      case 'virtio_mem_add':
+      case 'dax_kmem_add':
+        return `${step}. ${formatOp(op)}: ${blocksText(spec, op.start, op.size)}`;
+      case 'acpi_dimm_eject':
+      case 'virtio_mem_resize':
+      case 'dax_kmem_remove':
+        return `${step}. ${formatOp(op)}`;
       default:
         return `${step}. ${JSON.stringify(op)}`;
     }

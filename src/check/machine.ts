@@ -13,6 +13,7 @@ import { blockSizeOf } from '../kernel/geometry.ts';
 import { configOf } from '../kernel/config.ts';
 import { FLAG_FEATURE, hasFeature, opProblem } from '../kernel/features.ts';
 import { MHP_FLAGS } from '../kernel/types.ts';
+import { hasDaxMemmapOnMemory } from '../kernel/drivers.ts';
 import type { ArchName, Era, MhpFlag, OnlineType, Op, Params, SystemSpec } from '../kernel/types.ts';
 import { DEFAULT_PARAMS } from '../scenario/defaults.ts';
 
@@ -77,7 +78,9 @@ export function smallMachine(opts: SmallMachineOptions = {}): SmallMachine {
  * and touch are in the default set already; naming them turns them back on
  * where `offlineAndRemove` / `touch` turned them off.
  */
-export const EXTRA_OPS = ['pin', 'unpin', 'inject', 'signal', 'offline_and_remove_memory', 'set', 'touch'] as const;
+export const EXTRA_OPS = ['pin', 'unpin', 'inject', 'signal', 'offline_and_remove_memory', 'set', 'touch', 'acpi_dimm', 'virtio_mem', 'dax_kmem'] as const;
+/** The driver kinds among them (docs/drivers.md): each adds a device's add and removal operations. */
+export const DRIVER_OPS = ['acpi_dimm', 'virtio_mem', 'dax_kmem'] as const;
 export type ExtraOp = (typeof EXTRA_OPS)[number];
 
 /** The auto_online_blocks values `set` writes (online_kernel behaves like online on a fresh range, so it adds little). */
@@ -126,5 +129,21 @@ export function operationsOf(m: SmallMachine, choice: OperationChoice = {}): Op[
     for (const action of ['MEM_GOING_ONLINE', 'MEM_GOING_OFFLINE'] as const) for (const error of [INJECT_ERROR, 0]) ops.push({ op: 'inject', action, error });
   if (extra.has('signal')) ops.push({ op: 'signal' });
   if (extra.has('set')) for (const value of AUTO_ONLINE_VALUES) ops.push({ op: 'set', param: 'auto_online_blocks', value });
+  // drivers: a DIMM per sub-range of the window (named after it), one virtio-mem device over the
+  // window resized to every whole number of blocks, one dax device over the window bound and unbound
+  if (extra.has('acpi_dimm')) {
+    const name = (i: number, k: number) => `PNP0C80:${i}${k}`;
+    for (const [i, k] of subRanges(m)) ops.push({ op: 'acpi_dimm_add', device: name(i, k), node: 0, start: at(i), size: k * m.blockSize });
+    for (const [i, k] of subRanges(m)) ops.push({ op: 'acpi_dimm_eject', device: name(i, k) });
+  }
+  if (extra.has('virtio_mem')) {
+    ops.push({ op: 'virtio_mem_add', device: 'virtio0', node: m.nodes.at(-1)!, start: m.windowStart, size: m.blocks * m.blockSize, requested: 0 });
+    for (let k = 0; k <= m.blocks; k++) ops.push({ op: 'virtio_mem_resize', device: 'virtio0', requested: k * m.blockSize });
+  }
+  if (extra.has('dax_kmem')) {
+    const mom = hasDaxMemmapOnMemory(m.spec.kernel) && m.spec.params.memmap_on_memory !== 'off' ? { memmap_on_memory: true } : {};
+    ops.push({ op: 'dax_kmem_add', device: 'dax0.0', node: m.nodes.at(-1)!, start: m.windowStart, size: m.blocks * m.blockSize, ...mom });
+    ops.push({ op: 'dax_kmem_remove', device: 'dax0.0' });
+  }
   return ops;
 }

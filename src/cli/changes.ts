@@ -167,7 +167,13 @@ export function summariseChanges(events: readonly MemhpEvent[], pageSize: number
         line({ kind: 'info', text: `node ${e.node}: ${e.online ? 'online' : 'offline'}${e.boot ? ` (boot: memmap ${e.boot.memmapPages} pages, used ${e.boot.usedPages} pages)` : ''}` });
         break;
       case 'resource':
-        line({ kind: 'info', text: `iomem: System RAM ${memRange(e.start, e.size)} ${e.action === 'request' ? 'requested' : 'released'}${e.flags.length ? ` (${e.flags.join('|')})` : ''}` });
+        line({ kind: 'info', text: `iomem: ${e.name ?? 'System RAM'} ${memRange(e.start, e.size)} ${e.action === 'request' ? 'requested' : 'released'}${e.flags.length ? ` (${e.flags.join('|')})` : ''}` });
+        break;
+      case 'group':
+        line({ kind: 'info', text: `memory group ${e.id} ${e.action === 'register' ? 'registered' : 'unregistered'}: ${e.dynamic ? `dynamic, unit ${e.pages} pages` : `static, max ${e.pages} pages`}, node ${e.nid}, ${e.owner}` });
+        break;
+      case 'device':
+        line({ kind: 'info', text: `device ${e.name}: ${e.action}${e.device?.requested !== undefined ? ` (requested ${formatSize(e.device.requested)}, plugged ${formatSize(e.device.plugged ?? 0)})` : ''}${e.device?.stuck ? ' — its memory stays until reboot' : ''}` });
         break;
       case 'fault':
         // The op heading already carries the kernel's message; say here what broke, where.

@@ -187,7 +187,7 @@ export function registerExplore(program: Command): void {
     )
     .option(
       '--ops <list>',
-      `extra operation kinds, comma-separated (${EXTRA_OPS.join(', ')}, or all): pin/unpin per block; inject arms MEM_GOING_ONLINE or MEM_GOING_OFFLINE with ${INJECT_ERROR} or disarms it with 0; signal leaves a signal pending for the next offline; set writes auto_online_blocks=${AUTO_ONLINE_VALUES.join('|')}; offline_and_remove_memory (every aligned sub-range) and touch are in the default set already`,
+      `extra operation kinds, comma-separated (${EXTRA_OPS.join(', ')}, or all): pin/unpin per block; inject arms MEM_GOING_ONLINE or MEM_GOING_OFFLINE with ${INJECT_ERROR} or disarms it with 0; signal leaves a signal pending for the next offline; set writes auto_online_blocks=${AUTO_ONLINE_VALUES.join('|')}; acpi_dimm adds a DIMM (static memory group) per sub-range and ejects it; virtio_mem probes one device over the window and resizes it to every whole number of blocks; dax_kmem binds one dax device over the window to kmem (with memmap_on_memory on 6.8) and unbinds it; offline_and_remove_memory (every aligned sub-range) and touch are in the default set already`,
     )
     .option('--depth <d>', 'longest operation sequence tried', '5')
     .option('--param <name=value>', 'kernel parameter, repeatable (e.g. v2_remove_guard=true, memmap_on_memory=force, movable_node=true)', collect, [])

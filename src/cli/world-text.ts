@@ -111,6 +111,50 @@ function altmapLines(view: WorldView, style: Style): string[] {
   });
 }
 
+/** /proc/iomem's System RAM lines, the firmware memmap, memory groups and driver devices. */
+function driverLines(view: WorldView, style: Style): string[] {
+  const out: string[] = [];
+  const addr = (n: number) => n.toString(16).padStart(8, '0');
+  if (view.iomem?.length) {
+    out.push('', style.bold('iomem (System RAM in /proc/iomem)'));
+    for (const r of view.iomem) out.push(`${'  '.repeat(r.level)}${addr(r.start)}-${addr(r.end)} : ${r.name}${r.driverManaged ? '  (driver-managed)' : ''}`);
+  }
+  if (view.firmwareMemmap?.length) {
+    out.push('', style.bold('/sys/firmware/memmap (what kexec hands on; driver-managed memory is not here)'));
+    view.firmwareMemmap.forEach((f, i) => out.push(`${i}: ${hex(f.start)}-${hex(f.end)} ${f.type}`));
+  }
+  if (view.groups?.length) {
+    out.push('', style.bold('memory groups'));
+    const ps = view.pageSize;
+    out.push(
+      ...table(
+        ['GROUP', 'KIND', 'NODE', 'SIZE', 'KERNEL', 'MOVABLE', 'BLOCKS', 'DEVICE'],
+        view.groups.map((g) => [
+          String(g.id),
+          g.dynamic ? 'dynamic' : 'static',
+          String(g.node),
+          `${g.dynamic ? 'unit ' : 'max '}${formatSize(g.pages * ps)}`,
+          formatSize(g.presentKernelPages * ps),
+          formatSize(g.presentMovablePages * ps),
+          g.blocks.length ? `memory${compressIds(g.blocks)}` : '-',
+          g.owner,
+        ]),
+        new Set([3, 4, 5]),
+      ),
+    );
+  }
+  if (view.devices?.length) {
+    out.push('', style.bold('driver devices'));
+    for (const d of view.devices) {
+      const sizes = d.requested !== undefined ? `, requested ${formatSize(d.requested)}, plugged ${formatSize(d.plugged ?? 0)}` : '';
+      const mom = d.memmapOnMemory !== undefined ? `, memmap_on_memory ${d.memmapOnMemory ? 1 : 0}` : '';
+      const text = `${d.name}: ${d.driver}, node ${d.nid}, [mem ${hex(d.start)}-${hex(d.start + d.size - 1)}]${d.group === null ? '' : `, group ${d.group}`}${sizes}${mom}`;
+      out.push(d.stuck ? style.fault(`${text} — unbound, its memory stays until reboot`) : text);
+    }
+  }
+  return out;
+}
+
 export function heading(view: WorldView): string {
   return `world at event ${view.seq}: ${view.arch}, kernel ${view.kernel}, page ${formatSize(view.pageSize)}, section ${formatSize(view.sectionSizeBytes)}, memory block ${formatSize(view.blockSizeBytes)}`;
 }
@@ -142,6 +186,7 @@ export function formatWorld(view: WorldView, style: Style): string[] {
   out.push('', style.bold('nodes (pages)'));
   out.push(...(view.nodes.length ? nodeRows(view) : ['no nodes']));
   if (view.vmemmap.length) out.push('', style.bold('altmaps (vmemmap carved out of hot-added memory)'), ...altmapLines(view, style));
+  out.push(...driverLines(view, style));
   if (view.faults.length) {
     out.push('', style.fault(`faults (${view.faults.length})`));
     for (const f of view.faults) out.push(style.fault(`  [event ${f.seq}] ${f.message}`));

@@ -18,6 +18,9 @@ import { fail } from '../kernel/errno.ts';
 import { configOf } from '../kernel/config.ts';
 import { opProblem } from '../kernel/features.ts';
 import { Tx } from './tx.ts';
+import { acpiDimmAdd, acpiDimmEject } from './ops/drivers/acpi.ts';
+import { daxKmemAdd, daxKmemRemove } from './ops/drivers/dax-kmem.ts';
+import { virtioMemAdd, virtioMemResize } from './ops/drivers/virtio-mem.ts';
 import type { World } from './world.ts';
 
 export interface Decision {
@@ -64,6 +67,22 @@ function run(tx: Tx, op: Op): void {
       return signal(tx);
     case 'touch':
       return touch(tx, op.block);
+    case 'acpi_dimm_add':
+      return acpiDimmAdd(tx, op.device, op.node, op.start, op.size);
+    case 'acpi_dimm_eject':
+      return acpiDimmEject(tx, op.device);
+    case 'virtio_mem_add':
+      return virtioMemAdd(tx, op.device, op.node, op.start, op.size, op.blockSize, op.requested);
+    case 'virtio_mem_resize':
+      return virtioMemResize(tx, op.device, op.requested);
+    case 'dax_kmem_add':
+      return daxKmemAdd(tx, op.device, op.node, op.start, op.size, op.memmap_on_memory);
+    case 'dax_kmem_remove':
+      return daxKmemRemove(tx, op.device);
+    default: {
+      const never: never = op;
+      fail('EINVAL', `unknown operation ${(never as Op).op}`);
+    }
   }
 }
 

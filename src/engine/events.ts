@@ -53,6 +53,8 @@ export interface AccountEvent {
   memmapPages?: number;
   /** span change: zone_start_pfn/zone_end_pfn after this event (null = empty). */
   span?: { startPfn: number; endPfn: number } | null;
+  /** adjust_present_page_count(page, group, nr): the memory group whose present_{kernel,movable}_pages change too */
+  group?: number;
   reason: string;
 }
 
@@ -84,7 +86,11 @@ export interface NodeEvent {
   boot?: { memmapPages: number; usedPages: number; maxFreeOrder: number };
 }
 
-/** iomem resource "System RAM" requested or released. */
+/**
+ * An iomem resource requested or released. Without `name` it is "System RAM"
+ * (logs written before drivers were modelled). A `container` is a driver's
+ * parent resource (virtio0, dax0.0) that holds the System RAM child.
+ */
 export interface ResourceEvent {
   type: 'resource';
   seq: number;
@@ -92,6 +98,57 @@ export interface ResourceEvent {
   start: number;
   size: number;
   flags: string[];
+  name?: string;
+  /** IORESOURCE_SYSRAM_DRIVER_MANAGED: add_memory_driver_managed(); no /sys/firmware/memmap entry */
+  driverManaged?: boolean;
+  container?: boolean;
+}
+
+/** memory_group_register_static/dynamic() and memory_group_unregister() (drivers/base/memory.c, 5.15+). */
+export interface GroupEvent {
+  type: 'group';
+  seq: number;
+  action: 'register' | 'unregister';
+  /** the mgid xa_alloc() handed out */
+  id: number;
+  nid: number;
+  dynamic: boolean;
+  /** static: s.max_pages; dynamic: d.unit_pages */
+  pages: number;
+  /** the device that registered it */
+  owner: string;
+}
+
+/** A driver's device bound, changed (virtio-mem plugged/requested size) or unbound. */
+export interface DeviceEvent {
+  type: 'device';
+  seq: number;
+  action: 'bind' | 'update' | 'unbind';
+  name: string;
+  /** the device's state after the event (bind/update) */
+  device?: DeviceRecord;
+}
+
+export type DriverName = 'acpi_memhotplug' | 'virtio_mem' | 'dax_kmem';
+
+/** What the simulated kernel knows of a driver's device. */
+export interface DeviceRecord {
+  name: string;
+  driver: DriverName;
+  nid: number;
+  /** the device's physical range (virtio-mem: its region) */
+  start: number;
+  size: number;
+  /** memory group id (null before 5.15, or none registered) */
+  group: number | null;
+  /** dax/kmem: unbound after a failed remove_memory(): the memory stays until reboot */
+  stuck: boolean;
+  /** virtio-mem: the driver's unit of add/remove (memory block, or big block) and the device's sizes */
+  unit?: number;
+  requested?: number;
+  plugged?: number;
+  /** dax/kmem: the dax device's memmap_on_memory attribute (6.8+) */
+  memmapOnMemory?: boolean;
 }
 
 /**
@@ -143,7 +200,9 @@ export type MemhpEvent =
   | ResourceEvent
   | FaultEvent
   | KnobEvent
-  | WarningEvent;
+  | WarningEvent
+  | GroupEvent
+  | DeviceEvent;
 
 export type EventType = MemhpEvent['type'];
 /** An event before the log gives it a sequence number. */

@@ -6,7 +6,7 @@
 import type { HotplugContext } from '../../machines/hotplug.ts';
 import type { MemhpEvent, TransitionEvent } from './events.ts';
 import { TableDraft } from './table.ts';
-import type { BlockState, NodeState, SectionState, VmemmapState, World, ZoneState } from './world.ts';
+import type { BlockState, MemoryGroupState, NodeState, ResourceState, SectionState, VmemmapState, World, ZoneState } from './world.ts';
 import { geometry, zoneKey } from './world.ts';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -21,6 +21,10 @@ export class WorldDraft {
   faults: World['faults'];
   injection: World['injection'];
   signalPending: boolean;
+  groups: World['groups'];
+  devices: World['devices'];
+  resources: World['resources'];
+  firmwareMap: World['firmwareMap'];
   readonly blocks: TableDraft<BlockState>;
   readonly sections: TableDraft<SectionState>;
   readonly zones: TableDraft<ZoneState>;
@@ -37,6 +41,10 @@ export class WorldDraft {
     this.faults = base.faults;
     this.injection = base.injection;
     this.signalPending = base.signalPending;
+    this.groups = base.groups;
+    this.devices = base.devices;
+    this.resources = base.resources;
+    this.firmwareMap = base.firmwareMap;
     this.blocks = new TableDraft(base.blocks);
     this.sections = new TableDraft(base.sections);
     this.zones = new TableDraft(base.zones);
@@ -61,6 +69,10 @@ export class WorldDraft {
       faults: this.faults,
       injection: this.injection,
       signalPending: this.signalPending,
+      groups: this.groups,
+      devices: this.devices,
+      resources: this.resources,
+      firmwareMap: this.firmwareMap,
     });
   }
 }
@@ -118,9 +130,34 @@ export function applyEvent(d: WorldDraft, e: MemhpEvent): void {
   if (e.type === 'transition') return applyTransition(d, e);
   switch (e.type) {
     case 'op':
-    case 'resource':
     case 'warning':
       return;
+    case 'resource':
+      return applyResource(d, e);
+    case 'group': {
+      if (e.action === 'register') {
+        if (d.groups.some((g) => g.id === e.id)) throw new EvolveError(e.seq, `memory group ${e.id} exists`);
+        const g: MemoryGroupState = Object.freeze({ id: e.id, nid: e.nid, dynamic: e.dynamic, pages: e.pages, presentKernelPages: 0, presentMovablePages: 0, owner: e.owner });
+        d.groups = Object.freeze([...d.groups, g].sort((a, b) => a.id - b.id));
+      } else {
+        if (!d.groups.some((g) => g.id === e.id)) throw new EvolveError(e.seq, `memory group ${e.id} does not exist`);
+        d.groups = Object.freeze(d.groups.filter((g) => g.id !== e.id));
+      }
+      return;
+    }
+    case 'device': {
+      const rest = d.devices.filter((x) => x.name !== e.name);
+      if (e.action === 'unbind') d.devices = Object.freeze(rest);
+      else {
+        if (!e.device) throw new EvolveError(e.seq, `device ${e.name}: ${e.action} without its state`);
+        const at = d.devices.findIndex((x) => x.name === e.name);
+        const next = [...d.devices];
+        if (at >= 0) next[at] = Object.freeze({ ...e.device });
+        else next.push(Object.freeze({ ...e.device }));
+        d.devices = Object.freeze(next);
+      }
+      return;
+    }
     case 'account': {
       if (e.zone === null) {
         const n = d.nodes.get(e.node);
@@ -133,6 +170,21 @@ export function applyEvent(d: WorldDraft, e: MemhpEvent): void {
       if (e.managedPages !== undefined) z.managedPages += e.managedPages;
       if (e.presentEarlyPages !== undefined) z.presentEarlyPages += e.presentEarlyPages;
       if (e.span !== undefined) z.span = e.span === null ? null : { startPfn: e.span.startPfn, endPfn: e.span.endPfn };
+      if (e.group !== undefined && e.presentPages) {
+        // adjust_present_page_count(): a group's present pages follow the zone they went to
+        const movable = e.zone === 'Movable';
+        d.groups = Object.freeze(
+          d.groups.map((g) =>
+            g.id !== e.group
+              ? g
+              : Object.freeze({
+                  ...g,
+                  presentKernelPages: g.presentKernelPages + (movable ? 0 : e.presentPages!),
+                  presentMovablePages: g.presentMovablePages + (movable ? e.presentPages! : 0),
+                }),
+          ),
+        );
+      }
       return;
     }
     case 'node': {
@@ -185,6 +237,52 @@ export function applyEvent(d: WorldDraft, e: MemhpEvent): void {
       throw new Error(`unknown event ${(never as MemhpEvent).type}`);
     }
   }
+}
+
+const SYSTEM_RAM = 'System RAM';
+
+/**
+ * Resources as the kernel keeps them: a request inserts (MHP_MERGE_RESOURCE
+ * in `flags` merges with an adjacent driver-managed sibling of the same
+ * name: merge_system_ram_resource()); a release of System RAM trims or splits
+ * what it overlaps (release_mem_region_adjustable()); a container's release
+ * removes it whole. Only a plain "System RAM" add gets a firmware memmap
+ * entry, and firmware_map_remove() drops only an entry of exactly that range.
+ */
+function applyResource(d: WorldDraft, e: Extract<MemhpEvent, { type: 'resource' }>): void {
+  const name = e.name ?? SYSTEM_RAM;
+  const end = e.start + e.size;
+  let list = [...d.resources];
+  if (e.action === 'request') {
+    let r: ResourceState = { start: e.start, size: e.size, name, driverManaged: !!e.driverManaged, container: !!e.container };
+    if (e.flags.includes('MHP_MERGE_RESOURCE')) {
+      const same = (x: ResourceState) => !x.container && x.name === name && x.driverManaged === r.driverManaged;
+      const prev = list.find((x) => same(x) && x.start + x.size === r.start);
+      if (prev) r = { ...r, start: prev.start, size: prev.size + r.size };
+      const next = list.find((x) => same(x) && x.start === end);
+      if (next) r = { ...r, size: r.size + next.size };
+      list = list.filter((x) => x !== prev && x !== next);
+    }
+    list.push(Object.freeze(r));
+    if (name === SYSTEM_RAM && !e.driverManaged && !e.container)
+      d.firmwareMap = Object.freeze([...d.firmwareMap, Object.freeze({ start: e.start, size: e.size })].sort((a, b) => a.start - b.start));
+  } else if (e.container) {
+    list = list.filter((x) => !(x.container && x.start === e.start && x.size === e.size));
+  } else {
+    const out: ResourceState[] = [];
+    for (const x of list) {
+      const xEnd = x.start + x.size;
+      if (x.container || xEnd <= e.start || x.start >= end) {
+        out.push(x);
+        continue;
+      }
+      if (x.start < e.start) out.push(Object.freeze({ ...x, size: e.start - x.start }));
+      if (xEnd > end) out.push(Object.freeze({ ...x, start: end, size: xEnd - end }));
+    }
+    list = out;
+    d.firmwareMap = Object.freeze(d.firmwareMap.filter((f) => !(f.start === e.start && f.size === e.size)));
+  }
+  d.resources = Object.freeze(list.sort((a, b) => a.start - b.start || Number(b.container) - Number(a.container)));
 }
 
 /** The world after one more event. */

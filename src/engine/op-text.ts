@@ -8,7 +8,7 @@ import type { Op } from '../kernel/types.ts';
 import { formatSize } from '../scenario/size.ts';
 
 /** Fields that are byte counts or physical addresses. */
-const SIZE_FIELDS = new Set(['start', 'size', 'addr']);
+const SIZE_FIELDS = new Set(['start', 'size', 'addr', 'requested', 'blockSize']);
 
 const hex = (n: number) => `0x${n.toString(16)}`;
 
@@ -30,7 +30,7 @@ function fieldText(key: string, value: unknown): string {
 export function formatOp(op: Op): string {
   const parts: string[] = [op.op];
   for (const [key, value] of Object.entries(op)) {
-    if (key === 'op') continue;
+    if (key === 'op' || value === undefined) continue;
     if (key === 'flags' && Array.isArray(value) && value.length === 0) continue;
     parts.push(`${key}=${fieldText(key, value)}`);
   }

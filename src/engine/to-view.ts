@@ -5,8 +5,9 @@
  */
 import type { FaultEvent } from './events.ts';
 import { readerOfTable, validZones } from './ops/zones.ts';
-import { tableGet, tableToArray } from './table.ts';
-import type { BlockView, FaultView, NodeView, SectionView, VmemmapView, WorldView, ZoneView } from './view.ts';
+import { groupContextOf } from './ops/groups.ts';
+import { tableGet, tableToArray, tableValues } from './table.ts';
+import type { BlockView, FaultView, FirmwareMemmapView, IomemView, MemoryGroupView, NodeView, SectionView, VmemmapView, WorldView, ZoneView } from './view.ts';
 import { WORLD_VIEW_VERSION } from './view.ts';
 import { geometry, taintLetters, taintOf, ZONE_INDEX, zoneKey, type BlockState, type NodeState, type SectionState, type VmemmapState, type World, type ZoneState } from './world.ts';
 import type { ZoneName } from '../kernel/types.ts';
@@ -33,7 +34,8 @@ export function blockView(world: World, b: BlockState): BlockView {
     startPfn: b.id * g.pagesPerBlock,
     nrPages: g.pagesPerBlock,
     vmemmapPages: b.nr_vmemmap_pages,
-    validZones: validZones(readerOfTable(world.zones), world.params, g, b),
+    validZones: validZones(readerOfTable(world.zones), world.params, g, b, groupContextOf(world.groups, b, (id) => tableGet(world.blocks, id), g.pagesPerBlock)),
+    group: b.group ?? null,
     early: b.early,
     onlineType: b.online_type,
     pinned: b.pinned,
@@ -108,5 +110,55 @@ export function toView(world: World): WorldView {
     taintFlags: taintLetters(taintOf(world)),
     injection: { ...world.injection },
     signalPending: world.signalPending,
+    groups: groupViews(world),
+    devices: world.devices.map((d) => ({ ...d })),
+    iomem: iomemView(world),
+    firmwareMemmap: firmwareMemmapView(world),
   };
+}
+
+export function groupViews(world: World): MemoryGroupView[] {
+  const members = new Map<number, number[]>();
+  if (world.groups.length)
+    for (const b of tableValues(world.blocks))
+      if (b.group != null) {
+        const list = members.get(b.group);
+        if (list) list.push(b.id);
+        else members.set(b.group, [b.id]);
+      }
+  return world.groups.map((g) => ({
+    id: g.id,
+    node: g.nid,
+    dynamic: g.dynamic,
+    pages: g.pages,
+    presentKernelPages: g.presentKernelPages,
+    presentMovablePages: g.presentMovablePages,
+    owner: g.owner,
+    blocks: members.get(g.id) ?? [],
+  }));
+}
+
+/** Boot memory as e820 hands it over: one System RAM range per boot node, from address 0. */
+function bootRanges(world: World): { start: number; size: number }[] {
+  let addr = 0;
+  return world.system.boot.map((n) => {
+    const r = { start: addr, size: n.size };
+    addr += n.size;
+    return r;
+  });
+}
+
+/** The System RAM part of /proc/iomem: boot ranges, hot-added ranges, drivers' containers with their children. */
+export function iomemView(world: World): IomemView[] {
+  const out: IomemView[] = bootRanges(world).map((r) => ({ start: r.start, end: r.start + r.size - 1, name: 'System RAM', level: 0 as const, driverManaged: false }));
+  const containers = world.resources.filter((r) => r.container);
+  for (const r of world.resources) {
+    const inside = !r.container && containers.some((c) => r.start >= c.start && r.start + r.size <= c.start + c.size);
+    out.push({ start: r.start, end: r.start + r.size - 1, name: r.name, level: inside ? 1 : 0, driverManaged: r.driverManaged });
+  }
+  return out.sort((a, b) => a.start - b.start || a.level - b.level);
+}
+
+export function firmwareMemmapView(world: World): FirmwareMemmapView[] {
+  return [...bootRanges(world), ...world.firmwareMap].map((r) => ({ start: r.start, end: r.start + r.size - 1, type: 'System RAM' as const })).sort((a, b) => a.start - b.start);
 }

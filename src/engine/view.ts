@@ -5,7 +5,7 @@
  */
 import type { KernelConfig } from '../kernel/config.ts';
 import type { ArchName, Era, OnlineType, Params, ZoneName } from '../kernel/types.ts';
-import type { MemmapPlacement } from './events.ts';
+import type { DeviceRecord, MemmapPlacement } from './events.ts';
 
 export const WORLD_VIEW_VERSION = 1;
 
@@ -27,6 +27,8 @@ export interface BlockView {
   onlineType: OnlineType;
   /** An unmovable page is pinned in this block. */
   pinned: boolean;
+  /** mem->group: the memory group (5.15+) the block belongs to, null for none. */
+  group: number | null;
 }
 
 export interface SectionView {
@@ -79,6 +81,38 @@ export interface FaultView {
   message: string;
 }
 
+/** struct memory_group (5.15+): one per driver device. */
+export interface MemoryGroupView {
+  id: number;
+  node: number;
+  dynamic: boolean;
+  /** static: s.max_pages; dynamic: d.unit_pages */
+  pages: number;
+  presentKernelPages: number;
+  presentMovablePages: number;
+  /** the device that registered it */
+  owner: string;
+  /** the memory blocks that belong to it */
+  blocks: number[];
+}
+
+/** One line of /proc/iomem's System RAM part (level 1: a child of the driver's container). */
+export interface IomemView {
+  start: number;
+  end: number;
+  name: string;
+  level: 0 | 1;
+  /** IORESOURCE_SYSRAM_DRIVER_MANAGED */
+  driverManaged: boolean;
+}
+
+/** One /sys/firmware/memmap entry (all "System RAM"). */
+export interface FirmwareMemmapView {
+  start: number;
+  end: number;
+  type: 'System RAM';
+}
+
 export interface WorldView {
   version: number;
   seq: number;
@@ -105,4 +139,12 @@ export interface WorldView {
   taintFlags: string;
   injection: { MEM_GOING_ONLINE: number; MEM_GOING_OFFLINE: number };
   signalPending: boolean;
+  /** memory groups (5.15+), by id */
+  groups?: MemoryGroupView[];
+  /** driver devices (ACPI DIMMs, virtio-mem, dax/kmem), in bind order */
+  devices?: DeviceRecord[];
+  /** the System RAM lines of /proc/iomem: boot memory and every hot-added resource */
+  iomem?: IomemView[];
+  /** /sys/firmware/memmap: boot memory and plain add_memory() ranges, never driver-managed ones */
+  firmwareMemmap?: FirmwareMemmapView[];
 }

@@ -5,7 +5,7 @@
 import type { Geometry } from '../kernel/geometry.ts';
 import { geometryOf } from '../kernel/geometry.ts';
 import type { OnlineType, Params, SystemSpec, ZoneName } from '../kernel/types.ts';
-import type { FaultEvent, MemmapPlacement } from './events.ts';
+import type { DeviceRecord, FaultEvent, MemmapPlacement } from './events.ts';
 import { emptyTable, type Table } from './table.ts';
 
 export type BlockStateName = 'offline' | 'going-offline' | 'online';
@@ -21,6 +21,8 @@ export interface BlockState {
   readonly pinned: boolean;
   readonly nr_vmemmap_pages: number;
   readonly used_pages: number;
+  /** mem->group: the memory group the block belongs to (absent/null: none) */
+  readonly group?: number | null;
 }
 
 export interface SectionState {
@@ -65,6 +67,27 @@ export interface VmemmapState {
   readonly orphanedBy: { readonly start: number; readonly size: number } | null;
 }
 
+/** struct memory_group (include/linux/memory.h) */
+export interface MemoryGroupState {
+  readonly id: number;
+  readonly nid: number;
+  readonly dynamic: boolean;
+  /** static: s.max_pages; dynamic: d.unit_pages */
+  readonly pages: number;
+  readonly presentKernelPages: number;
+  readonly presentMovablePages: number;
+  readonly owner: string;
+}
+
+/** One iomem resource (a top-level System RAM range, or a driver's container with its child). */
+export interface ResourceState {
+  readonly start: number;
+  readonly size: number;
+  readonly name: string;
+  readonly driverManaged: boolean;
+  readonly container: boolean;
+}
+
 export const ZONE_INDEX: Record<ZoneName, number> = { DMA: 0, DMA32: 1, Normal: 2, Movable: 3 };
 export const zoneKey = (node: number, zone: ZoneName) => node * 4 + ZONE_INDEX[zone];
 
@@ -88,6 +111,14 @@ export interface World {
   readonly faults: readonly FaultEvent[];
   readonly injection: { readonly MEM_GOING_ONLINE: number; readonly MEM_GOING_OFFLINE: number };
   readonly signalPending: boolean;
+  /** memory groups by id, ascending */
+  readonly groups: readonly MemoryGroupState[];
+  /** driver devices by name, in bind order */
+  readonly devices: readonly DeviceRecord[];
+  /** hot-added iomem resources (boot memory's are derived from system.boot), by start */
+  readonly resources: readonly ResourceState[];
+  /** /sys/firmware/memmap entries added by hot-add (firmware_map_add_hotplug), by start */
+  readonly firmwareMap: readonly { readonly start: number; readonly size: number }[];
 }
 
 const geometryCache = new WeakMap<SystemSpec, Geometry>();
@@ -119,6 +150,10 @@ export function emptyWorld(system: SystemSpec): World {
     faults: Object.freeze([]) as readonly FaultEvent[],
     injection: Object.freeze({ MEM_GOING_ONLINE: 0, MEM_GOING_OFFLINE: 0 }),
     signalPending: false,
+    groups: Object.freeze([]) as readonly MemoryGroupState[],
+    devices: Object.freeze([]) as readonly DeviceRecord[],
+    resources: Object.freeze([]) as readonly ResourceState[],
+    firmwareMap: Object.freeze([]) as readonly { start: number; size: number }[],
   });
 }
 

@@ -3,7 +3,7 @@
  * by the page (rows) and backends (server-side filtering), so a filter on
  * "actor" matches exactly what the user sees in that column.
  */
-import type { MemhpEvent, OpEvent } from '../engine/events.ts';
+import type { DeviceRecord, MemhpEvent, OpEvent } from '../engine/events.ts';
 import type { Op } from '../kernel/types.ts';
 import { formatOp } from '../engine/op-text.ts';
 import type { EventFilter } from './backend.ts';
@@ -49,7 +49,11 @@ export function eventRow(e: MemhpEvent): EventRow {
     case 'node':
       return { actor: `node${e.node}`, event: e.online ? 'node online' : 'node offline', from: e.online ? 'offline' : 'online', to: e.online ? 'online' : 'offline' };
     case 'resource':
-      return { actor: 'iomem', event: `resource ${e.action}`, from: '', to: `[${hex(e.start)}-${hex(e.start + e.size - 1)}]` };
+      return { actor: 'iomem', event: `resource ${e.action}`, from: '', to: `[${hex(e.start)}-${hex(e.start + e.size - 1)}]${e.name ? ` ${e.name}` : ''}` };
+    case 'group':
+      return { actor: `memory_group${e.id}`, event: `group ${e.action}`, from: '', to: `${e.dynamic ? 'dynamic unit_pages' : 'static max_pages'}=${e.pages} node${e.nid} (${e.owner})` };
+    case 'device':
+      return { actor: e.name, event: `device ${e.action}`, from: '', to: e.device ? deviceText(e.device) : '' };
     case 'fault':
       return { actor: `memory${e.block}`, event: `FAULT ${e.kind}`, from: e.access, to: `section${e.section}` };
     case 'knob':
@@ -57,6 +61,11 @@ export function eventRow(e: MemhpEvent): EventRow {
     case 'warning':
       return { actor: 'kernel', event: 'WARN', from: '', to: e.message };
   }
+}
+
+function deviceText(d: DeviceRecord): string {
+  const sizes = d.requested !== undefined ? ` requested=${hex(d.requested)} plugged=${hex(d.plugged ?? 0)}` : '';
+  return `${d.driver} node${d.nid} [${hex(d.start)}-${hex(d.start + d.size - 1)}]${d.group === null ? '' : ` group ${d.group}`}${sizes}${d.stuck ? ' stuck' : ''}`;
 }
 
 /** True when the event passes every field of the filter (the timeline's filter semantics). */

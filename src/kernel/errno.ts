@@ -3,6 +3,7 @@ export const ERRNO = {
   EPERM: 1,
   ENOENT: 2,
   EINTR: 4,
+  EAGAIN: 11,
   ENOMEM: 12,
   EFAULT: 14,
   EBUSY: 16,
@@ -13,6 +14,8 @@ export const ERRNO = {
   EACCES: 13,
   EISDIR: 21,
   ERANGE: 34,
+  ENOSPC: 28,
+  EOPNOTSUPP: 95,
   E2BIG: 7,
   EHWPOISON: 133,
 } as const;

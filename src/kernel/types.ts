@@ -97,7 +97,20 @@ export type Op =
    * (`devices/system/memory/memory64/state`), `value` the bytes written. The kernel's
    * store function for that file parses it (src/engine/ops/store.ts).
    */
-  | { op: 'write'; path: string; value: string };
+  | { op: 'write'; path: string; value: string }
+  // drivers (docs/drivers.md): the ways memory arrives on real machines
+  /** an ACPI memory device (PNP0C80, a DIMM) appears: acpi_memory_device_add() */
+  | { op: 'acpi_dimm_add'; device: string; node: number; start: number; size: number }
+  /** the ACPI eject of that device: offline its blocks, __remove_memory(), unregister its group */
+  | { op: 'acpi_dimm_eject'; device: string }
+  /** a virtio-mem device is probed (region [start, start+size), device block size, initial requested_size) */
+  | { op: 'virtio_mem_add'; device: string; node: number; start: number; size: number; blockSize?: number; requested: number }
+  /** the hypervisor changes the device's requested_size: the driver plugs or unplugs until plugged == requested */
+  | { op: 'virtio_mem_resize'; device: string; requested: number }
+  /** a dax device (CXL, pmem as RAM) is bound to dax/kmem: dev_dax_kmem_probe() */
+  | { op: 'dax_kmem_add'; device: string; node: number; start: number; size: number; memmap_on_memory?: boolean }
+  /** the dax device is unbound from kmem: dev_dax_kmem_remove() */
+  | { op: 'dax_kmem_remove'; device: string };
 
 export type OpName = Op['op'];
 

@@ -33,6 +33,8 @@ const FIELDS: Record<EventType, Record<string, Kind>> = {
   fault: { kind: 'string', section: 'number', block: 'number', removed: 'object', access: 'string', message: 'string' },
   knob: { knob: 'string', key: 'string', value: 'scalar' },
   warning: { message: 'string' },
+  group: { action: 'string', id: 'number', nid: 'number', dynamic: 'boolean', pages: 'number', owner: 'string' },
+  device: { action: 'string', name: 'string' },
 };
 
 export const EVENT_TYPES = Object.keys(FIELDS) as EventType[];

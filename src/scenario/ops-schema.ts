@@ -7,8 +7,8 @@ import { MHP_FLAGS, RUNTIME_PARAMS } from '../kernel/types.ts';
 import type { MhpFlag, Op } from '../kernel/types.ts';
 import { DEFAULT_ADD_NODE } from './defaults.ts';
 import type { Parsed } from './values.ts';
-import { blockNumber, integer, nodeNumber, oneOf, onlineFileValue, PARAM_PARSERS, size, sysfsPath, written, writtenString } from './values.ts';
-import { required, strictObject, withDefault } from './zod-fields.ts';
+import { blockNumber, boolish, integer, nodeNumber, oneOf, onlineFileValue, PARAM_PARSERS, positiveSize, size, sysfsPath, written, writtenString } from './values.ts';
+import { optional, required, strictObject, withDefault } from './zod-fields.ts';
 
 const mhpFlag = oneOf(MHP_FLAGS, 'an MHP flag');
 
@@ -57,6 +57,15 @@ const setParam = strictObject({
 
 const blockOp = <N extends 'pin' | 'unpin' | 'touch'>(name: N) => strictObject({ op: z.literal(name), block: required(blockNumber) });
 
+/** A driver device's name as the kernel shows it (PNP0C80:00, virtio0, dax0.0): one word. */
+const deviceName = (input: unknown): Parsed<string> =>
+  typeof input === 'string' && /^[A-Za-z0-9_.:-]+$/.test(input)
+    ? { ok: true, value: input }
+    : { ok: false, reason: input === undefined ? 'missing (expected a device name such as virtio0, dax0.0 or PNP0C80:00)' : `expected a device name (letters, digits, _ . : -), got ${JSON.stringify(input)}` };
+
+const device = { device: required(deviceName) };
+const deviceRange = { ...device, node: withDefault(nodeNumber, DEFAULT_ADD_NODE), ...range };
+
 const OP_SCHEMAS = [
   addMemory,
   strictObject({ op: z.literal('probe'), addr: required(size) }),
@@ -75,6 +84,12 @@ const OP_SCHEMAS = [
   strictObject({ op: z.literal('signal') }),
   blockOp('touch'),
   strictObject({ op: z.literal('write'), path: required(sysfsPath), value: required(writtenString('the bytes written')) }),
+  strictObject({ op: z.literal('acpi_dimm_add'), ...deviceRange }),
+  strictObject({ op: z.literal('acpi_dimm_eject'), ...device }),
+  strictObject({ op: z.literal('virtio_mem_add'), ...deviceRange, blockSize: optional(positiveSize), requested: withDefault(size, 0) }),
+  strictObject({ op: z.literal('virtio_mem_resize'), ...device, requested: required(size) }),
+  strictObject({ op: z.literal('dax_kmem_add'), ...deviceRange, memmap_on_memory: optional(boolish) }),
+  strictObject({ op: z.literal('dax_kmem_remove'), ...device }),
 ] as const;
 
 /** The operation names in the order the schema lists them (used in messages). */

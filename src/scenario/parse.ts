@@ -24,7 +24,7 @@ import type { ParsedScenarioDocument } from './schema.ts';
 /** See defaults.ts: every node the scenario uses must be node_possible(). */
 function defaultPossibleNodes(doc: ParsedScenarioDocument): number {
   let highest = doc.boot.length - 1;
-  for (const op of doc.ops) if (op.op === 'add_memory') highest = Math.max(highest, op.node);
+  for (const op of doc.ops) if ('node' in op && typeof op.node === 'number') highest = Math.max(highest, op.node);
   return highest + 1;
 }
 
@@ -47,7 +47,8 @@ function finish(doc: ParsedScenarioDocument, file: string): Scenario {
     },
     boot: doc.boot.map((b) => ({ ...b, maxFreeOrder: b.maxFreeOrder ?? PROFILES[doc.arch].maxPageOrder })),
     params: { ...doc.params, auto_online_blocks: doc.params.auto_online_blocks ?? defaultOnlineType(config) },
-    ops: doc.ops,
+    // an optional field left out stays out (no `"blockSize": undefined` in the op)
+    ops: doc.ops.map((op) => Object.fromEntries(Object.entries(op).filter(([, v]) => v !== undefined)) as typeof op),
   };
   if (doc.description !== undefined) scenario.description = doc.description;
   if (doc.machine.memoryBlockSize !== undefined) scenario.machine.memoryBlockSize = doc.machine.memoryBlockSize;

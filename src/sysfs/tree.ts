@@ -26,6 +26,7 @@ import { hasFeature } from '../kernel/features.ts';
 export const MEMORY_DIR = 'sys/devices/system/memory';
 export const NODE_DIR = 'sys/devices/system/node';
 export const MODULE_PARAMS_DIR = 'sys/module/memory_hotplug/parameters';
+export const FIRMWARE_MEMMAP_DIR = 'sys/firmware/memmap';
 
 /** sysfs attribute modes: DEVICE_ATTR_RO / _RW / _WO. */
 export const MODE_RO = 0o444;
@@ -155,6 +156,7 @@ function renderDir(ix: SysfsIndex, dirPath: string): SysfsEntry[] | undefined {
     case 'sys':
       dir('sys/devices');
       if (ix.moduleParams.length > 0) dir('sys/module');
+      if (view.firmwareMemmap?.length) dir('sys/firmware');
       dir('sys/kernel');
       return out;
     case 'sys/devices':
@@ -202,6 +204,16 @@ function renderDir(ix: SysfsIndex, dirPath: string): SysfsEntry[] | undefined {
       for (const name of ix.moduleParams) file(`${MODULE_PARAMS_DIR}/${name}`, name === 'memmap_on_memory' ? MODE_RO : MODE_RW, content[name]());
       return out;
     }
+    // /sys/firmware/memmap (drivers/firmware/memmap.c): boot entries and plain add_memory() ranges,
+    // never driver-managed ones
+    case 'sys/firmware':
+      if (!view.firmwareMemmap?.length) return undefined;
+      dir(FIRMWARE_MEMMAP_DIR);
+      return out;
+    case FIRMWARE_MEMMAP_DIR:
+      if (!view.firmwareMemmap?.length) return undefined;
+      view.firmwareMemmap.forEach((_, i) => dir(`${FIRMWARE_MEMMAP_DIR}/${i}`));
+      return out;
     case 'sys/kernel':
       dir('sys/kernel/debug');
       return out;
@@ -224,6 +236,16 @@ function renderDir(ix: SysfsIndex, dirPath: string): SysfsEntry[] | undefined {
     if (!a) return undefined;
     // debugfs_create_errno(): "%lld\n", mode 0600
     file(`${dirPath}/error`, 0o600, `${view.injection[a]}\n`);
+    return out;
+  }
+  const fw = /^sys\/firmware\/memmap\/(\d+)$/.exec(dirPath);
+  if (fw) {
+    const f = view.firmwareMemmap?.[Number(fw[1])];
+    if (!f || `${FIRMWARE_MEMMAP_DIR}/${Number(fw[1])}` !== dirPath) return undefined;
+    // start/end print as "0x%llx\n", type as "%s\n"
+    file(`${dirPath}/start`, MODE_RO, `0x${f.start.toString(16)}\n`);
+    file(`${dirPath}/end`, MODE_RO, `0x${f.end.toString(16)}\n`);
+    file(`${dirPath}/type`, MODE_RO, `${f.type}\n`);
     return out;
   }
   const mem = /^sys\/devices\/system\/memory\/memory(\d+)$/.exec(dirPath);

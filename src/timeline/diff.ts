@@ -43,6 +43,8 @@ function keysOf(view: WorldView, root: KeyedRoot): number[] {
   }
 }
 
+const POSITIONAL = ['faults', 'iomem', 'firmwareMemmap', 'groups', 'devices'] as const;
+
 export function diffViews(a: WorldView, b: WorldView): WorldChange[] {
   const out: WorldChange[] = [];
   for (const root of KEYED_ROOTS) {
@@ -52,9 +54,13 @@ export function diffViews(a: WorldView, b: WorldView): WorldChange[] {
       diffValue(`${root}[${k}]`, keyedInView(a, root, step), keyedInView(b, root, step), out);
     }
   }
-  const n = Math.max(a.faults.length, b.faults.length);
-  for (let i = 0; i < n; i++) diffValue(`faults[${i}]`, a.faults[i], b.faults[i], out);
-  const skip = new Set<string>([...KEYED_ROOTS, 'faults', 'seq', 'version']);
+  // lists compared by position (faults are only ever appended; the short driver lists read best per entry)
+  for (const key of POSITIONAL) {
+    const la = (a[key] ?? []) as unknown[];
+    const lb = (b[key] ?? []) as unknown[];
+    for (let i = 0; i < Math.max(la.length, lb.length); i++) diffValue(`${key}[${i}]`, la[i], lb[i], out);
+  }
+  const skip = new Set<string>([...KEYED_ROOTS, ...POSITIONAL, 'seq', 'version']);
   for (const k of Object.keys(b) as (keyof WorldView)[]) if (!skip.has(k)) diffValue(k, a[k], b[k], out);
   return out;
 }

@@ -21,7 +21,11 @@ export function describeEvent(e: MemhpEvent): string {
     case 'node':
       return `${head} node${e.node} ${e.online ? 'online' : 'offline'}`;
     case 'resource':
-      return `${head} ${e.action} [0x${e.start.toString(16)}+0x${e.size.toString(16)}]`;
+      return `${head} ${e.action} [0x${e.start.toString(16)}+0x${e.size.toString(16)}]${e.name ? ` ${e.name}` : ''}`;
+    case 'group':
+      return `${head} ${e.action} memory group ${e.id} (${e.dynamic ? 'dynamic' : 'static'}, ${e.pages} pages, node ${e.nid}, ${e.owner})`;
+    case 'device':
+      return `${head} ${e.action} ${e.name}${e.device ? ` ${JSON.stringify(e.device)}` : ''}`;
     case 'fault':
       return `${head} ${e.kind} section ${e.section} block ${e.block} (${e.access}): ${e.message}`;
     case 'knob':

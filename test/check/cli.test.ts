@@ -73,7 +73,7 @@ describe('memhp explore', { timeout: 180_000 }, () => {
       [['--kernel', '4.19'], /--kernel "4.19": expected one of v2-2019, 5.13, 5.15, 6.6, 6.8/],
       [['--blocks', 'two'], /--blocks "two": expected a whole number/],
       [['--nodes', '3'], /--nodes "3": expected a whole number from 1 to 2/],
-      [['--ops', 'pin,hug'], /--ops hug: unknown operation kind \(known: pin, unpin, inject, signal, offline_and_remove_memory, set, touch, all\)/],
+      [['--ops', 'pin,hug'], /--ops hug: unknown operation kind \(known: pin, unpin, inject, signal, offline_and_remove_memory, set, touch, acpi_dimm, virtio_mem, dax_kmem, all\)/],
       [['--ops', 'pin,,signal'], /--ops "pin,,signal": empty name/],
     ] as const) {
       const r = memhp('explore', ...args);
@@ -97,7 +97,7 @@ describe('memhp check', { timeout: 180_000 }, () => {
     expect(r.status).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out).toMatchObject({ ok: true, kind: 'scenario', steps: 25, first: null });
-    expect(out.invariants).toHaveLength(7);
+    expect(out.invariants).toHaveLength(8);
   });
 
   it('names the place of invalid input and exits 2', () => {

@@ -33,6 +33,7 @@ describe('the invariant set', { timeout: 60_000 }, () => {
       'accounting-matches-blocks',
       'vmemmap-heads-consistent',
       'blocks-do-not-overlap',
+      'memory-groups-consistent',
       'nothing-leaks',
       'replay-reproduces-world',
     ]);

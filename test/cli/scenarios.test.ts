@@ -100,6 +100,34 @@ const OUTCOMES: Record<string, (r: RunJson) => void> = {
     expect(block(r.world, 34).state).toBe('online'); // the vetoed offline left it online
     expect(r.world.blocks.filter((b: any) => b.id >= 32 && b.id <= 39).every((b: any) => b.state === 'online')).toBe(true);
   },
+  // drivers (docs/drivers.md); the per-op details are in test/core/drivers.test.ts
+  'virtio-mem-grow-shrink.json': (r) => {
+    expect(rets(r)).toEqual([0, 0, 0]);
+    // after the grow (the world at the resize's last event is checked in drivers.test.ts): the device is back at 0,
+    // its dynamic group (memory_group_register_dynamic(nid, memory block pages)) is empty and stays registered
+    expect(r.world.devices).toEqual([expect.objectContaining({ name: 'virtio0', driver: 'virtio_mem', requested: 0, plugged: 0, group: 0 })]);
+    expect(r.world.groups).toEqual([expect.objectContaining({ id: 0, dynamic: true, pages: 32768, presentKernelPages: 0, presentMovablePages: 0, blocks: [] })]);
+    expect(r.world.blocks.filter((b: any) => b.id >= 512)).toEqual([]);
+    expect(zone(r.world, 0, 'Movable').presentPages).toBe(0);
+    expect(r.world.iomem.filter((x: any) => x.start >= 64 * G)).toEqual([expect.objectContaining({ name: 'virtio0', level: 0 })]);
+  },
+  'two-dimms-static-groups.json': (r) => {
+    expect(rets(r)).toEqual([0, 0, 0, 0]);
+    expect(r.world.groups).toEqual([]);
+    expect(r.world.devices).toEqual([]);
+    expect(r.world.blocks.filter((b: any) => b.id >= 64)).toEqual([]);
+    expect(r.world.firmwareMemmap).toEqual([{ start: 0, end: 4 * G - 1, type: 'System RAM' }]);
+  },
+  'cxl-dax-kmem-256g.json': (r) => {
+    expect(r.ops).toHaveLength(130);
+    expect(rets(r).every((x) => x === 0)).toBe(true);
+    // dev_dax_kmem_remove(): remove_memory() of the whole range, release of dax0.0, memory_group_unregister()
+    expect(r.world.blocks.filter((b: any) => b.id >= 128)).toEqual([]);
+    expect(r.world.groups).toEqual([]);
+    expect(r.world.devices).toEqual([]);
+    expect(r.world.iomem.filter((x: any) => x.start >= 256 * G)).toEqual([]);
+    expect(r.world.vmemmap).toEqual([]);
+  },
 };
 
 describe('shipped scenarios through memhp run --json', { timeout: 120_000 }, () => {

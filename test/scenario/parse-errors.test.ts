@@ -43,7 +43,8 @@ describe('field values', () => {
     const err = errorOf(withOps({ op: 'signal' }, { op: 'signal' }, { op: 'ad_memory', start: '8G', size: '1G' }));
     expect(err.message).toBe(
       'scenarios/x.json: ops[2].op: "ad_memory" is not an operation (expected one of add_memory, probe, state, online, ' +
-        'remove_memory, offline_and_remove_memory, set, inject, pin, unpin, signal, touch, write)',
+        'remove_memory, offline_and_remove_memory, set, inject, pin, unpin, signal, touch, write, acpi_dimm_add, acpi_dimm_eject, ' +
+        'virtio_mem_add, virtio_mem_resize, dax_kmem_add, dax_kmem_remove)',
     );
   });
 
@@ -253,5 +254,32 @@ describe('loadScenarioFile', () => {
     const file = join(dir, 'tiny-add.json');
     writeFileSync(file, JSON.stringify({ ops: [{ op: 'add_memory', start: '4G', size: '128M' }] }));
     expect(loadScenarioFile(file)).toMatchObject({ name: 'tiny-add', ops: [{ op: 'add_memory', node: 0, start: 4 * 2 ** 30, size: 2 ** 27, flags: [] }] });
+  });
+});
+
+describe('driver operations in a scenario', () => {
+  it('take sizes, a device name and defaults (node 0, requested 0), and name the place of a bad value', () => {
+    const sc = parseScenario(
+      JSON.stringify({
+        ops: [
+          { op: 'virtio_mem_add', device: 'virtio0', start: '16G', size: '8G' },
+          { op: 'virtio_mem_resize', device: 'virtio0', requested: '2G' },
+          { op: 'dax_kmem_add', device: 'dax0.0', node: 1, start: '32G', size: '1G', memmap_on_memory: 'yes' },
+          { op: 'acpi_dimm_add', device: 'PNP0C80:00', start: '40G', size: '1G' },
+        ],
+      }),
+      'scenarios/d.json',
+    );
+    expect(sc.ops[0]).toEqual({ op: 'virtio_mem_add', device: 'virtio0', node: 0, start: 16 * 1024 ** 3, size: 8 * 1024 ** 3, requested: 0 });
+    expect(sc.ops[2]).toMatchObject({ op: 'dax_kmem_add', node: 1, memmap_on_memory: true });
+    expect(sc.machine.possibleNodes).toBe(2);
+    let err: unknown;
+    try {
+      parseScenario(JSON.stringify({ ops: [{ op: 'virtio_mem_resize', device: 'virtio 0', requested: '2Q' }] }), 'scenarios/d.json');
+    } catch (e) {
+      err = e;
+    }
+    expect(String((err as Error).message)).toMatch(/ops\[0\]\.device: expected a device name/);
+    expect(String((err as Error).message)).toMatch(/ops\[0\]\.requested: "2Q" is not a size/);
   });
 });

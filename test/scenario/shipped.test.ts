@@ -16,7 +16,8 @@ function memoryRanges(s: Scenario): [number, number][] {
   const ranges: [number, number][] = [];
   let end = 0;
   for (const b of s.boot) ranges.push([end, (end += b.size)]);
-  for (const op of s.ops) if (op.op === 'add_memory') ranges.push([op.start, op.start + op.size]);
+  // add_memory and the drivers' adds (acpi_dimm_add, virtio_mem_add, dax_kmem_add: their device's range)
+  for (const op of s.ops) if (op.op === 'add_memory' || op.op.endsWith('_add')) ranges.push([(op as { start: number }).start, (op as { start: number; size: number }).start + (op as { size: number }).size]);
   return ranges;
 }
 

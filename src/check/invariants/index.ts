@@ -9,14 +9,15 @@ import { accounting } from './accounting.ts';
 import { blockLayout } from './block-layout.ts';
 import { blockSections } from './block-sections.ts';
 import { memmapAlive } from './memmap-alive.ts';
+import { memoryGroups } from './memory-groups.ts';
 import { noLeak } from './no-leak.ts';
 import { replayReproduces } from './replay.ts';
 import { vmemmapHeads } from './vmemmap-heads.ts';
 
-export { accounting, blockLayout, blockSections, memmapAlive, noLeak, replayReproduces, vmemmapHeads };
+export { accounting, blockLayout, blockSections, memmapAlive, memoryGroups, noLeak, replayReproduces, vmemmapHeads };
 export { bootedWorld } from './no-leak.ts';
 
-export const INVARIANTS: readonly Invariant[] = Object.freeze([memmapAlive, blockSections, accounting, vmemmapHeads, blockLayout, noLeak, replayReproduces]);
+export const INVARIANTS: readonly Invariant[] = Object.freeze([memmapAlive, blockSections, accounting, vmemmapHeads, blockLayout, memoryGroups, noLeak, replayReproduces]);
 
 export function invariantByName(name: string): Invariant | undefined {
   return INVARIANTS.find((i) => i.name === name);

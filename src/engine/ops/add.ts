@@ -13,8 +13,9 @@ import type { MemmapPlacement } from '../events.ts';
 import type { Tx } from '../tx.ts';
 import { freeKernelPages, hex, kernelWarn, range } from './common.ts';
 import { onlineBlock } from './online.ts';
+import { validDriverManagedName } from '../../kernel/drivers.ts';
 
-function possibleNodes(tx: Tx): number {
+export function possibleNodes(tx: Tx): number {
   return tx.system.machine.possibleNodes ?? Math.max(...tx.system.boot.map((n) => n.node)) + 1;
 }
 
@@ -51,9 +52,21 @@ function planRegularMemmap(tx: Tx, nid: number, sections: number[]): MemmapPlace
   });
 }
 
-export function addMemory(tx: Tx, nid: number, start: number, size: number, flags: readonly MhpFlag[]): void {
+/** How a driver calls in: add_memory_driver_managed()'s name, MHP_MERGE_RESOURCE, MHP_NID_IS_MGID (docs/drivers.md). */
+export interface AddOptions {
+  /** add_memory_driver_managed(): the resource name ("System RAM (kmem)"); absent: add_memory()'s "System RAM" */
+  driverManaged?: string;
+  /** MHP_MERGE_RESOURCE: merge with an adjacent resource of the same name afterwards */
+  merge?: boolean;
+  /** MHP_NID_IS_MGID: `nid` names this memory group, whose node is used */
+  group?: number;
+}
+
+export function addMemory(tx: Tx, nid: number, start: number, size: number, flags: readonly MhpFlag[], opts: AddOptions = {}): void {
   const { g } = tx;
   const era = tx.system.kernel;
+  if (opts.driverManaged !== undefined && !validDriverManagedName(opts.driverManaged))
+    fail('EINVAL', `add_memory_driver_managed: resource name "${opts.driverManaged}" must look like "System RAM (...)"`);
   // register_memory_resource(): mhp_range_allowed() (5.11+), then the iomem conflict check
   const rangeAllowed = hasFeature(era, 'rule.mhp_range_allowed');
   if (rangeAllowed && (size <= 0 || start + size > g.maxPhysAddr))
@@ -68,6 +81,14 @@ export function addMemory(tx: Tx, nid: number, start: number, size: number, flag
     if (tx.draft.blocks.get(id)) fail('EEXIST', `${range(start, size)} conflicts with System RAM of memory${id}`);
   if (!isBlockAlignedRange(g, start, size))
     fail('EINVAL', `Block size [${hex(g.blockSize)}] unaligned hotplug range: start ${hex(start)}, size ${hex(size)}`);
+  let group: number | null = null;
+  if (opts.group !== undefined) {
+    // MHP_NID_IS_MGID: memory_group_find_by_id(nid), and the group's node is the node
+    const mg = tx.draft.groups.find((x) => x.id === opts.group);
+    if (!mg) fail('EINVAL', `memory group ${opts.group} does not exist`);
+    group = mg.id;
+    nid = mg.nid;
+  }
   if (nid < 0 || nid >= possibleNodes(tx)) {
     if (hasFeature(era, 'rule.add.node_possible_warn')) kernelWarn(tx, 'add_memory_resource', `node ${nid} was absent from the node_possible_map`, false);
     fail('EINVAL', `node ${nid} is not possible`);
@@ -89,7 +110,15 @@ export function addMemory(tx: Tx, nid: number, start: number, size: number, flag
       : sectionNrs.map((s) => ({ kind: 'altmap', headPfn: headPfnOf(tx, layout, startPfn, s), pages: g.memmapPagesPerSection }));
 
   // ---- effects ----
-  tx.emit({ type: 'resource', action: 'request', start, size, flags: [...flags] });
+  const resourceFlags = [...flags, ...(opts.merge ? ['MHP_MERGE_RESOURCE'] : []), ...(group !== null ? ['MHP_NID_IS_MGID'] : [])];
+  tx.emit({
+    type: 'resource',
+    action: 'request',
+    start,
+    size,
+    flags: resourceFlags,
+    ...(opts.driverManaged !== undefined ? { name: opts.driverManaged, driverManaged: true } : {}),
+  });
   const node = tx.draft.nodes.get(nid);
   if (!node?.online) tx.emit({ type: 'node', node: nid, online: true });
   for (let i = 0; i < nBlocks; i++) {
@@ -101,7 +130,7 @@ export function addMemory(tx: Tx, nid: number, start: number, size: number, flag
     }
     tx.transition('memory_block', id, {
       type: 'ADD',
-      set: { id, nid, zone: null, online_type: 'offline', early: false, pinned: false, nr_vmemmap_pages: vmemmapPagesIn(layout, startPfn, blockPfn, g.pagesPerBlock), used_pages: 0 },
+      set: { id, nid, zone: null, online_type: 'offline', early: false, pinned: false, nr_vmemmap_pages: vmemmapPagesIn(layout, startPfn, blockPfn, g.pagesPerBlock), used_pages: 0, ...(group !== null ? { group } : {}) },
     });
     if (layout.kind === 'per-block') markVmemmap(tx, blockPfn, layout.vmemmapPagesPerBlock, sectionNrs.slice(i * g.sectionsPerBlock, (i + 1) * g.sectionsPerBlock), nid);
   }

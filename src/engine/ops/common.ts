@@ -95,6 +95,8 @@ export interface ZoneDelta {
   present?: number;
   managed?: number;
   early?: number;
+  /** the block's memory group: its present_{kernel,movable}_pages change with the zone's */
+  group?: number | null;
 }
 
 /** adjust_present_page_count() / adjust_managed_page_count() for one zone, growing or shrinking its span. */
@@ -122,6 +124,7 @@ export function accountZone(
     ...(delta.managed ? { managedPages: delta.managed } : {}),
     ...(delta.early ? { presentEarlyPages: delta.early } : {}),
     ...(newSpan !== undefined ? { span: newSpan } : {}),
+    ...(delta.group != null && delta.present ? { group: delta.group } : {}),
     reason,
   });
 }

@@ -69,7 +69,7 @@ export function offlineBlock(tx: Tx, id: number, redundantOk = false): void {
     tx,
     b.nid,
     zone,
-    { present: -nr, managed: -(nr - nv), early: b.early ? -nr : 0 },
+    { present: -nr, managed: -(nr - nv), early: b.early ? -nr : 0, group: b.group },
     nv ? `offline memory${id}: ${nv} vmemmap pages unaccounted` : `offline memory${id}`,
     { shrinkBlock: id },
   );

@@ -7,6 +7,7 @@ import type { OnlineType } from '../../kernel/types.ts';
 import type { Tx } from '../tx.ts';
 import { accountZone, block, checkMemmapAlive, range, sectionsOf, zones } from './common.ts';
 import { zoneForPfnRange } from './zones.ts';
+import { txGroupContext } from './groups.ts';
 
 /**
  * device_online() of one block with the requested online type.
@@ -24,7 +25,7 @@ export function onlineBlock(tx: Tx, id: number, type: Exclude<OnlineType, 'offli
   checkMemmapAlive(tx, b, 'online');
   const pfn = id * g.pagesPerBlock;
   const nr = g.pagesPerBlock;
-  const zone = zoneForPfnRange(zones(tx), tx.params, type, b.nid, pfn, nr);
+  const zone = zoneForPfnRange(zones(tx), tx.params, type, b.nid, pfn, nr, txGroupContext(tx, b));
   // vmemmap pages at the start of the block: present, never handed to the buddy
   const nv = Math.min(b.nr_vmemmap_pages, nr);
   const err = tx.draft.injection.MEM_GOING_ONLINE;
@@ -40,7 +41,7 @@ export function onlineBlock(tx: Tx, id: number, type: Exclude<OnlineType, 'offli
     tx,
     b.nid,
     zone,
-    { present: nr, managed: nr - nv, early: b.early ? nr : 0 },
+    { present: nr, managed: nr - nv, early: b.early ? nr : 0, group: b.group },
     nv ? `online memory${id}: ${nv} vmemmap pages present but not managed` : `online memory${id}`,
     { grow: { pfn, nr } },
   );

@@ -6,7 +6,7 @@ import type { Geometry } from '../../kernel/geometry.ts';
 import type { OnlineType, Params, ZoneName } from '../../kernel/types.ts';
 import type { TableDraft, Table } from '../table.ts';
 import { tableGet, tableValues } from '../table.ts';
-import { zoneKey, type BlockState, type ZoneState } from '../world.ts';
+import { zoneKey, type BlockState, type MemoryGroupState, type ZoneState } from '../world.ts';
 
 /** Read access shared by a World and a WorldDraft. */
 export interface ZoneReader {
@@ -39,32 +39,88 @@ export interface AutoMovableInput {
   zones: ZoneReader;
 }
 
-/** can_online_movable() without memory groups (no CMA, no dynamic groups). */
-function canOnlineMovable(zr: ZoneReader, nid: number | null, ratio: number, need: number): boolean {
+/**
+ * What auto-movable reads of memory groups (5.15+): every group, the block's own
+ * group, and the blocks of a dynamic group's unit. Absent: no groups (before
+ * 5.15, or a block added without one).
+ */
+export interface GroupContext {
+  groups: readonly MemoryGroupState[];
+  group: MemoryGroupState | null;
+  /** the zone of an online block, null when the block is offline or absent */
+  onlineZone(id: number): ZoneName | null;
+  pagesPerBlock: number;
+}
+
+/**
+ * auto_movable_can_online_movable(nid, group, nr_pages): early kernel pages
+ * against movable pages, with the movable memory of every other dynamic
+ * group and the kernel memory it needs taken out, and a dynamic group's own
+ * kernel memory counted for it (no CMA).
+ */
+export function canOnlineMovable(zr: ZoneReader, nid: number | null, ratio: number, need: number, gc?: GroupContext): boolean {
   let kernelEarly = 0;
   let movable = 0;
   for (const z of zr.zonesOfAll()) {
     if (nid !== null && z.node !== nid) continue;
+    // for_each_populated_zone(): present pages > 0
+    if (z.presentPages <= 0) continue;
     if (z.zone === 'Movable') movable += z.presentPages;
-    else if (z.presentPages > 0) kernelEarly += z.presentEarlyPages;
+    else kernelEarly += z.presentEarlyPages;
   }
-  return movable + need <= (ratio * kernelEarly) / 100;
+  // walk_dynamic_memory_groups(nid, auto_movable_stats_account_group, group)
+  let reqKernelEarly = 0;
+  let groupsMovable = 0;
+  for (const g of gc?.groups ?? []) {
+    if (!g.dynamic || g.id === gc?.group?.id || (nid !== null && g.nid !== nid)) continue;
+    const pages = Math.floor((g.presentMovablePages * 100) / ratio) - g.presentKernelPages;
+    if (pages > 0) reqKernelEarly += pages;
+    groupsMovable += g.presentMovablePages;
+  }
+  if (kernelEarly <= reqKernelEarly) return false;
+  kernelEarly -= reqKernelEarly;
+  movable -= groupsMovable;
+  if (gc?.group?.dynamic) kernelEarly += gc.group.presentKernelPages;
+  return movable + need <= Math.floor((ratio * kernelEarly) / 100);
 }
 
-/** auto_movable_zone_for_pfn() for a block outside any memory group. */
-function autoMovableZone(zr: ZoneReader, params: Params, nid: number, pfn: number, nr: number): ZoneName {
+/** auto_movable_zone_for_pfn(nid, group, pfn, nr_pages) */
+function autoMovableZone(zr: ZoneReader, params: Params, nid: number, pfn: number, nr: number, gc?: GroupContext): ZoneName {
   const kernel = () => defaultKernelZone(zr, nid, pfn, nr);
   if (params.auto_movable_ratio === 0) return kernel();
-  if (!canOnlineMovable(zr, null, params.auto_movable_ratio, nr)) return kernel();
-  if (params.auto_movable_numa_aware && !canOnlineMovable(zr, nid, params.auto_movable_ratio, nr)) return kernel();
+  const group = gc?.group ?? null;
+  let maxPages: number;
+  let onlinePages = 0;
+  if (group && !group.dynamic) {
+    // a static group (a DIMM) goes all or nothing: anything kernel → the rest kernel
+    maxPages = group.pages;
+    onlinePages = group.presentMovablePages;
+    if (group.presentKernelPages) return kernel();
+  } else if (!group || group.pages === nr) {
+    maxPages = nr;
+  } else {
+    // a dynamic group's unit (virtio-mem big block) is judged as a whole: its online parts
+    // must all be movable, and the rest must fit
+    maxPages = group.pages;
+    const unitStart = Math.floor(pfn / group.pages) * group.pages;
+    for (let p = unitStart; p < unitStart + group.pages; p += gc!.pagesPerBlock) {
+      const z = gc!.onlineZone(Math.floor(p / gc!.pagesPerBlock));
+      if (z === null) continue;
+      if (z !== 'Movable') return kernel();
+      onlinePages += gc!.pagesPerBlock;
+    }
+  }
+  const need = maxPages - onlinePages;
+  if (!canOnlineMovable(zr, null, params.auto_movable_ratio, need, gc)) return kernel();
+  if (params.auto_movable_numa_aware && !canOnlineMovable(zr, nid, params.auto_movable_ratio, need, gc)) return kernel();
   return 'Movable';
 }
 
 /** zone_for_pfn_range(online_type, nid, group, start_pfn, nr_pages) */
-export function zoneForPfnRange(zr: ZoneReader, params: Params, type: OnlineType, nid: number, pfn: number, nr: number): ZoneName {
+export function zoneForPfnRange(zr: ZoneReader, params: Params, type: OnlineType, nid: number, pfn: number, nr: number, gc?: GroupContext): ZoneName {
   if (type === 'online_kernel') return defaultKernelZone(zr, nid, pfn, nr);
   if (type === 'online_movable') return 'Movable';
-  if (params.online_policy === 'auto-movable') return autoMovableZone(zr, params, nid, pfn, nr);
+  if (params.online_policy === 'auto-movable') return autoMovableZone(zr, params, nid, pfn, nr, gc);
   const k = defaultKernelZone(zr, nid, pfn, nr);
   const inK = intersects(zr.zone(nid, k), pfn, nr);
   const inM = intersects(zr.zone(nid, 'Movable'), pfn, nr);
@@ -73,10 +129,10 @@ export function zoneForPfnRange(zr: ZoneReader, params: Params, type: OnlineType
 }
 
 /** memoryN/valid_zones (without the newline). */
-export function validZones(zr: ZoneReader, params: Params, g: Geometry, b: BlockState): string {
+export function validZones(zr: ZoneReader, params: Params, g: Geometry, b: BlockState, gc?: GroupContext): string {
   if (b.state === 'online' || b.state === 'going-offline') return b.zone ?? 'none';
   const pfn = b.id * g.pagesPerBlock;
-  const d = zoneForPfnRange(zr, params, 'online', b.nid, pfn, g.pagesPerBlock);
+  const d = zoneForPfnRange(zr, params, 'online', b.nid, pfn, g.pagesPerBlock, gc);
   const out = [d];
   for (const t of ['online_kernel', 'online_movable'] as const) {
     const z = zoneForPfnRange(zr, params, t, b.nid, pfn, g.pagesPerBlock);

@@ -8,7 +8,7 @@ import { MHP_FLAGS, RUNTIME_PARAMS } from '../../kernel/types.ts';
 
 const seq = z.number().int().min(0);
 const u64 = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
-const eventType = z.enum(['op', 'transition', 'account', 'vmemmap', 'node', 'resource', 'fault', 'knob', 'warning']);
+const eventType = z.enum(['op', 'transition', 'account', 'vmemmap', 'node', 'resource', 'fault', 'knob', 'warning', 'group', 'device']);
 
 const filter = z.strictObject({
   actor: z.string().max(200).optional(),
@@ -22,6 +22,8 @@ const breakpoint = z.discriminatedUnion('kind', [
 ]);
 
 const range = { start: u64, size: u64.min(1) };
+const node = z.number().int().min(0).max(1023);
+const device = z.string().regex(/^[A-Za-z0-9_.:-]+$/).max(64);
 export const opSchema = z.discriminatedUnion('op', [
   z.strictObject({ op: z.literal('add_memory'), node: z.number().int().min(0).max(1023), ...range, flags: z.array(z.enum(MHP_FLAGS)).max(3) }),
   z.strictObject({ op: z.literal('probe'), addr: u64 }),
@@ -37,6 +39,12 @@ export const opSchema = z.discriminatedUnion('op', [
   z.strictObject({ op: z.literal('signal') }),
   z.strictObject({ op: z.literal('touch'), block: seq }),
   z.strictObject({ op: z.literal('write'), path: z.string().min(1).max(1024), value: z.string().max(4096) }),
+  z.strictObject({ op: z.literal('acpi_dimm_add'), device, node, ...range }),
+  z.strictObject({ op: z.literal('acpi_dimm_eject'), device }),
+  z.strictObject({ op: z.literal('virtio_mem_add'), device, node, ...range, requested: u64, blockSize: u64.min(1).optional() }),
+  z.strictObject({ op: z.literal('virtio_mem_resize'), device, requested: u64 }),
+  z.strictObject({ op: z.literal('dax_kmem_add'), device, node, ...range, memmap_on_memory: z.boolean().optional() }),
+  z.strictObject({ op: z.literal('dax_kmem_remove'), device }),
 ]);
 
 const none = z.strictObject({});

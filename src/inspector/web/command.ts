@@ -11,7 +11,15 @@ export const COMMAND_HELP = [
   'remove <start> <size>   offline_and_remove <start> <size>   probe <addr>',
   'inject MEM_GOING_ONLINE|MEM_GOING_OFFLINE <errno, e.g. -16>   set <param> <value>',
   'pin|unpin|touch <block>   signal   write <path below /sys> <value> (as echo: a newline is added)',
+  'acpi_dimm_add <device> <node> <start> <size>   acpi_dimm_eject <device>',
+  'virtio_mem_add <device> <node> <start> <size> [requested] [blockSize]   virtio_mem_resize <device> <requested>',
+  'dax_kmem_add <device> <node> <start> <size> [memmap_on_memory 0|1]   dax_kmem_remove <device>',
 ];
+
+function device(s: string | undefined): string {
+  if (s === undefined || !/^[A-Za-z0-9_.:-]+$/.test(s)) throw new Error(`device: expected a name such as virtio0, dax0.0 or PNP0C80:00, got ${JSON.stringify(s ?? '')}`);
+  return s;
+}
 
 const FLAG: Record<string, MhpFlag> = { DEVICE: 'MHP_MEMMAP_DEVICE', MEMBLOCK: 'MHP_MEMMAP_MEMBLOCK', ON_MEMORY: 'MHP_MEMMAP_ON_MEMORY' };
 
@@ -66,6 +74,19 @@ export function parseCommand(line: string): Op {
       if (!path || a.length < 2) throw new Error('write <path below /sys> <value>, e.g. write devices/system/memory/memory64/state online_movable');
       return { op: 'write', path, value: `${a.slice(1).join(' ')}\n` };
     }
+    case 'acpi_dimm_add': return { op: 'acpi_dimm_add', device: device(a[0]), node: int(a[1], 'node'), start: size(a[2], 'start'), size: size(a[3], 'size') };
+    case 'acpi_dimm_eject': return { op: 'acpi_dimm_eject', device: device(a[0]) };
+    case 'virtio_mem_add':
+      return {
+        op: 'virtio_mem_add', device: device(a[0]), node: int(a[1], 'node'), start: size(a[2], 'start'), size: size(a[3], 'size'),
+        requested: a[4] === undefined ? 0 : size(a[4], 'requested'), ...(a[5] === undefined ? {} : { blockSize: size(a[5], 'blockSize') }),
+      };
+    case 'virtio_mem_resize': return { op: 'virtio_mem_resize', device: device(a[0]), requested: size(a[1], 'requested') };
+    case 'dax_kmem_add': {
+      const mom = a[4] === undefined ? undefined : a[4] === '1' ? true : a[4] === '0' ? false : (() => { throw new Error('dax_kmem_add: memmap_on_memory must be 0 or 1'); })();
+      return { op: 'dax_kmem_add', device: device(a[0]), node: int(a[1], 'node'), start: size(a[2], 'start'), size: size(a[3], 'size'), ...(mom === undefined ? {} : { memmap_on_memory: mom }) };
+    }
+    case 'dax_kmem_remove': return { op: 'dax_kmem_remove', device: device(a[0]) };
     default: throw new Error(`unknown command ${JSON.stringify(cmd ?? '')}; try: ${COMMAND_HELP.join(' · ')}`);
   }
 }

@@ -1,0 +1,51 @@
+/**
+ * A driver's device as the simulated kernel tracks it: bound, changed,
+ * unbound (docs/drivers.md). Device events are plain facts like node
+ * events: a device is not a memory block or section, so no machine owns it.
+ */
+import { fail } from '../../../kernel/errno.ts';
+import type { DeviceRecord, DriverName } from '../../events.ts';
+import type { Tx } from '../../tx.ts';
+
+export function deviceOf(tx: Tx, name: string): DeviceRecord | undefined {
+  return tx.draft.devices.find((d) => d.name === name);
+}
+
+/** The bound device of this driver, or -ENODEV naming what is there instead. */
+export function boundDevice(tx: Tx, name: string, driver: DriverName): DeviceRecord {
+  const d = deviceOf(tx, name);
+  if (!d) fail('ENODEV', `no device ${name}`);
+  if (d.driver !== driver) fail('ENODEV', `${name} is bound to ${d.driver}, not ${driver}`);
+  if (d.stuck) fail('ENODEV', `${name} is no longer bound to ${driver} (its memory stays until reboot)`);
+  return d;
+}
+
+export function checkNewDevice(tx: Tx, name: string): void {
+  const d = deviceOf(tx, name);
+  if (d) fail('EEXIST', `device ${name} exists (${d.driver}${d.stuck ? ', unbound with its memory stuck' : ''})`);
+}
+
+export function bindDevice(tx: Tx, device: DeviceRecord): void {
+  tx.emit({ type: 'device', action: 'bind', name: device.name, device });
+}
+
+export function updateDevice(tx: Tx, device: DeviceRecord): void {
+  tx.emit({ type: 'device', action: 'update', name: device.name, device });
+}
+
+export function unbindDevice(tx: Tx, name: string): void {
+  tx.emit({ type: 'device', action: 'unbind', name });
+}
+
+/** A range of [start, start+size) that overlaps an iomem resource or a memory block already there: the region request conflicts. */
+export function regionBusy(tx: Tx, start: number, size: number): string | null {
+  const end = start + size;
+  for (const r of tx.draft.resources) if (r.start < end && start < r.start + r.size) return r.name;
+  let boot = 0;
+  for (const n of tx.system.boot) boot += n.size;
+  if (start < boot) return 'System RAM';
+  const first = Math.floor(start / tx.g.blockSize);
+  const last = Math.ceil(end / tx.g.blockSize);
+  for (let id = first; id < last; id++) if (tx.draft.blocks.get(id)) return `memory${id}`;
+  return null;
+}

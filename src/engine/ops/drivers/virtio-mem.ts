@@ -1,0 +1,140 @@
+/**
+ * virtio-mem: drivers/virtio/virtio_mem.c (docs/drivers.md). The device
+ * offers a region; the hypervisor sets requested_size; the driver plugs
+ * device blocks and adds them with add_memory_driver_managed("System RAM
+ * (virtio_mem)", MHP_MERGE_RESOURCE | MHP_NID_IS_MGID) one unit at a time —
+ * a memory block in Sub Block Mode, a big block in Big Block Mode — into one
+ * dynamic memory group (5.15+). To shrink, it removes whole units: offline
+ * ones with remove_memory(), online ones (unplug_online=Y) with
+ * offline_and_remove_memory(). Modelled at unit granularity: the device
+ * block size is at least a memory block.
+ */
+import { fail, KernelError } from '../../../kernel/errno.ts';
+import { hasMemoryGroups, hasMergeResource, hasVirtioMem, VIRTIO_MEM_OFFLINE_THRESHOLD, VIRTIO_MEM_RESOURCE } from '../../../kernel/drivers.ts';
+import type { DeviceRecord } from '../../events.ts';
+import { Oops, type Tx } from '../../tx.ts';
+import type { BlockState } from '../../world.ts';
+import { addMemory, possibleNodes } from '../add.ts';
+import { blocksIn, hex, range } from '../common.ts';
+import { registerGroup } from '../groups.ts';
+import { offlineAndRemoveMemory, removeMemory } from '../remove.ts';
+import { bindDevice, boundDevice, checkNewDevice, regionBusy, updateDevice } from './device.ts';
+import { formatSize } from '../../../scenario/size.ts';
+
+/** Host side (QEMU's virtio-mem device): requested-size is a multiple of block-size and fits the region. */
+function checkRequest(d: DeviceRecord, blockSize: number, requested: number): void {
+  if (requested % blockSize !== 0) fail('EINVAL', `virtio-mem ${d.name}: requested-size ${hex(requested)} has to be a multiple of block-size ${hex(blockSize)}`);
+  if (requested > d.size) fail('EINVAL', `virtio-mem ${d.name}: requested-size ${hex(requested)} exceeds the region size ${hex(d.size)}`);
+}
+
+export function virtioMemAdd(tx: Tx, name: string, node: number, start: number, size: number, blockSize: number | undefined, requested: number): void {
+  const era = tx.system.kernel;
+  if (!hasVirtioMem(era)) fail('ENODEV', `no driver for virtio-mem in ${era} (virtio_mem.c came with 5.8)`);
+  checkNewDevice(tx, name);
+  const mb = tx.g.blockSize;
+  const deviceBlock = blockSize ?? mb;
+  if (deviceBlock <= 0 || (deviceBlock & (deviceBlock - 1)) !== 0) fail('EINVAL', `virtio-mem ${name}: device block size ${hex(deviceBlock)} is not a power of two`);
+  if (deviceBlock < mb)
+    fail('EINVAL', `virtio-mem ${name}: sub-block mode (device block size ${formatSize(deviceBlock)} < memory block ${formatSize(mb)}) is not modelled by memhp; use a block size of at least ${formatSize(mb)}`);
+  // SBM when the device block fits in a memory block, else BBM with bb_size = max(device block, memory block)
+  const unit = Math.max(deviceBlock, mb);
+  const first = Math.ceil(start / unit) * unit;
+  const end = Math.floor((start + size) / unit) * unit;
+  if (first !== start) tx.warn(`virtio-mem ${name}: The alignment of the physical start address can make some memory unusable.`);
+  if (end !== start + size) tx.warn(`virtio-mem ${name}: The alignment of the physical end address can make some memory unusable.`);
+  if (end <= first) fail('EINVAL', `virtio-mem ${name}: the region ${range(start, size)} holds no usable ${formatSize(unit)} unit`);
+  checkRequest({ name, driver: 'virtio_mem', nid: node, start, size, group: null, stuck: false }, deviceBlock, requested);
+  // virtio_mem_create_resource(): the parent resource, named after the device; a conflict is -EBUSY
+  const busy = regionBusy(tx, start, size);
+  if (busy) fail('EBUSY', `virtio-mem ${name}: could not reserve device region ${range(start, size)} (conflicts with ${busy})`);
+  tx.emit({ type: 'resource', action: 'request', start, size, flags: [], name, container: true });
+  let group: number | null = null;
+  // one dynamic memory group covers the whole device; its unit is the driver's add/remove unit
+  if (hasMemoryGroups(era)) group = registerGroup(tx, name, node, true, unit / tx.g.pageSize, possibleNodes(tx));
+  // the device is probed with what it has: requested_size as the host set it, nothing plugged yet
+  const d: DeviceRecord = { name, driver: 'virtio_mem', nid: node, start, size, group, stuck: false, unit, requested, plugged: 0 };
+  bindDevice(tx, d);
+  run(tx, d);
+}
+
+export function virtioMemResize(tx: Tx, name: string, requested: number): void {
+  const d = boundDevice(tx, name, 'virtio_mem');
+  // the device block size is the unit in this model (see the file comment)
+  checkRequest(d, d.unit!, requested);
+  run(tx, { ...d, requested });
+}
+
+/** The unit ids of the usable region, ascending. */
+function units(tx: Tx, d: DeviceRecord): number[] {
+  const u = d.unit!;
+  const out: number[] = [];
+  for (let a = Math.ceil(d.start / u) * u; a + u <= d.start + d.size; a += u) out.push(a);
+  return out;
+}
+
+function unitBlocks(tx: Tx, d: DeviceRecord, addr: number): BlockState[] {
+  return blocksIn(tx, addr, d.unit!);
+}
+
+/** virtio_mem_run_wq(): plug or unplug until plugged_size == requested_size, or until the driver has to wait. */
+function run(tx: Tx, dev: DeviceRecord): void {
+  let d = dev;
+  const u = d.unit!;
+  let stopped: string | null = null;
+  if (d.requested! > d.plugged!) {
+    // virtio_mem_plug_request(): the lowest unused units first
+    for (const addr of units(tx, d)) {
+      if (d.plugged! >= d.requested!) break;
+      if (unitBlocks(tx, d, addr).length > 0) continue;
+      // virtio_mem_could_add_memory(): at most offline_threshold of added memory may wait offline
+      let offline = 0;
+      for (const b of blocksIn(tx, d.start, d.size)) if (b.state === 'offline') offline += tx.g.blockSize;
+      if (offline + u > VIRTIO_MEM_OFFLINE_THRESHOLD) {
+        stopped = `${formatSize(offline)} of added memory is still offline (offline_threshold ${formatSize(VIRTIO_MEM_OFFLINE_THRESHOLD)}): the driver waits for it to be onlined`;
+        break;
+      }
+      // VIRTIO_MEM_REQ_PLUG first, then the add (virtio_mem_sbm_plug_and_add_mb)
+      try {
+        addMemory(tx, d.group ?? d.nid, addr, u, [], {
+          driverManaged: VIRTIO_MEM_RESOURCE,
+          merge: hasMergeResource(tx.system.kernel),
+          ...(d.group !== null ? { group: d.group } : {}),
+        });
+      } catch (e) {
+        if (!(e instanceof KernelError) || e instanceof Oops) throw e;
+        // the plugged blocks go back to the device; the driver retries later
+        tx.warn(`virtio_mem ${d.name}: adding memory failed: -${e.errno} (${e.message})`);
+        stopped = `adding ${range(addr, u)} failed: ${e.message}`;
+        break;
+      }
+      d = { ...d, plugged: d.plugged! + u };
+    }
+  } else if (d.requested! < d.plugged!) {
+    // virtio_mem_sbm_unplug_request(): offline units first, then movable, then kernel; highest first
+    const added = units(tx, d).filter((a) => unitBlocks(tx, d, a).length > 0);
+    const rank = (a: number) => {
+      const bs = unitBlocks(tx, d, a);
+      if (bs.every((b) => b.state === 'offline')) return 0;
+      return bs.every((b) => b.state === 'offline' || b.zone === 'Movable') ? 1 : 2;
+    };
+    const order = [...added].sort((a, b) => rank(a) - rank(b) || b - a);
+    for (const addr of order) {
+      if (d.plugged! <= d.requested!) break;
+      const offline = rank(addr) === 0;
+      try {
+        if (offline) removeMemory(tx, addr, u);
+        else offlineAndRemoveMemory(tx, addr, u);
+      } catch (e) {
+        if (!(e instanceof KernelError) || e instanceof Oops) throw e;
+        tx.warn(`virtio_mem ${d.name}: ${offline ? 'removing' : 'offlining and removing'} memory ${range(addr, u)} failed: -${e.errno} (${e.message})`);
+        stopped = `${range(addr, u)} could not be unplugged: ${e.message}`;
+        continue;
+      }
+      // VIRTIO_MEM_REQ_UNPLUG once the memory is gone
+      d = { ...d, plugged: d.plugged! - u };
+    }
+  }
+  if (d.plugged !== dev.plugged || d.requested !== dev.requested) updateDevice(tx, d);
+  if (d.plugged !== d.requested)
+    fail('EAGAIN', `virtio-mem ${d.name}: plugged ${formatSize(d.plugged!)} of requested ${formatSize(d.requested!)}; ${stopped ?? 'no usable unit left'}; the driver retries later`);
+}
