@@ -5,12 +5,14 @@
  */
 import type { InspectorBackend, EventFilter } from '../backend.ts';
 import type { MemhpEvent, OpEvent, ResourceEvent } from '../../engine/events.ts';
-import type { ActorView, StepChange } from '../protocol.ts';
+import type { ActorView, StepChange, StepView } from '../protocol.ts';
+import { geometry } from '../../engine/world.ts';
+import { mapPatch } from './patch.ts';
 import type { ValidRequest } from './validate.ts';
 import { removedRanges, toMapFrame } from './frame.ts';
 
 /** Transitions of the selected actor sent each side of the step. */
-const HISTORY_WINDOW = 200;
+const HISTORY_WINDOW = 40;
 
 function isEmptyFilter(f: EventFilter): boolean {
   return !f.actor && !f.type && !f.text;
@@ -35,9 +37,12 @@ export class Rpc {
 
   constructor(private readonly backend: InspectorBackend) {}
 
+  private cachedBranch = -1;
+
   private fresh(): void {
-    const last = this.backend.info().lastSeq;
-    if (last !== this.cachedLast) {
+    const { lastSeq: last, branch = 0 } = this.backend.info();
+    if (last !== this.cachedLast || branch !== this.cachedBranch) {
+      this.cachedBranch = branch;
       this.searches.clear();
       this.resources = null;
       this.cachedLast = last;
@@ -123,6 +128,21 @@ export class Rpc {
     return { seq, from, to, op, opEnd, changes };
   }
 
+  /** Everything the page shows at one cursor position; the map as a patch from the world it holds. */
+  private step(seq: number, mapBase: number | null, actor: string | null): StepView {
+    const b = this.backend;
+    const change = this.stepChange(seq);
+    const event = seq > 0 ? b.events(seq, seq)[0] ?? null : null;
+    // an op event stands for its whole operation: the map shows the world after it, like the change and the invariants
+    const isOp = event?.type === 'op';
+    const mapSeq = isOp ? change.opEnd : seq;
+    const to = b.worldState(mapSeq);
+    const removed = removedRanges(this.resourceEvents(), mapSeq, geometry(to).pageSize);
+    const base = mapBase === null || mapBase > b.info().lastSeq ? null : mapBase;
+    const patch = mapPatch(base === null ? null : b.worldState(base), to, base, removed);
+    return { seq, mapSeq, event, change, patch, actor: actor ? this.actor(actor, seq) : null, invSeq: isOp ? change.opEnd : seq };
+  }
+
   async handle(req: ValidRequest): Promise<unknown> {
     this.fresh();
     const b = this.backend;
@@ -151,6 +171,15 @@ export class Rpc {
         return toMapFrame(world, removedRanges(this.resourceEvents(), seq, world.pageSize));
       }
       case 'diff': return this.stepChange(clamp(req.params.seq));
+      case 'step': return this.step(clamp(req.params.seq), req.params.mapBase, req.params.actor);
+      case 'accountingByOp': return b.accountingByOp(req.params.fromOp, req.params.toOp, req.params.points);
+      case 'outcome': return b.outcome();
+      case 'branches': return b.branches();
+      case 'selectBranch': {
+        const info = b.selectBranch(req.params.id);
+        this.fresh();
+        return info;
+      }
       case 'invariants':
         // A broken invariant on 32K blocks can name thousands of places; the panel shows a handful.
         return b.invariantsAt(clamp(req.params.seq)).map((i) => i.violations.length <= 50 ? i
