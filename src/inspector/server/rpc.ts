@@ -121,7 +121,7 @@ export class Rpc {
     const [from, to] = op && op.seq === seq ? [seq - 1, opEnd] : [seq - 1, seq];
     const changes = b.diff(from, to);
     // Removed ranges are not part of the world view; the map draws them, so the diff names them too.
-    const ps = b.worldAt(to).pageSize;
+    const ps = geometry(b.worldState(to)).pageSize;
     const before = removedRanges(this.resourceEvents(), from, ps);
     const after = removedRanges(this.resourceEvents(), to, ps);
     if (JSON.stringify(before) !== JSON.stringify(after)) changes.push({ path: 'iomem.removed', before, after });
