@@ -140,7 +140,9 @@ export class Rpc {
     const removed = removedRanges(this.resourceEvents(), mapSeq, geometry(to).pageSize);
     const base = mapBase === null || mapBase > b.info().lastSeq ? null : mapBase;
     const patch = mapPatch(base === null ? null : b.worldState(base), to, base, removed);
-    return { seq, mapSeq, event, change, patch, actor: actor ? this.actor(actor, seq) : null, invSeq: isOp ? change.opEnd : seq };
+    // the selected actor follows the step: a transition's actor, a fault's block, else the one the page had
+    const who = event?.type === 'transition' ? event.actor : event?.type === 'fault' ? `memory${event.block}` : actor;
+    return { seq, mapSeq, event, change, patch, actor: who ? this.actor(who, seq) : null, invSeq: isOp ? change.opEnd : seq };
   }
 
   async handle(req: ValidRequest): Promise<unknown> {
