@@ -4,7 +4,7 @@ import type { StepView } from '../protocol.ts';
 import { opLine } from '../event-text.ts';
 import { Api, latestOnly } from './rpc.ts';
 import { MemoryMap, mapLegend } from './map.ts';
-import { MapModel } from './model.ts';
+import { MapModel, type MapChange } from './model.ts';
 import { Timeline } from './timeline.ts';
 import { AccountingPlot, showAccountingTable } from './plot.ts';
 import { drawStatechart } from './chart.ts';
@@ -44,7 +44,7 @@ function banner(text: string, extra: HTMLElement[] = []): void {
   b.append(' ', close);
 }
 
-const map = new MemoryMap($<HTMLCanvasElement>('map'), $('map-detail'), $('map-summary'));
+const map = new MemoryMap($<HTMLCanvasElement>('map'), $<HTMLCanvasElement>('map-overlay'), $('map-detail'), $('map-summary'));
 const timeline = new Timeline(api, $('rows'), $<HTMLInputElement>('rows-scroll'), $('row-count'), $('rows-empty'));
 const plot = new AccountingPlot(api, $<HTMLCanvasElement>('plot'), $('plot-legend'), $('plot-tip'), $('plot-range'));
 const scrubber = $<HTMLInputElement>('scrubber');
@@ -56,10 +56,10 @@ function mark(name: 'cursor' | 'shown', seq: number): void {
 }
 
 let mapDrawn = false;
-function drawMap(): void {
-  const f = model.frame();
+function drawMap(change: MapChange | null): void {
+  const f = model.view;
   if (!f) return;
-  map.setFrame(f);
+  map.update(f, change);
   if (!mapDrawn) { mapDrawn = true; performance.mark('memhp:map-drawn'); }
   mapLegend($('map-legend'), f.nodes.map((n) => n.id));
   renderQuick();
@@ -69,18 +69,23 @@ function drawMap(): void {
 
 const loadStep = latestOnly(
   async (seq: number) => {
+    const t0 = performance.now();
     let s = await api.call('step', { seq, mapBase: model.seq, actor });
+    performance.measure('memhp:step-reply', { start: t0 });
     // the map held is not the patch's base (a branch switch, a reconnect): ask for the whole map
-    if (!model.apply(s.patch)) {
+    let change = model.apply(s.patch);
+    if (!change) {
       model.reset();
       s = await api.call('step', { seq, mapBase: null, actor });
-      model.apply(s.patch);
+      change = model.apply(s.patch);
     }
-    return s;
+    return { s, change };
   },
-  (s, seq) => {
+  ({ s, change }, seq) => {
     lastStep = s;
-    drawMap();
+    const t0 = performance.now();
+    drawMap(change);
+    performance.measure('memhp:map-draw', { start: t0 });
     const e = s.event ?? undefined;
     showEvent($('event-title'), e, seq);
     showStepContext($('step-op'), s.change, s.mapSeq, (to) => setCursor(to));
@@ -97,7 +102,9 @@ const loadStep = latestOnly(
 
 const loadInvariants = latestOnly(
   async (q: { seq: number; invSeq: number; opEnd: number }) => {
+    const t0 = performance.now();
     const inv = await api.call('invariants', { seq: q.invSeq });
+    performance.measure('memhp:invariants-reply', { start: t0 });
     // A break in the middle of an operation may be the kernel's own transient state: compare with the op's end.
     const midOp = q.opEnd !== q.invSeq && inv.some((i) => !i.holds && !i.skipped);
     const atOpEnd = midOp ? { seq: q.opEnd, results: await api.call('invariants', { seq: q.opEnd }) } : null;
@@ -230,7 +237,7 @@ function renderQuick(): void {
   const detail = $('map-detail').textContent ?? '';
   const m = /^memory(\d+) @ (0x[0-9a-f]+)/.exec(detail);
   if (!m) { box.replaceChildren(); return; }
-  const blockSize = bytes(Number($('map').dataset.blockPages ?? 0) * (model.frame()?.pageSize ?? 4096));
+  const blockSize = bytes(Number($('map').dataset.blockPages ?? 0) * (model.view?.pageSize ?? 4096));
   const cmds = [`online ${m[1]}`, `offline ${m[1]}`, `remove ${m[2]} ${blockSize}`];
   box.replaceChildren(...cmds.map((c) => {
     const b = el('button', { type: 'button' }, c);

@@ -10,7 +10,8 @@
  * the cells the selected step changed highlighted (before → after).
  */
 import type { OpSample, OpSeries, WorldChange } from '../backend.ts';
-import type { MapFrame, StepView } from '../protocol.ts';
+import type { StepView } from '../protocol.ts';
+import type { MapView } from './model.ts';
 import { Api, latestOnly } from './rpc.ts';
 import { legend } from './map.ts';
 import * as C from './colors.ts';
@@ -291,7 +292,7 @@ export class AccountingPlot {
 }
 
 /** The counters at the cursor per node and zone; the cells the selected step changed say before → after. */
-export function showAccountingTable(table: HTMLElement, f: MapFrame, changes: WorldChange[]): void {
+export function showAccountingTable(table: HTMLElement, f: MapView, changes: WorldChange[]): void {
   const changed = new Map<string, WorldChange>();
   for (const c of changes) changed.set(c.path, c);
   const head = el('tr');
