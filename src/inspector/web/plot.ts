@@ -74,7 +74,7 @@ export class AccountingPlot {
       e.preventDefault();
       const at = this.opAt(this.localX(e));
       const span = this.view.to - this.view.from + 1;
-      const next = Math.max(8, Math.round(span * (e.deltaY < 0 ? 0.6 : 1.6)));
+      const next = Math.max(2, Math.round(span * (e.deltaY < 0 ? 0.6 : 1.6)));
       const f = (at - this.view.from) / span;
       const from = Math.round(at - f * next);
       this.zoomTo(from, from + next - 1);
@@ -300,12 +300,14 @@ export function showAccountingTable(table: HTMLElement, f: MapView, changes: Wor
   const rows: HTMLElement[] = [head];
   const cell = (v: number | null, path: string | null, extra: WorldChange[] = []) => {
     const td = el('td', {}, v === null ? '' : v.toLocaleString('en'));
-    const c = path ? changed.get(path) : undefined;
+    // a field's own change, or its whole entity (a zone that appeared or went away this step)
+    const c = path ? changed.get(path) ?? (v !== null ? changed.get(path.slice(0, path.lastIndexOf('.'))) : undefined) : undefined;
     const all = [...(c ? [c] : []), ...extra];
     if (all.length) {
       td.className = 'changed';
       const d = all.map((x) => `${x.path}: ${JSON.stringify(x.before)} → ${JSON.stringify(x.after)}`).join('\n');
       td.title = `this step: ${d}`;
+      if (c && c.before === undefined && typeof v === 'number' && v !== 0) td.append(el('small', {}, ` (+${v})`));
       if (c && typeof c.before === 'number' && typeof c.after === 'number') td.append(el('small', {}, ` (${c.after - c.before > 0 ? '+' : ''}${c.after - c.before})`));
     }
     return td;
@@ -324,7 +326,7 @@ export function showAccountingTable(table: HTMLElement, f: MapView, changes: Wor
       const spanChanges = [changed.get(`${key}.startPfn`), changed.get(`${key}.endPfn`)].filter((x): x is WorldChange => !!x);
       const zr = el('tr', { class: 'zone', 'data-row': `${z.node}/${z.zone}` });
       zr.append(el('th', {}, `  ${z.zone}`), cell(z.presentPages, `${key}.presentPages`), cell(z.managedPages, `${key}.managedPages`),
-        cell(null, null), cell(z.startPfn === null || z.endPfn === null ? 0 : z.endPfn - z.startPfn, null, spanChanges));
+        cell(null, null), cell(z.startPfn === null || z.endPfn === null ? 0 : z.endPfn - z.startPfn, `${key}.spanned`, spanChanges));
       rows.push(zr);
     }
   }
