@@ -196,7 +196,9 @@ export class AccountingPlot {
     if (!Number.isFinite(min)) { min = 0; max = 1; }
     if (max === min) { max += Math.max(1, Math.abs(max) * 0.05); min -= Math.max(1, Math.abs(min) * 0.05); }
     const pad = (max - min) * 0.06;
-    min -= pad; max += pad;
+    // counters are never negative: no axis below 0
+    min = min >= 0 ? Math.max(0, min - pad) : min - pad;
+    max += pad;
     const sy = (v: number) => T + (1 - (v - min) / (max - min)) * (H - T - B);
     ctx.font = '10px ui-monospace, monospace';
     // the operation the cursor is in: shaded, the step's change is there
