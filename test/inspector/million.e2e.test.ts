@@ -62,7 +62,8 @@ describe('1,000,000 events, 32,768 blocks', { timeout: 300_000 }, () => {
     expect(await page.textContent('[data-testid=row-count]')).toBe(`${lastSeq.toLocaleString('en')} events`);
     // one canvas, not a DOM node per block
     expect(await page.locator('[data-testid=map]').evaluate((c) => c.tagName)).toBe('CANVAS');
-    expect(await page.locator('#map-panel *').count()).toBeLessThan(100);
+    // (the accounting table under the plot is a row per node and zone)
+    expect(await page.locator('#map-panel *').count()).toBeLessThan(400);
     await page.keyboard.press('End');
     await waitSeq(page, lastSeq);
     expect(await page.textContent('[data-testid=map-summary]')).toMatch(/^32768 blocks of 128M/);
@@ -70,7 +71,7 @@ describe('1,000,000 events, 32,768 blocks', { timeout: 300_000 }, () => {
     // memmap_on_memory: each hot-added block holds its own altmap, no rail to draw
     expect(await hoverBlock(page, 20000)).toMatch(/memory20000 @ 0x27100000000 · .*vmemmap pages inside[\s\S]*memmap in the altmap @ pfn 0x27100000 \(memory20000\), pages 0–511 of 512/);
     expect(await hoverBlock(page, 100)).toContain('memmap (boot) on node 0');
-    expect(await page.locator('#map-panel *').count()).toBeLessThan(100);
+    expect(await page.locator('#map-panel *').count()).toBeLessThan(400);
     expect(await page.locator('[data-testid=rows] .row').count()).toBeLessThan(60);
     expect(await page.textContent('[data-testid=invariants] li[data-invariant="memmap-in-present-memory"]')).toBe('memmap-in-present-memory');
     // every invariant runs per step, even on 32,768 blocks
@@ -118,8 +119,8 @@ describe('1,000,000 events, 32,768 blocks', { timeout: 300_000 }, () => {
     await waitSeq(page, at);
     // the timeline followed: the cursor's row is on screen and marked
     expect(await page.getAttribute('[data-testid=rows] .row.cur', 'data-seq')).toBe(String(at));
-    // the selected actor (the last block or its section, cycled all through the log) shows its history around the step
-    expect(await page.textContent('[data-testid=actor-name]')).toMatch(/^(section|memory)32767 · /);
+    // the selected actor (one of the cycled blocks or its section, the step's own actor) shows its history around the step
+    expect(await page.textContent('[data-testid=actor-name]')).toMatch(/^(section|memory)3276\d · /);
     expect(await page.textContent('[data-testid=actor-history]')).toMatch(/… \d+ earlier[\s\S]*… \d+ later/);
     await shot(page, '08-million-scrubbed');
   });
