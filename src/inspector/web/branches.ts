@@ -21,8 +21,9 @@ export function showBranches(box: HTMLElement, branches: BranchInfo[], onSelect:
     li.append(btn, el('span', {}, ` ${where} · ${b.lastSeq} events · `), el('span', { class: 'path' }, b.logPath ?? '(in memory)'));
     return li;
   });
-  box.replaceChildren(el('ul', {}), );
-  box.firstElementChild!.append(...items);
+  const ul = el('ul');
+  ul.append(...items);
+  box.replaceChildren(ul);
 }
 
 /** Ask before forking; resolves true to go ahead. */

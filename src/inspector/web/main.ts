@@ -91,7 +91,6 @@ const loadStep = latestOnly(
     showStepContext($('step-op'), s.change, s.mapSeq, (to) => setCursor(to));
     showDiff($('diff'), s.change.changes, e?.type === 'op');
     $('map-at').textContent = s.mapSeq === seq ? `at seq ${seq}` : `after the operation (seq ${s.mapSeq}) · ← for the world before it`;
-    plot.setStep(s);
     // the selected actor follows the step (the server picks it); one the cursor moved past the removal of is let go
     actor = s.actor?.actor ?? actor;
     showActorView(s, seq);
@@ -191,7 +190,6 @@ async function continueTo(direction: 'forward' | 'backward'): Promise<void> {
   else setCursor(hit, `stopped at breakpoint, seq ${hit}`);
 }
 
-const PLAY_ICON = '▶';
 function setPlayButton(on: boolean): void {
   const b = $('play');
   b.classList.toggle('playing', on);

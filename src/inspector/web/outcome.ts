@@ -13,8 +13,9 @@ function group(cls: string, title: string, items: Array<{ seq: number; text: str
   for (const it of items) {
     const b = el('button', { type: 'button', 'data-seq': String(it.seq) }, `seq ${it.seq}  ${it.text}`);
     b.addEventListener('click', () => { d.open = false; onJump(it.seq); });
-    ul.append(el('li'), );
-    ul.lastElementChild!.append(b);
+    const li = el('li');
+    li.append(b);
+    ul.append(li);
   }
   if (more > 0) ul.append(el('li', { class: 'more' }, `… ${more} more (filter the timeline to see them all)`));
   d.append(ul);

@@ -10,7 +10,6 @@
  * the cells the selected step changed highlighted (before → after).
  */
 import type { OpSample, OpSeries, WorldChange } from '../backend.ts';
-import type { StepView } from '../protocol.ts';
 import type { MapView } from './model.ts';
 import { Api, latestOnly } from './rpc.ts';
 import { legend } from './map.ts';
@@ -119,7 +118,6 @@ export class AccountingPlot {
     this.draw();
   }
 
-  setStep(_s: StepView): void { /* the shaded column follows setCursor; kept for the table's highlight */ }
 
   private localX(e: MouseEvent): number {
     return e.clientX - this.canvas.getBoundingClientRect().left;
