@@ -11,6 +11,8 @@
 const CHUNK_BITS = 8;
 const CHUNK = 1 << CHUNK_BITS;
 const MASK = CHUNK - 1;
+/** Entries per chunk: readers that cache per chunk (the inspector's diff and incremental checks) index by it. */
+export const TABLE_CHUNK_BITS = CHUNK_BITS;
 
 export interface Table<T> {
   readonly chunks: readonly (readonly (T | undefined)[] | undefined)[];

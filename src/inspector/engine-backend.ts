@@ -27,6 +27,7 @@ import { eventMatches, opLine } from './event-text.ts';
 import { statechartFromMachine } from './graph.ts';
 // invariants/ directly: src/check/index.ts also loads the model checker and its dev-only fast-check
 import { INVARIANTS } from '../check/invariants/index.ts';
+import { IncrementalInvariants } from '../check/invariants/incremental.ts';
 
 /** Distance between kept worlds: seeking costs at most this many evolve steps. */
 const CHECKPOINT_EVERY = 1024;
@@ -56,6 +57,7 @@ class Branch {
   recent = new Map<number, World>();
   viewCache = new Map<number, WorldView>();
   invCache = new Map<number, InvariantResult[]>();
+  readonly incremental = new IncrementalInvariants();
   byActor: Map<string, TransitionEvent[]> | null = null;
   opSeqs: number[] | null = null;
   series: { last: number; points: number; data: AccountingPoint[] } | null = null;
@@ -204,8 +206,10 @@ export class EngineBackend implements InspectorBackend {
     const world = this.cur.world(seq);
     const g = geometry(world);
     // replay-reproduces-world needs the whole log up to seq; it is `memhp check`'s job, not a per-step view.
+    // checked incrementally: only the table chunks that differ from the last checked world are looked at again
+    const incremental = this.cur.incremental.check(world);
     const results = INVARIANTS.filter((i) => i.name !== 'replay-reproduces-world').map((inv): InvariantResult => {
-      const violations = inv.check({ world, g });
+      const violations = incremental.get(inv.name) ?? inv.check({ world, g });
       return { name: inv.name, holds: violations.length === 0, violations };
     });
     const faults = world.faults.map((f) => `seq ${f.seq}: ${f.message}`);
