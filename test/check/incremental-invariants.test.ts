@@ -115,4 +115,24 @@ describe('incremental invariants = full check', { timeout: 120_000 }, () => {
     ];
     for (const w of worlds) expect(incremental(new IncrementalInvariants(), w)).toEqual(full(w));
   });
+
+  it('event by event when one vmemmap head serves sections of several table chunks (512 sections of 16 MiB)', () => {
+    const sys = run(
+      systemSpec({ kernel: 'v2-2019', arch: 'ppc64-radix', boot: [{ size: '1G' }] }),
+      ops.add('4G', '8G', ['MHP_MEMMAP_DEVICE']),
+      ops.online(17, 'online_movable'),
+      ops.remove('4G', '256M'),
+    );
+    expect(sys.view().vmemmap.some((v) => v.sections.length > 256)).toBe(true);
+    const c = new IncrementalInvariants();
+    let w = emptyWorld(sys.world.system);
+    let violations = 0;
+    for (const e of sys.events) {
+      w = evolveAll(w, [e]);
+      const want = full(w);
+      violations += Object.values(want).flat().length;
+      expect(incremental(c, w), `seq ${w.seq}`).toEqual(want);
+    }
+    expect(violations).toBeGreaterThan(0);
+  });
 });

@@ -109,6 +109,7 @@ interface HeadPart {
   /** the users list each head of the chunk was checked against, in slot order */
   used: (readonly number[])[];
   heads: VmemmapState[];
+  pfns: Set<number>;
   sorted: boolean;
   overlaps: string[];
 }
@@ -133,7 +134,12 @@ export class IncrementalInvariants {
   private blockAccounting!: PerChunk<BlockState, BlockAccounting>;
   private sectionMemmap!: PerChunk<SectionState, Map<number, number>>;
   private sectionUsers!: PerChunk<SectionState, { messages: string[]; users: Map<number, number[]> }>;
+  /** the sections using each head (by head pfn), kept up to date from the section chunks that changed */
   private users!: Map<number, readonly number[]>;
+  /** per head pfn: each section chunk's users of it */
+  private usersByChunk!: Map<number, Map<number, number[]>>;
+  /** head pfns whose users changed in this check */
+  private dirtyHeads!: Set<number>;
   private headParts!: PerChunk<VmemmapState, HeadPart>;
   private allEarly!: PerChunk<BlockState, boolean>;
 
@@ -314,8 +320,21 @@ export class IncrementalInvariants {
         if (list) list.push(s.nr); else users.set(headPfn, [s.nr]);
       }
       return { messages, users };
+    }, undefined, (ci, old, now) => {
+      for (const pfn of old?.users.keys() ?? []) {
+        this.usersByChunk.get(pfn)?.delete(ci);
+        this.dirtyHeads.add(pfn);
+      }
+      for (const [pfn, list] of now?.users ?? []) {
+        let m = this.usersByChunk.get(pfn);
+        if (!m) this.usersByChunk.set(pfn, (m = new Map()));
+        m.set(ci, list);
+        this.dirtyHeads.add(pfn);
+      }
     });
     this.users = new Map();
+    this.usersByChunk = new Map();
+    this.dirtyHeads = new Set();
     this.headParts = new PerChunk<VmemmapState, HeadPart>(
       'vmemmap',
       (chunk, ci, r) => {
@@ -358,9 +377,15 @@ export class IncrementalInvariants {
               messages.push(`${at}: private says ${inBlock} of its pages lie in memory${id}, but that block sets aside only ${b.nr_vmemmap_pages} vmemmap pages`);
           }
         });
-        return { messages, used, heads, sorted, overlaps };
+        return { messages, used, heads, pfns: new Set(heads.map((h) => h.headPfn)), sorted, overlaps };
       },
-      (_ci, part) => part.heads.every((h, i) => sameList(part.used[i]!, this.users.get(h.headPfn) ?? EMPTY)),
+      // a head's result depends on its users: recheck the chunks holding a head whose users changed
+      (_ci, part) => {
+        if (this.dirtyHeads.size === 0) return true;
+        if (this.dirtyHeads.size > part.heads.length) return part.heads.every((h, i) => sameList(part.used[i]!, this.users.get(h.headPfn) ?? EMPTY));
+        for (const pfn of this.dirtyHeads) if (part.pfns.has(pfn)) return false;
+        return true;
+      },
     );
 
     this.allEarly = new PerChunk<BlockState, boolean>('blocks', (chunk) => !chunk || chunk.every((b) => b === undefined || b.early));
@@ -442,14 +467,17 @@ export class IncrementalInvariants {
   /** null when the heads are not in address order by slot: then the full check sorts them */
   private vmemmapHeads(world: World): string[] | null {
     const userParts = this.sectionUsers.run(world);
-    const users = new Map<number, readonly number[]>();
-    for (const p of userParts)
-      for (const [pfn, list] of p.users) {
-        const had = users.get(pfn);
-        users.set(pfn, had ? had.concat(list) : list);
-      }
-    this.users = users;
+    for (const pfn of this.dirtyHeads) {
+      const m = this.usersByChunk.get(pfn);
+      if (!m || m.size === 0) {
+        this.usersByChunk.delete(pfn);
+        this.users.delete(pfn);
+      } else if (m.size === 1) this.users.set(pfn, m.values().next().value!);
+      // in section order: the chunks' lists by chunk index
+      else this.users.set(pfn, [...m.keys()].sort((a, b) => a - b).flatMap((ci) => m.get(ci)!));
+    }
     const heads = this.headParts.run(world);
+    this.dirtyHeads.clear();
     const overlaps: string[] = [];
     let prev: VmemmapState | undefined;
     for (const p of heads) {
