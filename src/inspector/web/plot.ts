@@ -43,7 +43,7 @@ export class AccountingPlot {
   constructor(private api: Api, private canvas: HTMLCanvasElement, private legendEl: HTMLElement, private tip: HTMLElement, private range: HTMLElement) {
     this.fetch = latestOnly(
       (v: { from: number; to: number }) => api.call('accountingByOp', { fromOp: v.from, toOp: v.to, points: POINTS }),
-      (d) => { this.data = d; this.setCursor(this.cursorSeq); },
+      (d) => { this.data = d; this.setCursor(this.cursorSeq); this.draw(); },
       (e) => console.error(e),
     );
     canvas.addEventListener('mousedown', (e) => { this.drag = { x0: this.localX(e), x1: this.localX(e) }; });
@@ -91,6 +91,7 @@ export class AccountingPlot {
     if (whole) this.view = { from: 0, to: Math.max(0, d.totalOps - 1) };
     else this.fetch(this.view);
     this.setCursor(this.cursorSeq);
+    this.draw();
   }
 
   resetZoom(): void {
@@ -114,6 +115,8 @@ export class AccountingPlot {
     const ops = this.data?.opSeqs ?? [];
     let lo = 0, hi = ops.length;
     while (lo < hi) { const m = (lo + hi) >>> 1; if (ops[m]! <= seq) lo = m + 1; else hi = m; }
+    // a step inside the same operation changes nothing the plot shows: no redraw per step
+    if (lo - 1 === this.cursorOp) return;
     this.cursorOp = lo - 1;
     this.draw();
   }
@@ -123,8 +126,11 @@ export class AccountingPlot {
     return e.clientX - this.canvas.getBoundingClientRect().left;
   }
 
+  /** the canvas width for this draw: reading clientWidth per point forces a style/layout check thousands of times */
+  private width = 0;
+
   private xOf(op: number): number {
-    const W = this.canvas.clientWidth;
+    const W = this.width || this.canvas.clientWidth;
     const span = this.view.to - this.view.from + 1;
     return L + ((op - this.view.from) / span) * (W - L - R);
   }
@@ -178,7 +184,7 @@ export class AccountingPlot {
     const ctx = this.canvas.getContext('2d');
     if (!ctx) return;
     const dpr = window.devicePixelRatio || 1;
-    const W = this.canvas.clientWidth;
+    const W = (this.width = this.canvas.clientWidth);
     const H = this.canvas.clientHeight;
     if (this.canvas.width !== Math.ceil(W * dpr)) this.canvas.width = Math.ceil(W * dpr);
     if (this.canvas.height !== Math.ceil(H * dpr)) this.canvas.height = Math.ceil(H * dpr);
