@@ -8,7 +8,9 @@
  * chunk once and then writes in place, so replaying many events costs about
  * as much as a mutable loop.
  */
-const CHUNK = 256;
+/** Entries per chunk: readers that cache per chunk (the inspector's diff and incremental checks) index by it. */
+export const TABLE_CHUNK = 256;
+const CHUNK = TABLE_CHUNK;
 /**
  * Keys are whole numbers below 2^32 * CHUNK (chunk indexes must stay array indexes).
  * No 32-bit arithmetic on them: a shift or mask would turn block 2^32 + 64 into block 64
@@ -17,8 +19,8 @@ const CHUNK = 256;
  */
 const MAX_KEY = (2 ** 32 - 1) * CHUNK - 1;
 const validKey = (id: number): boolean => Number.isInteger(id) && id >= 0 && id <= MAX_KEY;
-const chunkOf = (id: number): number => Math.floor(id / CHUNK);
-const slotOf = (id: number): number => id % CHUNK;
+export const chunkOf = (id: number): number => Math.floor(id / CHUNK);
+export const slotOf = (id: number): number => id % CHUNK;
 function checkKey(id: number): void {
   if (!validKey(id)) throw new RangeError(`table key ${id} is not a whole number from 0 to ${MAX_KEY}`);
 }

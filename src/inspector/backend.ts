@@ -8,6 +8,7 @@ import type { MemhpEvent, TransitionEvent, EventType } from '../engine/events.ts
 import type { WorldView } from '../engine/view.ts';
 import type { Op, SystemSpec, ZoneName } from '../kernel/types.ts';
 import type { StatechartNode } from './graph.ts';
+import type { World } from '../engine/world.ts';
 
 export interface InspectorInfo {
   name: string;
@@ -17,6 +18,8 @@ export interface InspectorInfo {
   logPath?: string;
   /** True when apply() can append (a live system or a writable log). */
   live?: boolean;
+  /** The branch shown (0 = the log as opened; forks get 1, 2, …). */
+  branch?: number;
 }
 
 /** Rows of the timeline a user filters on. Every given field must match. */
@@ -58,6 +61,50 @@ export interface AccountingPoint {
   zones: Array<{ node: number; zone: ZoneName } & AccountingCounters>;
 }
 
+/** The counters at the end of one operation: the plot's x axis is the operation, not the sequence number. */
+export interface OpSample {
+  /** Index of the operation in the log (0 = boot). */
+  op: number;
+  /** Its op event and its last event (the counters are those after it). */
+  seq: number;
+  end: number;
+  /** The operation and its return value, as the timeline shows it. */
+  label: string;
+  failed: boolean;
+  nodes: Array<{ node: number; presentPages: number; managedPages: number; memmapPages: number; spannedPages: number }>;
+  zones: Array<{ node: number; zone: ZoneName; presentPages: number; managedPages: number; spannedPages: number }>;
+}
+
+export interface OpSeries {
+  /** Operations in the log. */
+  totalOps: number;
+  /** Op event seq of every operation, so the page maps a cursor to its operation. */
+  opSeqs: number[];
+  samples: OpSample[];
+}
+
+/** How the log ends up: what a reader should jump to first. */
+export interface LogOutcome {
+  faults: Array<{ seq: number; text: string }>;
+  /** First event after which the simulated kernel is tainted (null: never). */
+  taintSeq: number | null;
+  failedOps: Array<{ seq: number; text: string }>;
+  /** Totals (the lists hold at most the first 200). */
+  faultCount: number;
+  failedCount: number;
+}
+
+export interface BranchInfo {
+  id: number;
+  name: string;
+  logPath?: string;
+  /** The branch this one was forked from, and the last step they share. */
+  parent: number | null;
+  forkSeq: number | null;
+  lastSeq: number;
+  current: boolean;
+}
+
 export interface MachineDefinition {
   /** The MachineKind: memory_block, section, hotplug. */
   name: string;
@@ -70,6 +117,8 @@ export interface ApplyResult {
   errno: string | null;
   /** Set when the op was applied at a past step and a new log was forked. */
   forkedLogPath?: string;
+  /** The new branch (the original stays listed and selectable). */
+  forkedBranch?: number;
   /** Sequence number of the op event that was appended. */
   seq?: number;
   message?: string;
@@ -83,6 +132,14 @@ export interface InspectorBackend {
   search(filter: EventFilter): number[];
   /** The world after events 1..seq (seq 0 = the booted system). */
   worldAt(seq: number): WorldView;
+  /** The same world as the engine keeps it (persistent tables: two steps share what did not change). */
+  worldState(seq: number): World;
+  /** Counters after each operation, sampled (at most `points`) between two operation indexes. */
+  accountingByOp(fromOp: number, toOp: number, points: number): OpSeries;
+  outcome(): LogOutcome;
+  branches(): BranchInfo[];
+  /** Show another branch; every later call answers for it. */
+  selectBranch(id: number): InspectorInfo;
   diff(a: number, b: number): WorldChange[];
   invariantsAt(seq: number): InvariantResult[];
   /** About `points` samples spread across the log, first and last included. */

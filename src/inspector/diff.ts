@@ -7,7 +7,7 @@
 import type { WorldView } from '../engine/view.ts';
 import type { WorldChange } from './backend.ts';
 
-function same(a: unknown, b: unknown): boolean {
+export function same(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
   if (Array.isArray(a) !== Array.isArray(b)) return false;
@@ -19,7 +19,7 @@ function same(a: unknown, b: unknown): boolean {
   return n === 0;
 }
 
-function diffFields(path: string, a: object, b: object, out: WorldChange[]): void {
+export function diffFields(path: string, a: object, b: object, out: WorldChange[]): void {
   const ra = a as Record<string, unknown>;
   const rb = b as Record<string, unknown>;
   const keys = Object.keys(ra);
@@ -29,7 +29,7 @@ function diffFields(path: string, a: object, b: object, out: WorldChange[]): voi
   }
 }
 
-function diffKeyed<T extends object>(name: string, a: readonly T[], b: readonly T[], key: (x: T) => string | number, out: WorldChange[]): void {
+export function diffKeyed<T extends object>(name: string, a: readonly T[], b: readonly T[], key: (x: T) => string | number, out: WorldChange[]): void {
   const after = new Map<string | number, T>();
   for (const y of b) after.set(key(y), y);
   for (const x of a) {

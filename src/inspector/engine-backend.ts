@@ -19,16 +19,20 @@ import { openLogForAppend, readLog, writeLogFile, type LogWriter } from '../log/
 import { loadScenarioFile } from '../scenario/index.ts';
 import { MACHINES } from '../../machines/index.ts';
 import type {
-  AccountingPoint, ApplyResult, Breakpoint, EventFilter, InspectorBackend, InspectorInfo, InvariantResult, MachineDefinition, WorldChange,
+  AccountingPoint, ApplyResult, BranchInfo, Breakpoint, EventFilter, InspectorBackend, InspectorInfo, InvariantResult, LogOutcome,
+  MachineDefinition, OpSample, OpSeries, WorldChange,
 } from './backend.ts';
-import { diffWorlds } from './diff.ts';
-import { eventMatches } from './event-text.ts';
+import { diffWorldTables } from './world-diff.ts';
+import { eventMatches, opLine } from './event-text.ts';
 import { statechartFromMachine } from './graph.ts';
 // invariants/ directly: src/check/index.ts also loads the model checker and its dev-only fast-check
 import { INVARIANTS } from '../check/invariants/index.ts';
+import { IncrementalInvariants } from '../check/invariants/incremental.ts';
 
 /** Distance between kept worlds: seeking costs at most this many evolve steps. */
 const CHECKPOINT_EVERY = 1024;
+/** Recent worlds kept by seq: a step asks for the world before, after and on the map; they share structure. */
+const RECENT_WORLDS = 12;
 
 export interface EngineBackendOptions {
   name: string;
@@ -40,40 +44,42 @@ export interface EngineBackendOptions {
   forkDir?: string;
 }
 
-export class EngineBackend implements InspectorBackend {
-  private name: string;
-  private system: SystemSpec;
-  private log: MemhpEvent[];
-  private logPath: string | undefined;
-  private forkDir: string;
-  private writer: LogWriter | null = null;
-  private live: HotplugSystem | null = null;
-  private inspect: ((e: unknown) => void) | null = null;
-  private checkpoints: World[] = [];
-  private cache: { seq: number; world: World } | null = null;
-  private viewCache = new Map<number, WorldView>();
-  private byActor: Map<string, TransitionEvent[]> | null = null;
-  private listeners = new Set<() => void>();
-  private series: { last: number; points: number; data: AccountingPoint[] } | null = null;
+/**
+ * One line of history: a log (the one opened, or a fork of another branch at
+ * an earlier step). A fork shares its parent's events and checkpoints up to
+ * the fork point by reference, so keeping the original costs nothing extra.
+ */
+class Branch {
+  log: MemhpEvent[];
+  checkpoints: World[];
+  writer: LogWriter | null = null;
+  live: HotplugSystem | null = null;
+  recent = new Map<number, World>();
+  viewCache = new Map<number, WorldView>();
+  invCache = new Map<number, InvariantResult[]>();
+  readonly incremental = new IncrementalInvariants();
+  byActor: Map<string, TransitionEvent[]> | null = null;
+  opSeqs: number[] | null = null;
+  series: { last: number; points: number; data: AccountingPoint[] } | null = null;
+  opSeries = new Map<string, OpSeries>();
+  outcome: LogOutcome | null = null;
 
-  constructor(opts: EngineBackendOptions) {
-    this.name = opts.name;
-    this.system = opts.system;
-    this.log = [...opts.events];
-    this.logPath = opts.logPath;
-    this.forkDir = opts.forkDir ?? join(tmpdir(), 'memhp-forks');
-    this.reindex();
-  }
-
-  private reindex(): void {
-    this.checkpoints = [emptyWorld(this.system)];
+  constructor(
+    readonly id: number,
+    public name: string,
+    readonly system: SystemSpec,
+    events: MemhpEvent[],
+    public logPath: string | undefined,
+    readonly parent: number | null,
+    readonly forkSeq: number | null,
+    checkpoints: World[],
+  ) {
+    this.log = events;
+    this.checkpoints = checkpoints.length ? checkpoints : [emptyWorld(system)];
     this.extendCheckpoints();
-    this.cache = null;
-    this.viewCache.clear();
-    this.byActor = null;
   }
 
-  private extendCheckpoints(): void {
+  extendCheckpoints(): void {
     let w = this.checkpoints[this.checkpoints.length - 1]!;
     for (let i = (this.checkpoints.length - 1) * CHECKPOINT_EVERY; i + CHECKPOINT_EVERY <= this.log.length; i += CHECKPOINT_EVERY) {
       w = evolveAll(w, this.log.slice(i, i + CHECKPOINT_EVERY));
@@ -81,8 +87,85 @@ export class EngineBackend implements InspectorBackend {
     }
   }
 
+  /** Forget what depends on the log's length (it grew). */
+  grew(): void {
+    this.viewCache.clear();
+    this.byActor = null;
+    this.opSeqs = null;
+    this.series = null;
+    this.opSeries.clear();
+    this.outcome = null;
+    this.extendCheckpoints();
+  }
+
+  world(seq: number): World {
+    seq = Math.max(0, Math.min(seq, this.log.length));
+    const hit = this.recent.get(seq);
+    if (hit) {
+      this.recent.delete(seq);
+      this.recent.set(seq, hit);
+      return hit;
+    }
+    // from the nearest kept world at or below seq: a checkpoint, or a recent world closer to it
+    const k = Math.min(Math.floor(seq / CHECKPOINT_EVERY), this.checkpoints.length - 1);
+    let base = this.checkpoints[k]!;
+    let from = k * CHECKPOINT_EVERY;
+    for (const [s, w] of this.recent) if (s <= seq && s > from) { base = w; from = s; }
+    const world = evolveAll(base, this.log.slice(from, seq));
+    this.recent.set(seq, world);
+    if (this.recent.size > RECENT_WORLDS) this.recent.delete(this.recent.keys().next().value!);
+    return world;
+  }
+
+  ops(): number[] {
+    if (!this.opSeqs) {
+      this.opSeqs = [];
+      for (const e of this.log) if (e.type === 'op') this.opSeqs.push(e.seq);
+    }
+    return this.opSeqs;
+  }
+
+  close(): void {
+    this.live?.stop();
+    this.live = null;
+    this.writer?.close();
+    this.writer = null;
+  }
+}
+
+export class EngineBackend implements InspectorBackend {
+  private branchList: Branch[] = [];
+  private cur: Branch;
+  private forkDir: string;
+  private inspect: ((e: unknown) => void) | null = null;
+  private listeners = new Set<() => void>();
+
+  constructor(opts: EngineBackendOptions) {
+    this.forkDir = opts.forkDir ?? join(tmpdir(), 'memhp-forks');
+    this.cur = new Branch(0, opts.name, opts.system, [...opts.events], opts.logPath, null, null, []);
+    this.branchList.push(this.cur);
+  }
+
+  private get log(): MemhpEvent[] { return this.cur.log; }
+
   info(): InspectorInfo {
-    return { name: this.name, lastSeq: this.log.length, system: this.system, ...(this.logPath ? { logPath: this.logPath } : {}), live: true };
+    const b = this.cur;
+    return { name: b.name, lastSeq: b.log.length, system: b.system, ...(b.logPath ? { logPath: b.logPath } : {}), live: true, branch: b.id };
+  }
+
+  branches(): BranchInfo[] {
+    return this.branchList.map((b) => ({
+      id: b.id, name: b.name, ...(b.logPath ? { logPath: b.logPath } : {}),
+      parent: b.parent, forkSeq: b.forkSeq, lastSeq: b.log.length, current: b === this.cur,
+    }));
+  }
+
+  selectBranch(id: number): InspectorInfo {
+    const b = this.branchList.find((x) => x.id === id);
+    if (!b) throw new Error(`no branch ${id} (branches: ${this.branchList.map((x) => x.id).join(', ')})`);
+    this.cur = b;
+    for (const l of this.listeners) l();
+    return this.info();
   }
 
   events(fromSeq: number, toSeq: number): MemhpEvent[] {
@@ -90,67 +173,124 @@ export class EngineBackend implements InspectorBackend {
   }
 
   search(filter: EventFilter): number[] {
+    if (filter.type === 'op' && !filter.actor && !filter.text) return this.cur.ops().slice();
     const out: number[] = [];
     for (const e of this.log) if (eventMatches(e, filter)) out.push(e.seq);
     return out;
   }
 
-  private world(seq: number): World {
-    seq = Math.max(0, Math.min(seq, this.log.length));
-    const c = this.cache;
-    let base: World;
-    let from: number;
-    const k = Math.min(Math.floor(seq / CHECKPOINT_EVERY), this.checkpoints.length - 1);
-    if (c && c.seq <= seq && c.seq >= k * CHECKPOINT_EVERY) { base = c.world; from = c.seq; }
-    else { base = this.checkpoints[k]!; from = k * CHECKPOINT_EVERY; }
-    const world = evolveAll(base, this.log.slice(from, seq));
-    this.cache = { seq, world };
-    return world;
+  worldState(seq: number): World {
+    return this.cur.world(seq);
   }
 
   worldAt(seq: number): WorldView {
-    let v = this.viewCache.get(seq);
+    const cache = this.cur.viewCache;
+    let v = cache.get(seq);
     if (!v) {
-      v = toView(this.world(seq));
-      if (this.viewCache.size > 8) this.viewCache.delete(this.viewCache.keys().next().value!);
-      this.viewCache.set(seq, v);
+      v = toView(this.cur.world(seq));
+      if (cache.size > 8) cache.delete(cache.keys().next().value!);
+      cache.set(seq, v);
     }
     return v;
   }
 
   diff(a: number, b: number): WorldChange[] {
-    return diffWorlds(this.worldAt(a), this.worldAt(b));
+    return diffWorldTables(this.cur.world(a), this.cur.world(b));
   }
 
   /** The project's invariants (src/check) at this step, plus whether the simulated kernel has faulted. */
   invariantsAt(seq: number): InvariantResult[] {
-    const world = this.world(seq);
+    const cache = this.cur.invCache;
+    const hit = cache.get(seq);
+    if (hit) return hit;
+    const world = this.cur.world(seq);
     const g = geometry(world);
     // replay-reproduces-world needs the whole log up to seq; it is `memhp check`'s job, not a per-step view.
+    // checked incrementally: only the table chunks that differ from the last checked world are looked at again
+    const incremental = this.cur.incremental.check(world);
     const results = INVARIANTS.filter((i) => i.name !== 'replay-reproduces-world').map((inv): InvariantResult => {
-      const violations = inv.check({ world, g });
+      const violations = incremental.get(inv.name) ?? inv.check({ world, g });
       return { name: inv.name, holds: violations.length === 0, violations };
     });
-    const faults = this.worldAt(seq).faults.map((f) => `seq ${f.seq}: ${f.message}`);
-    return [...results, { name: 'no-fault', holds: faults.length === 0, violations: faults }];
+    const faults = world.faults.map((f) => `seq ${f.seq}: ${f.message}`);
+    const out = [...results, { name: 'no-fault', holds: faults.length === 0, violations: faults }];
+    cache.set(seq, out);
+    if (cache.size > 64) cache.delete(cache.keys().next().value!);
+    return out;
   }
 
   accountingSeries(points: number): AccountingPoint[] {
-    const last = this.log.length;
-    if (this.series?.last === last && this.series.points === points) return this.series.data;
+    const b = this.cur;
+    const last = b.log.length;
+    if (b.series?.last === last && b.series.points === points) return b.series.data;
     const seqs = new Set<number>();
     for (let i = 0; i < points; i++) seqs.add(Math.round((i * last) / Math.max(1, points - 1)));
     // Sample the counters by folding the log once (not by seeking per point).
     const out: AccountingPoint[] = [];
-    let w = emptyWorld(this.system);
+    let w = emptyWorld(b.system);
     let at = 0;
     for (const seq of [...seqs].sort((x, y) => x - y)) {
-      w = evolveAll(w, this.log.slice(at, seq));
+      w = evolveAll(w, b.log.slice(at, seq));
       at = seq;
       const v = toViewCounters(w);
       out.push({ seq, ...v });
     }
-    this.series = { last, points, data: out };
+    b.series = { last, points, data: out };
+    return out;
+  }
+
+  accountingByOp(fromOp: number, toOp: number, points: number): OpSeries {
+    const b = this.cur;
+    const ops = b.ops();
+    const total = ops.length;
+    const lo = Math.max(0, Math.min(fromOp, total - 1));
+    const hi = Math.max(lo, Math.min(toOp, total - 1));
+    const key = `${lo}:${hi}:${points}`;
+    const hit = b.opSeries.get(key);
+    if (hit) return hit;
+    const picks = new Set<number>();
+    const span = hi - lo;
+    for (let i = 0; i < points; i++) picks.add(lo + Math.round((i * span) / Math.max(1, points - 1)));
+    const samples: OpSample[] = [];
+    // fold forward from sample to sample when that is shorter than a seek from a checkpoint
+    let w: World | null = null;
+    let at = 0;
+    for (const i of [...picks].sort((x, y) => x - y)) {
+      if (total === 0) break;
+      const end = i + 1 < total ? ops[i + 1]! - 1 : b.log.length;
+      if (w && end - at <= end % CHECKPOINT_EVERY) w = evolveAll(w, b.log.slice(at, end));
+      else w = b.world(end);
+      at = end;
+      const op = b.log[ops[i]! - 1]!;
+      samples.push({
+        op: i, seq: ops[i]!, end,
+        label: op.type === 'op' ? opLine(op) : '',
+        failed: op.type === 'op' && op.ret !== 0,
+        ...opCounters(w),
+      });
+    }
+    const series: OpSeries = { totalOps: total, opSeqs: ops, samples };
+    if (b.opSeries.size > 16) b.opSeries.clear();
+    b.opSeries.set(key, series);
+    return series;
+  }
+
+  outcome(): LogOutcome {
+    const b = this.cur;
+    if (b.outcome) return b.outcome;
+    const out: LogOutcome = { faults: [], taintSeq: null, failedOps: [], faultCount: 0, failedCount: 0 };
+    for (const e of b.log) {
+      if (e.type === 'fault') {
+        out.faultCount++;
+        if (out.faults.length < 200) out.faults.push({ seq: e.seq, text: `memory${e.block} section${e.section}: ${e.message}` });
+      } else if (e.type === 'op' && e.ret !== 0) {
+        out.failedCount++;
+        if (out.failedOps.length < 200) out.failedOps.push({ seq: e.seq, text: opLine(e) });
+      } else if (out.taintSeq === null && e.type === 'transition' && e.actor === 'hotplug' && e.to === 'tainted') {
+        out.taintSeq = e.seq;
+      }
+    }
+    b.outcome = out;
     return out;
   }
 
@@ -159,27 +299,29 @@ export class EngineBackend implements InspectorBackend {
   }
 
   actorHistory(actorId: string): TransitionEvent[] {
-    if (!this.byActor) {
-      this.byActor = new Map();
-      for (const e of this.log) {
+    const b = this.cur;
+    if (!b.byActor) {
+      b.byActor = new Map();
+      for (const e of b.log) {
         if (e.type !== 'transition') continue;
-        let list = this.byActor.get(e.actor);
-        if (!list) this.byActor.set(e.actor, (list = []));
+        let list = b.byActor.get(e.actor);
+        if (!list) b.byActor.set(e.actor, (list = []));
         list.push(e);
       }
     }
-    return this.byActor.get(actorId) ?? [];
+    return b.byActor.get(actorId) ?? [];
   }
 
   continueTo(fromSeq: number, direction: 'forward' | 'backward', breakpoints: Breakpoint[]): number | null {
     if (breakpoints.length === 0) return null;
+    const log = this.log;
     const seqs = new Set(breakpoints.flatMap((b) => (b.kind === 'seq' ? [b.seq] : [])));
     const filters = breakpoints.flatMap((b) => (b.kind === 'match' ? [b.filter] : []));
     const hits = (e: MemhpEvent) => seqs.has(e.seq) || filters.some((f) => eventMatches(e, f));
     if (direction === 'forward') {
-      for (let s = fromSeq + 1; s <= this.log.length; s++) if (hits(this.log[s - 1]!)) return s;
+      for (let s = fromSeq + 1; s <= log.length; s++) if (hits(log[s - 1]!)) return s;
     } else {
-      for (let s = fromSeq - 1; s >= 1; s--) if (hits(this.log[s - 1]!)) return s;
+      for (let s = fromSeq - 1; s >= 1; s--) if (hits(log[s - 1]!)) return s;
     }
     return null;
   }
@@ -194,72 +336,73 @@ export class EngineBackend implements InspectorBackend {
   async apply(op: Op, atSeq: number): Promise<ApplyResult> {
     const cut = this.opBoundary(atSeq);
     let forkedLogPath: string | undefined;
+    let forkedBranch: number | undefined;
     if (cut < this.log.length) {
-      // A past step: the original log stays as it was; continue in a new one.
-      this.live?.stop();
-      this.live = null;
-      this.writer?.close();
-      this.writer = null;
-      this.log = this.log.slice(0, cut);
+      // A past step: the original branch and its log file stay as they are; continue in a new one.
+      const parent = this.cur;
       forkedLogPath = this.forkPath(cut);
-      writeLogFile(forkedLogPath, this.system, this.log.map(({ seq: _seq, ...rest }) => rest as never), { createdAt: null });
-      this.logPath = forkedLogPath;
-      this.name = `${this.name} (fork at ${cut})`;
-      this.reindex();
+      const events = parent.log.slice(0, cut);
+      writeLogFile(forkedLogPath, parent.system, events.map(({ seq: _seq, ...rest }) => rest as never), { createdAt: null });
+      const id = this.branchList.length;
+      const shared = parent.checkpoints.slice(0, Math.floor(cut / CHECKPOINT_EVERY) + 1);
+      const root = parent.name.replace(/ \(fork .*\)$/, '');
+      this.cur = new Branch(id, `${root} (fork ${id} at seq ${cut})`, parent.system, events, forkedLogPath, parent.id, cut, shared);
+      this.branchList.push(this.cur);
+      forkedBranch = id;
     }
+    const b = this.cur;
     const sys = this.system_();
     const before = sys.events.length;
     const r = sys.apply(op);
     const added = sys.events.slice(before);
-    if (this.logPath) {
-      this.writer ??= openLogForAppend(this.logPath);
-      this.writer.append(added.map(({ seq: _seq, ...rest }) => rest as never));
+    if (b.logPath) {
+      b.writer ??= openLogForAppend(b.logPath);
+      b.writer.append(added.map(({ seq: _seq, ...rest }) => rest as never));
     }
-    this.log.push(...added);
-    this.cache = null;
-    this.byActor = null;
-    this.viewCache.clear();
-    this.extendCheckpoints();
+    b.log.push(...added);
+    b.grew();
     for (const l of this.listeners) l();
     const opEvent = added.find((e) => e.type === 'op');
     return {
       ok: r.ret === 0, ret: r.ret, errno: r.errno,
       ...(opEvent ? { seq: opEvent.seq } : {}),
       ...(r.message ? { message: r.message } : {}),
-      ...(forkedLogPath ? { forkedLogPath } : {}),
+      ...(forkedLogPath ? { forkedLogPath, forkedBranch: forkedBranch! } : {}),
     };
   }
 
   private forkPath(cut: number): string {
-    const dir = this.logPath ? dirname(this.logPath) : this.forkDir;
+    const logPath = this.branchList[0]!.logPath;
+    const dir = logPath ? dirname(logPath) : this.forkDir;
     mkdirSync(dir, { recursive: true });
-    const stem = this.logPath ? basename(this.logPath).replace(/\.jsonl?$/, '') : this.name.replace(/[^\w.-]+/g, '-');
+    const stem = logPath ? basename(logPath).replace(/\.jsonl?$/, '') : this.branchList[0]!.name.replace(/[^\w.-]+/g, '-');
     for (let i = 1; ; i++) {
       const p = join(dir, `${stem}.fork-${cut}${i > 1 ? `-${i}` : ''}.jsonl`);
       if (!existsSync(p)) return p;
     }
   }
 
-  /** The live system continuing this log (real XState actors, so Stately can watch them). */
+  /** The live system continuing this branch (real XState actors, so Stately can watch them). */
   private system_(): HotplugSystem {
-    this.live ??= new HotplugSystem(this.system, {
+    const b = this.cur;
+    b.live ??= new HotplugSystem(b.system, {
       actors: 'live',
-      history: this.log,
+      history: b.log,
       ...(this.inspect ? { inspect: this.inspect as never } : {}),
     });
-    return this.live;
+    return b.live;
   }
 
   attachInspect(observer: (event: unknown) => void): void {
     this.inspect = observer;
-    this.live?.stop();
-    this.live = null;
+    for (const b of this.branchList) { b.live?.stop(); b.live = null; }
     this.system_();
   }
 
   /** Takes the log's lock now: a live mount holds it from the start, not from its first write. */
   holdLog(): void {
-    if (this.logPath) this.writer ??= openLogForAppend(this.logPath);
+    const b = this.cur;
+    if (b.logPath) b.writer ??= openLogForAppend(b.logPath);
   }
 
   onAppend(listener: () => void): () => void {
@@ -268,9 +411,29 @@ export class EngineBackend implements InspectorBackend {
   }
 
   close(): void {
-    this.live?.stop();
-    this.writer?.close();
+    for (const b of this.branchList) b.close();
   }
+}
+
+/** Counters after an operation for the plot: per node and zone, with the zone's spanned pages. */
+function opCounters(w: World): Pick<OpSample, 'nodes' | 'zones'> {
+  const zones = tableToArray(w.zones);
+  const spanned = (z: { span: { startPfn: number; endPfn: number } | null }) => (z.span ? z.span.endPfn - z.span.startPfn : 0);
+  return {
+    nodes: tableToArray(w.nodes).map((n) => {
+      const mine = zones.filter((z) => z.node === n.id);
+      const spans = mine.filter((z) => z.span);
+      return {
+        node: n.id,
+        presentPages: mine.reduce((a, z) => a + z.presentPages, 0),
+        managedPages: mine.reduce((a, z) => a + z.managedPages, 0),
+        memmapPages: n.memmapPages,
+        // node_spanned_pages: from the lowest zone start to the highest zone end
+        spannedPages: spans.length ? Math.max(...spans.map((z) => z.span!.endPfn)) - Math.min(...spans.map((z) => z.span!.startPfn)) : 0,
+      };
+    }),
+    zones: zones.map((z) => ({ node: z.node, zone: z.zone, presentPages: z.presentPages, managedPages: z.managedPages, spannedPages: spanned(z) })),
+  };
 }
 
 /** The counters the plot needs, read from the world's small zone and node tables (no full view of 32K blocks). */

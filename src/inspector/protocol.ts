@@ -7,7 +7,7 @@ import type { FaultView, NodeView, VmemmapView, ZoneView } from '../engine/view.
 import type { MemhpEvent, OpEvent, TransitionEvent } from '../engine/events.ts';
 import type { Op, Params } from '../kernel/types.ts';
 import type {
-  AccountingPoint, ApplyResult, Breakpoint, EventFilter, InspectorInfo, InvariantResult, MachineDefinition, WorldChange,
+  AccountingPoint, ApplyResult, BranchInfo, Breakpoint, EventFilter, InspectorInfo, InvariantResult, LogOutcome, MachineDefinition, OpSeries, WorldChange,
 } from './backend.ts';
 
 /** The world at one step, blocks and sections as columns so 32,768 blocks stay small on the wire. */
@@ -58,6 +58,61 @@ export interface MapFrame {
 
 export const ZONE_CODES = ['DMA', 'DMA32', 'Normal', 'Movable'] as const;
 
+/**
+ * What changed on the map between the world the page holds (`base`) and the
+ * world at `seq`: changed entries as columns, deleted keys, and the small
+ * tables whole. `base` null: a full map (every entry is "changed"). A step
+ * of one event is a few entries, so a step costs bytes, not megabytes.
+ */
+export interface MapPatch {
+  base: number | null;
+  seq: number;
+  /** Sent with a full map only. */
+  geometry?: { pageSize: number; blockPages: number; sectionPages: number; memmapPagesPerSection: number };
+  blocks: {
+    del: number[];
+    /** block id = its slot: startPfn = id * blockPages */
+    id: number[];
+    state: number[];
+    zone: number[];
+    node: number[];
+    vmemmapPages: number[];
+    flags: number[];
+  };
+  sections: {
+    del: number[];
+    nr: number[];
+    block: number[];
+    state: number[];
+    memmapKind: number[];
+    memmapNode: number[];
+    memmapHead: number[];
+  };
+  /** keyed by head pfn */
+  vmemmap: { del: number[]; set: VmemmapView[] };
+  params: Params;
+  zones: ZoneView[];
+  nodes: NodeView[];
+  faults: FaultView[];
+  removed: Array<{ startPfn: number; nrPages: number }>;
+  tainted: boolean;
+  signalPending: boolean;
+  injection: { MEM_GOING_ONLINE: number; MEM_GOING_OFFLINE: number };
+}
+
+/** Everything one cursor position shows, in one reply. */
+export interface StepView {
+  seq: number;
+  /** The world on the map: after the whole operation when seq is an op event, else seq. */
+  mapSeq: number;
+  event: MemhpEvent | null;
+  change: StepChange;
+  patch: MapPatch;
+  actor: ActorView | null;
+  /** The step at which the invariants are the kernel's (opEnd for an op event). */
+  invSeq: number;
+}
+
 export interface ActorView {
   actor: string;
   machine: string | null;
@@ -97,9 +152,15 @@ export interface RequestMap {
   /** Position of the first filtered row whose seq is >= seq. */
   rowOf: { params: { filter: EventFilter; seq: number }; result: number };
   frame: { params: { seq: number }; result: MapFrame };
+  /** The cursor at seq: map patch from `mapBase` (null: a full map), the step's change, its event and the actor. */
+  step: { params: { seq: number; mapBase: number | null; actor: string | null }; result: StepView };
   diff: { params: { seq: number }; result: StepChange };
   invariants: { params: { seq: number }; result: InvariantResult[] };
   accounting: { params: { points: number }; result: AccountingPoint[] };
+  accountingByOp: { params: { fromOp: number; toOp: number; points: number }; result: OpSeries };
+  outcome: { params: Record<string, never>; result: LogOutcome };
+  branches: { params: Record<string, never>; result: BranchInfo[] };
+  selectBranch: { params: { id: number }; result: InspectorInfo };
   machines: { params: Record<string, never>; result: MachineDefinition[] };
   actor: { params: { actor: string; seq: number }; result: ActorView };
   continue: { params: { from: number; direction: 'forward' | 'backward'; breakpoints: Breakpoint[] }; result: number | null };
@@ -118,4 +179,5 @@ export type Reply =
   | { id: number; ok: true; result: unknown }
   | { id: number | null; ok: false; error: { code: string; message: string } };
 
+/** appended: the log grew; branch: another branch is shown (every page follows). */
 export type Push = { type: 'appended'; info: InspectorInfo };

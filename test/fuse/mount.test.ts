@@ -19,7 +19,8 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 const MACHINE = {
   kernel: '6.8',
-  machine: { memoryBlockSize: '128M', possibleNodes: 2 },
+  // x86 has the probe file only with CONFIG_ARCH_MEMORY_PROBE (a distribution leaves it off)
+  machine: { memoryBlockSize: '128M', possibleNodes: 2, config: { ARCH_MEMORY_PROBE: true } },
   boot: [{ node: 0, size: '4G', used: '1G' }, { node: 1, size: '4G' }],
   params: { auto_online_blocks: 'offline' },
 };

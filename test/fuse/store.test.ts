@@ -44,7 +44,8 @@ describe('raw sysfs writes through the engine', () => {
   const first = start / (128 * MiB);
 
   function system() {
-    const s = boot({ kernel: '6.8', params: { auto_online_blocks: 'offline' } });
+    // x86 has the probe file only with CONFIG_ARCH_MEMORY_PROBE (a distribution leaves it off)
+    const s = boot({ kernel: '6.8', machine: { config: { ARCH_MEMORY_PROBE: true } }, params: { auto_online_blocks: 'offline' } });
     ok(s, add(start, GiB));
     return s;
   }

@@ -57,4 +57,47 @@ describe('EngineBackend', { timeout: 60_000 }, () => {
     expect(readFileSync(log.path, 'utf8')).toBe(original);
     fb.close();
   });
+
+  it('samples the counters after each operation, and says how the log ends', () => {
+    const ops = b.search({ type: 'op' });
+    const series = b.accountingByOp(0, 1e9, 600);
+    expect(series.totalOps).toBe(ops.length);
+    expect(series.samples.map((s) => s.op)).toEqual(ops.map((_, i) => i));
+    for (const s of series.samples) {
+      const w = b.worldAt(s.end);
+      expect(s.seq).toBe(ops[s.op]);
+      expect(s.nodes.map(({ spannedPages: _s, ...n }) => n)).toEqual(w.nodes.map((n) => ({ node: n.id, presentPages: n.presentPages, managedPages: n.managedPages, memmapPages: n.memmapPages })));
+      expect(s.zones.map((z) => z.spannedPages)).toEqual(w.zones.map((z) => (z.startPfn === null ? 0 : z.endPfn! - z.startPfn)));
+    }
+    // a window of operations, fewer points than operations: sampled, first and last kept
+    const part = b.accountingByOp(2, 5, 2);
+    expect(part.samples.map((s) => s.op)).toEqual([2, 5]);
+    const o = b.outcome();
+    expect(o.faultCount).toBe(1);
+    expect(o.faults[0]!.seq).toBe(b.search({ type: 'fault' })[0]);
+    expect(o.taintSeq).toBe(last);
+    expect(o.failedOps.map((f) => f.text)).toEqual(['touch block=65 → -14 EFAULT']);
+  });
+
+  it('keeps the original branch after a fork, and switches between them', async () => {
+    const log = writeScenarioLog(SEED, mkdtempSync(join(dir, 'branch-')));
+    const fb = backendFromLog(log.path);
+    const original = fb.events(1, fb.info().lastSeq);
+    const r = await fb.apply({ op: 'signal' }, 295);
+    expect(r.forkedBranch).toBe(1);
+    expect(fb.branches().map((x) => [x.id, x.parent, x.forkSeq, x.current])).toEqual([[0, null, null, false], [1, 0, 295, true]]);
+    expect(fb.info().logPath).toBe(r.forkedLogPath);
+    expect(fb.selectBranch(0).lastSeq).toBe(original.length);
+    expect(fb.events(1, original.length)).toEqual(original);
+    expect(fb.outcome().faultCount).toBe(1);
+    // an operation at the end of the original appends to the original's file
+    await fb.apply({ op: 'signal' }, original.length);
+    expect(readLog(log.path).events.length).toBeGreaterThan(original.length);
+    expect(readLog(log.path).events.slice(0, original.length)).toEqual(original);
+    const forked = readLog(r.forkedLogPath!).events;
+    expect(forked[295]).toMatchObject({ type: 'op', op: { op: 'signal' } });
+    expect(fb.selectBranch(1).lastSeq).toBe(forked.length);
+    expect(() => fb.selectBranch(7)).toThrow(/no branch 7/);
+    fb.close();
+  });
 });

@@ -24,10 +24,16 @@ let lastSeq: number;
 
 const lines = (p: string) => readFileSync(p, 'utf8').trim().split('\n').length;
 
-async function send(command: string): Promise<string> {
+async function send(command: string, fork?: 'yes' | 'no'): Promise<string> {
   const before = await page.textContent('[data-testid=live-result]');
   await page.fill('[data-testid=live-cmd]', command);
   await page.press('[data-testid=live-cmd]', 'Enter');
+  if (fork) {
+    // at a past step the page asks before it forks
+    await page.waitForSelector('[data-testid=fork-ask]:not([hidden])');
+    await shot(page, '07a-live-fork-ask');
+    await page.click(`[data-testid=fork-${fork}]`);
+  }
   await page.waitForFunction((b) => document.querySelector('[data-testid=live-result]')!.textContent !== b, before);
   return (await page.textContent('[data-testid=live-result]')) ?? '';
 }
@@ -82,7 +88,9 @@ describe('live mode', { timeout: 30_000 }, () => {
     await filterText(page, '');
     await page.keyboard.press('ArrowLeft');
     await waitSeq(page, 295);
-    const result = await send('remove 8G 1G');
+    expect(await send('remove 8G 1G', 'no')).toBe('not sent: nothing forked');
+    expect(await page.textContent('[data-testid=fork-ask]')).toContain('The original log stays as it is');
+    const result = await send('remove 8G 1G', 'yes');
     expect(result).toContain('forked a new log at seq 295: ');
     const forked = /forked a new log at seq 295: (.+)$/m.exec(result)![1]!;
     expect(existsSync(forked)).toBe(true);
@@ -91,8 +99,39 @@ describe('live mode', { timeout: 30_000 }, () => {
     expect(fork.slice(0, 295)).toEqual(readLog(logPath).events.slice(0, 295));
     expect(fork[295]).toMatchObject({ type: 'op', op: { op: 'remove_memory', start: 8 * 1024 ** 3, size: 1024 ** 3 } });
     expect(await seqLabel(page)).toBe(`seq ${fork.length} / ${fork.length}`);
-    expect(await page.textContent('[data-testid=log-name]')).toContain(forked);
+    // the new log's whole path, not cut off; the banner says how to go back
+    expect(await page.textContent('[data-testid=log-path]')).toBe(forked);
+    const full = await page.$eval('[data-testid=log-path]', (e) => e.scrollWidth <= e.clientWidth + 1);
+    expect(full).toBe(true);
+    expect(await page.textContent('[data-testid=banner]')).toContain('The original log is unchanged');
+    // both branches listed, the fork with where it left its parent
+    const branches = (await page.textContent('[data-testid=branches]'))!;
+    expect(branches).toContain('branch 0 the log as opened');
+    expect(branches).toContain('branch 1 forked from branch 0 after seq 295');
+    expect(branches).toContain(logPath);
     await shot(page, '07-live-fork');
+  });
+
+  it('switches back to the original branch with nothing lost, and on to the fork again', async () => {
+    const originalLast = readLog(logPath).events.length;
+    await page.click('[data-testid=branches] li[data-branch="0"] button');
+    await page.waitForFunction((l) => document.querySelector('[data-testid=seq-label]')!.textContent!.endsWith(`/ ${l}`), originalLast);
+    expect(await page.textContent('[data-testid=log-path]')).toBe(logPath);
+    // the original's removal and fault are still there
+    await page.keyboard.press('End');
+    await waitSeq(page, originalLast);
+    expect(await page.textContent('[data-testid=outcome]')).toContain('fault');
+    await filterText(page, 'touch');
+    expect(await page.locator('[data-testid=rows] .row.op').count()).toBeGreaterThan(0);
+    await filterText(page, '');
+    await shot(page, '07b-live-original-branch');
+    // an operation at its end appends to the original log, not the fork
+    const lines0 = lines(logPath);
+    expect(await send('signal')).toContain('signal → 0');
+    expect(lines(logPath)).toBeGreaterThan(lines0);
+    await page.click('[data-testid=branches] li[data-branch="1"] button');
+    await page.waitForFunction(() => document.querySelector('[data-testid=branches] li.current')?.getAttribute('data-branch') === '1');
+    expect(await page.textContent('[data-testid=log-path]')).toContain('.fork-295');
     expect(errors).toEqual([]);
   });
 });

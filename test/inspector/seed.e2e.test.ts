@@ -110,6 +110,9 @@ describe('seed log: reviewer partial removal (v2, MHP_MEMMAP_DEVICE)', { timeout
     await clickRow(page, 296);
     await waitSeq(page, 296);
     await filterText(page, '');
+    // the operation shows the world after it; the world before it is one key away
+    await page.keyboard.press('ArrowLeft');
+    await waitSeq(page, 295);
     await page.mouse.move(0, 0);
     expect(await cellPixels(page, 64, VIOLET)).toBeGreaterThan(50); // 4096 vmemmap pages = 1/8 of the block
     for (const id of [65, 68, 71]) expect(await cellPixels(page, id, VIOLET)).toBeGreaterThan(10); // corner + rail
@@ -171,15 +174,18 @@ describe('seed log: reviewer partial removal (v2, MHP_MEMMAP_DEVICE)', { timeout
     const faulted = await redPixels(page, 65);
     await page.keyboard.press('ArrowLeft');
     await waitSeq(page, lastSeq - 2);
+    // seq 302 is the touch op itself: map, change and invariants all show the world after it
+    expect(await page.textContent('[data-testid=map-at]')).toContain(`after the operation (seq ${lastSeq})`);
+    expect(await page.textContent('[data-testid=map-summary]')).toMatch(/1 removed range\(s\) · 1 fault\(s\)/);
+    expect(await page.textContent('[data-testid=inv-at]')).toBe(`after the operation (seq ${lastSeq})`);
+    expect(await invariant(page, 'no-fault')).toBe('broken');
+    // one key back: the world before the operation
+    await page.keyboard.press('ArrowLeft');
+    await waitSeq(page, lastSeq - 3);
     expect(await page.textContent('[data-testid=map-summary]')).toMatch(/1 removed range\(s\) · 0 fault\(s\)/);
     expect(await hoverBlock(page, 65)).not.toContain('FAULT');
     await page.mouse.move(0, 0);
     expect(await redPixels(page, 65)).toBeLessThan(faulted);
-    // seq 302 is the touch op itself: the map is the world before it, the invariants those after it
-    expect(await page.textContent('[data-testid=inv-at]')).toBe(`after the operation (seq ${lastSeq})`);
-    expect(await invariant(page, 'no-fault')).toBe('broken');
-    await page.keyboard.press('ArrowLeft');
-    await waitSeq(page, lastSeq - 3);
     expect(await page.textContent('[data-testid=inv-at]')).toBe(`at seq ${lastSeq - 3}`);
     expect(await invariant(page, 'no-fault')).toBe('ok');
     await shot(page, '03-seed-step-back');
@@ -235,24 +241,195 @@ describe('seed log: reviewer partial removal (v2, MHP_MEMMAP_DEVICE)', { timeout
     await waitSeq(page, 0);
     await page.click('[data-testid=rows] .row[data-seq="12"] .bp');
     await page.click('#play');
+    // the button shows a pause icon (drawn, not a font glyph that may be missing) while playing
+    await page.waitForFunction(() => document.querySelector('#play')!.classList.contains('playing'));
+    expect(await page.isVisible('#play .icon-pause')).toBe(true);
+    expect(await page.textContent('#play')).toContain('pause');
     await waitSeq(page, 12);
-    await page.waitForFunction(() => document.querySelector('#play')!.textContent === '▶ play');
+    await page.waitForFunction(() => !document.querySelector('#play')!.classList.contains('playing'));
+    expect(await page.textContent('#play')).toContain('play');
     expect(await seqLabel(page)).toBe(`seq 12 / ${lastSeq}`);
+    expect(await page.textContent('[data-testid=status]')).toBe('stopped at breakpoint, seq 12');
+    // Home: the status says where the cursor went, not what the last breakpoint search found
+    await page.keyboard.press('Home');
+    await waitSeq(page, 0);
+    expect(await page.textContent('[data-testid=status]')).toBe('start of the log');
+    await page.click('[data-testid=rows] .row[data-seq="12"] .bp'); // drop it
+  });
+
+  it('plays faster with the speed control, and pauses', async () => {
+    await page.selectOption('[data-testid=speed]', '100');
+    // choosing a speed hands the keys back to the timeline
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('rows');
+    await page.selectOption('[data-testid=speed]', '30');
+    await page.click('#play');
+    await page.waitForFunction(() => Number(/^seq (\d+)/.exec(document.querySelector('[data-testid=seq-label]')!.textContent!)![1]) > 60);
+    await page.click('#play');
+    await page.waitForFunction(() => !document.querySelector('#play')!.classList.contains('playing'));
+    const at = Number(/^seq (\d+)/.exec(await seqLabel(page))![1]);
+    expect(await page.textContent('[data-testid=status]')).toBe(`paused at seq ${at}`);
+    await page.selectOption('[data-testid=speed]', '10');
   });
 
   it('moves the cursor from the accounting plot', async () => {
     const box = (await page.locator('[data-testid=plot]').boundingBox())!;
-    // the plot spans the log between its 50 px axis and a 10 px margin
-    await page.mouse.click(box.x + 50 + (box.width - 60) * 0.75, box.y + box.height / 2);
-    await page.waitForFunction(() => !document.querySelector('[data-testid=seq-label]')!.textContent!.startsWith('seq 12 /'));
+    const before = await seqLabel(page);
+    // one column per operation, between the 58 px axis and a 10 px margin: the last operation is the touch
+    await page.mouse.click(box.x + box.width - 14, box.y + box.height / 2);
+    await page.waitForFunction((b) => document.querySelector('[data-testid=seq-label]')!.textContent !== b, before);
     const seq = Number(/^seq (\d+)/.exec(await seqLabel(page))![1]);
-    expect(Math.abs(seq - 0.75 * lastSeq)).toBeLessThan(lastSeq * 0.02);
+    await waitSeq(page, seq);
+    expect(await page.textContent('[data-testid=event-title]')).toBe(`seq ${seq} · touch block=65 → -14 EFAULT`);
+    await page.mouse.move(0, 0);
     expect(await page.textContent('#plot-legend')).toContain('node1');
     // the hotplug machine's chart is readable too
     await page.keyboard.press('End');
     await waitSeq(page, lastSeq);
     expect(await page.textContent('[data-testid=actor-name]')).toBe('hotplug · tainted');
     expect(await statechartOverlaps(page)).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+});
+
+describe('seed log: reading it', { timeout: 30_000 }, () => {
+  it('says how the log ends in the header, and jumps to each', async () => {
+    const outcome = (await page.textContent('[data-testid=outcome]'))!;
+    expect(outcome).toContain('1 fault');
+    expect(outcome).toContain(`tainted from seq ${lastSeq}`);
+    expect(outcome).toContain('1 failed op');
+    await page.click('[data-outcome=fault] summary');
+    expect(await page.textContent('[data-outcome=fault] li')).toContain('memory65 section65: BUG: unable to handle page fault');
+    await page.click('[data-outcome=fault] li button');
+    await waitSeq(page, lastSeq - 1);
+    await page.click('[data-outcome=failed] summary');
+    await page.click('[data-outcome=failed] li button');
+    await waitSeq(page, lastSeq - 2);
+    await page.click('[data-outcome=taint]');
+    await waitSeq(page, lastSeq);
+    await shot(page, '10-seed-outcome');
+  });
+
+  it('selects an operation as the world after it, with the world before it one key away', async () => {
+    const add = 264; // add_memory 1 GiB DEVICE: its effects make memory64–71
+    await filterText(page, 'add_memory');
+    await clickRow(page, add);
+    await waitSeq(page, add);
+    await filterText(page, '');
+    expect(await page.textContent('[data-testid=map-at]')).toContain('after the operation (seq 282)');
+    expect(await page.textContent('[data-testid=map-summary]')).toMatch(/^72 blocks/);
+    expect(await hoverBlock(page, 70)).toContain('memory70 @ 0x230000000 · offline');
+    expect(await page.textContent('[data-testid=diff]')).toMatch(/blocks\[memory64\] added/);
+    expect(await page.textContent('[data-testid=inv-at]')).toBe('after the operation (seq 282)');
+    expect(await page.textContent('[data-testid=step-op]')).toContain('← before it (seq 263)');
+    await shot(page, '11-seed-op-after');
+    await page.keyboard.press('ArrowLeft');
+    await waitSeq(page, add - 1);
+    expect(await page.textContent('[data-testid=map-summary]')).toMatch(/^64 blocks/);
+    expect(await hoverBlock(page, 70)).toContain('no memory');
+    expect(await page.textContent('[data-testid=map-at]')).toBe(`at seq ${add - 1}`);
+    await page.mouse.move(0, 0);
+  });
+
+  it('plots accounting by operation, with values on hover, zoom, and a table at the cursor', async () => {
+    const add = 264;
+    await filterText(page, 'add_memory');
+    await clickRow(page, add);
+    await waitSeq(page, add);
+    await filterText(page, '');
+    expect(await page.textContent('[data-testid=plot-range]')).toMatch(/^all \d+ operations/);
+    // the table: per node and zone, the cells this operation changed highlighted
+    const table = page.locator('[data-testid=acct-table]');
+    expect(await table.locator('tr[data-row="node0"] th').textContent()).toBe('node0');
+    expect(await table.locator('tr[data-row="0/DMA32"]').count()).toBe(1);
+    expect(await table.locator('th').allTextContents()).toEqual(expect.arrayContaining(['present', 'managed', 'memmap', 'spanned']));
+    // a DEVICE add puts no pages online: nothing in the counters changes until 64 comes online
+    await page.keyboard.press('End');
+    await waitSeq(page, lastSeq);
+    await filterText(page, 'online_movable');
+    await clickRow(page, 283);
+    await waitSeq(page, 283);
+    await filterText(page, '');
+    const changed = await table.locator('td.changed').allTextContents();
+    expect(changed.some((t) => t.includes('(+32768)'))).toBe(true);
+    expect(await table.locator('tr[data-row="0/Movable"] td.changed').count()).toBeGreaterThan(0);
+    // hover: the operation and its values
+    const box = (await page.locator('[data-testid=plot]').boundingBox())!;
+    await page.mouse.move(box.x + box.width - 20, box.y + box.height / 2);
+    await page.waitForSelector('[data-testid=plot-tip]:not([hidden])');
+    const tip = (await page.textContent('[data-testid=plot-tip]'))!;
+    expect(tip).toMatch(/^op \d+ · seq \d+–\d+/);
+    expect(tip).toMatch(/node0 present: [\d,]+ pages/);
+    await shot(page, '12-seed-accounting-hover');
+    // the wheel zooms into operations; the whole log is one button away
+    await page.mouse.wheel(0, -300);
+    await page.waitForFunction(() => /^operations \d+–\d+ of \d+$/.test(document.querySelector('[data-testid=plot-range]')!.textContent!));
+    await page.click('#plot-reset');
+    await page.waitForFunction(() => document.querySelector('[data-testid=plot-range]')!.textContent!.startsWith('all '));
+    // a click on the plot selects that operation
+    await page.mouse.click(box.x + box.width - 20, box.y + box.height / 2);
+    await page.waitForFunction(() => document.body.dataset.shownSeq !== '283');
+    await page.mouse.move(0, 0);
+  });
+
+  it('hands the keys back after choosing a type, shows breakpoint dots, and shows a fault\'s whole reason', async () => {
+    await page.keyboard.press('End');
+    await waitSeq(page, lastSeq);
+    // breakpoint dots are visible before hovering
+    const color = await page.$eval('[data-testid=rows] .row .bp', (e) => getComputedStyle(e).color);
+    expect(color).not.toBe('rgba(0, 0, 0, 0)');
+    await page.selectOption('#f-type', 'fault');
+    await page.waitForFunction(() => document.querySelector('[data-testid=row-count]')!.textContent === '1 matching');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('rows');
+    await page.keyboard.press('ArrowLeft');
+    await waitSeq(page, lastSeq - 1);
+    expect(await page.inputValue('#f-type')).toBe('fault');
+    await page.selectOption('#f-type', '');
+    const msg = (await page.textContent('[data-testid=diff] .fault-msg'))!;
+    expect(msg).toMatch(/^BUG: unable to handle page fault/);
+    expect(msg).not.toContain('…');
+  });
+
+  it('lets the selection go once the cursor steps past its removal', async () => {
+    await page.keyboard.press('Home');
+    await waitSeq(page, 0);
+    await filterActor(page, 'section64', 'transition');
+    const rm = Number(await page.$$eval('[data-testid=rows] .row', (rs) => rs.find((r) => r.querySelector('.event')!.textContent === 'REMOVE')!.getAttribute('data-seq')));
+    await clickRow(page, rm);
+    await waitSeq(page, rm);
+    await filterActor(page, '');
+    expect(await page.textContent('[data-testid=actor-name]')).toBe('section64 · removed');
+    await page.keyboard.press('ArrowRight');
+    await waitSeq(page, rm + 1);
+    expect(await page.textContent('[data-testid=actor-name]')).toBe('');
+    expect(await page.textContent('[data-testid=chart]')).toContain(`section64 was removed at seq ${rm}`);
+  });
+
+  it('at 1440 px the cursor\'s row and long diff values can be read in full', async () => {
+    await page.setViewportSize({ width: 1440, height: 900 });
+    await filterText(page, 'remove_memory');
+    await clickRow(page, 296);
+    await waitSeq(page, 296);
+    await filterText(page, '');
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowRight');
+    await waitSeq(page, 299);
+    // the cursor's row wraps instead of cutting its text
+    const cut = await page.$eval('[data-testid=rows] .row.cur', (r) => [...r.children].some((c) => (c as HTMLElement).scrollWidth > (c as HTMLElement).clientWidth + 1));
+    expect(cut).toBe(false);
+    await filterText(page, 'remove_memory');
+    await clickRow(page, 296);
+    await waitSeq(page, 296);
+    await filterText(page, '');
+    const more = page.locator('[data-testid=diff] .more').first();
+    const short = (await more.textContent())!;
+    expect(short.endsWith('…')).toBe(true);
+    await more.click();
+    const long = (await more.textContent())!;
+    expect(long.length).toBeGreaterThan(short.length);
+    expect(long.endsWith('…')).toBe(false);
+    await shot(page, '13-seed-1440-expanded');
+    await page.setViewportSize({ width: 1680, height: 1050 });
     expect(errors).toEqual([]);
   });
 });

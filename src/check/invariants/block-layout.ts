@@ -12,11 +12,15 @@ export const blockLayout: Invariant = {
   check({ world, g }) {
     const out: string[] = [];
     const ranges: { id: number; start: number; end: number }[] = [];
+    let sorted = true;
     for (const [slot, b] of entries(world.blocks)) {
       if (b.id !== slot) out.push(`the block stored as memory${slot} says it is memory${b.id}: its id is not its phys_index`);
-      ranges.push({ id: b.id, start: b.id * g.blockSize, end: (b.id + 1) * g.blockSize });
+      const start = b.id * g.blockSize;
+      if (ranges.length && start < ranges[ranges.length - 1]!.start) sorted = false;
+      ranges.push({ id: b.id, start, end: start + g.blockSize });
     }
-    ranges.sort((a, b) => a.start - b.start);
+    // stored by id, so already in address order unless an id is wrong
+    if (!sorted) ranges.sort((a, b) => a.start - b.start);
     for (let i = 1; i < ranges.length; i++) {
       const a = ranges[i - 1]!;
       const b = ranges[i]!;

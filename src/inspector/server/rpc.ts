@@ -4,13 +4,16 @@
  * filtered row lists and the iomem resource events behind "removed" ranges.
  */
 import type { InspectorBackend, EventFilter } from '../backend.ts';
-import type { MemhpEvent, OpEvent, ResourceEvent } from '../../engine/events.ts';
-import type { ActorView, StepChange } from '../protocol.ts';
+import type { MemhpEvent, OpEvent, ResourceEvent, TransitionEvent } from '../../engine/events.ts';
+import type { ActorView, MapFrame, StepChange, StepView } from '../protocol.ts';
+import { geometry } from '../../engine/world.ts';
+import { mapPatch } from './patch.ts';
 import type { ValidRequest } from './validate.ts';
 import { removedRanges, toMapFrame } from './frame.ts';
 
 /** Transitions of the selected actor sent each side of the step. */
-const HISTORY_WINDOW = 200;
+const HISTORY_WINDOW = 40;
+const CONTEXT_EVERY = 256;
 
 function isEmptyFilter(f: EventFilter): boolean {
   return !f.actor && !f.type && !f.text;
@@ -35,11 +38,16 @@ export class Rpc {
 
   constructor(private readonly backend: InspectorBackend) {}
 
+  private cachedBranch = -1;
+
   private fresh(): void {
-    const last = this.backend.info().lastSeq;
-    if (last !== this.cachedLast) {
+    const { lastSeq: last, branch = 0 } = this.backend.info();
+    if (last !== this.cachedLast || branch !== this.cachedBranch) {
+      this.cachedBranch = branch;
       this.searches.clear();
       this.resources = null;
+      this.removedCache.clear();
+      this.contexts.clear();
       this.cachedLast = last;
     }
   }
@@ -53,6 +61,18 @@ export class Rpc {
       this.searches.set(key, seqs);
     }
     return seqs;
+  }
+
+  private removedCache = new Map<number, MapFrame['removed']>();
+  /** Removed ranges at seq (a step asks for three neighbouring seqs: keep the last few). */
+  private removedAt(seq: number, pageSize: number): MapFrame['removed'] {
+    let r = this.removedCache.get(seq);
+    if (!r) {
+      r = removedRanges(this.resourceEvents(), seq, pageSize);
+      if (this.removedCache.size > 16) this.removedCache.delete(this.removedCache.keys().next().value!);
+      this.removedCache.set(seq, r);
+    }
+    return r;
   }
 
   private resourceEvents(): ResourceEvent[] {
@@ -75,6 +95,27 @@ export class Rpc {
     return out;
   }
 
+  /** Per actor, its context folded over every CONTEXT_EVERY-th transition: an actor cycled 30,000 times folds at most that many. */
+  private contexts = new Map<string, Array<Record<string, unknown>>>();
+
+  private contextAt(actor: string, all: TransitionEvent[], at: number): Record<string, unknown> {
+    let snaps = this.contexts.get(actor);
+    if (!snaps) {
+      snaps = [{}];
+      let c: Record<string, unknown> = {};
+      for (let i = 0; i < all.length; i++) {
+        c = { ...c, ...all[i]!.context };
+        if ((i + 1) % CONTEXT_EVERY === 0) snaps.push(c);
+      }
+      if (this.contexts.size > 64) this.contexts.clear();
+      this.contexts.set(actor, snaps);
+    }
+    const k = Math.floor(at / CONTEXT_EVERY);
+    const context = { ...snaps[k]! };
+    for (let i = k * CONTEXT_EVERY; i < at; i++) Object.assign(context, all[i]!.context);
+    return context;
+  }
+
   private actor(actor: string, seq: number): ActorView {
     const all = this.backend.actorHistory(actor);
     // transitions at or before seq: all[0..at)
@@ -86,8 +127,7 @@ export class Rpc {
       else hi = mid;
     }
     const at = lo;
-    const context: Record<string, unknown> = {};
-    for (let i = 0; i < at; i++) Object.assign(context, all[i]!.context);
+    const context = this.contextAt(actor, all, at);
     const last = at > 0 ? all[at - 1]! : null;
     // A block cycled a million times has a long past: send the part around the step.
     const start = Math.max(0, at - HISTORY_WINDOW);
@@ -116,14 +156,56 @@ export class Rpc {
     const [from, to] = op && op.seq === seq ? [seq - 1, opEnd] : [seq - 1, seq];
     const changes = b.diff(from, to);
     // Removed ranges are not part of the world view; the map draws them, so the diff names them too.
-    const ps = b.worldAt(to).pageSize;
-    const before = removedRanges(this.resourceEvents(), from, ps);
-    const after = removedRanges(this.resourceEvents(), to, ps);
+    const ps = geometry(b.worldState(to)).pageSize;
+    const before = this.removedAt(from, ps);
+    const after = this.removedAt(to, ps);
     if (JSON.stringify(before) !== JSON.stringify(after)) changes.push({ path: 'iomem.removed', before, after });
     return { seq, from, to, op, opEnd, changes };
   }
 
+  private prefetch: ReturnType<typeof setTimeout> | null = null;
+  /**
+   * Checking every invariant on 32,768 blocks takes longer than the rest of a
+   * step: while the page reads this step, check the ones the next step (→)
+   * will ask for, then the previous (←). Each is cached; a new request
+   * cancels what has not started.
+   */
+  private prefetchInvariants(seq: number): void {
+    if (this.prefetch) clearTimeout(this.prefetch);
+    const b = this.backend;
+    const last = b.info().lastSeq;
+    const todo = [seq + 1].filter((s) => s >= 0 && s <= last).map((s) => {
+      const e = s > 0 ? b.events(s, s)[0] : undefined;
+      return e?.type === 'op' ? this.opAround(s).opEnd : s;
+    });
+    const next = () => {
+      const s = todo.shift();
+      if (s === undefined || b.info().lastSeq !== last) { this.prefetch = null; return; }
+      b.invariantsAt(s);
+      this.prefetch = setTimeout(next, 0);
+    };
+    this.prefetch = setTimeout(next, 0);
+  }
+
+  /** Everything the page shows at one cursor position; the map as a patch from the world it holds. */
+  private step(seq: number, mapBase: number | null, actor: string | null): StepView {
+    const b = this.backend;
+    const change = this.stepChange(seq);
+    const event = seq > 0 ? b.events(seq, seq)[0] ?? null : null;
+    // an op event stands for its whole operation: the map shows the world after it, like the change and the invariants
+    const isOp = event?.type === 'op';
+    const mapSeq = isOp ? change.opEnd : seq;
+    const to = b.worldState(mapSeq);
+    const removed = this.removedAt(mapSeq, geometry(to).pageSize);
+    const base = mapBase === null || mapBase > b.info().lastSeq ? null : mapBase;
+    const patch = mapPatch(base === null ? null : b.worldState(base), to, base, removed);
+    // the selected actor follows the step: a transition's actor, a fault's block, else the one the page had
+    const who = event?.type === 'transition' ? event.actor : event?.type === 'fault' ? `memory${event.block}` : actor;
+    return { seq, mapSeq, event, change, patch, actor: who ? this.actor(who, seq) : null, invSeq: isOp ? change.opEnd : seq };
+  }
+
   async handle(req: ValidRequest): Promise<unknown> {
+    if (this.prefetch) { clearTimeout(this.prefetch); this.prefetch = null; }
     this.fresh();
     const b = this.backend;
     const last = () => b.info().lastSeq;
@@ -151,10 +233,23 @@ export class Rpc {
         return toMapFrame(world, removedRanges(this.resourceEvents(), seq, world.pageSize));
       }
       case 'diff': return this.stepChange(clamp(req.params.seq));
-      case 'invariants':
-        // A broken invariant on 32K blocks can name thousands of places; the panel shows a handful.
-        return b.invariantsAt(clamp(req.params.seq)).map((i) => i.violations.length <= 50 ? i
+      case 'step': return this.step(clamp(req.params.seq), req.params.mapBase, req.params.actor);
+      case 'accountingByOp': return b.accountingByOp(req.params.fromOp, req.params.toOp, req.params.points);
+      case 'outcome': return b.outcome();
+      case 'branches': return b.branches();
+      case 'selectBranch': {
+        const info = b.selectBranch(req.params.id);
+        this.fresh();
+        return info;
+      }
+      case 'invariants': {
+        const seq = clamp(req.params.seq);
+        const out = b.invariantsAt(seq).map((i) => i.violations.length <= 50 ? i
+          // A broken invariant on 32K blocks can name thousands of places; the panel shows a handful.
           : { ...i, violations: [...i.violations.slice(0, 50), `… ${i.violations.length - 50} more`] });
+        this.prefetchInvariants(seq);
+        return out;
+      }
       case 'accounting': return b.accountingSeries(req.params.points);
       case 'machines': return b.machines();
       case 'actor': return this.actor(req.params.actor, clamp(req.params.seq));

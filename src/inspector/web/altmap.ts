@@ -4,7 +4,7 @@
  * the whole range (head in its first block); MEMBLOCK / memmap_on_memory have
  * one group per block (head inside the block itself).
  */
-import type { MapFrame } from '../protocol.ts';
+import type { MapView } from './model.ts';
 
 export interface AltmapGroup {
   headPfn: number;
@@ -25,14 +25,14 @@ export interface AltmapIndex {
   groupOfBlock: Int32Array;
 }
 
-export function altmapGroups(f: MapFrame, secFirst: Int32Array): AltmapIndex {
+export function altmapGroups(f: MapView, secFirst: Int32Array): AltmapIndex {
   const byHead = new Map<number, number>();
   const groups: AltmapGroup[] = f.vmemmap.map((v, i) => {
     byHead.set(v.headPfn, i);
     return { headPfn: v.headPfn, headSlot: Math.floor(v.headPfn / f.blockPages), nrPages: v.nrPages, sections: v.sections, remote: [], orphaned: v.orphaned };
   });
-  const groupOfBlock = new Int32Array(f.blocks.id.length).fill(-1);
-  for (let bi = 0; bi < f.blocks.id.length; bi++) {
+  const groupOfBlock = new Int32Array(secFirst.length).fill(-1);
+  for (let bi = 0; bi < secFirst.length; bi++) {
     const j = secFirst[bi]!;
     if (j < 0 || f.sections.memmapKind[j] !== 2) continue;
     const gi = byHead.get(f.sections.memmapHead[j]!);
@@ -51,7 +51,7 @@ export function altmapGroups(f: MapFrame, secFirst: Int32Array): AltmapIndex {
  * of the altmap's pages: the altmap is filled in section order from the start
  * of the range, which is where its head is.
  */
-export function sliceOf(f: MapFrame, g: AltmapGroup, nr: number): [number, number] | null {
+export function sliceOf(f: MapView, g: AltmapGroup, nr: number): [number, number] | null {
   const k = nr - Math.floor(g.headPfn / f.sectionPages);
   const per = f.memmapPagesPerSection;
   if (k < 0 || (k + 1) * per > g.nrPages) return null;

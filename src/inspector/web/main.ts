@@ -1,13 +1,16 @@
 /** The inspector page: wires the panels to one cursor (the selected step). */
-import type { Breakpoint, EventFilter, InspectorInfo, MachineDefinition } from '../backend.ts';
-import type { MemhpEvent } from '../../engine/events.ts';
+import type { Breakpoint, BranchInfo, EventFilter, InspectorInfo, InvariantResult, MachineDefinition } from '../backend.ts';
+import type { StepView } from '../protocol.ts';
 import { opLine } from '../event-text.ts';
 import { Api, latestOnly } from './rpc.ts';
 import { MemoryMap, mapLegend } from './map.ts';
+import { MapModel, type MapChange } from './model.ts';
 import { Timeline } from './timeline.ts';
-import { AccountingPlot } from './plot.ts';
+import { AccountingPlot, showAccountingTable } from './plot.ts';
 import { drawStatechart } from './chart.ts';
 import { showActor, showDiff, showEvent, showInvariants, showStepContext } from './panels.ts';
+import { showOutcome } from './outcome.ts';
+import { askFork, showBranches } from './branches.ts';
 import { COMMAND_HELP, parseCommand } from './command.ts';
 import { bytes, el } from './format.ts';
 
@@ -17,9 +20,12 @@ const api = new Api(`ws://${location.host}/ws`);
 let info: InspectorInfo;
 let cursor = 0;
 let machines: MachineDefinition[] = [];
+/** The selected actor: follows the step's event, or a click on the map. */
 let actor: string | null = null;
+let lastStep: StepView | null = null;
 const matchBreakpoints: EventFilter[] = [];
-let playing: { timer: number; target: number } | null = null;
+let playing: { timer: number; target: number; hit: number | null; last: number } | null = null;
+const model = new MapModel();
 
 const status = (text: string, error = false) => {
   const s = $('status');
@@ -29,81 +35,130 @@ const status = (text: string, error = false) => {
   if (error) banner(text);
 };
 
-function banner(text: string): void {
+function banner(text: string, extra: HTMLElement[] = []): void {
   const b = $('banner');
   b.hidden = false;
-  b.textContent = text;
+  b.replaceChildren(el('span', {}, text), ...extra);
   const close = el('button', { type: 'button', title: 'dismiss' }, '×');
   close.addEventListener('click', () => { b.hidden = true; });
   b.append(' ', close);
 }
 
-const map = new MemoryMap($<HTMLCanvasElement>('map'), $('map-detail'), $('map-summary'));
+const map = new MemoryMap($<HTMLCanvasElement>('map'), $<HTMLCanvasElement>('map-overlay'), $('map-detail'), $('map-summary'));
 const timeline = new Timeline(api, $('rows'), $<HTMLInputElement>('rows-scroll'), $('row-count'), $('rows-empty'));
-const plot = new AccountingPlot($<HTMLCanvasElement>('plot'), $('plot-legend'));
+const plot = new AccountingPlot(api, $<HTMLCanvasElement>('plot'), $('plot-legend'), $('plot-tip'), $('plot-range'));
 const scrubber = $<HTMLInputElement>('scrubber');
 
-const loadFrame = latestOnly((seq: number) => api.call('frame', { seq }), (f) => {
-  map.setFrame(f);
+/** Marks for the browser tests and for anyone timing the page: the cursor moved, and the page shows it. */
+function mark(name: 'cursor' | 'shown', seq: number): void {
+  performance.mark(`memhp:${name}`, { detail: { seq } });
+  if (name === 'shown') document.body.dataset.shownSeq = String(seq);
+}
+
+let mapDrawn = false;
+function drawMap(change: MapChange | null): void {
+  const f = model.view;
+  if (!f) return;
+  map.update(f, change);
+  if (!mapDrawn) { mapDrawn = true; performance.mark('memhp:map-drawn'); }
   mapLegend($('map-legend'), f.nodes.map((n) => n.id));
   renderQuick();
-}, (e) => status(e.message, true));
+  showAccountingTable($('acct-table'), f, lastStep?.change.changes ?? []);
+  document.body.dataset.mapSeq = String(f.seq);
+}
 
-const loadDetails = latestOnly(
+const loadStep = latestOnly(
   async (seq: number) => {
-    const [events, step] = await Promise.all([
-      seq > 0 ? api.call('events', { from: seq, to: seq }) : Promise.resolve([] as MemhpEvent[]),
-      api.call('diff', { seq }),
-    ] as const);
-    // An op event shows its whole operation, so its invariants are those after the operation.
-    const invSeq = events[0]?.type === 'op' ? step.opEnd : seq;
-    const inv = await api.call('invariants', { seq: invSeq });
-    // A break in the middle of an operation may be the kernel's own transient state: compare with the op's end.
-    const midOp = step.opEnd !== invSeq && inv.some((i) => !i.holds && !i.skipped);
-    const atOpEnd = midOp ? { seq: step.opEnd, results: await api.call('invariants', { seq: step.opEnd }) } : null;
-    return { events, step, inv, invSeq, atOpEnd };
+    const t0 = performance.now();
+    let s = await api.call('step', { seq, mapBase: model.seq, actor });
+    performance.measure('memhp:step-reply', { start: t0 });
+    // the map held is not the patch's base (a branch switch, a reconnect): ask for the whole map
+    let change = model.apply(s.patch);
+    if (!change) {
+      model.reset();
+      s = await api.call('step', { seq, mapBase: null, actor });
+      change = model.apply(s.patch);
+    }
+    return { s, change };
   },
-  ({ events, step, inv, invSeq, atOpEnd }, seq) => {
-    const e = events[0];
+  ({ s, change }, seq) => {
+    lastStep = s;
+    const t0 = performance.now();
+    drawMap(change);
+    performance.measure('memhp:map-draw', { start: t0 });
+    const e = s.event ?? undefined;
     showEvent($('event-title'), e, seq);
-    showStepContext($('step-op'), step, (s) => setCursor(s));
-    showDiff($('diff'), step.changes, e?.type === 'op');
-    showInvariants($('invariants'), inv, atOpEnd);
-    $('inv-at').textContent = invSeq === seq ? `at seq ${seq}` : `after the operation (seq ${invSeq})`;
-    if (e?.type === 'transition') actor = e.actor;
-    else if (e?.type === 'fault') actor = `memory${e.block}`;
-    loadActor({ actor: actor ?? '', seq });
+    showStepContext($('step-op'), s.change, s.mapSeq, (to) => setCursor(to));
+    showDiff($('diff'), s.change.changes, e?.type === 'op');
+    $('map-at').textContent = s.mapSeq === seq ? `at seq ${seq}` : `after the operation (seq ${s.mapSeq}) · ← for the world before it`;
+    // the selected actor follows the step (the server picks it); one the cursor moved past the removal of is let go
+    actor = s.actor?.actor ?? actor;
+    showActorView(s, seq);
+    loadInvariants({ seq, invSeq: s.invSeq, opEnd: s.change.opEnd });
   },
   (e) => status(e.message, true),
 );
+
+const loadInvariants = latestOnly(
+  async (q: { seq: number; invSeq: number; opEnd: number }) => {
+    const t0 = performance.now();
+    const inv = await api.call('invariants', { seq: q.invSeq });
+    performance.measure('memhp:invariants-reply', { start: t0 });
+    // A break in the middle of an operation may be the kernel's own transient state: compare with the op's end.
+    const midOp = q.opEnd !== q.invSeq && inv.some((i) => !i.holds && !i.skipped);
+    const atOpEnd = midOp ? { seq: q.opEnd, results: await api.call('invariants', { seq: q.opEnd }) } : null;
+    return { inv, atOpEnd };
+  },
+  ({ inv, atOpEnd }: { inv: InvariantResult[]; atOpEnd: { seq: number; results: InvariantResult[] } | null }, q) => {
+    showInvariants($('invariants'), inv, atOpEnd);
+    $('inv-at').textContent = q.invSeq === q.seq ? `at seq ${q.seq}` : `after the operation (seq ${q.invSeq})`;
+    if (q.seq === cursor) mark('shown', q.seq);
+  },
+  (e) => status(e.message, true),
+);
+
+function showActorView(s: StepView, seq: number): void {
+  const a = s.actor;
+  if (a && a.state === 'removed' && a.last && a.last.seq < seq && s.event?.type !== 'transition') {
+    // stepped on past its removal: nothing of it is left to show
+    const gone = a.actor;
+    actor = null;
+    renderActor(null, seq, `${gone} was removed at seq ${a.last.seq}; nothing is selected now. Click a block on the map, or step onto a transition.`);
+    return;
+  }
+  renderActor(a, seq);
+}
 
 const loadActor = latestOnly(
-  async (q: { actor: string; seq: number }) => (q.actor ? api.call('actor', q) : null),
-  (a, q) => {
-    $('actor-name').textContent = a ? `${a.actor} · ${a.state ?? 'not yet moved'}` : '';
-    if (!a) {
-      $('chart').replaceChildren(el('p', {}, 'Click a block on the map, or a transition row in the timeline, to see its state machine, context and history here.'));
-      $('actor-context').textContent = '';
-      $('actor-history').replaceChildren();
-      return;
-    }
-    const def = machines.find((m) => m.name === a.machine) ?? machines.find((m) => a.actor.startsWith(m.name.split('_')[0]!));
-    if (def) drawStatechart($('chart'), def.definition, a.state, a.last && a.last.seq === q.seq ? { from: a.last.from, to: a.last.to, event: a.last.event.type } : a.last ? { from: a.last.from, to: a.last.to, event: a.last.event.type } : null);
-    else $('chart').replaceChildren(el('p', {}, `no statechart for ${a.actor}`));
-    showActor($('actor-context'), $('actor-history'), a, q.seq, (s) => setCursor(s));
-  },
+  async (q: { actor: string; seq: number }) => api.call('actor', q),
+  (a, q) => renderActor(a, q.seq),
   (e) => status(e.message, true),
 );
 
-function setCursor(seq: number): void {
+function renderActor(a: StepView['actor'], seq: number, note?: string): void {
+  $('actor-name').textContent = a ? `${a.actor} · ${a.state ?? 'not yet moved'}` : '';
+  if (!a) {
+    $('chart').replaceChildren(el('p', {}, note ?? 'Click a block on the map, or a transition row in the timeline, to see its state machine, context and history here.'));
+    $('actor-context').textContent = '';
+    $('actor-history').replaceChildren();
+    return;
+  }
+  const def = machines.find((m) => m.name === a.machine) ?? machines.find((m) => a.actor.startsWith(m.name.split('_')[0]!));
+  if (def) drawStatechart($('chart'), def.definition, a.state, a.last ? { from: a.last.from, to: a.last.to, event: a.last.event.type } : null);
+  else $('chart').replaceChildren(el('p', {}, `no statechart for ${a.actor}`));
+  showActor($('actor-context'), $('actor-history'), a, seq, (s) => setCursor(s));
+}
+
+function setCursor(seq: number, note = ''): void {
   cursor = Math.max(0, Math.min(info.lastSeq, seq));
   scrubber.value = String(cursor);
   $('seq-label').textContent = `seq ${cursor} / ${info.lastSeq}`;
-  plot.cursor = cursor;
-  plot.draw();
-  loadFrame(cursor);
-  loadDetails(cursor);
-  void timeline.reveal(cursor);
+  // every move says where it came from; an old "no breakpoint behind" must not linger
+  if (!playing) status(note);
+  mark('cursor', cursor);
+  plot.setCursor(cursor);
+  loadStep(cursor);
+  timeline.reveal(cursor);
 }
 
 function breakpoints(): Breakpoint[] {
@@ -132,31 +187,47 @@ async function continueTo(direction: 'forward' | 'backward'): Promise<void> {
   stopPlaying();
   const hit = await api.call('continue', { from: cursor, direction, breakpoints: breakpoints() });
   if (hit === null) status(direction === 'forward' ? 'no breakpoint ahead' : 'no breakpoint behind');
-  else { status(`stopped at breakpoint, seq ${hit}`); setCursor(hit); }
+  else setCursor(hit, `stopped at breakpoint, seq ${hit}`);
 }
 
-function stopPlaying(): void {
+function setPlayButton(on: boolean): void {
+  const b = $('play');
+  b.classList.toggle('playing', on);
+  b.title = on ? 'Pause (space)' : 'Play (space)';
+  $('play-label').textContent = on ? 'pause' : 'play';
+}
+
+function stopPlaying(note?: string): void {
   if (!playing) return;
   clearInterval(playing.timer);
   playing = null;
-  $('play').textContent = '▶ play';
+  setPlayButton(false);
+  status(note ?? `paused at seq ${cursor}`);
 }
+
+/** Steps per second from the speed control. */
+const speed = () => Number(($('speed') as HTMLSelectElement).value) || 10;
 
 async function play(): Promise<void> {
   if (playing) return stopPlaying();
   const hit = await api.call('continue', { from: cursor, direction: 'forward', breakpoints: breakpoints() });
   const target = hit ?? info.lastSeq;
-  $('play').textContent = '⏸ pause';
-  playing = {
-    target,
-    timer: window.setInterval(() => {
-      if (!playing || cursor >= playing.target) {
-        if (hit !== null && cursor === hit) status(`stopped at breakpoint, seq ${hit}`);
-        return stopPlaying();
-      }
-      setCursor(cursor + 1);
-    }, 150),
-  };
+  if (cursor >= target) return status('at the end of the log: nothing to play');
+  setPlayButton(true);
+  // a timer at most every 40 ms; fast speeds move several steps per tick (the page shows the latest)
+  const tick = Math.max(40, 1000 / speed());
+  playing = { target, hit, last: performance.now(), timer: 0 };
+  status(`playing at ${speed()} steps/s${hit !== null ? ` to the breakpoint at seq ${hit}` : ''}`);
+  playing.timer = window.setInterval(() => {
+    const p = playing;
+    if (!p) return;
+    const now = performance.now();
+    const n = Math.max(1, Math.round(((now - p.last) * speed()) / 1000));
+    p.last = now;
+    const to = Math.min(p.target, cursor + n);
+    setCursor(to);
+    if (to >= p.target) stopPlaying(p.hit !== null && to === p.hit ? `stopped at breakpoint, seq ${p.hit}` : `played to the end, seq ${to}`);
+  }, tick);
 }
 
 function renderQuick(): void {
@@ -164,7 +235,7 @@ function renderQuick(): void {
   const detail = $('map-detail').textContent ?? '';
   const m = /^memory(\d+) @ (0x[0-9a-f]+)/.exec(detail);
   if (!m) { box.replaceChildren(); return; }
-  const blockSize = bytes(info.system.machine.memoryBlockSize ?? Number(map_blockBytes()));
+  const blockSize = bytes(Number($('map').dataset.blockPages ?? 0) * (model.view?.pageSize ?? 4096));
   const cmds = [`online ${m[1]}`, `offline ${m[1]}`, `remove ${m[2]} ${blockSize}`];
   box.replaceChildren(...cmds.map((c) => {
     const b = el('button', { type: 'button' }, c);
@@ -172,39 +243,56 @@ function renderQuick(): void {
     return b;
   }));
 }
-function map_blockBytes(): number {
-  const c = $('map');
-  return Number(c.dataset.blockPages ?? 0) * 4096;
-}
 
 async function sendCommand(line: string): Promise<void> {
   const out = $('live-result');
   try {
     const op = parseCommand(line);
+    // at a past step the command starts a new branch: say so, and let the user decide
+    const opEnd = lastStep && lastStep.seq === cursor ? lastStep.change.opEnd : cursor;
+    if (opEnd < info.lastSeq) {
+      const ok = await askFork($('fork-ask'), { cursor, opEnd, lastSeq: info.lastSeq, command: line, logPath: info.logPath ?? null });
+      if (!ok) { out.className = ''; out.textContent = 'not sent: nothing forked'; return; }
+    }
     const r = await api.call('apply', { op, atSeq: cursor });
     info = r.info;
     out.className = r.ok ? '' : 'bad';
     out.textContent = opLine({ op, ret: r.ret, errno: r.errno })
       + (r.message ? `\n${r.message}` : '')
       + (r.forkedLogPath ? `\nforked a new log at seq ${cursor}: ${r.forkedLogPath}` : '');
-    onInfo();
+    if (r.forkedLogPath) {
+      const back = el('button', { type: 'button' }, 'back to the original');
+      back.addEventListener('click', () => void switchBranch(0));
+      banner(`Forked at seq ${opEnd} into branch ${r.forkedBranch}: ${r.forkedLogPath}. The original log is unchanged and stays under Branches.`, [back]);
+      model.reset();
+    }
+    await onInfo();
     setCursor(info.lastSeq);
-    void reloadAccounting();
   } catch (e) {
     out.className = 'bad';
     out.textContent = (e as Error).message;
   }
 }
 
-function onInfo(): void {
-  $('log-name').textContent = `${info.name}${info.logPath ? ' · ' + info.logPath : ''}${info.live ? ' · live' : ''}`;
+async function switchBranch(id: number): Promise<void> {
+  info = await api.call('selectBranch', { id });
+  model.reset();
+  await onInfo();
+  setCursor(Math.min(cursor, info.lastSeq), `on branch ${id}: ${info.name}`);
+}
+
+let branchList: BranchInfo[] = [];
+async function onInfo(): Promise<void> {
+  $('log-name').textContent = `${info.name}${info.live ? ' · live' : ''}`;
+  $('log-path').textContent = info.logPath ?? '(in memory: a scenario; operations stay in memory)';
   scrubber.max = String(info.lastSeq);
   $('seq-label').textContent = `seq ${cursor} / ${info.lastSeq}`;
   timeline.refresh();
-}
-
-async function reloadAccounting(): Promise<void> {
-  plot.setData(await api.call('accounting', { points: 600 }), info.lastSeq);
+  const [branches, outcome] = await Promise.all([api.call('branches', {}), api.call('outcome', {})]);
+  branchList = branches;
+  showBranches($('branches'), branchList, (id) => void switchBranch(id));
+  showOutcome($('outcome'), outcome, (s) => { stopPlaying(); setCursor(s); });
+  void plot.load(info.lastSeq);
 }
 
 function readFilter(): EventFilter {
@@ -219,19 +307,21 @@ function readFilter(): EventFilter {
 }
 
 async function main(): Promise<void> {
-  info = await api.call('info', {});
-  machines = await api.call('machines', {});
-  onInfo();
+  [info, machines] = await Promise.all([api.call('info', {}), api.call('machines', {})]);
   $('live-cmd').title = COMMAND_HELP.join('\n');
-  timeline.onPick = (seq) => setCursor(seq);
-  plot.onPick = (seq) => setCursor(seq);
+  timeline.onPick = (seq) => { stopPlaying(); setCursor(seq); };
+  plot.onPick = (seq) => { stopPlaying(); setCursor(seq); };
   map.onSelect = (id) => { actor = `memory${id}`; loadActor({ actor, seq: cursor }); renderQuick(); };
   scrubber.addEventListener('input', () => { stopPlaying(); setCursor(Number(scrubber.value)); });
-  $('to-start').addEventListener('click', () => { stopPlaying(); setCursor(0); });
+  $('to-start').addEventListener('click', () => { stopPlaying(); setCursor(0, 'start of the log'); });
   $('back').addEventListener('click', () => { stopPlaying(); setCursor(cursor - 1); });
   $('fwd').addEventListener('click', () => { stopPlaying(); setCursor(cursor + 1); });
-  $('to-end').addEventListener('click', () => { stopPlaying(); setCursor(info.lastSeq); });
+  $('to-end').addEventListener('click', () => { stopPlaying(); setCursor(info.lastSeq, 'end of the log'); });
   $('play').addEventListener('click', () => void play());
+  $('speed').addEventListener('change', () => {
+    if (playing) { const was = playing.target; stopPlaying(); void play().then(() => { if (playing) playing.target = was; }); }
+    $('rows').focus();
+  });
   $('bp-continue').addEventListener('click', () => void continueTo('forward'));
   $('bp-back').addEventListener('click', () => void continueTo('backward'));
   $('bp-filter').addEventListener('click', () => {
@@ -247,32 +337,41 @@ async function main(): Promise<void> {
       debounce = window.setTimeout(() => void timeline.setFilter(readFilter()), 200);
     });
   }
+  // a choice in a list is done: hand the keys back to the timeline, so → steps instead of changing the choice
+  for (const id of ['f-type', 'plot-mode']) $(id).addEventListener('change', () => $('rows').focus());
   $('plot-mode').addEventListener('change', () => { plot.mode = ($('plot-mode') as HTMLSelectElement).value as 'nodes' | 'zones'; plot.draw(); });
+  $('plot-reset').addEventListener('click', () => plot.resetZoom());
   $('live-form').addEventListener('submit', (e) => { e.preventDefault(); void sendCommand(($('live-cmd') as HTMLInputElement).value); });
   document.addEventListener('keydown', (e) => {
     const t = e.target as HTMLElement;
     if (e.key === 'Escape' && (t.tagName === 'INPUT' || t.tagName === 'SELECT')) { $('rows').focus(); return; }
     // text boxes keep their caret keys; the scrubber moves the cursor itself
     if (t.tagName === 'INPUT' || t.tagName === 'SELECT' || t.tagName === 'TEXTAREA') return;
-    const keys: Record<string, () => number> = { ArrowLeft: () => cursor - 1, ArrowRight: () => cursor + 1, Home: () => 0, End: () => info.lastSeq };
+    if (e.key === ' ' && t.tagName !== 'BUTTON') { e.preventDefault(); void play(); return; }
+    const keys: Record<string, () => [number, string]> = {
+      ArrowLeft: () => [cursor - 1, ''], ArrowRight: () => [cursor + 1, ''],
+      Home: () => [0, 'start of the log'], End: () => [info.lastSeq, 'end of the log'],
+    };
     const to = keys[e.key];
     if (!to) return;
     e.preventDefault();
     stopPlaying();
-    setCursor(to());
+    const [seq, note] = to();
+    setCursor(seq, note);
   });
   api.onPush = (p) => {
     const atEnd = cursor === info.lastSeq;
+    const branchChanged = (p.info.branch ?? 0) !== (info.branch ?? 0);
     info = p.info;
-    onInfo();
-    void reloadAccounting();
-    if (atEnd) setCursor(info.lastSeq);
+    if (branchChanged) model.reset();
+    void onInfo();
+    if (atEnd || branchChanged) setCursor(Math.min(branchChanged ? cursor : info.lastSeq, info.lastSeq));
   };
   api.onClose = () => status('Disconnected from the inspector server: is `memhp inspect` still running? Restart it and reload this page.', true);
-  await reloadAccounting();
   // Open on the booted machine (the end of the boot op); seq 0, before boot, is an empty map.
   const boot = info.lastSeq > 0 ? await api.call('diff', { seq: 0 }) : null;
   setCursor(boot ? boot.opEnd : 0);
+  void onInfo();
   status('ready');
   document.body.dataset.ready = 'true';
 }

@@ -13,7 +13,7 @@
  * removed ranges are hatched and faults crossed in red. Hovering or selecting
  * a block outlines its whole altmap group and points at its slice.
  */
-import type { MapFrame } from '../protocol.ts';
+import type { MapChange, MapView } from './model.ts';
 import { ZONE_CODES } from '../protocol.ts';
 import * as C from './colors.ts';
 import { bytes, hex } from './format.ts';
@@ -27,29 +27,32 @@ interface Layout { cell: number; cols: number; rows: number; slots: number; gutt
 const GUTTER = 84;
 
 export class MemoryMap {
-  private frame: MapFrame | null = null;
+  private frame: MapView | null = null;
   private layout: Layout = { cell: 8, cols: 1, rows: 1, slots: 0, gutter: GUTTER };
-  /** slot -> block index (-1 none) */
+  /** slot -> block index (-1 none); a block's index is its slot */
   private blockAt = new Int32Array(0);
   /** slot -> removed */
   private removedAt = new Uint8Array(0);
-  /** block index -> first section index / count (sections sorted by block) */
+  /** block index -> first section number / count */
   private secFirst = new Int32Array(0);
   private secCount = new Int32Array(0);
   private faultBlocks = new Set<number>();
   private alt: AltmapIndex = { groups: [], groupOfBlock: new Int32Array(0) };
   private hover = -1;
+  private overlayCtx: CanvasRenderingContext2D | null;
   selected = -1;
   onSelect: (blockId: number) => void = () => {};
 
-  constructor(private canvas: HTMLCanvasElement, private detail: HTMLElement, private summary: HTMLElement) {
-    canvas.addEventListener('mousemove', (e) => { this.hover = this.slotAt(e); this.draw(); this.describe(this.hover >= 0 ? this.hover : this.selected); });
-    canvas.addEventListener('mouseleave', () => { this.hover = -1; this.draw(); this.describe(this.selected); });
+  constructor(private canvas: HTMLCanvasElement, private overlay: HTMLCanvasElement, private detail: HTMLElement, private summary: HTMLElement) {
+    this.overlayCtx = overlay.getContext('2d');
+    // hover and selection are drawn on a canvas of their own: moving the mouse never redraws 32,768 cells
+    canvas.addEventListener('mousemove', (e) => { this.hover = this.slotAt(e); this.drawOverlay(); this.describe(this.hover >= 0 ? this.hover : this.selected); });
+    canvas.addEventListener('mouseleave', () => { this.hover = -1; this.drawOverlay(); this.describe(this.selected); });
     canvas.addEventListener('click', (e) => {
       const slot = this.slotAt(e);
       const bi = slot >= 0 ? this.blockAt[slot]! : -1;
       this.selected = slot;
-      this.draw();
+      this.drawOverlay();
       this.describe(slot);
       if (bi >= 0 && this.frame) this.onSelect(this.frame.blocks.id[bi]!);
     });
@@ -59,47 +62,71 @@ export class MemoryMap {
   /** Slot of a block id, so the page can select a block by name. */
   selectBlock(id: number): void {
     const f = this.frame;
-    if (!f) return;
-    const bi = f.blocks.id.indexOf(id);
-    if (bi < 0) return;
-    this.selected = Math.floor(f.blocks.startPfn[bi]! / f.blockPages);
-    this.draw();
+    if (!f || id >= f.cap || !f.blocks.present[id]) return;
+    this.selected = id;
+    this.drawOverlay();
     this.describe(this.selected);
   }
 
-  setFrame(f: MapFrame): void {
+  private indexSlot(f: MapView, slot: number): void {
+    const present = slot < f.cap && f.blocks.present[slot] === 1;
+    this.blockAt[slot] = present ? slot : -1;
+    const spb = f.sectionsPerBlock;
+    let first = -1;
+    let n = 0;
+    if (present) for (let nr = slot * spb; nr < (slot + 1) * spb && nr < f.sections.present.length; nr++) {
+      if (!f.sections.present[nr]) continue;
+      if (first < 0) first = nr;
+      n = nr - first + 1;
+    }
+    this.secFirst[slot] = first;
+    this.secCount[slot] = n;
+  }
+
+  /**
+   * Show the model's world. `change` (from MapModel.apply) names the slots
+   * that differ from what is drawn; only those cells are drawn again unless
+   * the layout or an altmap rail across blocks changed.
+   */
+  update(f: MapView, change: MapChange | null): void {
     const relayout = !this.frame || this.frame.blockPages !== f.blockPages;
     this.frame = f;
-    let maxPfn = 0;
-    for (let i = 0; i < f.blocks.id.length; i++) maxPfn = Math.max(maxPfn, f.blocks.startPfn[i]! + f.blocks.nrPages[i]!);
+    let top = f.cap;
+    while (top > 0 && !f.blocks.present[top - 1]) top--;
+    let maxPfn = top * f.blockPages;
     for (const r of f.removed) maxPfn = Math.max(maxPfn, r.startPfn + r.nrPages);
-    const slots = Math.ceil(maxPfn / f.blockPages);
+    // a patch never shrinks the map (an address range coming and going would redraw it all); a full map fits anew
+    const slots = change && !change.full ? Math.max(this.layout.slots, Math.ceil(maxPfn / f.blockPages)) : Math.ceil(maxPfn / f.blockPages);
+    let full = !change || change.full || relayout || slots !== this.layout.slots;
     if (slots !== this.layout.slots || relayout) { this.layout.slots = slots; this.computeLayout(); }
-    this.blockAt = new Int32Array(slots).fill(-1);
-    for (let i = 0; i < f.blocks.id.length; i++) {
-      const first = Math.floor(f.blocks.startPfn[i]! / f.blockPages);
-      const n = Math.max(1, Math.ceil(f.blocks.nrPages[i]! / f.blockPages));
-      for (let s = first; s < first + n && s < slots; s++) this.blockAt[s] = i;
-    }
-    this.removedAt = new Uint8Array(slots);
-    for (const r of f.removed) {
-      for (let s = Math.floor(r.startPfn / f.blockPages); s < Math.ceil((r.startPfn + r.nrPages) / f.blockPages) && s < slots; s++) this.removedAt[s] = 1;
-    }
-    const byId = new Map<number, number>();
-    f.blocks.id.forEach((id, i) => byId.set(id, i));
-    this.secFirst = new Int32Array(f.blocks.id.length).fill(-1);
-    this.secCount = new Int32Array(f.blocks.id.length);
-    for (let j = 0; j < f.sections.nr.length; j++) {
-      const bi = byId.get(f.sections.block[j]!);
-      if (bi === undefined) continue;
-      if (this.secFirst[bi] === -1) this.secFirst[bi] = j;
-      this.secCount[bi]!++;
+    if (full || this.blockAt.length !== Math.max(slots, f.cap)) {
+      full = true;
+      const n = Math.max(slots, f.cap);
+      this.blockAt = new Int32Array(n).fill(-1);
+      this.secFirst = new Int32Array(n).fill(-1);
+      this.secCount = new Int32Array(n);
+      for (let slot = 0; slot < n; slot++) this.indexSlot(f, slot);
+    } else for (const slot of change!.slots) if (slot < this.blockAt.length) this.indexSlot(f, slot);
+    if (full || change!.removed) {
+      this.removedAt = new Uint8Array(Math.max(slots, f.cap));
+      for (const r of f.removed) {
+        for (let s = Math.floor(r.startPfn / f.blockPages); s < Math.ceil((r.startPfn + r.nrPages) / f.blockPages) && s < this.removedAt.length; s++) this.removedAt[s] = 1;
+      }
     }
     this.faultBlocks = new Set(f.faults.map((x) => x.block));
-    this.alt = altmapGroups(f, this.secFirst);
-    const online = f.blocks.state.filter((s) => s === 1).length;
-    this.summary.textContent = `${f.blocks.id.length} blocks of ${bytes(f.blockPages * f.pageSize)} · ${online} online · ${f.removed.length} removed range(s) · ${f.faults.length} fault(s)${f.tainted ? ' · TAINTED' : ''}`;
-    this.draw();
+    // altmap groups follow the vmemmap heads and the sections pointing at them
+    const before = this.alt;
+    if (full || change!.vmemmap) this.alt = altmapGroups(f, this.secFirst);
+    let online = 0;
+    for (let i = 0; i < f.cap; i++) if (f.blocks.present[i] && f.blocks.state[i] === 1) online++;
+    this.summary.textContent = `${f.count} blocks of ${bytes(f.blockPages * f.pageSize)} · ${online} online · ${f.removed.length} removed range(s) · ${f.faults.length} fault(s)${f.tainted ? ' · TAINTED' : ''}`;
+    // a rail across blocks (a DEVICE range) is drawn over many cells: a change in one of its blocks redraws everything
+    const railed = (a: AltmapIndex, slot: number) => { const gi = a.groupOfBlock[slot] ?? -1; return gi >= 0 && a.groups[gi]!.remote.length > 0; };
+    if (!full && change!.slots.some((s) => railed(before, s) || railed(this.alt, s))) full = true;
+    if (!full && change!.vmemmap && this.alt.groups.some((g) => g.remote.length > 0)) full = true;
+    if (full) this.draw();
+    else this.drawSlots(change!.slots);
+    this.drawOverlay();
     this.describe(this.hover >= 0 ? this.hover : this.selected);
   }
 
@@ -107,6 +134,7 @@ export class MemoryMap {
     if (!this.frame) return;
     this.computeLayout();
     this.draw();
+    this.drawOverlay();
   }
 
   private computeLayout(): void {
@@ -132,6 +160,10 @@ export class MemoryMap {
     this.canvas.style.width = `${w}px`;
     this.canvas.width = Math.ceil(w * dpr);
     this.canvas.height = Math.ceil(rows * cell * dpr);
+    this.overlay.style.height = this.canvas.style.height;
+    this.overlay.style.width = this.canvas.style.width;
+    this.overlay.width = this.canvas.width;
+    this.overlay.height = this.canvas.height;
   }
 
   private slotAt(e: MouseEvent): number {
@@ -148,7 +180,7 @@ export class MemoryMap {
     return [gutter + (slot % cols) * cell, Math.floor(slot / cols) * cell];
   }
 
-  private blockColor(f: MapFrame, bi: number): string {
+  private blockColor(f: MapView, bi: number): string {
     const st = f.blocks.state[bi]!;
     if (st === 0) return C.OFFLINE;
     if (st === 2) return C.GOING_OFFLINE;
@@ -156,6 +188,7 @@ export class MemoryMap {
     return z >= 0 ? C.ZONE_COLORS[ZONE_CODES[z]!]! : C.ONLINE_NO_ZONE;
   }
 
+  /** Everything on the base canvas. */
   draw(): void {
     const f = this.frame;
     const ctx = this.canvas.getContext('2d');
@@ -163,35 +196,62 @@ export class MemoryMap {
     const dpr = window.devicePixelRatio || 1;
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     const { cell, slots } = this.layout;
-    const gap = cell >= 5 ? 1 : 0;
-    const w = cell - gap;
+    const w = cell - (cell >= 5 ? 1 : 0);
     ctx.fillStyle = C.HOLE;
     ctx.fillRect(0, 0, this.canvas.width, this.canvas.height);
-    for (let slot = 0; slot < slots; slot++) {
-      const [x, y] = this.xy(slot);
-      const bi = this.blockAt[slot]!;
-      if (bi < 0) {
-        if (this.removedAt[slot]) this.drawRemoved(ctx, x, y, w);
-        continue;
-      }
-      ctx.fillStyle = this.blockColor(f, bi);
-      ctx.fillRect(x, y, w, w);
-      this.drawSections(ctx, f, bi, x, y, w);
-      const vm = f.blocks.vmemmapPages[bi]!;
-      // Below half a pixel (memmap_on_memory's 2 MiB of a 128 MiB block on a 3 px cell) a band would only stripe the map.
-      if (vm > 0 && ((w * vm) / f.blocks.nrPages[bi]! >= 0.5 || w >= 8)) {
-        ctx.fillStyle = C.VMEMMAP;
-        ctx.fillRect(x, y, this.bandWidth(vm, w), w);
-      }
-      if (this.faultBlocks.has(f.blocks.id[bi]!)) this.drawFault(ctx, x, y, w);
-    }
+    for (let slot = 0; slot < slots; slot++) this.drawCell(ctx, f, slot, w, false);
     this.drawAltmaps(ctx, w);
     this.drawGutter(ctx, f);
+  }
+
+  /** Only these cells (and the lost altmap bands drawn in them). */
+  private drawSlots(slots: number[]): void {
+    const f = this.frame;
+    const ctx = this.canvas.getContext('2d');
+    if (!f || !ctx) return;
+    const dpr = window.devicePixelRatio || 1;
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    const { cell } = this.layout;
+    const w = cell - (cell >= 5 ? 1 : 0);
+    const set = new Set(slots);
+    for (const slot of slots) if (slot < this.layout.slots) this.drawCell(ctx, f, slot, w, true);
+    this.drawAltmaps(ctx, w, set);
+  }
+
+  private drawCell(ctx: CanvasRenderingContext2D, f: MapView, slot: number, w: number, clear: boolean): void {
+    const [x, y] = this.xy(slot);
+    if (clear) { ctx.fillStyle = C.HOLE; ctx.fillRect(x, y, this.layout.cell, this.layout.cell); }
+    const bi = this.blockAt[slot]!;
+    if (bi < 0) {
+      if (this.removedAt[slot]) this.drawRemoved(ctx, x, y, w);
+      return;
+    }
+    ctx.fillStyle = this.blockColor(f, bi);
+    ctx.fillRect(x, y, w, w);
+    this.drawSections(ctx, f, bi, x, y, w);
+    const vm = f.blocks.vmemmapPages[bi]!;
+    // Below half a pixel (memmap_on_memory's 2 MiB of a 128 MiB block on a 3 px cell) a band would only stripe the map.
+    if (vm > 0 && ((w * vm) / f.blocks.nrPages[bi]! >= 0.5 || w >= 8)) {
+      ctx.fillStyle = C.VMEMMAP;
+      ctx.fillRect(x, y, this.bandWidth(vm, w), w);
+    }
+    if (this.faultBlocks.has(f.blocks.id[bi]!)) this.drawFault(ctx, x, y, w);
+  }
+
+  /** Hover and selection, on their own canvas over the map. */
+  private drawOverlay(): void {
+    const f = this.frame;
+    const ctx = this.overlayCtx;
+    if (!f || !ctx) return;
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.clearRect(0, 0, this.overlay.width, this.overlay.height);
+    const dpr = window.devicePixelRatio || 1;
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     this.drawSelection(ctx, f);
   }
 
   /** Row start addresses, as many as fit without overlapping. */
-  private drawGutter(ctx: CanvasRenderingContext2D, f: MapFrame): void {
+  private drawGutter(ctx: CanvasRenderingContext2D, f: MapView): void {
     const { cell, cols, rows, gutter } = this.layout;
     ctx.fillStyle = C.HOLE;
     ctx.fillRect(0, 0, gutter - 2, rows * cell);
@@ -212,10 +272,10 @@ export class MemoryMap {
    * drawn with their block), and for a group serving other blocks a rail
    * along the top of those cells back to the head, with a tick into each.
    */
-  private drawAltmaps(ctx: CanvasRenderingContext2D, w: number): void {
-    const f = this.frame!;
+  private drawAltmaps(ctx: CanvasRenderingContext2D, w: number, only?: Set<number>): void {
     const { cell } = this.layout;
     for (const g of this.alt.groups) {
+      if (only && !only.has(g.headSlot)) continue;
       const lost = g.orphaned || (this.blockAt[g.headSlot] ?? -1) < 0;
       const bandW = this.bandWidth(g.nrPages, w);
       if (lost && g.headSlot < this.layout.slots) {
@@ -288,7 +348,7 @@ export class MemoryMap {
     if (w >= 6) ctx.strokeRect(x + 0.5, y + 0.5, w - 1, w - 1);
   }
 
-  private drawSections(ctx: CanvasRenderingContext2D, f: MapFrame, bi: number, x: number, y: number, w: number): void {
+  private drawSections(ctx: CanvasRenderingContext2D, f: MapView, bi: number, x: number, y: number, w: number): void {
     const first = this.secFirst[bi]!;
     const n = this.secCount[bi]!;
     if (first < 0) return;
@@ -336,7 +396,7 @@ export class MemoryMap {
     }
   }
 
-  private drawSelection(ctx: CanvasRenderingContext2D, f: MapFrame): void {
+  private drawSelection(ctx: CanvasRenderingContext2D, f: MapView): void {
     const slot = this.hover >= 0 ? this.hover : this.selected;
     if (slot < 0) return;
     const { cell } = this.layout;
@@ -383,7 +443,7 @@ export class MemoryMap {
   private describe(slot: number): void {
     const f = this.frame;
     if (!f) return;
-    if (f.blocks.id.length === 0) { this.detail.textContent = 'No memory at this step (seq 0 is the machine before its boot op): step on with → or press End.'; return; }
+    if (f.count === 0) { this.detail.textContent = 'No memory at this step (seq 0 is the machine before its boot op): step on with → or press End.'; return; }
     if (slot < 0 || slot >= this.blockAt.length) { this.detail.textContent = 'Hover or click a block: its state, zone, sections and where their struct pages live.'; return; }
     const bi = this.blockAt[slot]!;
     const pfn = slot * f.blockPages;

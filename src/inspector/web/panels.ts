@@ -20,7 +20,7 @@ export function showEvent(title: HTMLElement, e: MemhpEvent | undefined, seq: nu
  * the kernel's message; for one of its effects, the op it belongs to (a
  * button that jumps to it).
  */
-export function showStepContext(box: HTMLElement, step: StepChange, onPick: (seq: number) => void): void {
+export function showStepContext(box: HTMLElement, step: StepChange, mapSeq: number, onPick: (seq: number) => void): void {
   const { op } = step;
   if (!op) {
     box.className = 'step-op';
@@ -32,6 +32,12 @@ export function showStepContext(box: HTMLElement, step: StepChange, onPick: (seq
   const effects = step.opEnd - op.seq;
   if (op.seq === step.seq) {
     box.replaceChildren(el('span', {}, `whole operation: the world before seq ${op.seq} → after seq ${step.opEnd} (${effects} effect event${effects === 1 ? '' : 's'})`));
+    if (mapSeq === step.opEnd && op.seq > 1) {
+      // the map shows the world after the operation; the world before it is one key away
+      const before = el('button', { type: 'button', title: 'the world before this operation (←)' }, `← before it (seq ${op.seq - 1})`);
+      before.addEventListener('click', () => onPick(op.seq - 1));
+      box.append(el('div', { class: 'map-note' }, `the map shows the world after it (seq ${step.opEnd}) `), before);
+    }
     if (failed) box.append(el('div', { class: 'errno' }, `returned ${retText(op)}${op.message ? `: ${op.message}` : ''}`));
     else if (op.message) box.append(el('div', {}, op.message));
     return;
@@ -39,6 +45,22 @@ export function showStepContext(box: HTMLElement, step: StepChange, onPick: (seq
   const jump = el('button', { type: 'button', title: 'select the operation: its whole change' }, `seq ${op.seq} ${opLine(op)}`);
   jump.addEventListener('click', () => onPick(op.seq));
   box.replaceChildren(el('span', {}, `step ${step.seq - op.seq} of ${effects} of `), jump);
+}
+
+/** A value in the diff; a long one is cut, and a click shows all of it (and cuts it again). */
+function value(v: unknown, cls = 'val'): HTMLElement {
+  const full = v === undefined ? '∅' : JSON.stringify(v);
+  const cut = short(v);
+  const span = el('span', { class: cls }, cut);
+  if (cut !== full) {
+    span.classList.add('more');
+    span.title = 'click to show all of it';
+    span.addEventListener('click', () => {
+      const open = span.classList.toggle('open');
+      span.textContent = open ? full : cut;
+    });
+  }
+  return span;
 }
 
 /** "blocks[memory65].state" -> ["blocks[memory65]", "state"] */
@@ -68,10 +90,13 @@ export function showDiff(list: HTMLElement, changes: WorldChange[], isOp = false
     for (const c of cs) {
       const [, field] = splitPath(c.path);
       const part = el('span', { class: 'field' });
-      if (!field && c.before === undefined) part.append(el('span', { class: 'after' }, ' added '), el('span', { class: 'val' }, short(c.after)));
-      else if (!field && c.after === undefined) part.append(el('span', { class: 'before' }, ' gone '), el('span', { class: 'val' }, short(c.before)));
-      else part.append(field ? ` ${field}: ` : ': ', el('span', { class: 'before' }, short(c.before)), ' → ', el('span', { class: 'after' }, short(c.after)));
+      if (!field && c.before === undefined) part.append(el('span', { class: 'after' }, ' added '), value(c.after));
+      else if (!field && c.after === undefined) part.append(el('span', { class: 'before' }, ' gone '), value(c.before));
+      else part.append(field ? ` ${field}: ` : ': ', value(c.before, 'before'), ' → ', value(c.after, 'after'));
       li.append(part);
+      // a fault's reason is the point of the step: in full, on its own line
+      const fault = (c.after ?? c.before) as { message?: unknown } | undefined;
+      if (entity.startsWith('faults[') && !field && typeof fault?.message === 'string') li.append(el('div', { class: 'fault-msg' }, fault.message));
     }
     items.push(li);
   }

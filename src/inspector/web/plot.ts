@@ -1,111 +1,340 @@
 /**
- * Accounting over time: present, managed and memmap pages per node (or per
- * zone) sampled across the log, with the cursor drawn on it. Clicking the
- * plot moves the cursor to that step.
+ * Accounting over the log, one column per operation (boot is one column,
+ * not most of the plot): present, managed and memmap pages per node (or
+ * present and managed per zone) after each operation. The y axis fits the
+ * operations in view; the wheel zooms, a drag selects a range, a double
+ * click shows the whole log again. Hover for the values; a click selects
+ * that operation. The operation the cursor is in is shaded.
+ *
+ * Below it, a table of the counters at the cursor per node and zone, with
+ * the cells the selected step changed highlighted (before → after).
  */
-import type { AccountingPoint } from '../backend.ts';
+import type { OpSample, OpSeries, WorldChange } from '../backend.ts';
+import type { MapView } from './model.ts';
+import { Api, latestOnly } from './rpc.ts';
 import { legend } from './map.ts';
 import * as C from './colors.ts';
+import { el } from './format.ts';
 
-interface Series { label: string; color: string; dash: number[]; values: Array<number | undefined> }
+interface Series { key: string; label: string; color: string; dash: number[]; get: (s: OpSample) => number | undefined }
+
+const POINTS = 600;
+const L = 58, R = 10, T = 8, B = 20;
+
+/** 1,088K pages -> "1088K", 532,480 -> "520K", 4096 -> "4096" */
+export function pages(n: number): string {
+  if (Math.abs(n) >= 10 * 1024 * 1024) return `${(n / 1024 / 1024).toFixed(1)}M`;
+  if (Math.abs(n) >= 100 * 1024) return `${Math.round(n / 1024)}K`;
+  return String(n);
+}
 
 export class AccountingPlot {
-  private points: AccountingPoint[] = [];
-  private lastSeq = 0;
-  cursor = 0;
+  private data: OpSeries | null = null;
+  private view = { from: 0, to: 0 };
+  private cursorOp = -1;
+  private cursorSeq = 0;
+  private hoverX: number | null = null;
+  private drag: { x0: number; x1: number } | null = null;
+  private hidden = new Set<string>();
   mode: 'nodes' | 'zones' = 'nodes';
   onPick: (seq: number) => void = () => {};
+  private fetch: (v: { from: number; to: number }) => void;
 
-  constructor(private canvas: HTMLCanvasElement, private legendEl: HTMLElement) {
-    canvas.addEventListener('click', (e) => {
-      const r = canvas.getBoundingClientRect();
-      const x = (e.clientX - r.left - 50) / (r.width - 60);
-      this.onPick(Math.max(0, Math.min(this.lastSeq, Math.round(x * this.lastSeq))));
+  constructor(private api: Api, private canvas: HTMLCanvasElement, private legendEl: HTMLElement, private tip: HTMLElement, private range: HTMLElement) {
+    this.fetch = latestOnly(
+      (v: { from: number; to: number }) => api.call('accountingByOp', { fromOp: v.from, toOp: v.to, points: POINTS }),
+      (d) => { this.data = d; this.setCursor(this.cursorSeq); this.draw(); },
+      (e) => console.error(e),
+    );
+    canvas.addEventListener('mousedown', (e) => { this.drag = { x0: this.localX(e), x1: this.localX(e) }; });
+    canvas.addEventListener('mousemove', (e) => {
+      this.hoverX = this.localX(e);
+      if (this.drag) this.drag.x1 = this.hoverX;
+      this.draw();
     });
+    canvas.addEventListener('mouseleave', () => { this.hoverX = null; this.tip.hidden = true; this.draw(); });
+    window.addEventListener('mouseup', (e) => {
+      const d = this.drag;
+      this.drag = null;
+      if (!d || e.target !== canvas) return this.draw();
+      if (Math.abs(d.x1 - d.x0) < 4) {
+        const s = this.sampleAt(d.x0);
+        if (s) this.onPick(s.seq);
+        return;
+      }
+      // a brushed range: zoom into those operations
+      const a = this.opAt(Math.min(d.x0, d.x1));
+      const b = this.opAt(Math.max(d.x0, d.x1));
+      this.zoomTo(a, b);
+    });
+    canvas.addEventListener('dblclick', () => this.resetZoom());
+    canvas.addEventListener('wheel', (e) => {
+      if (!this.data) return;
+      e.preventDefault();
+      const at = this.opAt(this.localX(e));
+      const span = this.view.to - this.view.from + 1;
+      const next = Math.max(2, Math.round(span * (e.deltaY < 0 ? 0.6 : 1.6)));
+      const f = (at - this.view.from) / span;
+      const from = Math.round(at - f * next);
+      this.zoomTo(from, from + next - 1);
+    }, { passive: false });
     new ResizeObserver(() => this.draw()).observe(canvas);
   }
 
-  setData(points: AccountingPoint[], lastSeq: number): void {
-    this.points = points;
-    this.lastSeq = lastSeq;
+  private get total(): number { return this.data?.totalOps ?? 0; }
+
+  /** The whole log (after it grew, or on open). */
+  async load(_lastSeq: number): Promise<void> {
+    const d = await this.api.call('accountingByOp', { fromOp: 0, toOp: 1e9, points: POINTS });
+    const whole = this.view.from === 0 && (this.view.to === 0 || this.view.to >= this.total - 1);
+    this.data = d;
+    if (whole) this.view = { from: 0, to: Math.max(0, d.totalOps - 1) };
+    else this.fetch(this.view);
+    this.setCursor(this.cursorSeq);
     this.draw();
   }
 
+  resetZoom(): void {
+    this.zoomTo(0, this.total - 1);
+  }
+
+  private zoomTo(from: number, to: number): void {
+    const n = this.total;
+    if (n === 0) return;
+    const span = Math.max(1, to - from);
+    from = Math.max(0, Math.min(from, n - 1 - span));
+    to = Math.min(n - 1, from + span);
+    this.view = { from, to };
+    this.fetch(this.view);
+    this.draw();
+  }
+
+  /** The operation the cursor is in (its op event at or before the cursor). */
+  setCursor(seq: number): void {
+    this.cursorSeq = seq;
+    const ops = this.data?.opSeqs ?? [];
+    let lo = 0, hi = ops.length;
+    while (lo < hi) { const m = (lo + hi) >>> 1; if (ops[m]! <= seq) lo = m + 1; else hi = m; }
+    // a step inside the same operation changes nothing the plot shows: no redraw per step
+    if (lo - 1 === this.cursorOp) return;
+    this.cursorOp = lo - 1;
+    this.draw();
+  }
+
+
+  private localX(e: MouseEvent): number {
+    return e.clientX - this.canvas.getBoundingClientRect().left;
+  }
+
+  /** the canvas width for this draw: reading clientWidth per point forces a style/layout check thousands of times */
+  private width = 0;
+
+  private xOf(op: number): number {
+    const W = this.width || this.canvas.clientWidth;
+    const span = this.view.to - this.view.from + 1;
+    return L + ((op - this.view.from) / span) * (W - L - R);
+  }
+
+  private opAt(x: number): number {
+    const W = this.canvas.clientWidth;
+    const span = this.view.to - this.view.from + 1;
+    return Math.max(0, Math.min(this.total - 1, Math.floor(this.view.from + ((x - L) / (W - L - R)) * span)));
+  }
+
+  /** The sample drawn at x: the last one at or before that operation. */
+  private sampleAt(x: number): OpSample | null {
+    const samples = this.visible();
+    const op = this.opAt(x);
+    let best: OpSample | null = null;
+    for (const s of samples) if (s.op <= op) best = s;
+    return best ?? samples[0] ?? null;
+  }
+
+  private visible(): OpSample[] {
+    return (this.data?.samples ?? []).filter((s) => s.op >= this.view.from && s.op <= this.view.to);
+  }
+
   private series(): Series[] {
-    const out = new Map<string, Series>();
-    const add = (key: string, label: string, color: string, dash: number[], i: number, v: number | undefined) => {
-      let s = out.get(key);
-      if (!s) { s = { label, color, dash, values: new Array(this.points.length).fill(undefined) }; out.set(key, s); }
-      s.values[i] = v;
-    };
-    this.points.forEach((p, i) => {
-      if (this.mode === 'nodes') {
-        for (const n of p.nodes) {
-          const c = C.nodeColor(n.node);
-          add(`p${n.node}`, `node${n.node} present`, c, [], i, n.presentPages);
-          add(`m${n.node}`, `node${n.node} managed`, c, [6, 3], i, n.managedPages);
-          add(`v${n.node}`, `node${n.node} memmap ×16`, c, [2, 3], i, n.memmapPages * 16);
-        }
-      } else {
-        for (const z of p.zones) {
-          const c = C.ZONE_COLORS[z.zone] ?? '#999';
-          add(`p${z.node}${z.zone}`, `node${z.node}/${z.zone} present`, c, [], i, z.presentPages);
-          add(`m${z.node}${z.zone}`, `node${z.node}/${z.zone} managed`, c, [6, 3], i, z.managedPages);
-        }
-      }
+    const first = this.data?.samples[this.data.samples.length - 1];
+    if (!first) return [];
+    if (this.mode === 'nodes') {
+      return first.nodes.flatMap((n): Series[] => {
+        const c = C.nodeColor(n.node);
+        const at = (s: OpSample) => s.nodes.find((x) => x.node === n.node);
+        return [
+          { key: `p${n.node}`, label: `node${n.node} present`, color: c, dash: [], get: (s) => at(s)?.presentPages },
+          { key: `m${n.node}`, label: `node${n.node} managed`, color: c, dash: [6, 3], get: (s) => at(s)?.managedPages },
+          { key: `v${n.node}`, label: `node${n.node} memmap`, color: c, dash: [2, 3], get: (s) => at(s)?.memmapPages },
+        ];
+      });
+    }
+    const zones = new Map<string, { node: number; zone: string }>();
+    for (const s of this.data!.samples) for (const z of s.zones) zones.set(`${z.node}/${z.zone}`, z);
+    return [...zones.entries()].flatMap(([k, z]): Series[] => {
+      const c = C.ZONE_COLORS[z.zone] ?? '#999';
+      const at = (s: OpSample) => s.zones.find((x) => x.node === z.node && x.zone === z.zone);
+      return [
+        { key: `p${k}`, label: `node${z.node}/${z.zone} present`, color: c, dash: [], get: (s) => at(s)?.presentPages },
+        { key: `m${k}`, label: `node${z.node}/${z.zone} managed`, color: c, dash: [6, 3], get: (s) => at(s)?.managedPages },
+      ];
     });
-    return [...out.values()];
   }
 
   draw(): void {
     const ctx = this.canvas.getContext('2d');
     if (!ctx) return;
     const dpr = window.devicePixelRatio || 1;
-    const W = this.canvas.clientWidth;
+    const W = (this.width = this.canvas.clientWidth);
     const H = this.canvas.clientHeight;
-    this.canvas.width = Math.ceil(W * dpr);
-    this.canvas.height = Math.ceil(H * dpr);
+    if (this.canvas.width !== Math.ceil(W * dpr)) this.canvas.width = Math.ceil(W * dpr);
+    if (this.canvas.height !== Math.ceil(H * dpr)) this.canvas.height = Math.ceil(H * dpr);
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.fillStyle = '#15171b';
     ctx.fillRect(0, 0, W, H);
-    const L = 50, R = 10, T = 8, B = 18;
-    const series = this.series();
-    let max = 1;
-    for (const s of series) for (const v of s.values) if (v !== undefined) max = Math.max(max, v);
-    const sx = (seq: number) => L + (this.lastSeq ? seq / this.lastSeq : 0) * (W - L - R);
-    const sy = (v: number) => T + (1 - v / max) * (H - T - B);
-    ctx.fillStyle = '#8a919c';
+    const all = this.series();
+    const series = all.filter((s) => !this.hidden.has(s.key));
+    const samples = this.visible();
+    // the y axis fits what is in view, so a 32,768-page step is not a few pixels under a 1M-page maximum
+    let min = Infinity, max = -Infinity;
+    for (const s of series) for (const p of samples) { const v = s.get(p); if (v !== undefined) { min = Math.min(min, v); max = Math.max(max, v); } }
+    if (!Number.isFinite(min)) { min = 0; max = 1; }
+    if (max === min) { max += Math.max(1, Math.abs(max) * 0.05); min -= Math.max(1, Math.abs(min) * 0.05); }
+    const pad = (max - min) * 0.06;
+    // counters are never negative: no axis below 0
+    min = min >= 0 ? Math.max(0, min - pad) : min - pad;
+    max += pad;
+    const sy = (v: number) => T + (1 - (v - min) / (max - min)) * (H - T - B);
     ctx.font = '10px ui-monospace, monospace';
-    ctx.fillText(`${(max / 1024).toFixed(0)}K pg`, 2, T + 8);
-    ctx.fillText('0', 2, H - B);
-    ctx.fillText(`seq ${this.lastSeq}`, W - R - 60, H - 4);
+    // the operation the cursor is in: shaded, the step's change is there
+    if (this.cursorOp >= this.view.from && this.cursorOp <= this.view.to) {
+      const x0 = this.xOf(this.cursorOp);
+      const x1 = this.xOf(this.cursorOp + 1);
+      ctx.fillStyle = 'rgba(90,169,255,0.22)';
+      ctx.fillRect(x0, T, Math.max(2, x1 - x0), H - T - B);
+    }
     ctx.strokeStyle = '#30343c';
     ctx.strokeRect(L, T, W - L - R, H - T - B);
+    ctx.fillStyle = '#8a919c';
+    for (let k = 0; k <= 3; k++) {
+      const v = min + ((max - min) * k) / 3;
+      const y = sy(v);
+      ctx.fillText(`${pages(Math.round(v))} pg`, 2, y + 3);
+      ctx.strokeStyle = '#23262c';
+      ctx.beginPath(); ctx.moveTo(L, y); ctx.lineTo(W - R, y); ctx.stroke();
+    }
+    ctx.fillText(`op ${this.view.from}`, L, H - 6);
+    const endLabel = `op ${this.view.to} of ${this.total}`;
+    ctx.fillText(endLabel, W - R - ctx.measureText(endLabel).width, H - 6);
     for (const s of series) {
       ctx.strokeStyle = s.color;
       ctx.setLineDash(s.dash);
       ctx.lineWidth = 1.5;
       ctx.beginPath();
       let started = false;
-      s.values.forEach((v, i) => {
+      samples.forEach((p, i) => {
+        const v = s.get(p);
         if (v === undefined) return;
-        const x = sx(this.points[i]!.seq);
+        const x = this.xOf(p.op);
         const y = sy(v);
-        // accounting is a step function of the log: hold the value until the next sample
-        if (!started) { ctx.moveTo(x, y); started = true; } else { ctx.lineTo(x, y); }
-        const next = this.points[i + 1];
-        if (next) ctx.lineTo(sx(next.seq), y);
+        // the counters hold from the end of one operation to the end of the next
+        if (!started) { ctx.moveTo(x, y); started = true; } else ctx.lineTo(x, y);
+        const next = samples[i + 1];
+        ctx.lineTo(next ? this.xOf(next.op) : this.xOf(this.view.to + 1), y);
       });
       ctx.stroke();
     }
     ctx.setLineDash([]);
-    const cx = sx(this.cursor);
-    ctx.strokeStyle = '#fff';
-    ctx.lineWidth = 1;
-    ctx.beginPath(); ctx.moveTo(cx, T); ctx.lineTo(cx, H - B); ctx.stroke();
-    ctx.fillStyle = '#fff';
-    ctx.fillText(String(this.cursor), Math.min(cx + 3, W - 40), T + 10);
-    legend(this.legendEl, series.filter((s) => s.dash.length === 0).map((s) => [s.color, s.label.replace(' present', '')] as [string, string])
-      .concat([['#888', 'solid present · dashed managed' + (this.mode === 'nodes' ? ' · dotted memmap ×16' : '')]]));
+    if (this.drag && Math.abs(this.drag.x1 - this.drag.x0) >= 4) {
+      ctx.fillStyle = 'rgba(255,255,255,0.12)';
+      ctx.fillRect(Math.min(this.drag.x0, this.drag.x1), T, Math.abs(this.drag.x1 - this.drag.x0), H - T - B);
+    }
+    this.drawHover(ctx, series, sy, H);
+    this.range.textContent = this.view.from === 0 && this.view.to >= this.total - 1
+      ? `all ${this.total} operations (wheel or drag to zoom)` : `operations ${this.view.from}–${this.view.to} of ${this.total}`;
+    legend(this.legendEl, all.filter((s) => s.dash.length === 0).map((s) => [s.color, s.label.replace(' present', '')] as [string, string])
+      .concat([['#888', 'solid present · dashed managed' + (this.mode === 'nodes' ? ' · dotted memmap' : '') + ' · click a name to hide it']]));
+    // legend entries toggle their series
+    [...this.legendEl.children].forEach((span, i) => {
+      const s = all.filter((x) => x.dash.length === 0)[i];
+      if (!s) return;
+      const keys = all.filter((x) => x.color === s.color && x.label.split(' ')[0] === s.label.split(' ')[0]).map((x) => x.key);
+      span.classList.toggle('off', keys.every((k) => this.hidden.has(k)));
+      span.addEventListener('click', () => {
+        const off = keys.every((k) => this.hidden.has(k));
+        for (const k of keys) if (off) this.hidden.delete(k); else this.hidden.add(k);
+        this.draw();
+      });
+    });
   }
+
+  private drawHover(ctx: CanvasRenderingContext2D, series: Series[], sy: (v: number) => number, H: number): void {
+    if (this.hoverX === null || this.hoverX < L) { this.tip.hidden = true; return; }
+    const s = this.sampleAt(this.hoverX);
+    if (!s) { this.tip.hidden = true; return; }
+    const x = this.xOf(s.op);
+    ctx.strokeStyle = 'rgba(255,255,255,0.5)';
+    ctx.beginPath(); ctx.moveTo(this.hoverX, T); ctx.lineTo(this.hoverX, H - B); ctx.stroke();
+    for (const se of series) {
+      const v = se.get(s);
+      if (v === undefined) continue;
+      ctx.fillStyle = se.color;
+      ctx.beginPath(); ctx.arc(Math.max(x, L), sy(v), 2.5, 0, Math.PI * 2); ctx.fill();
+    }
+    const prev = this.data!.samples[this.data!.samples.indexOf(s) - 1];
+    const exact = prev === undefined || prev.op === s.op - 1;
+    const lines = [`op ${s.op} · seq ${s.seq}–${s.end}${exact ? '' : ' (sampled)'}`, s.label + (s.failed ? '  (failed)' : '')];
+    for (const se of series) {
+      const v = se.get(s);
+      if (v === undefined) continue;
+      const was = prev && exact ? se.get(prev) : undefined;
+      const d = was !== undefined && was !== v ? `  (${v - was > 0 ? '+' : ''}${v - was})` : '';
+      lines.push(`${se.label}: ${v.toLocaleString('en')} pages${d}`);
+    }
+    this.tip.textContent = lines.join('\n');
+    this.tip.hidden = false;
+    const W = this.canvas.clientWidth;
+    this.tip.style.left = `${Math.min(this.hoverX + 12, W - 300)}px`;
+  }
+}
+
+/** The counters at the cursor per node and zone; the cells the selected step changed say before → after. */
+export function showAccountingTable(table: HTMLElement, f: MapView, changes: WorldChange[]): void {
+  const changed = new Map<string, WorldChange>();
+  for (const c of changes) changed.set(c.path, c);
+  const head = el('tr');
+  for (const h of ['', 'present', 'managed', 'memmap', 'spanned']) head.append(el('th', {}, h));
+  const rows: HTMLElement[] = [head];
+  const cell = (v: number | null, path: string | null, extra: WorldChange[] = []) => {
+    const td = el('td', {}, v === null ? '' : v.toLocaleString('en'));
+    // a field's own change, or its whole entity (a zone that appeared or went away this step)
+    const c = path ? changed.get(path) ?? (v !== null ? changed.get(path.slice(0, path.lastIndexOf('.'))) : undefined) : undefined;
+    const all = [...(c ? [c] : []), ...extra];
+    if (all.length) {
+      td.className = 'changed';
+      const d = all.map((x) => `${x.path}: ${JSON.stringify(x.before)} → ${JSON.stringify(x.after)}`).join('\n');
+      td.title = `this step: ${d}`;
+      if (c && c.before === undefined && typeof v === 'number' && v !== 0) td.append(el('small', {}, ` (+${v})`));
+      if (c && typeof c.before === 'number' && typeof c.after === 'number') td.append(el('small', {}, ` (${c.after - c.before > 0 ? '+' : ''}${c.after - c.before})`));
+    }
+    return td;
+  };
+  for (const n of f.nodes) {
+    const zones = f.zones.filter((z) => z.node === n.id);
+    const spans = zones.filter((z) => z.startPfn !== null && z.endPfn !== null);
+    const spanned = spans.length ? Math.max(...spans.map((z) => z.endPfn!)) - Math.min(...spans.map((z) => z.startPfn!)) : 0;
+    const tr = el('tr', { class: 'node', 'data-row': `node${n.id}` });
+    tr.append(el('th', {}, `node${n.id}${n.online ? '' : ' (offline)'}`),
+      cell(n.presentPages, `nodes[node${n.id}].presentPages`), cell(n.managedPages, `nodes[node${n.id}].managedPages`),
+      cell(n.memmapPages, `nodes[node${n.id}].memmapPages`), cell(spanned, null));
+    rows.push(tr);
+    for (const z of zones) {
+      const key = `zones[${z.node}/${z.zone}]`;
+      const spanChanges = [changed.get(`${key}.startPfn`), changed.get(`${key}.endPfn`)].filter((x): x is WorldChange => !!x);
+      const zr = el('tr', { class: 'zone', 'data-row': `${z.node}/${z.zone}` });
+      zr.append(el('th', {}, `  ${z.zone}`), cell(z.presentPages, `${key}.presentPages`), cell(z.managedPages, `${key}.managedPages`),
+        cell(null, null), cell(z.startPfn === null || z.endPfn === null ? 0 : z.endPfn - z.startPfn, `${key}.spanned`, spanChanges));
+      rows.push(zr);
+    }
+  }
+  table.replaceChildren(...rows);
 }

@@ -22,11 +22,22 @@ export class Timeline {
   onPick: (seq: number) => void = () => {};
   onBreakpointsChanged: () => void = () => {};
   private fetchRows: (top: number) => void;
+  private revealRow: (q: { seq: number; force: boolean }) => void;
 
   constructor(private api: Api, private box: HTMLElement, private bar: HTMLInputElement, private count: HTMLElement, private empty?: HTMLElement) {
     this.fetchRows = latestOnly(
       (top: number) => api.call('rows', { filter: this.filter, offset: top, limit: this.capacity() }),
       (r) => { this.total = r.total; this.top = r.offset; this.visible = r.events; this.render(); },
+      (e) => console.error(e),
+    );
+    // only the latest cursor matters while scrubbing: one rowOf in flight, the rest replaced
+    this.revealRow = latestOnly(
+      (q: { seq: number; force: boolean }) => api.call('rowOf', { filter: this.filter, seq: Math.max(1, q.seq) }),
+      (row, q) => {
+        const cap = this.capacity();
+        if (q.force || row < this.top || row >= this.top + cap) this.scrollTo(row - Math.floor(cap / 3));
+        else this.render();
+      },
       (e) => console.error(e),
     );
     box.addEventListener('wheel', (e) => {
@@ -62,16 +73,14 @@ export class Timeline {
 
   async setFilter(f: EventFilter): Promise<void> {
     this.filter = f;
-    await this.reveal(this.cursor, true);
+    this.reveal(this.cursor, true);
   }
 
   /** Move the cursor and scroll so its row (or the next matching row) is visible. */
-  async reveal(seq: number, force = false): Promise<void> {
+  reveal(seq: number, force = false): void {
     this.cursor = seq;
-    const cap = this.capacity();
-    const row = await this.api.call('rowOf', { filter: this.filter, seq: Math.max(1, seq) });
-    if (force || row < this.top || row >= this.top + cap) this.scrollTo(row - Math.floor(cap / 3));
-    else this.render();
+    this.render();
+    this.revealRow({ seq, force });
   }
 
   /** Refetch after the log grew. */

@@ -7,8 +7,8 @@ export async function seqLabel(page: Page): Promise<string> {
 
 export async function waitSeq(page: Page, seq: number): Promise<void> {
   await page.waitForFunction((s) => document.querySelector('[data-testid=seq-label]')!.textContent!.startsWith(`seq ${s} /`), seq);
-  // the map and the panels follow the cursor asynchronously; wait until the map shows this step
-  await page.waitForFunction((s) => document.querySelector('#event-title')!.textContent!.startsWith(`seq ${s}`), seq);
+  // the map and the panels follow the cursor asynchronously; wait until the page says it shows this step
+  await page.waitForFunction((s) => document.body.dataset.shownSeq === String(s) && document.querySelector('#event-title')!.textContent!.startsWith(`seq ${s}`), seq);
 }
 
 /** Centre of block `id`'s cell on the map canvas, in page coordinates. */
@@ -43,7 +43,13 @@ export async function cellPixels(page: Page, id: number, rgb: [number, number, n
     const x0 = Math.round((x - cell / 2 - r.left) * dpr);
     const y0 = Math.round((y - cell / 2 - r.top) * dpr);
     const n = Math.round(cell * dpr);
-    const px = c.getContext('2d')!.getImageData(x0, y0, n, n).data;
+    // what the user sees: the map and the hover/selection canvas over it
+    const o = document.getElementById('map-overlay') as HTMLCanvasElement;
+    const t = document.createElement('canvas');
+    t.width = c.width; t.height = c.height;
+    const tc = t.getContext('2d')!;
+    tc.drawImage(c, 0, 0); tc.drawImage(o, 0, 0);
+    const px = tc.getImageData(x0, y0, n, n).data;
     let hits = 0;
     for (let i = 0; i < px.length; i += 4) {
       if (Math.abs(px[i]! - rgb[0]) <= tol && Math.abs(px[i + 1]! - rgb[1]) <= tol && Math.abs(px[i + 2]! - rgb[2]) <= tol) hits++;
@@ -62,7 +68,12 @@ export async function redPixels(page: Page, id: number): Promise<number> {
     const x0 = Math.round((x - cell / 2 - r.left) * dpr);
     const y0 = Math.round((y - cell / 2 - r.top) * dpr);
     const n = Math.round(cell * dpr);
-    const px = c.getContext('2d')!.getImageData(x0, y0, n, n).data;
+    const o = document.getElementById('map-overlay') as HTMLCanvasElement;
+    const t = document.createElement('canvas');
+    t.width = c.width; t.height = c.height;
+    const tc = t.getContext('2d')!;
+    tc.drawImage(c, 0, 0); tc.drawImage(o, 0, 0);
+    const px = tc.getImageData(x0, y0, n, n).data;
     let red = 0;
     for (let i = 0; i < px.length; i += 4) if (px[i]! > 220 && px[i + 1]! < 110 && px[i + 2]! < 110) red++;
     return red;
