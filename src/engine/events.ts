@@ -10,7 +10,7 @@ export type MachineKind = 'memory_block' | 'section' | 'hotplug';
 /** Where a section's struct pages live. */
 export type MemmapPlacement =
   | { kind: 'boot'; node: number }
-  /** Regular hot-add allocation from a node's kernel memory (spec §6.1). */
+  /** Regular hot-add allocation from a node's kernel memory (docs/kernel-model.md §6.1). */
   | { kind: 'node'; node: number; pages: number; basePages: boolean }
   /** Carved out of hot-added memory: the vmemmap head (first pfn) serving this section. */
   | { kind: 'altmap'; headPfn: number; pages: number };

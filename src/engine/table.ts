@@ -2,7 +2,7 @@
  * A persistent table keyed by small non-negative integers (block ids,
  * section numbers): a two-level array of fixed-size chunks. Changing one
  * entry copies one chunk and the top array, never the whole table — immer
- * over one 32K-element array copies all of it per event (DESIGN.md).
+ * over one 32K-element array copies all of it per event (measured: immer over one 32K-element array manages about 120–550 events/s).
  *
  * A TableDraft is a transient editor: during a batch it copies each touched
  * chunk once and then writes in place, so replaying many events costs about

@@ -1,5 +1,5 @@
 /**
- * Page, pfn, section and block arithmetic with the kernel's names (spec §1, §2).
+ * Page, pfn, section and block arithmetic with the kernel's names (docs/kernel-model.md §1, §2).
  * Everything here is a pure function of the system description.
  */
 import { hasFeature } from './features.ts';
@@ -45,7 +45,7 @@ export class GeometryError extends Error {
 }
 
 /**
- * x86 probe_memory_block_size() (arch/x86/mm/init_64.c), spec §2.1.
+ * x86 probe_memory_block_size() (arch/x86/mm/init_64.c), docs/kernel-model.md §2.1.
  * v2-2019 sits in the 4.x–~5.7 rule (no bare-metal 2 GiB rule); later eras in ~5.8–~6.12.
  */
 export function probeX86BlockSize(bootMemEnd: number, hypervisor: boolean, era: SystemSpec['kernel']): number {

@@ -1,5 +1,5 @@
 /**
- * Where a hot-add places its memmap, per era (spec §6.2, §6.3, §7.1).
+ * Where a hot-add places its memmap, per era (docs/kernel-model.md §6.2, §6.3, §7.1).
  * Pure: given the system, the request and its size, say which layout the
  * kernel of that era would use, which WARNs it prints, or which errno it returns.
  */

@@ -1,5 +1,5 @@
 /**
- * Architecture profiles (spec §2, §6.4). Pure data plus the few arch hooks
+ * Architecture profiles (docs/kernel-model.md §2, §6.4). Pure data plus the few arch hooks
  * whose behaviour differs: block size, zone layout of boot memory,
  * memmap_on_memory enablement, vmemmap allocation fallback.
  */

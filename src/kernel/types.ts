@@ -11,7 +11,7 @@ export type ArchName = (typeof ARCH_NAMES)[number];
 
 /**
  * Kernel eras, oldest first: releases where behaviour a user hits changed
- * (spec §6.2; docs/eras.md). To add one, append it here in release order and
+ * (docs/kernel-model.md §6.2; docs/eras.md). To add one, append it here in release order and
  * give it its release in ERA_RELEASE (src/kernel/features.ts); every feature
  * then follows from its `since` release.
  */
@@ -32,7 +32,7 @@ export type MemmapOnMemoryParam = 'off' | 'on' | 'force';
 export type OnlinePolicy = 'contig-zones' | 'auto-movable';
 export type Sparsemem = 'vmemmap' | 'classic';
 
-/** Kernel parameters and sysfs knobs (spec §4.3, §5.5, §6.2, §7.1). */
+/** Kernel parameters and sysfs knobs (docs/kernel-model.md §4.3, §5.5, §6.2, §7.1). */
 export interface Params {
   memmap_on_memory: MemmapOnMemoryParam;
   auto_online_blocks: OnlineType;

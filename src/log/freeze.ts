@@ -1,4 +1,4 @@
-/** Events are immutable facts (DESIGN principle 1): freeze them all the way down. */
+/** Events are immutable facts (docs/README.md, principle 1): freeze them all the way down. */
 export function deepFreeze<T>(value: T): T {
   const obj = value as Record<string, unknown>;
   Object.freeze(obj);

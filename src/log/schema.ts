@@ -17,7 +17,7 @@ export interface LogHeader {
   format: typeof LOG_FORMAT;
   version: number;
   system: SystemSpec;
-  /** Metadata only: never reaches the world (DESIGN principle 4). */
+  /** Metadata only: never reaches the world (docs/README.md, principle 4). */
   createdAt?: string;
 }
 

@@ -1,7 +1,7 @@
 /**
  * What a scenario means when it leaves a field out. The defaults describe a
  * current kernel in a QEMU-like x86_64 guest with one 4 GiB node and the
- * kernel's own parameter defaults (spec §4.3, §5.5, §6.2).
+ * kernel's own parameter defaults (docs/kernel-model.md §4.3, §5.5, §6.2).
  *
  * machine.possibleNodes, when absent, is the larger of the number of boot
  * nodes and (the highest node any add_memory names) + 1, so that every node a
@@ -26,7 +26,7 @@ export const DEFAULT_SPARSEMEM: Sparsemem = 'vmemmap';
  * x86_64): a node with no fragmentation. DEFAULT_MAX_FREE_ORDER is the x86_64 value.
  */
 export const DEFAULT_MAX_FREE_ORDER = 10;
-/** The largest MAX_PAGE_ORDER among the profiles (arm64 64K, spec §2). */
+/** The largest MAX_PAGE_ORDER among the profiles (arm64 64K, docs/kernel-model.md §2). */
 export const LARGEST_MAX_PAGE_ORDER = 13;
 
 /** The boot memory of a scenario that lists none (maxFreeOrder as above, x86_64 shown). */

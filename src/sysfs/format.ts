@@ -1,7 +1,7 @@
 /**
  * How the kernel prints the attributes of /sys/devices/system/memory,
  * /sys/devices/system/node and /sys/module/memory_hotplug/parameters
- * (spec §4.3, §4.5, §7.1). Pure functions: one attribute, one string.
+ * (docs/kernel-model.md §4.3, §4.5, §7.1). Pure functions: one attribute, one string.
  */
 import type { BlockView } from '../engine/view.ts';
 import type { KernelConfig } from '../kernel/config.ts';

@@ -1,7 +1,7 @@
 /**
  * What util-linux lsmem (2.38, sys-utils/lsmem.c) prints for the tree that
  * exportSysfs() writes from a view, computed from the view alone, so a
- * test can run the real lsmem and compare (spec §10.1).
+ * test can run the real lsmem and compare (docs/kernel-model.md §10.1).
  *
  * Rows are for `lsmem -b -J -o RANGE,SIZE,STATE,REMOVABLE,BLOCK,NODE,ZONES`
  * (plus `-a` when `all`), in lsmem's JSON shape.

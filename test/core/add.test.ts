@@ -1,6 +1,6 @@
 /**
  * add_memory() and probe: success and every error path with the spec's
- * errno (spec §5.2–§5.4, §6.2, §4.3 probe).
+ * errno (docs/kernel-model.md §5.2–§5.4, §6.2, §4.3 probe).
  */
 import { describe, expect, it } from 'vitest';
 import { add, blockOf, boot, GiB, memoryParts, MiB, nodeOf, ok, sectionOf } from './helpers.ts';
@@ -84,7 +84,7 @@ describe('add_memory', () => {
   });
 });
 
-describe('MHP_MEMMAP_ON_MEMORY per era (spec §6.2)', () => {
+describe('MHP_MEMMAP_ON_MEMORY per era (docs/kernel-model.md §6.2)', () => {
   it('5.13: a multi-block request is unsupported → EINVAL, nothing added', () => {
     const s = boot({ kernel: '5.13', params: { memmap_on_memory: 'on' } });
     const before = memoryParts(s.view());

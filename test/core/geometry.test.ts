@@ -1,5 +1,5 @@
 /**
- * Kernel arithmetic per architecture profile (spec §2, §2.1, §6.3, §6.4).
+ * Kernel arithmetic per architecture profile (docs/kernel-model.md §2, §2.1, §6.3, §6.4).
  */
 import { describe, expect, it } from 'vitest';
 import {
@@ -17,7 +17,7 @@ import {
 } from '../../src/index.ts';
 import { GiB, makeSpec, MiB, KiB } from './helpers.ts';
 
-/** spec §2 table, for a 5.13+ kernel (arm64 4K sections are 1 GiB only before ~5.12). */
+/** docs/kernel-model.md §2 table, for a 5.13+ kernel (arm64 4K sections are 1 GiB only before ~5.12). */
 const TABLE: Record<ArchName, { page: number; sectionBits: number; pps: number; block: number; sectionsPerBlock: number; pageblock: number; subsections: number; pagesPerSubsection: number; memmapPerBlock: number }> = {
   x86_64: { page: 4 * KiB, sectionBits: 27, pps: 32768, block: 128 * MiB, sectionsPerBlock: 1, pageblock: 512, subsections: 64, pagesPerSubsection: 512, memmapPerBlock: 512 },
   'arm64-4k': { page: 4 * KiB, sectionBits: 27, pps: 32768, block: 128 * MiB, sectionsPerBlock: 1, pageblock: 512, subsections: 64, pagesPerSubsection: 512, memmapPerBlock: 512 },
@@ -28,7 +28,7 @@ const TABLE: Record<ArchName, { page: number; sectionBits: number; pps: number; 
   s390x: { page: 4 * KiB, sectionBits: 28, pps: 65536, block: 256 * MiB, sectionsPerBlock: 1, pageblock: 256, subsections: 128, pagesPerSubsection: 512, memmapPerBlock: 1024 },
 };
 
-describe('geometry of every architecture profile (spec §2)', () => {
+describe('geometry of every architecture profile (docs/kernel-model.md §2)', () => {
   it('covers all seven profiles', () => {
     expect([...ARCH_NAMES].sort()).toEqual(Object.keys(TABLE).sort());
   });
@@ -72,7 +72,7 @@ describe('geometry of every architecture profile (spec §2)', () => {
   });
 });
 
-describe('x86_64 probe_memory_block_size() (spec §2.1)', () => {
+describe('x86_64 probe_memory_block_size() (docs/kernel-model.md §2.1)', () => {
   const eras: Era[] = ['5.13', '6.6', '6.8'];
 
   it('E1: a VM with 64.5 GiB of boot memory gets 512 MiB blocks', () => {
@@ -142,7 +142,7 @@ describe('invalid memory block sizes are rejected (memory_dev_init panics)', () 
   });
 });
 
-describe('vmemmap pages per block and memmap_on_memory outcome per arch (spec §6.3, §6.4)', () => {
+describe('vmemmap pages per block and memmap_on_memory outcome per arch (docs/kernel-model.md §6.3, §6.4)', () => {
   const layoutFor = (arch: ArchName, mode: 'on' | 'force', kernel: Era = '6.8') => {
     const spec = makeSpec({ arch, kernel, params: { memmap_on_memory: mode }, boot: [{ size: 4 * GiB }] });
     const g = geometryOf(spec);

@@ -1,7 +1,7 @@
 /**
  * With the default live gate every existing block and section is a running
  * XState actor with a deterministic id whose state is the world's; removed
- * ones are stopped (DESIGN.md: machines own the lifecycle).
+ * ones are stopped (docs/README.md, principle 2: machines own the lifecycle).
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';

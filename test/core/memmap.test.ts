@@ -1,5 +1,5 @@
 /**
- * Where a hot-add puts its memmap (spec §6.1, §7.1): the target node, another
+ * Where a hot-add puts its memmap (docs/kernel-model.md §6.1, §7.1): the target node, another
  * node, base pages, or nowhere (-ENOMEM), and the v2 flag checks.
  */
 import { describe, expect, it } from 'vitest';

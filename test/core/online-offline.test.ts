@@ -1,7 +1,7 @@
 /**
  * memoryN/state and memoryN/online writes, valid_zones, zone choice,
  * notifier injection, pinned pages, pending signals and auto-online
- * (spec §4.4, §4.5, §4.7, §4.8, §5.5, §5.6, §8.1, §9.4).
+ * (docs/kernel-model.md §4.4, §4.5, §4.7, §4.8, §5.5, §5.6, §8.1, §9.4).
  */
 import { describe, expect, it } from 'vitest';
 import { ERAS } from '../../src/kernel/types.ts';

@@ -38,7 +38,7 @@ function runChecked(spec: SystemSpec, ops: Op[]): HotplugSystem {
       } else if (op.op === 'offline_and_remove_memory') {
         // The rollback re-onlines with MMOP_ONLINE_KERNEL/MOVABLE, and the kernel zone is chosen
         // afresh: a boot block whose DMA32 span vanished while offline comes back in Normal
-        // (spec §5.6, §8.3). Everything but the zone of re-onlined blocks is restored.
+        // (docs/kernel-model.md §5.6, §8.3). Everything but the zone of re-onlined blocks is restored.
         const rezoned = new Set(r.events.flatMap((e) => (e.type === 'transition' && e.machine === 'memory_block' && e.from === 'offline' && e.to === 'online' ? [e.actor] : [])));
         const loose = (v: typeof before) => ({
           ...memoryParts(v),

@@ -1,6 +1,6 @@
 /**
  * remove_memory(), offline_and_remove_memory() and try_offline_node()
- * (spec §6.6, §8.2, §8.3).
+ * (docs/kernel-model.md §6.6, §8.2, §8.3).
  */
 import { describe, expect, it } from 'vitest';
 import { ERAS } from '../../src/kernel/types.ts';

@@ -1,6 +1,6 @@
 /**
  * The numbers of the 2019 series' cover letter and of upstream
- * memmap_on_memory (spec §4.7 E2, §7.2, §7.3, §7.4), and the reviewer's
+ * memmap_on_memory (docs/kernel-model.md §4.7 E2, §7.2, §7.3, §7.4), and the reviewer's
  * question from the seed thread (§7.5).
  */
 import { describe, expect, it } from 'vitest';

@@ -175,7 +175,7 @@ describe('boot nodes and machine', () => {
       'scenarios/x.json: machine.memoryBlockSize: 8M is smaller than one section (16M on ppc64-radix, kernel 6.8)',
       'scenarios/x.json: boot[0].maxFreeOrder: 10 is above MAX_PAGE_ORDER (8 on ppc64-radix)',
     ]);
-    // arm64 4K sections were 1 GiB in 2019 (spec §2).
+    // arm64 4K sections were 1 GiB in 2019 (docs/kernel-model.md §2).
     expect(errorOf(JSON.stringify({ kernel: 'v2-2019', arch: 'arm64-4k', machine: { memoryBlockSize: '128M' } })).message).toBe(
       'scenarios/x.json: machine.memoryBlockSize: 128M is smaller than one section (1G on arm64-4k, kernel v2-2019)',
     );

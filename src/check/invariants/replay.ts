@@ -1,5 +1,5 @@
 /**
- * The log is the truth (DESIGN principle 1): folding the recorded events
+ * The log is the truth (docs/README.md, principle 1): folding the recorded events
  * from an empty world must give exactly the world the live system holds.
  */
 import { isDeepStrictEqual } from 'node:util';

@@ -1,6 +1,6 @@
 /**
  * Hot-add: add_memory() → register_memory_resource() → add_memory_resource()
- * (spec §5, §6, §7.2). Every check runs before the first effect, so a failed
+ * (docs/kernel-model.md §5, §6, §7.2). Every check runs before the first effect, so a failed
  * add changes nothing.
  */
 import { fail } from '../../kernel/errno.ts';
@@ -20,7 +20,7 @@ export function possibleNodes(tx: Tx): number {
 }
 
 /**
- * Regular memmap (spec §6.1): per section, PMD-sized chunks from the target
+ * Regular memmap (docs/kernel-model.md §6.1): per section, PMD-sized chunks from the target
  * node's kernel zones, else the nearest other node, else (x86, arm64, s390)
  * base pages, else -ENOMEM. Returns the placement of each section.
  */
@@ -145,7 +145,7 @@ export function addMemory(tx: Tx, nid: number, start: number, size: number, flag
   if (layout.kind === 'per-block' && layout.wastedPagesPerBlock > 0)
     tx.warn(`Memory hotplug will waste ${layout.wastedPagesPerBlock} pages in each memory block`);
 
-  // auto-online (spec §5.3, §5.5): walk_memory_blocks(online_memory_block) stops at the first
+  // auto-online (docs/kernel-model.md §5.3, §5.5): walk_memory_blocks(online_memory_block) stops at the first
   // block that fails, so the later blocks of the range stay offline untried; the add still returns 0
   const auto = tx.params.auto_online_blocks;
   if (auto !== 'offline')

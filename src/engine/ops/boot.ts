@@ -37,7 +37,7 @@ export function boot(tx: Tx): void {
         tx.transition('section', s, { type: 'ONLINE' });
       }
       // the boot memmap is reserved (PageReserved) in the node's top blocks: those blocks
-      // cannot be isolated for offlining any more than the kernel's own allocations (spec §8.1)
+      // cannot be isolated for offlining any more than the kernel's own allocations (docs/kernel-model.md §8.1)
       const abovePages = (firstBlock + nBlocks - 1 - id) * g.pagesPerBlock;
       const memmapHere = Math.max(0, Math.min(g.pagesPerBlock, memmapPages - abovePages));
       const used = Math.min(g.pagesPerBlock, Math.min(usedLeft, g.pagesPerBlock) + memmapHere);

@@ -1,6 +1,6 @@
 /**
  * Offlining a memory block: memory_block_offline() → offline_pages()
- * (spec §4.8, §8.1, §7.3). The block reads `going-offline` while pages are
+ * (docs/kernel-model.md §4.8, §8.1, §7.3). The block reads `going-offline` while pages are
  * isolated and migrated; every failure after that point cancels back to online.
  */
 import { configOf } from '../../kernel/config.ts';

@@ -1,6 +1,6 @@
 /**
  * Onlining a memory block: state_store()/online_store() → memory_block_online()
- * → online_pages() (spec §4.4, §4.7, §7.3).
+ * → online_pages() (docs/kernel-model.md §4.4, §4.7, §7.3).
  */
 import { fail } from '../../kernel/errno.ts';
 import type { OnlineType } from '../../kernel/types.ts';
@@ -34,7 +34,7 @@ export function onlineBlock(tx: Tx, id: number, type: Exclude<OnlineType, 'offli
     tx.warn(`notifier-error-inject: Injecting error (${err}) to MEM_GOING_ONLINE for memory${id}`);
     fail(-err, `MEM_GOING_ONLINE notifier failed for memory${id} ${range(pfn * g.pageSize, g.blockSize)}`);
   }
-  // memory_subsys_online() resets mem->online_type to MMOP_OFFLINE once the online is done (spec §4.4)
+  // memory_subsys_online() resets mem->online_type to MMOP_OFFLINE once the online is done (docs/kernel-model.md §4.4)
   tx.transition('memory_block', id, { type: 'ONLINE', set: { zone, online_type: 'offline' } });
   for (const s of sectionsOf(tx, id)) tx.transition('section', s, { type: 'ONLINE' });
   accountZone(

@@ -1,5 +1,5 @@
 /**
- * Hot-remove: try_remove_memory() (spec §8.2, §6.6, §7.4, §7.5) and
+ * Hot-remove: try_remove_memory() (docs/kernel-model.md §8.2, §6.6, §7.4, §7.5) and
  * offline_and_remove_memory() with its re-online rollback (§8.3).
  */
 import { fail, KernelError } from '../../kernel/errno.ts';

@@ -1,5 +1,5 @@
 /**
- * Zone choice and zone bookkeeping (spec §4.5, §5.6; mm/memory_hotplug.c):
+ * Zone choice and zone bookkeeping (docs/kernel-model.md §4.5, §5.6; mm/memory_hotplug.c):
  * zone_for_pfn_range(), valid_zones, zone span growth and shrinking.
  */
 import type { Geometry } from '../../kernel/geometry.ts';

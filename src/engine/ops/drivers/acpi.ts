@@ -19,7 +19,7 @@ import { onlineBlock } from '../online.ts';
 import { removeMemory } from '../remove.ts';
 import { bindDevice, boundDevice, checkNewDevice, unbindDevice } from './device.ts';
 
-/** The flags acpi_memory_enable_device() passes, per era (spec §6.2, §7.5). */
+/** The flags acpi_memory_enable_device() passes, per era (docs/kernel-model.md §6.2, §7.5). */
 function acpiFlags(tx: Tx, size: number): MhpFlag[] {
   const era = tx.system.kernel;
   // the 2019 series made ACPI its one caller: MHP_MEMMAP_DEVICE
