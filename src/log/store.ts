@@ -157,9 +157,16 @@ function readExisting(file: string): Buffer {
 }
 
 class FileLogWriter implements LogWriter {
-  readonly events: MemhpEvent[];
   private fd: number | null;
   private size: number;
+  private _lastSeq: number;
+  /**
+   * The events are not held: a writer of millions of events (a 64 TiB
+   * machine) would keep them twice with the system's. `events` reads the
+   * committed bytes back (the log is the truth), and keeps that array only
+   * as long as its caller does.
+   */
+  private cache: WeakRef<MemhpEvent[]> | null = null;
 
   constructor(
     readonly path: string,
@@ -171,12 +178,34 @@ class FileLogWriter implements LogWriter {
     readonly warnings: readonly string[],
   ) {
     this.fd = fd;
-    this.events = events;
+    this._lastSeq = events.length;
+    if (events.length > 0) this.cache = new WeakRef(events);
     this.size = size;
   }
 
   get lastSeq(): number {
-    return this.events.length;
+    return this._lastSeq;
+  }
+
+  get events(): readonly MemhpEvent[] {
+    const cached = this.cache?.deref();
+    if (cached !== undefined && cached.length === this._lastSeq) return cached;
+    if (this._lastSeq === 0) return [];
+    const bytes = Buffer.alloc(this.size);
+    const fd = this.fd ?? openExisting(this.path, 'r');
+    try {
+      for (let off = 0; off < this.size; ) {
+        const n = fs.readSync(fd, bytes, off, this.size - off, off);
+        if (n === 0) throw new Error(`memhp log ${this.path}: shorter than the ${this.size} bytes this writer committed`);
+        off += n;
+      }
+    } finally {
+      if (this.fd === null) fs.closeSync(fd);
+    }
+    const events = scanLog(bytes, this.path).events;
+    if (events.length !== this._lastSeq) throw new Error(`memhp log ${this.path}: reads back ${events.length} events, this writer committed ${this._lastSeq}`);
+    this.cache = new WeakRef(events);
+    return events;
   }
 
   append(batch: readonly UnsequencedEvent[]): readonly MemhpEvent[] {
@@ -197,7 +226,10 @@ class FileLogWriter implements LogWriter {
       throw e;
     }
     this.size += bytes.length;
-    for (const ev of sequenced) this.events.push(deepFreeze(ev));
+    this._lastSeq += sequenced.length;
+    const cached = this.cache?.deref();
+    if (cached !== undefined) for (const ev of sequenced) cached.push(deepFreeze(ev));
+    else for (const ev of sequenced) deepFreeze(ev);
     return Object.freeze(sequenced);
   }
 
