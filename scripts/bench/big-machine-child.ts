@@ -40,6 +40,7 @@ console.log(
     online: result.view.blocks.filter((b) => b.state === 'online').length,
     events: result.lastSeq,
     ms: Math.round(ms),
+    cpuMs: Math.round((process.resourceUsage().userCPUTime + process.resourceUsage().systemCPUTime) / 1000),
     rssMB: Math.round(process.resourceUsage().maxRSS / 1024),
   }),
 );

@@ -27,6 +27,7 @@ const CRC_KEY = ',"crc":"';
 const CRC_SUFFIX_LEN = CRC_KEY.length + 8 + 2;
 const CRC_KEY_BYTES = Buffer.from(CRC_KEY, 'latin1');
 const COMMIT_MARK = ',"commit":true';
+const COMMIT_MARK_BYTES = Buffer.from(COMMIT_MARK, 'latin1');
 
 function seal(json: string): string {
   // json ends with '}'; the crc covers exactly this text.
@@ -58,6 +59,11 @@ function endsWithCrcKey(bytes: Uint8Array, at: number): boolean {
   return true;
 }
 
+function endsWithCommit(bytes: Uint8Array, at: number): boolean {
+  for (let i = 0; i < COMMIT_MARK_BYTES.length; i++) if (bytes[at + i] !== COMMIT_MARK_BYTES[i]) return false;
+  return true;
+}
+
 /** 8 lower-case hex digits at bytes[at..at+8) as a uint32, or -1 if they are not that. */
 function parseHex8(bytes: Uint8Array, at: number): number {
   let v = 0;
@@ -84,8 +90,14 @@ function parseObject(text: string): Record<string, unknown> {
 /**
  * Decodes bytes[start, end) (the line without its "\n"): checks framing and
  * checksum, then parses once. Throws LineError; the caller adds the place.
+ *
+ * With `scratch` true the caller owns `bytes` and lets this function
+ * overwrite the line in place: the '}' that closes the record (the byte
+ * after the text the crc covers) is written over the `,` of `,"crc":` or
+ * of `,"commit":true`, so the record is one slice of the buffer — no string
+ * concatenation, one JSON.parse, as fast as parsing the line itself.
  */
-export function decodeLineBytes(bytes: Buffer, start: number, end: number): DecodedLine {
+export function decodeLineBytes(bytes: Buffer, start: number, end: number, scratch = false): DecodedLine {
   const crcAt = end - CRC_SUFFIX_LEN;
   if (crcAt <= start || bytes[end - 1] !== 0x7d || bytes[end - 2] !== 0x22 || !endsWithCrcKey(bytes, crcAt)) {
     // Say "invalid JSON" when it is, since that is what a reader will look for.
@@ -98,10 +110,13 @@ export function decodeLineBytes(bytes: Buffer, start: number, end: number): Deco
     const said = bytes.toString('latin1', end - 10, end - 2);
     throw new LineError(`checksum mismatch: line says crc ${said}, its content gives ${toHex8(actual)}`, false);
   }
-  let text = bytes.toString('utf8', start, crcAt);
-  const commit = text.endsWith(COMMIT_MARK);
-  if (commit) text = text.slice(0, -COMMIT_MARK.length);
-  return { value: parseObject(text + '}'), commit };
+  const commit = crcAt - start > COMMIT_MARK.length && endsWithCommit(bytes, crcAt - COMMIT_MARK.length);
+  const close = commit ? crcAt - COMMIT_MARK.length : crcAt;
+  if (scratch) {
+    bytes[close] = 0x7d;
+    return { value: parseObject(bytes.toString('utf8', start, close + 1)), commit };
+  }
+  return { value: parseObject(bytes.toString('utf8', start, close) + '}'), commit };
 }
 
 /** Decodes one line given as a string (with or without its trailing "\n"). */

@@ -67,7 +67,20 @@ function lineAt(bytes: Buffer, offset: number): number {
   return line;
 }
 
-export function scanLog(bytes: Buffer, file: string): ScanResult {
+export interface ScanOptions {
+  /** The caller hands `bytes` over: lines are decoded in place (codec.ts), the buffer is left changed. */
+  ownsBytes?: boolean;
+  /** Called now and then with the bytes verified so far and the total (a progress bar). */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** Bytes between two onProgress calls. */
+const PROGRESS_EVERY = 4 << 20;
+
+export function scanLog(bytes: Buffer, file: string, opts: ScanOptions = {}): ScanResult {
+  const scratch = opts.ownsBytes === true;
+  const onProgress = opts.onProgress;
+  let nextProgress = PROGRESS_EVERY;
   const { header, fileVersion, end: headerEnd } = readHeader(bytes, file);
   const upcast = recordUpcaster(fileVersion);
   const events: MemhpEvent[] = [];
@@ -84,7 +97,7 @@ export function scanLog(bytes: Buffer, file: string): ScanResult {
       break;
     }
     try {
-      const { value, commit } = decodeLineBytes(bytes, pos, nl);
+      const { value, commit } = decodeLineBytes(bytes, pos, nl, scratch);
       const r = upcast === null ? value : upcast(value);
       const expected = events.length + pending.length + 1;
       if (r.seq !== expected) {
@@ -109,7 +122,12 @@ export function scanLog(bytes: Buffer, file: string): ScanResult {
       throw new LogFormatError(file, lineNo, pos, e.message);
     }
     pos = nl + 1;
+    if (onProgress !== undefined && pos >= nextProgress) {
+      onProgress(pos, bytes.length);
+      nextProgress = pos + PROGRESS_EVERY;
+    }
   }
+  onProgress?.(bytes.length, bytes.length);
   const tornBytes = bytes.length - committedEnd;
   const warnings: string[] = [];
   if (tornBytes > 0) {

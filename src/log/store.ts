@@ -202,7 +202,7 @@ class FileLogWriter implements LogWriter {
     } finally {
       if (this.fd === null) fs.closeSync(fd);
     }
-    const events = scanLog(bytes, this.path).events;
+    const events = scanLog(bytes, this.path, { ownsBytes: true }).events;
     if (events.length !== this._lastSeq) throw new Error(`memhp log ${this.path}: reads back ${events.length} events, this writer committed ${this._lastSeq}`);
     this.cache = new WeakRef(events);
     return events;
@@ -262,7 +262,7 @@ export function openLogForAppend(file: string): LogWriter {
   try {
     const fd = openExisting(file, 'r+');
     try {
-      const scan = scanLog(fs.readFileSync(fd), file);
+      const scan = scanLog(fs.readFileSync(fd), file, { ownsBytes: true });
       if (scan.fileVersion !== LOG_VERSION) {
         throw new Error(
           `memhp log ${file} is format version ${scan.fileVersion}; it can be read but not appended to. Rewrite it as version ${LOG_VERSION} with upgradeLog()`,
@@ -283,9 +283,14 @@ export function openLogForAppend(file: string): LogWriter {
   }
 }
 
+export interface ReadOptions {
+  /** Called now and then with the bytes verified so far and the file's size (a progress bar). */
+  onProgress?: (done: number, total: number) => void;
+}
+
 /** Reads and verifies a log without locking or modifying it; a torn tail is ignored and reported. */
-export function readLog(file: string): ReadResult {
-  const { header, fileVersion, events, warnings } = scanLog(readExisting(file), file);
+export function readLog(file: string, opts: ReadOptions = {}): ReadResult {
+  const { header, fileVersion, events, warnings } = scanLog(readExisting(file), file, { ownsBytes: true, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) });
   return { header, fileVersion, events, warnings };
 }
 

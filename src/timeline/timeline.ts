@@ -62,7 +62,8 @@ export class Timeline {
   /** segment index → worlds of its steps (LRU order: most recent last) */
   private readonly segments = new Map<number, World[]>();
   private readonly maxSegments: number;
-  private readonly byActor = new Map<string, number[]>();
+  /** actor id → positions of its transitions; built on first use (open does not pay for it). */
+  private byActor: Map<string, number[]> | null = null;
   private _cursor = 0;
   private _world: World;
 
@@ -102,12 +103,8 @@ export class Timeline {
       const i = this._events.length;
       if (e.seq !== i + 1) throw new Error(`${this.path ?? 'events'}: event at position ${i + 1} has seq ${e.seq}, expected ${i + 1}`);
       this._events.push(e);
-      if (e.type === 'transition') {
-        let list = this.byActor.get(e.actor);
-        if (!list) this.byActor.set(e.actor, (list = []));
-        list.push(i);
-      }
     }
+    if (this.byActor !== null) this.indexActors(oldLength);
     // Extend checkpoints over every newly completed interval.
     let last = this.checkpoints.length - 1;
     while ((last + 1) * k <= this._events.length) {
@@ -286,14 +283,30 @@ export class Timeline {
     return hit ? { step: hit.step, event: hit.event!, before: hit.before, after: hit.after } : null;
   }
 
+  private indexActors(from: number): Map<string, number[]> {
+    const byActor = (this.byActor ??= new Map());
+    for (let i = from; i < this._events.length; i++) {
+      const e = this._events[i]!;
+      if (e.type !== 'transition') continue;
+      let list = byActor.get(e.actor);
+      if (!list) byActor.set(e.actor, (list = []));
+      list.push(i);
+    }
+    return byActor;
+  }
+
+  private actorIndex(): Map<string, number[]> {
+    return this.byActor ?? this.indexActors(0);
+  }
+
   /** Every transition of one actor (memory65, section520, hotplug), in order. */
   actorHistory(actor: string): TransitionEvent[] {
-    return (this.byActor.get(actor) ?? []).map((i) => this._events[i] as TransitionEvent);
+    return (this.actorIndex().get(actor) ?? []).map((i) => this._events[i] as TransitionEvent);
   }
 
   /** Actor ids that appear in the log. */
   actors(): string[] {
-    return [...this.byActor.keys()];
+    return [...this.actorIndex().keys()];
   }
 
   /** What changed in the world between steps a and b. */

@@ -170,7 +170,7 @@ describe('live actors', () => {
     expect(gate.actors.has('memory64')).toBe(false);
     expect(gate.passivated).toBeGreaterThan(0);
     const before = gate.rehydrated;
-    expect(() => gate.send('memory_block', 'memory64', 'offline', { type: 'OFFLINE_DONE', set: {} }, tableGet(s.world.blocks, 64))).toThrow(/refuses OFFLINE_DONE in offline/);
+    expect(() => gate.send('memory_block', 'memory64', 'offline', { type: 'OFFLINE_DONE', set: {} }, tableGet(s.world.blocks, 64) as never)).toThrow(/refuses OFFLINE_DONE in offline/);
     expect(gate.rehydrated).toBe(before + 1);
     ok(s, state(64, 'online_movable'));
     expect(gate.actor('memory64')!.getSnapshot().value).toBe('online');
