@@ -65,6 +65,8 @@ export interface ScanOptions {
   ownsBytes?: boolean;
   /** Called now and then with the work done so far and the total (a progress bar). */
   onProgress?: (done: number, total: number) => void;
+  /** Called once the file is verified and before the first event is handed on: the header and where the log ends. */
+  onVerified?: (found: { header: LogHeader; fileVersion: number; lastSeq: number; warnings: readonly string[] }) => void;
 }
 
 /** Bytes between two onProgress calls. */
@@ -218,6 +220,7 @@ export interface FrameResult {
  */
 export function forEachLogEvent(bytes: Buffer, file: string, onEvent: (e: MemhpEvent) => void, opts: ScanOptions = {}): FrameResult {
   const frames = checkFrames(bytes, file, opts);
+  opts.onVerified?.({ header: frames.header, fileVersion: frames.fileVersion, lastSeq: frames.lastSeq, warnings: frames.warnings });
   decodeRecords(bytes, file, frames, opts, onEvent);
   const { header, fileVersion, lastSeq, committedEnd, tornBytes, warnings } = frames;
   return { header, fileVersion, lastSeq, validBytes: committedEnd, tornBytes, warnings };

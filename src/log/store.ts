@@ -16,7 +16,7 @@ import { encodeHeaderLine, encodeRecordLine } from './codec.ts';
 import { LineError } from './errors.ts';
 import { deepFreeze } from './freeze.ts';
 import { acquireLock, type LogLock } from './lock.ts';
-import { scanLog } from './recovery.ts';
+import { forEachLogEvent, scanLog, type FrameResult, type ScanOptions } from './recovery.ts';
 import { checkEventShape, LOG_FORMAT, LOG_VERSION, type LogHeader } from './schema.ts';
 
 export interface LogWriter {
@@ -292,6 +292,15 @@ export interface ReadOptions {
 export function readLog(file: string, opts: ReadOptions = {}): ReadResult {
   const { header, fileVersion, events, warnings } = scanLog(readExisting(file), file, { ownsBytes: true, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) });
   return { header, fileVersion, events, warnings };
+}
+
+/**
+ * Reads and verifies a log without keeping its events: each committed event
+ * goes to `onEvent` in order (see ScanOptions.onVerified for the header and
+ * the last seq, known before the first event).
+ */
+export function forEachEventInLog(file: string, onEvent: (e: MemhpEvent) => void, opts: Omit<ScanOptions, 'ownsBytes'> = {}): FrameResult {
+  return forEachLogEvent(readExisting(file), file, onEvent, { ...opts, ownsBytes: true });
 }
 
 /**
