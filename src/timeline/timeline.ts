@@ -31,6 +31,8 @@ export interface TimelineOptions {
   checkpointInterval?: number;
   /** How many segments' per-step worlds stepBack keeps (default 2). */
   cachedSegments?: number;
+  /** open(): called now and then while the file is read and verified (a progress bar). */
+  onProgress?: (done: number, total: number) => void;
 }
 
 export interface StopResult {
@@ -91,7 +93,7 @@ export class Timeline {
 
   /** Reads a log file (without locking or changing it). */
   static open(path: string, opts: TimelineOptions = {}): Timeline {
-    const read = readLog(path);
+    const read = readLog(path, opts.onProgress ? { onProgress: opts.onProgress } : {});
     return new Timeline(read.header.system, read.events, opts, path, read.warnings);
   }
 
