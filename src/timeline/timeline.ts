@@ -4,9 +4,11 @@
  *
  * Step n is the world after events 1..n (step 0: nothing has happened, not
  * even boot). Cost model, with K the checkpoint interval:
- * - open: one replay of the log, keeping the world at every K-th step. The
- *   world's tables are persistent (src/engine/table.ts), so checkpoints
- *   share every chunk that did not change between them.
+ * - open: reads and verifies the log. The world at every K-th step (a
+ *   checkpoint) is kept once a seek first needs it — the first seek to step
+ *   n replays up to n once. The world's tables are persistent
+ *   (src/engine/table.ts), so checkpoints share every chunk that did not
+ *   change between them.
  * - seek(n): from the checkpoint at or below n (or from the cursor, when it
  *   is closer and below n): at most K-1 events, in one batch draft.
  * - stepForward: one event.
@@ -107,12 +109,8 @@ export class Timeline {
       this._events.push(e);
     }
     if (this.byActor !== null) this.indexActors(oldLength);
-    // Extend checkpoints over every newly completed interval.
-    let last = this.checkpoints.length - 1;
-    while ((last + 1) * k <= this._events.length) {
-      this.checkpoints.push(evolveAll(this.checkpoints[last]!, this._events.slice(last * k, (last + 1) * k)));
-      last++;
-    }
+    // Checkpoints are built on first need (checkpoint()): opening a log does not
+    // pay for a whole replay; the first seek far into it does, once.
     // A cached segment that stopped at the old end is now incomplete.
     for (const s of [...this.segments.keys()]) if ((s + 1) * k - 1 > oldLength) this.segments.delete(s);
   }
@@ -156,12 +154,20 @@ export class Timeline {
     const seg = this.segments.get(Math.floor(n / this.interval));
     if (seg) return seg[n % this.interval]!;
     let base = Math.floor(n / this.interval) * this.interval;
-    let world = this.checkpoints[base / this.interval]!;
+    let world = this.checkpoint(base / this.interval);
     if (this._cursor > base && this._cursor < n) {
       base = this._cursor;
       world = this._world;
     }
     return base === n ? world : evolveAll(world, this._events.slice(base, n));
+  }
+
+  /** The world at step i * interval, building the checkpoints up to it if they are not yet. */
+  private checkpoint(i: number): World {
+    const k = this.interval;
+    for (let last = this.checkpoints.length - 1; last < i; last++)
+      this.checkpoints.push(evolveAll(this.checkpoints[last]!, this._events.slice(last * k, (last + 1) * k)));
+    return this.checkpoints[i]!;
   }
 
   /** The worlds of one segment, each one event apart (cached). */
@@ -174,7 +180,7 @@ export class Timeline {
     }
     const start = s * this.interval;
     const end = Math.min(start + this.interval - 1, this._events.length);
-    worlds = [this.checkpoints[s]!];
+    worlds = [this.checkpoint(s)];
     for (let i = start; i < end; i++) worlds.push(evolve(worlds[worlds.length - 1]!, this._events[i]!));
     this.segments.set(s, worlds);
     if (this.segments.size > this.maxSegments) this.segments.delete(this.segments.keys().next().value!);
