@@ -22,7 +22,11 @@ import { checkEventShape, LOG_FORMAT, LOG_VERSION, type LogHeader } from './sche
 export interface LogWriter {
   readonly path: string;
   readonly header: LogHeader;
-  /** Every committed event, seq 1..lastSeq, deep-frozen. */
+  /**
+   * Every committed event, seq 1..lastSeq, deep-frozen. Not held by the
+   * writer: read back from the file when asked (and kept while the caller
+   * keeps the array), so a writer of millions of events stays small.
+   */
   readonly events: readonly MemhpEvent[];
   readonly lastSeq: number;
   /** Recovery warnings from opening (a dropped torn tail). */
