@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --json] [--events N]
+ * npm run bench [-- --json] [--events N] [--big 4,16,64 | --big '']
  *
  * Measures, side by side in one process, on one deterministic workload
  * (scripts/workload.ts): replay speed against a hand-written mutable loop
@@ -25,8 +25,12 @@ import { baselineReplay } from './baseline.ts';
 import { BENCH_SYSTEM, generateWorkload, prng } from './workload.ts';
 import { cliStartTargets, measureCliStart } from './bench/cli-start.ts';
 import { benchMount } from './bench/mount.ts';
+import { measureBigMachine, memhpPeak } from './bench/big-machine.ts';
+import { parseFloorMs } from './bench/open-floor.ts';
 
-const { values } = parseArgs({ options: { json: { type: 'boolean', default: false }, events: { type: 'string', default: '1000000' } } });
+const { values } = parseArgs({
+  options: { json: { type: 'boolean', default: false }, events: { type: 'string', default: '1000000' }, big: { type: 'string', default: '4,16,64' } },
+});
 const N = Number(values.events);
 const tty = process.stderr.isTTY && !values.json;
 const say = (s: string) => {
@@ -64,6 +68,9 @@ try {
   const [, writeMs] = time(() => writeLogFile(logPath, wl.system, wl.events));
   const logBytes = statSync(logPath).size;
 
+  say('parse floor…');
+  gc();
+  const parseFloor = parseFloorMs(logPath);
   say('opening log…');
   const heapBeforeOpen = heapMB();
   const [timeline, openMs] = time(() => Timeline.open(logPath));
@@ -144,6 +151,8 @@ try {
     generateMs: Math.round(genMs),
     writeMs: Math.round(writeMs),
     openMs: Math.round(openMs),
+    parseFloorMs: Math.round(parseFloor),
+    openVsParseFloor: +(openMs / parseFloor).toFixed(2),
     replayEventsPerSec: Math.round(replayEventsPerSec),
     baselineEventsPerSec: Math.round(baselineEventsPerSec),
     naiveEventsPerSec: Math.round(naiveEventsPerSec),
@@ -169,7 +178,15 @@ try {
     targets: {} as Record<string, boolean>,
   };
   result.totalMs = Math.round(performance.now() - started);
+  // issue 13: the biggest machines and replay memory, each in a child process (own peak RSS); after totalMs
+  say('replay peak RSS…');
+  const replayPeak = memhpPeak(['replay', logPath, '--json']);
+  const bigMachine = values.big ? measureBigMachine(values.big.split(',').map(Number), dir, say) : [];
+  Object.assign(result, { replayPeakRssMB: replayPeak.rssMB, replayMs: replayPeak.ms, bigMachine });
   result.targets = {
+    'open <= 3 x parse floor': result.openVsParseFloor <= 3,
+    'replay peak RSS <= 1.5 GB': replayPeak.rssMB <= 1536,
+    ...(bigMachine.length ? { 'big machines peak RSS <= 1.5 GB': bigMachine.every((b) => b.rssMB <= 1536) } : {}),
     'replay >= 0.25 x baseline': result.replayVsBaseline >= 0.25,
     'replay >= 10 x naive': result.replayVsNaive >= 10,
     'median seek <= 1/500 full replay': result.seekMedianVsFullReplay <= 1 / 500,
@@ -183,7 +200,7 @@ try {
   if (values.json) console.log(JSON.stringify(result, null, 2));
   else {
     const { targets, ...figures } = result;
-    for (const [k, v] of Object.entries(figures)) console.log(`${k.padEnd(24)} ${v}`);
+    for (const [k, v] of Object.entries(figures)) console.log(`${k.padEnd(24)} ${typeof v === 'object' ? JSON.stringify(v) : v}`);
     console.log('\ntargets:');
     for (const [k, ok] of Object.entries(targets)) console.log(`  ${ok ? 'met ' : 'MISS'}  ${k}`);
   }

@@ -5,6 +5,7 @@
  * or a taint); see src/timeline/bisect.ts. Predicate language:
  * src/timeline/predicate.ts.
  */
+import { startBytesProgress } from './progress.ts';
 import type { Writable } from 'node:stream';
 import type { Command } from 'commander';
 import { bisect, type BisectResult } from '../timeline/bisect.ts';
@@ -46,11 +47,14 @@ export function runBisect(logPath: string, opts: BisectCommandOptions, io: { out
     error.write(`memhp bisect: ${notLog}\n`);
     return 2;
   }
+  const progress = startBytesProgress('reading', logPath);
   try {
-    timeline = Timeline.open(logPath);
+    timeline = Timeline.open(logPath, { onProgress: progress });
   } catch (e) {
     error.write(`memhp bisect: ${(e as Error).message}\n`);
     return 2;
+  } finally {
+    progress.stop();
   }
   for (const w of timeline.warnings) error.write(`memhp: warning: ${w}\n`);
   const result: BisectResult | null = bisect(timeline, predicate);

@@ -17,13 +17,18 @@ export interface ExecuteOptions {
   /** Write the log here (must not exist yet). */
   logPath?: string;
   actors?: 'live' | 'table';
+  /** Keep every event for Execution.events (a small scenario shown afterwards); default: not kept. */
+  keepEvents?: boolean;
   /** Called after each operation (boot included, index -1) once its events are durable. */
   onOp?: (index: number, events: readonly MemhpEvent[]) => void;
 }
 
 export interface Execution {
   records: OpRecord[];
-  events: readonly MemhpEvent[];
+  /** Events recorded (the last seq). */
+  lastSeq: number;
+  /** Every event, with keepEvents only: by default each went to onOp and to the log and was not kept. */
+  events?: readonly MemhpEvent[];
   view: WorldView;
 }
 
@@ -43,10 +48,14 @@ export function executeScenario(scenario: Scenario, opts: ExecuteOptions = {}): 
   const { ops, ...spec } = scenario;
   const writer = opts.logPath ? openWriter(opts.logPath, scenario) : null;
   let sys: HotplugSystem | null = null;
+  let bootEvents: readonly MemhpEvent[] = [];
   try {
     sys = new HotplugSystem(spec, {
       actors: opts.actors ?? 'live',
+      // a whole machine's events would be held twice over; each op's go to onOp and the log
+      retainEvents: opts.keepEvents === true,
       onEvents: (events) => {
+        if (sys === null) bootEvents = events;
         if (!writer) return;
         const written = writer.append(events.map(({ seq: _seq, ...rest }) => rest as never));
         // The log numbers events itself; it must agree with the engine or replay would lie.
@@ -54,14 +63,14 @@ export function executeScenario(scenario: Scenario, opts: ExecuteOptions = {}): 
           throw new Error(`log ${writer.path}: the log numbered event ${events[0]!.seq} as ${written[0]!.seq}`);
       },
     });
-    opts.onOp?.(-1, sys.events);
+    opts.onOp?.(-1, bootEvents);
     const records: OpRecord[] = [];
     ops.forEach((op, index) => {
       const r = sys!.apply(op);
       records.push(opRecord(index, r.events));
       opts.onOp?.(index, r.events);
     });
-    return { records, events: sys.events, view: sys.view() };
+    return { records, lastSeq: sys.seq, view: sys.view(), ...(opts.keepEvents ? { events: sys.events } : {}) };
   } finally {
     sys?.stop();
     writer?.close();

@@ -38,3 +38,37 @@ export function startProgress(label: string, total: number, opts: { enabled?: bo
     },
   };
 }
+
+/** Below this a file is read before a bar would be read. */
+const MIN_BYTES = 16 << 20;
+
+export interface BytesProgress {
+  /** For ReadOptions.onProgress. */
+  (done: number, total: number): void;
+  stop(): void;
+}
+
+/**
+ * A bar for reading (verifying, parsing) a log file of `total` bytes, in MB,
+ * on a terminal only, and only for files big enough to take a while.
+ */
+export function startBytesProgress(label: string, file: string): BytesProgress {
+  let bar: CliProgress.SingleBar | null = null;
+  const f = ((done: number, total: number) => {
+    if (!process.stderr.isTTY || total < MIN_BYTES) return;
+    if (bar === null) {
+      const cliProgress = loadCliProgress();
+      bar = new cliProgress.SingleBar(
+        { format: `${label} ${file} [{bar}] {percentage}% of {size} MB`, stream: process.stderr, hideCursor: true, clearOnComplete: true, etaBuffer: 50 },
+        cliProgress.Presets.shades_classic,
+      );
+      bar.start(total, 0, { size: Math.round(total / 2 ** 20) });
+    }
+    bar.update(done);
+  }) as BytesProgress;
+  f.stop = () => {
+    bar?.stop();
+    bar = null;
+  };
+  return f;
+}

@@ -1,17 +1,17 @@
 /** `memhp replay <log> [--to N] [--verify] [--json]`: rebuild the world from a log. */
 import type { Command } from 'commander';
-import type { MemhpEvent, OpEvent } from '../engine/events.ts';
-import { evolveAll } from '../engine/evolve.ts';
-import { verifyReplay, type VerifyResult } from '../engine/replay.ts';
+import type { MemhpEvent } from '../engine/events.ts';
+import { applyEvent, WorldDraft } from '../engine/evolve.ts';
+import { ReplayVerifier, type VerifyResult } from '../engine/replay.ts';
+import { geometryOf } from '../kernel/geometry.ts';
 import { toView } from '../engine/to-view.ts';
 import { emptyWorld } from '../engine/world.ts';
 import type { SystemSpec } from '../kernel/types.ts';
-import { splitByOp } from './changes.ts';
 import { InputError } from './errors.ts';
 import { formatOpBlock, opRecord, type OpRecord } from './op-report.ts';
 import { outcomeLine, printJson, printLines, warn } from './output.ts';
-import { startProgress } from './progress.ts';
-import { loadLog, notALog, parseStep } from './source.ts';
+import { startBytesProgress } from './progress.ts';
+import { loadLogStreaming, notALog, parseStep } from './source.ts';
 import { styleFor } from './style.ts';
 import { formatWorld } from './world-text.ts';
 
@@ -32,31 +32,6 @@ export function registerReplay(program: Command): void {
     .action((file: string, opts: ReplayOptions) => replayCommand(file, opts));
 }
 
-const CHUNK = 16384;
-
-/** evolve() over the events with a progress bar for long logs. */
-function rebuild(spec: SystemSpec, events: readonly MemhpEvent[]) {
-  const progress = startProgress('replay', events.length);
-  let world = emptyWorld(spec);
-  try {
-    for (let i = 0; i < events.length; i += CHUNK) {
-      const chunk = events.slice(i, i + CHUNK);
-      world = evolveAll(world, chunk);
-      progress.tick(chunk.length);
-    }
-  } finally {
-    progress.stop();
-  }
-  return world;
-}
-
-/** The last operation boundary at or before `to`: verification re-decides whole operations only. */
-function opBoundary(events: readonly MemhpEvent[], to: number): number {
-  let b = to;
-  while (b > 0 && b < events.length && events[b]!.type !== 'op') b--;
-  return b;
-}
-
 /** verifyReplay counts boot among its ops; the rest of the output does not ("6 operations"). */
 function reDecided(checkedOps: number): string {
   const n = checkedOps - 1;
@@ -68,40 +43,88 @@ function divergenceText(v: VerifyResult): string {
   return `replay --verify: DIVERGENCE at event ${d.seq} (in the ${reDecided(v.checkedOps)} re-decided): ${d.message}`;
 }
 
+/**
+ * One pass over the log, keeping no events: the reader verifies the whole
+ * file first (checksums, sequence, torn tail), then hands the events on one
+ * by one; they are evolved into one draft of the world, grouped by
+ * operation for the report (text goes out as each operation ends) and, with
+ * --verify, re-decided operation by operation. Memory holds the world, one
+ * operation's events and the small per-operation records, whatever the
+ * log's length.
+ */
 function replayCommand(file: string, opts: ReplayOptions): void {
   const notLog = notALog(file);
   if (notLog) throw new InputError(notLog);
-  const source = loadLog(file);
-  for (const w of source.warnings) warn(w);
-  const to = parseStep('--to', opts.to, source.events.length);
-  const events = source.events.slice(0, to);
-  const world = rebuild(source.spec, events);
-  const view = toView(world);
-
-  const groups = splitByOp(events).filter((g) => g[0]!.type === 'op');
+  const human = !opts.json;
+  const style = styleFor(process.stdout);
+  let spec: SystemSpec | null = null;
+  let to = 0;
+  let lastSeq = 0;
+  let draft: WorldDraft | null = null;
+  let verifier: ReplayVerifier | null = null;
+  let pageSize = 0;
   const records: OpRecord[] = [];
   let index = 0;
-  for (const g of groups) {
-    const e = g[0] as OpEvent;
-    if (e.op.op !== 'boot') records.push(opRecord(index++, g));
-  }
+  let group: MemhpEvent[] = [];
+  let stoppedInside = false;
+  const progress = startBytesProgress('replay', file);
 
-  let verify: VerifyResult | null = null;
-  if (opts.verify) verify = verifyReplay(source.spec, source.events.slice(0, opBoundary(source.events, to)));
+  /** One whole operation's events, or the part of it up to --to (`whole` false). */
+  const endGroup = (whole: boolean) => {
+    if (group.length === 0) return;
+    const g = group;
+    group = [];
+    const e = g[0]!;
+    if (e.type === 'op') {
+      if (e.op.op !== 'boot') records.push(opRecord(index, g));
+      if (human) printLines(formatOpBlock(e.op.op === 'boot' ? 'boot' : String(index), g, pageSize, style));
+      if (e.op.op !== 'boot') index++;
+    }
+    if (whole) verifier?.feed(g);
+  };
+
+  try {
+    loadLogStreaming(
+      file,
+      (found) => {
+        spec = found.header.system;
+        for (const w of found.warnings) warn(w);
+        lastSeq = found.lastSeq;
+        to = parseStep('--to', opts.to, lastSeq);
+        draft = new WorldDraft(emptyWorld(spec));
+        pageSize = geometryOf(spec).pageSize;
+        if (opts.verify) verifier = new ReplayVerifier(spec);
+        if (human) printLines([style.bold(`log: ${file} — ${spec.name}`), `kernel ${spec.kernel}, ${spec.arch}; replaying events 1..${to} of ${lastSeq}`, '']);
+      },
+      (e) => {
+        if (e.seq > to) {
+          if (e.seq === to + 1) {
+            stoppedInside = e.type !== 'op' && to > 0;
+            endGroup(!stoppedInside);
+          }
+          return;
+        }
+        applyEvent(draft!, e);
+        if (e.type === 'op') endGroup(true);
+        group.push(e);
+      },
+      progress,
+    );
+    if (to === lastSeq) endGroup(true);
+  } finally {
+    progress.stop();
+    (verifier as ReplayVerifier | null)?.stop();
+  }
+  const world = (draft as WorldDraft | null)?.finish() ?? emptyWorld(spec!);
+  const view = toView(world);
+  const verify = (verifier as ReplayVerifier | null)?.result() ?? null;
   const verifyJson = verify && { ok: verify.ok, checkedOps: verify.checkedOps, divergence: verify.divergence };
 
   if (opts.json) {
-    printJson({ log: file, to, lastSeq: source.events.length, ops: records, world: view, ...(verifyJson ? { verify: verifyJson } : {}) });
+    printJson({ log: file, to, lastSeq, ops: records, world: view, ...(verifyJson ? { verify: verifyJson } : {}) });
   } else {
-    const style = styleFor(process.stdout);
-    const lines = [style.bold(`log: ${file} — ${source.spec.name}`), `kernel ${source.spec.kernel}, ${source.spec.arch}; replaying events 1..${to} of ${source.events.length}`, ''];
-    let i = 0;
-    for (const g of groups) {
-      const e = g[0] as OpEvent;
-      lines.push(...formatOpBlock(e.op.op === 'boot' ? 'boot' : String(i++), g, view.pageSize, style));
-    }
-    const last = groups.at(-1);
-    if (last && to < source.events.length && source.events[to]!.type !== 'op') lines.push(style.warn(`    (stopped inside this operation: --to ${to})`));
+    const lines: string[] = [];
+    if (stoppedInside) lines.push(style.warn(`    (stopped inside this operation: --to ${to})`));
     lines.push('', ...formatWorld(view, style), '', outcomeLine(records, view));
     if (verify?.ok) lines.push(style.ok(`verified: ${reDecided(verify.checkedOps)} re-decided through the machines; every event matches the log`));
     printLines(lines);

@@ -55,7 +55,7 @@ function runCommand(file: string, opts: RunOptions): void {
   if (opts.json) {
     printJson({ scenario: scenario.name, ...(opts.log ? { log: opts.log } : {}), ops: result.records, world: result.view });
   } else {
-    printLines(['', ...formatWorld(result.view, style), '', outcomeLine(result.records, result.view), ...(opts.log ? [`log: ${opts.log} (${result.events.length} events)`] : [])]);
+    printLines(['', ...formatWorld(result.view, style), '', outcomeLine(result.records, result.view), ...(opts.log ? [`log: ${opts.log} (${result.lastSeq} events)`] : [])]);
   }
   if (opts.strict) enforceStrict(result.records);
 }

@@ -8,7 +8,8 @@ import { HotplugSystem } from '../engine/system.ts';
 import { readInputHead } from '../input/read-file.ts';
 import { geometryOf, GeometryError } from '../kernel/geometry.ts';
 import type { Scenario, SystemSpec } from '../kernel/types.ts';
-import { LOG_FORMAT, readLog } from '../log/index.ts';
+import { forEachEventInLog, LOG_FORMAT, readLog, type FrameResult, type LogHeader } from '../log/index.ts';
+import { startBytesProgress } from './progress.ts';
 import { loadScenarioFile } from '../scenario/index.ts';
 import { InputError } from './errors.ts';
 
@@ -82,16 +83,45 @@ export function loadScenario(path: string): Scenario {
   return scenario;
 }
 
+/** Reads a whole log (with a progress bar on a terminal for a big one). */
 export function loadLog(path: string): Source {
   let read: ReturnType<typeof readLog>;
+  const progress = startBytesProgress('reading', path);
   try {
-    read = readLog(path);
+    read = readLog(path, { onProgress: progress });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code) throw fileProblem(path, err);
+    throw err;
+  } finally {
+    progress.stop();
+  }
+  checkGeometry(path, read.header.system);
+  return { kind: 'log', path, spec: read.header.system, events: read.events, warnings: read.warnings };
+}
+
+/**
+ * Reads a log without keeping its events: `onVerified` gets the header and
+ * the last seq once the whole file is verified, then each event goes to
+ * `onEvent` in order. Errors as loadLog.
+ */
+export function loadLogStreaming(
+  path: string,
+  onVerified: (found: { header: LogHeader; lastSeq: number; warnings: readonly string[] }) => void,
+  onEvent: (e: MemhpEvent) => void,
+  onProgress?: (done: number, total: number) => void,
+): FrameResult {
+  try {
+    return forEachEventInLog(path, onEvent, {
+      onVerified: (found) => {
+        checkGeometry(path, found.header.system);
+        onVerified(found);
+      },
+      ...(onProgress ? { onProgress } : {}),
+    });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code) throw fileProblem(path, err);
     throw err;
   }
-  checkGeometry(path, read.header.system);
-  return { kind: 'log', path, spec: read.header.system, events: read.events, warnings: read.warnings };
 }
 
 /** Runs a scenario in memory (decided through the machines' tables: nothing here is watched live). */

@@ -72,6 +72,7 @@ async function startCommand(file: string, opts: StartOptions): Promise<void> {
   }
   const run = executeScenario(scenario, {
     logPath,
+    keepEvents: true,
     onOp: (index: number, events: readonly MemhpEvent[]) => {
       if (human) printLines(formatOpBlock(index < 0 ? 'boot' : String(index), events, pageSize, style));
     },
@@ -83,10 +84,10 @@ async function startCommand(file: string, opts: StartOptions): Promise<void> {
       ...formatWorld(run.view, style),
       '',
       style.bold('In short:'),
-      ...inShort(run.records, run.events, run.view, style),
+      ...inShort(run.records, run.events!, run.view, style),
       outcomeLine(run.records, run.view),
       '',
-      `log: ${shownLog} (${run.events.length} events). Step through it: memhp show ${shownLog} --at N; memhp replay ${shownLog} --verify`,
+      `log: ${shownLog} (${run.lastSeq} events). Step through it: memhp show ${shownLog} --at N; memhp replay ${shownLog} --verify`,
     ]);
   }
   // --strict with a kernel error exits 1 without starting the inspector, but --json still prints its object.
@@ -97,7 +98,7 @@ async function startCommand(file: string, opts: StartOptions): Promise<void> {
     return;
   }
   const { ops: _ops, ...system } = scenario;
-  const { url, done } = await serveInspector({ name: scenario.name, system, events: run.events, logPath, port });
+  const { url, done } = await serveInspector({ name: scenario.name, system, events: run.events!, logPath, port });
   if (opts.json) printJson({ scenario: scenario.name, log: logPath, ops: run.records, world: run.view, url });
   else printLines(['', style.bold(`inspector: ${url}`), `${resolve(file) === SEED_SCENARIO ? 'the seed log' : 'its log'} is open there; press Ctrl-C to stop`]);
   if (opts.open && !openBrowser(url)) warn('--open: no browser found ($BROWSER or xdg-open); open the URL above yourself');

@@ -10,6 +10,7 @@
  * (each failure prints `error: ...` and the session goes on). The command language is
  * src/timeline/stepper.ts.
  */
+import { startBytesProgress } from './progress.ts';
 import readline from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import type { Command } from 'commander';
@@ -146,7 +147,12 @@ export async function runStepCommand(logPath: string, opts: StepCommandOptions =
   try {
     const interval = opts.checkpointInterval === undefined ? undefined : Number(opts.checkpointInterval);
     if (interval !== undefined && (!Number.isSafeInteger(interval) || interval < 1)) throw new Error(`--checkpoint-interval must be a positive integer, got ${opts.checkpointInterval}`);
-    timeline = Timeline.open(logPath, interval === undefined ? {} : { checkpointInterval: interval });
+    const progress = startBytesProgress('reading', logPath);
+    try {
+      timeline = Timeline.open(logPath, { onProgress: progress, ...(interval === undefined ? {} : { checkpointInterval: interval }) });
+    } finally {
+      progress.stop();
+    }
     for (const w of timeline.warnings) error.write(`memhp: warning: ${w}\n`);
     if (opts.at !== undefined) {
       const at = opts.at === 'end' ? timeline.length : Number(opts.at);

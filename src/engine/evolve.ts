@@ -87,7 +87,7 @@ export class EvolveError extends Error {
 }
 
 /** memory65 → 65, section520 → 520 (the machine says how long the prefix is); no substring allocated. */
-function actorNumber(e: TransitionEvent): number {
+export function actorNumber(e: Pick<TransitionEvent, 'actor' | 'machine'>): number {
   const a = e.actor;
   let n = 0;
   for (let i = e.machine === 'memory_block' ? 6 : 7; i < a.length; i++) n = n * 10 + a.charCodeAt(i) - 48;

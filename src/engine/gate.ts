@@ -18,9 +18,22 @@ export interface GateEvent {
 
 export class IllegalTransition extends Error {}
 
+/**
+ * What the world records about an actor that exists: its state and its
+ * context fields (a BlockState / SectionState, or the hotplug machine's
+ * params and oopses). A live gate that has passivated an actor rehydrates it
+ * from this; the table gate does not need it.
+ */
+export interface ActorRecord {
+  readonly [field: string]: unknown;
+}
+
 export interface LifecycleGate {
-  /** Returns the target state; throws IllegalTransition if the machine refuses. */
-  send(machine: MachineKind, actor: string, from: string, event: GateEvent): string;
+  /**
+   * Returns the target state; throws IllegalTransition if the machine refuses.
+   * `record` is the world's record of the actor in state `from` (absent: none).
+   */
+  send(machine: MachineKind, actor: string, from: string, event: GateEvent, record?: ActorRecord): string;
 }
 
 const TABLES: Record<MachineKind, TransitionTable> = {
@@ -40,28 +53,121 @@ export class TableGate implements LifecycleGate {
 export interface LiveGateOptions {
   /** XState inspection observer attached to every actor (e.g. @statelyai/inspect). */
   inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
+  /**
+   * How many block and section actors stay in memory (default
+   * DEFAULT_MAX_LIVE_ACTORS). Beyond it the least recently used ones are
+   * passivated: stopped and dropped, since the world records their state and
+   * context; the next transition (or actor()) rehydrates one from the world.
+   */
+  maxLiveActors?: number;
 }
 
-/** Real actors. An actor exists from its ADD to its final `removed` state. */
-export class LiveGate implements LifecycleGate {
-  readonly actors = new Map<string, AnyActorRef>();
-  constructor(private readonly options: LiveGateOptions = {}) {}
+/**
+ * 4,096 actors ≈ 16 MB of heap (an actor ≈ 4 KB): a 64 GiB add with its
+ * auto-online (512 blocks and 512 sections, each touched twice) runs on hot
+ * actors, while a 64 TiB machine (a million actors) stays small.
+ */
+export const DEFAULT_MAX_LIVE_ACTORS = 4096;
 
-  send(machine: MachineKind, actorId: string, from: string, event: GateEvent): string {
-    let actor: AnyActorRef | undefined = this.actors.get(actorId);
+/** Reads the world's record of an actor (undefined: it does not exist). */
+export type ActorReader = (machine: MachineKind, actor: string) => { state: string; record: ActorRecord } | undefined;
+
+const machineOf = (actor: string): MachineKind => (actor === 'hotplug' ? 'hotplug' : actor.startsWith('memory') ? 'memory_block' : 'section');
+
+/**
+ * Real actors. An actor exists from its ADD to its final `removed` state;
+ * while it exists it is either in memory (in `actors`, most recently used
+ * last) or passivated (only the world holds it). Every transition is sent
+ * to a real actor in memory: a passivated one is first rehydrated, i.e.
+ * started in the state and with the context the world records for it.
+ */
+export class LiveGate implements LifecycleGate {
+  /** The actors in memory now (the hotplug actor is never passivated). */
+  readonly actors = new Map<string, AnyActorRef>();
+  readonly maxLiveActors: number;
+  private reader: ActorReader | null = null;
+  /** Actors rehydrated from the world so far (the passivated ones that were needed again). */
+  rehydrated = 0;
+  /** Actors passivated so far. */
+  passivated = 0;
+
+  constructor(private readonly options: LiveGateOptions = {}) {
+    const max = options.maxLiveActors ?? DEFAULT_MAX_LIVE_ACTORS;
+    if (!Number.isSafeInteger(max) || max < 1) throw new RangeError(`maxLiveActors must be a positive integer, got ${max}`);
+    this.maxLiveActors = max;
+  }
+
+  /** Where actor() finds the world's record of a passivated actor (HotplugSystem attaches its world). */
+  attach(reader: ActorReader): void {
+    this.reader = reader;
+  }
+
+  /**
+   * The actor with this id, rehydrated from the world if it was passivated;
+   * undefined if the world has no such actor. (For an inspector: the actor
+   * may be passivated again once others are used.)
+   */
+  actor(actorId: string): AnyActorRef | undefined {
+    const hot = this.touch(actorId);
+    if (hot) return hot;
+    const machine = machineOf(actorId);
+    const found = this.reader?.(machine, actorId);
+    return found ? this.rehydrate(machine, actorId, found.state, found.record) : undefined;
+  }
+
+  /** The actor in memory, marked most recently used. */
+  private touch(actorId: string): AnyActorRef | undefined {
+    const actor = this.actors.get(actorId);
+    if (actor !== undefined && actorId !== 'hotplug') {
+      this.actors.delete(actorId);
+      this.actors.set(actorId, actor);
+    }
+    return actor;
+  }
+
+  private start(machine: MachineKind, actorId: string, state: string, context: Record<string, unknown>): AnyActorRef {
+    const m = MACHINES[machine] as AnyStateMachine;
+    const snapshot = m.resolveState({ value: state, context: { ...EMPTY_CONTEXT[machine], ...context } });
+    const created: AnyActorRef = createActor(m, { id: actorId, systemId: actorId, inspect: this.options.inspect, snapshot });
+    created.start();
+    this.actors.set(actorId, created);
+    if (this.actors.size > this.maxLiveActors + 1) this.passivateOldest();
+    return created;
+  }
+
+  /** Stops and drops the least recently used actor: the world already records its state and context. */
+  private passivateOldest(): void {
+    for (const [id, a] of this.actors) {
+      if (id === 'hotplug') continue;
+      this.actors.delete(id);
+      a.stop();
+      this.passivated++;
+      return;
+    }
+  }
+
+  private rehydrate(machine: MachineKind, actorId: string, state: string, record: ActorRecord): AnyActorRef {
+    if (!(TABLES[machine].has(state))) throw new IllegalTransition(`${actorId}: the world records state ${state}, which its ${machine} machine does not have`);
+    const { state: _state, ...context } = record as Record<string, unknown>;
+    this.rehydrated++;
+    return this.start(machine, actorId, state, context);
+  }
+
+  send(machine: MachineKind, actorId: string, from: string, event: GateEvent, record?: ActorRecord): string {
+    let actor: AnyActorRef | undefined = this.touch(actorId);
     if (!actor) {
-      if (from !== 'absent') throw new IllegalTransition(`${actorId}: no live actor in state ${from}`);
-      const to = TABLES[machine].get(from)?.get(event.type);
-      if (to === undefined) throw new IllegalTransition(`${actorId}: ${machine} machine has no ${event.type} transition from ${from}`);
-      // The actor is born in the target of its first transition (ADD/BOOT), with
-      // that transition's context: resolving the snapshot costs about half of
-      // starting in `absent` and sending the event, which matters for 65,536 actors.
-      const m = MACHINES[machine] as AnyStateMachine;
-      const snapshot = m.resolveState({ value: to, context: { ...EMPTY_CONTEXT[machine], ...event.set } });
-      const created: AnyActorRef = createActor(m, { id: actorId, systemId: actorId, inspect: this.options.inspect, snapshot });
-      created.start();
-      this.actors.set(actorId, created);
-      return to;
+      if (from !== 'absent') {
+        if (record === undefined) throw new IllegalTransition(`${actorId}: no live actor in state ${from}`);
+        actor = this.rehydrate(machine, actorId, from, record);
+      } else {
+        const to = TABLES[machine].get(from)?.get(event.type);
+        if (to === undefined) throw new IllegalTransition(`${actorId}: ${machine} machine has no ${event.type} transition from ${from}`);
+        // The actor is born in the target of its first transition (ADD/BOOT), with
+        // that transition's context: resolving the snapshot costs about half of
+        // starting in `absent` and sending the event, which matters for 65,536 actors.
+        this.start(machine, actorId, to, event.set ?? {});
+        return to;
+      }
     }
     const before = actor.getSnapshot();
     if (before.value !== from) throw new IllegalTransition(`${actorId}: live actor is in ${String(before.value)}, the world says ${from}`);

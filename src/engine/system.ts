@@ -7,11 +7,11 @@ import type { Op, SystemSpec } from '../kernel/types.ts';
 import { geometryOf } from '../kernel/geometry.ts';
 import { decide } from './decide.ts';
 import type { MemhpEvent } from './events.ts';
-import { evolveAll } from './evolve.ts';
-import { LiveGate, TableGate, type LifecycleGate, type LiveGateOptions } from './gate.ts';
+import { actorNumber, applyEvent, WorldDraft } from './evolve.ts';
+import { IllegalTransition, LiveGate, TableGate, type ActorRecord, type LifecycleGate, type LiveGateOptions } from './gate.ts';
 import { toView } from './to-view.ts';
 import type { WorldView } from './view.ts';
-import { emptyWorld, type World } from './world.ts';
+import { actorRecord, emptyWorld, type World } from './world.ts';
 import { errnoName } from '../kernel/errno.ts';
 
 export interface OpResult {
@@ -28,40 +28,63 @@ export interface SystemOptions extends LiveGateOptions {
   onEvents?: (events: readonly MemhpEvent[]) => void;
   /** Events already recorded (e.g. a log being continued): applied instead of booting. */
   history?: readonly MemhpEvent[];
+  /**
+   * Keep every event in memory for `events` (default true). A caller whose
+   * events go to a log (the log is the truth) passes false, so a machine of
+   * millions of events holds only its world: `events` then throws, and
+   * `seq` and each apply()'s result still say everything.
+   */
+  retainEvents?: boolean;
 }
 
 export class HotplugSystem {
   private _world: World;
   private readonly _events: MemhpEvent[] = [];
   readonly gate: LifecycleGate;
+  private readonly retain: boolean;
 
   constructor(
     readonly spec: SystemSpec,
     private readonly options: SystemOptions = {},
   ) {
     geometryOf(spec); // invalid geometry is invalid input: fail before anything exists
+    this.retain = options.retainEvents !== false;
     this.gate = options.actors === 'table' ? new TableGate() : new LiveGate(options);
     this._world = emptyWorld(spec);
+    if (this.gate instanceof LiveGate) this.gate.attach((machine, actor) => actorRecord(this._world, machine, actor));
     if (options.history && options.history.length > 0) this.rehydrate(options.history);
     else this.apply({ op: 'boot' });
   }
 
-  /** Replays recorded events through the gate so live actors match the log. */
+  /**
+   * Replays recorded events through the gate so live actors match the log:
+   * each recorded transition is sent to its machine (an actor passivated on
+   * the way is rehydrated from the world as it was at that event) and must
+   * lead where the log says.
+   */
   private rehydrate(history: readonly MemhpEvent[]): void {
+    const d = new WorldDraft(this._world);
     for (const e of history) {
       if (e.type === 'transition') {
-        const from = e.from;
-        this.gate.send(e.machine, e.actor, from, { type: e.event.type, set: e.context });
+        const id = e.machine === 'hotplug' ? null : actorNumber(e);
+        const record =
+          e.machine === 'hotplug'
+            ? { params: d.params, oopses: d.oopses }
+            : ((e.machine === 'memory_block' ? d.blocks.get(id!) : d.sections.get(id!)) as ActorRecord | undefined);
+        const to = this.gate.send(e.machine, e.actor, e.from, { type: e.event.type, set: e.context }, record);
+        if (to !== e.to) throw new IllegalTransition(`event ${e.seq}: ${e.actor} went to ${to} on ${e.event.type}, the log says ${e.to}`);
       }
+      applyEvent(d, e);
+      if (this.retain) this._events.push(e);
     }
-    this._world = evolveAll(this._world, history);
-    for (const e of history) this._events.push(e);
+    this._world = d.finish();
   }
 
   get world(): World {
     return this._world;
   }
   get events(): readonly MemhpEvent[] {
+    if (!this.retain) throw new Error('this HotplugSystem does not retain its events (retainEvents: false): read them from its log');
     return this._events;
   }
   get seq(): number {
@@ -71,7 +94,7 @@ export class HotplugSystem {
   apply(op: Op): OpResult {
     const d = decide(this._world, this.gate, op);
     this._world = d.world;
-    for (const e of d.events) this._events.push(e);
+    if (this.retain) for (const e of d.events) this._events.push(e);
     this.options.onEvents?.(d.events);
     return { ret: d.ret, errno: d.ret === 0 ? null : errnoName(d.ret), ...(d.message ? { message: d.message } : {}), events: d.events };
   }

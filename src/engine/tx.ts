@@ -10,7 +10,7 @@ import type { Geometry } from '../kernel/geometry.ts';
 import type { Op } from '../kernel/types.ts';
 import type { MachineKind, MemhpEvent, OpEvent, UnsequencedEvent } from './events.ts';
 import { applyEvent, WorldDraft } from './evolve.ts';
-import type { GateEvent, LifecycleGate } from './gate.ts';
+import type { ActorRecord, GateEvent, LifecycleGate } from './gate.ts';
 import { geometry, type World } from './world.ts';
 
 /** An oops: the task died inside the kernel, so no caller cleans up after it (no rollback). */
@@ -56,10 +56,18 @@ export class Tx {
     return this.draft.hotplug;
   }
 
+  /** The world's record of an actor (what a passivated live actor is rehydrated from). */
+  recordOf(machine: MachineKind, id: number | null): ActorRecord | undefined {
+    if (machine === 'memory_block') return this.draft.blocks.get(id!) as ActorRecord | undefined;
+    if (machine === 'section') return this.draft.sections.get(id!) as ActorRecord | undefined;
+    return { params: this.draft.params, oopses: this.draft.oopses };
+  }
+
   transition(machine: MachineKind, id: number | null, event: GateEvent): void {
     const actor = machine === 'memory_block' ? `memory${id}` : machine === 'section' ? `section${id}` : 'hotplug';
-    const from = this.stateOf(machine, id);
-    const to = this.gate.send(machine, actor, from, event);
+    const record = this.recordOf(machine, id);
+    const from = record === undefined ? 'absent' : machine === 'hotplug' ? this.draft.hotplug : (record.state as string);
+    const to = this.gate.send(machine, actor, from, event, record);
     this.emit({ type: 'transition', machine, actor, event: { type: event.type }, from, to, context: event.set ?? {} });
   }
 

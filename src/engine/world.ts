@@ -5,8 +5,8 @@
 import type { Geometry } from '../kernel/geometry.ts';
 import { geometryOf } from '../kernel/geometry.ts';
 import type { OnlineType, Params, SystemSpec, ZoneName } from '../kernel/types.ts';
-import type { DeviceRecord, FaultEvent, MemmapPlacement } from './events.ts';
-import { emptyTable, type Table } from './table.ts';
+import type { DeviceRecord, FaultEvent, MachineKind, MemmapPlacement } from './events.ts';
+import { emptyTable, tableGet, type Table } from './table.ts';
 
 export type BlockStateName = 'offline' | 'going-offline' | 'online';
 export type SectionStateName = 'present' | 'online';
@@ -169,4 +169,18 @@ export function taintOf(w: Pick<World, 'taint' | 'oopses'>): number {
 /** The letters print_tainted() shows for the flags memhp sets: D (died in an oops), W (warning). */
 export function taintLetters(mask: number): string {
   return `${mask & TAINT_DIE ? 'D' : ''}${mask & TAINT_WARN ? 'W' : ''}`;
+}
+
+/**
+ * The world's record of one actor (memory65, section520, hotplug): its state
+ * and the fields its machine's context holds; undefined if it does not exist.
+ * A passivated live actor is rehydrated from this.
+ */
+export function actorRecord(world: World, machine: MachineKind, actor: string): { state: string; record: Readonly<Record<string, unknown>> } | undefined {
+  if (machine === 'hotplug') return world.hotplug === 'absent' ? undefined : { state: world.hotplug, record: { params: world.params, oopses: world.oopses } };
+  const prefix = machine === 'memory_block' ? 'memory' : 'section';
+  if (!actor.startsWith(prefix) || !/^\d+$/.test(actor.slice(prefix.length))) return undefined;
+  const id = Number(actor.slice(prefix.length));
+  const rec = machine === 'memory_block' ? tableGet(world.blocks, id) : tableGet(world.sections, id);
+  return rec === undefined ? undefined : { state: rec.state, record: rec as unknown as Readonly<Record<string, unknown>> };
 }

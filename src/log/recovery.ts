@@ -12,7 +12,7 @@
  */
 import type { MemhpEvent } from '../engine/events.ts';
 import { GeometryError, geometryOf } from '../kernel/geometry.ts';
-import { decodeLineBytes } from './codec.ts';
+import { checkLineBytes, closeOfCheckedLine, decodeLineBytes, parseLineBytes, seqOfLineBytes } from './codec.ts';
 import { LineError, LogFormatError } from './errors.ts';
 import { deepFreeze } from './freeze.ts';
 import { checkEventShape, checkHeaderShape, LOG_FORMAT, LOG_VERSION, type LogHeader } from './schema.ts';
@@ -69,22 +69,62 @@ function readHeader(bytes: Buffer, file: string): { header: LogHeader; fileVersi
   return { header: deepFreeze(h as unknown as LogHeader), fileVersion: v, end: nl + 1 };
 }
 
-/** Byte offset -> 1-based line number, counted only when an error or warning needs it. */
-function lineAt(bytes: Buffer, offset: number): number {
-  let line = 1;
-  for (let i = bytes.indexOf(NL); i !== -1 && i < offset; i = bytes.indexOf(NL, i + 1)) line++;
-  return line;
+export interface ScanOptions {
+  /** The caller hands `bytes` over: lines are decoded in place (codec.ts), the buffer is left changed. */
+  ownsBytes?: boolean;
+  /** Called now and then with the work done so far and the total (a progress bar). */
+  onProgress?: (done: number, total: number) => void;
+  /** Called once the file is verified and before the first event is handed on: the header and where the log ends. */
+  onVerified?: (found: { header: LogHeader; fileVersion: number; lastSeq: number; warnings: readonly string[] }) => void;
 }
 
-export function scanLog(bytes: Buffer, file: string): ScanResult {
+/** Bytes between two onProgress calls. */
+const PROGRESS_EVERY = 4 << 20;
+/** The first pass (framing, checksums) is this share of the work of both passes. */
+const FIRST_PASS_SHARE = 0.25;
+
+/** What the first pass found: where the header and the committed records end. */
+interface Frames {
+  header: LogHeader;
+  fileVersion: number;
+  headerEnd: number;
+  /** Bytes up to the end of the last committed record. */
+  committedEnd: number;
+  /** End of the last whole, well-framed line (records after committedEnd up to here are an uncommitted batch). */
+  framedEnd: number;
+  /** Committed records. */
+  lastSeq: number;
+  tornBytes: number;
+  warnings: string[];
+}
+
+function progressOf(onProgress: ScanOptions['onProgress'], total: number) {
+  let next = PROGRESS_EVERY;
+  return (done: number) => {
+    if (onProgress !== undefined && done >= next) {
+      onProgress(done, total);
+      next = done + PROGRESS_EVERY;
+    }
+  };
+}
+
+/**
+ * First pass: framing, checksum and sequence of every line, without parsing
+ * records (a record's seq is read from its bytes; see seqOfLineBytes) and
+ * without keeping anything: finds the committed end and the torn tail.
+ */
+function checkFrames(bytes: Buffer, file: string, opts: ScanOptions): Frames {
   const { header, fileVersion, end: headerEnd } = readHeader(bytes, file);
   const upcast = recordUpcaster(fileVersion);
-  const events: MemhpEvent[] = [];
-  let pending: MemhpEvent[] = [];
+  const progress = progressOf(opts.onProgress && ((d: number, t: number) => opts.onProgress!(Math.round(d * FIRST_PASS_SHARE), t)), bytes.length);
+  let committed = 0;
+  let pending = 0;
   let committedEnd = headerEnd;
+  let framedEnd = headerEnd;
   let torn = false;
   let pos = headerEnd;
   let lineNo = 1;
+  let committedLine = 2;
   while (pos < bytes.length) {
     lineNo++;
     const nl = bytes.indexOf(NL, pos);
@@ -93,21 +133,25 @@ export function scanLog(bytes: Buffer, file: string): ScanResult {
       break;
     }
     try {
-      const { value, commit } = decodeLineBytes(bytes, pos, nl);
-      const r = upcast === null ? value : upcast(value);
-      const expected = events.length + pending.length + 1;
-      if (r.seq !== expected) {
-        throw new LineError(
-          typeof r.seq === 'number' ? `sequence gap: expected seq ${expected}, found ${r.seq}` : `record has no numeric "seq" (expected ${expected})`,
-          false,
-        );
+      const { commit, close } = checkLineBytes(bytes, pos, nl);
+      let seq = seqOfLineBytes(bytes, pos, nl);
+      if (seq < 0) {
+        // not written by encodeRecordLine (seq not first): parse it to find out
+        const value = parseLineBytes(bytes, pos, close);
+        const r = upcast === null ? value : upcast(value);
+        seq = typeof r.seq === 'number' ? r.seq : NaN;
       }
-      checkEventShape(r);
-      pending.push(deepFreeze(r as unknown as MemhpEvent));
+      const expected = committed + pending + 1;
+      if (seq !== expected) {
+        throw new LineError(Number.isNaN(seq) ? `record has no numeric "seq" (expected ${expected})` : `sequence gap: expected seq ${expected}, found ${seq}`, false);
+      }
+      pending++;
+      framedEnd = nl + 1;
       if (commit) {
-        for (const e of pending) events.push(e);
-        pending = [];
+        committed += pending;
+        pending = 0;
         committedEnd = nl + 1;
+        committedLine = lineNo + 1;
       }
     } catch (e) {
       if (!(e instanceof LineError)) throw e;
@@ -118,17 +162,81 @@ export function scanLog(bytes: Buffer, file: string): ScanResult {
       throw new LogFormatError(file, lineNo, pos, e.message);
     }
     pos = nl + 1;
+    progress(pos);
   }
   const tornBytes = bytes.length - committedEnd;
   const warnings: string[] = [];
   if (tornBytes > 0) {
     const parts: string[] = [];
-    if (pending.length > 0) parts.push(`${pending.length} record(s) of a batch whose append never completed`);
+    if (pending > 0) parts.push(`${pending} record(s) of a batch whose append never completed`);
     if (torn) parts.push('a torn last line');
     warnings.push(
-      `${file}: dropped ${tornBytes} bytes of torn tail from line ${lineAt(bytes, committedEnd)} (byte offset ${committedEnd}): ${parts.join(' and ')}; ` +
-        `the log ends at seq ${events.length}`,
+      `${file}: dropped ${tornBytes} bytes of torn tail from line ${committedLine} (byte offset ${committedEnd}): ${parts.join(' and ')}; ` +
+        `the log ends at seq ${committed}`,
     );
   }
-  return { header, fileVersion, events, validBytes: committedEnd, tornBytes, warnings };
+  return { header, fileVersion, headerEnd, committedEnd, framedEnd, lastSeq: committed, tornBytes, warnings };
+}
+
+/**
+ * Second pass: parses, upcasts, shape-checks and freezes each framed record
+ * in order and hands the committed ones to `onEvent` (an uncommitted batch
+ * is checked too, so damage in it is still an error, but not handed on).
+ */
+function decodeRecords(bytes: Buffer, file: string, frames: Frames, opts: ScanOptions, onEvent: (e: MemhpEvent) => void): void {
+  const upcast = recordUpcaster(frames.fileVersion);
+  const scratch = opts.ownsBytes === true;
+  const share = 1 - FIRST_PASS_SHARE;
+  const base = Math.round(bytes.length * FIRST_PASS_SHARE);
+  const progress = progressOf(opts.onProgress && ((d: number, t: number) => opts.onProgress!(base + Math.round(d * share), t)), bytes.length);
+  let pos = frames.headerEnd;
+  let lineNo = 1;
+  let seq = 0;
+  while (pos < frames.framedEnd) {
+    lineNo++;
+    const nl = bytes.indexOf(NL, pos);
+    try {
+      const close = closeOfCheckedLine(bytes, pos, nl);
+      const value = parseLineBytes(bytes, pos, close, scratch);
+      const r = upcast === null ? value : upcast(value);
+      seq++;
+      if (r.seq !== seq) throw new LineError(typeof r.seq === 'number' ? `sequence gap: expected seq ${seq}, found ${r.seq}` : `record has no numeric "seq" (expected ${seq})`, false);
+      checkEventShape(r);
+      if (nl < frames.committedEnd) onEvent(deepFreeze(r as unknown as MemhpEvent));
+    } catch (e) {
+      if (!(e instanceof LineError)) throw e;
+      throw new LogFormatError(file, lineNo, pos, e.message);
+    }
+    pos = nl + 1;
+    progress(pos);
+  }
+  opts.onProgress?.(bytes.length, bytes.length);
+}
+
+export interface FrameResult {
+  header: LogHeader;
+  fileVersion: number;
+  /** Committed events handed on (seq 1..lastSeq). */
+  lastSeq: number;
+  validBytes: number;
+  tornBytes: number;
+  warnings: string[];
+}
+
+/**
+ * Verifies a whole log image and hands each committed event, in order, to
+ * `onEvent` without keeping any (memory stays flat whatever the log's length).
+ */
+export function forEachLogEvent(bytes: Buffer, file: string, onEvent: (e: MemhpEvent) => void, opts: ScanOptions = {}): FrameResult {
+  const frames = checkFrames(bytes, file, opts);
+  opts.onVerified?.({ header: frames.header, fileVersion: frames.fileVersion, lastSeq: frames.lastSeq, warnings: frames.warnings });
+  decodeRecords(bytes, file, frames, opts, onEvent);
+  const { header, fileVersion, lastSeq, committedEnd, tornBytes, warnings } = frames;
+  return { header, fileVersion, lastSeq, validBytes: committedEnd, tornBytes, warnings };
+}
+
+export function scanLog(bytes: Buffer, file: string, opts: ScanOptions = {}): ScanResult {
+  const events: MemhpEvent[] = [];
+  const r = forEachLogEvent(bytes, file, (e) => events.push(e), opts);
+  return { header: r.header, fileVersion: r.fileVersion, events, validBytes: r.validBytes, tornBytes: r.tornBytes, warnings: r.warnings };
 }

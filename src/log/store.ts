@@ -17,13 +17,17 @@ import { encodeHeaderLine, encodeRecordLine } from './codec.ts';
 import { LineError } from './errors.ts';
 import { deepFreeze } from './freeze.ts';
 import { acquireLock, type LogLock } from './lock.ts';
-import { scanLog } from './recovery.ts';
+import { forEachLogEvent, scanLog, type FrameResult, type ScanOptions } from './recovery.ts';
 import { checkEventShape, LOG_FORMAT, LOG_VERSION, type LogHeader } from './schema.ts';
 
 export interface LogWriter {
   readonly path: string;
   readonly header: LogHeader;
-  /** Every committed event, seq 1..lastSeq, deep-frozen. */
+  /**
+   * Every committed event, seq 1..lastSeq, deep-frozen. Not held by the
+   * writer: read back from the file when asked (and kept while the caller
+   * keeps the array), so a writer of millions of events stays small.
+   */
   readonly events: readonly MemhpEvent[];
   readonly lastSeq: number;
   /** Recovery warnings from opening (a dropped torn tail). */
@@ -159,9 +163,16 @@ function readExisting(file: string): Buffer {
 }
 
 class FileLogWriter implements LogWriter {
-  readonly events: MemhpEvent[];
   private fd: number | null;
   private size: number;
+  private _lastSeq: number;
+  /**
+   * The events are not held: a writer of millions of events (a 64 TiB
+   * machine) would keep them twice with the system's. `events` reads the
+   * committed bytes back (the log is the truth), and keeps that array only
+   * as long as its caller does.
+   */
+  private cache: WeakRef<MemhpEvent[]> | null = null;
 
   constructor(
     readonly path: string,
@@ -173,12 +184,34 @@ class FileLogWriter implements LogWriter {
     readonly warnings: readonly string[],
   ) {
     this.fd = fd;
-    this.events = events;
+    this._lastSeq = events.length;
+    if (events.length > 0) this.cache = new WeakRef(events);
     this.size = size;
   }
 
   get lastSeq(): number {
-    return this.events.length;
+    return this._lastSeq;
+  }
+
+  get events(): readonly MemhpEvent[] {
+    const cached = this.cache?.deref();
+    if (cached !== undefined && cached.length === this._lastSeq) return cached;
+    if (this._lastSeq === 0) return [];
+    const bytes = Buffer.alloc(this.size);
+    const fd = this.fd ?? openExisting(this.path, 'r');
+    try {
+      for (let off = 0; off < this.size; ) {
+        const n = fs.readSync(fd, bytes, off, this.size - off, off);
+        if (n === 0) throw new Error(`memhp log ${this.path}: shorter than the ${this.size} bytes this writer committed`);
+        off += n;
+      }
+    } finally {
+      if (this.fd === null) fs.closeSync(fd);
+    }
+    const events = scanLog(bytes, this.path, { ownsBytes: true }).events;
+    if (events.length !== this._lastSeq) throw new Error(`memhp log ${this.path}: reads back ${events.length} events, this writer committed ${this._lastSeq}`);
+    this.cache = new WeakRef(events);
+    return events;
   }
 
   append(batch: readonly UnsequencedEvent[]): readonly MemhpEvent[] {
@@ -200,7 +233,10 @@ class FileLogWriter implements LogWriter {
       throw e;
     }
     this.size += bytes.length;
-    for (const ev of sequenced) this.events.push(deepFreeze(ev));
+    this._lastSeq += sequenced.length;
+    const cached = this.cache?.deref();
+    if (cached !== undefined) for (const ev of sequenced) cached.push(deepFreeze(ev));
+    else for (const ev of sequenced) deepFreeze(ev);
     return Object.freeze(sequenced);
   }
 
@@ -252,7 +288,7 @@ export function openLogForAppend(file: string): LogWriter {
     const fd = openExisting(file, 'r+');
     try {
       if (!fs.fstatSync(fd).isFile()) throw new Error(`memhp log ${file} is not a regular file (a pipe, FIFO or device): memhp appends only to a regular file`);
-      const scan = scanLog(fs.readFileSync(fd), file);
+      const scan = scanLog(fs.readFileSync(fd), file, { ownsBytes: true });
       if (scan.fileVersion !== LOG_VERSION) {
         throw new Error(
           `memhp log ${file} is format version ${scan.fileVersion}; it can be read but not appended to. Rewrite it as version ${LOG_VERSION} with upgradeLog()`,
@@ -273,10 +309,24 @@ export function openLogForAppend(file: string): LogWriter {
   }
 }
 
+export interface ReadOptions {
+  /** Called now and then with the bytes verified so far and the file's size (a progress bar). */
+  onProgress?: (done: number, total: number) => void;
+}
+
 /** Reads and verifies a log without locking or modifying it; a torn tail is ignored and reported. */
-export function readLog(file: string): ReadResult {
-  const { header, fileVersion, events, warnings } = scanLog(readExisting(file), file);
+export function readLog(file: string, opts: ReadOptions = {}): ReadResult {
+  const { header, fileVersion, events, warnings } = scanLog(readExisting(file), file, { ownsBytes: true, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) });
   return { header, fileVersion, events, warnings };
+}
+
+/**
+ * Reads and verifies a log without keeping its events: each committed event
+ * goes to `onEvent` in order (see ScanOptions.onVerified for the header and
+ * the last seq, known before the first event).
+ */
+export function forEachEventInLog(file: string, onEvent: (e: MemhpEvent) => void, opts: Omit<ScanOptions, 'ownsBytes'> = {}): FrameResult {
+  return forEachLogEvent(readExisting(file), file, onEvent, { ...opts, ownsBytes: true });
 }
 
 /**

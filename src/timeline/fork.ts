@@ -34,11 +34,11 @@ export function forkAt(system: SystemSpec, history: readonly MemhpEvent[], newLo
   const { createdAt, onEvents, ...systemOptions } = opts;
   const log = createLog(newLogPath, system, createdAt === undefined ? {} : { createdAt });
   try {
-    log.append(history.map(unsequenced));
+    const recorded = log.append(history.map(unsequenced));
     const live = new HotplugSystem(system, {
       actors: 'live',
       ...systemOptions,
-      history: log.events,
+      history: recorded,
       onEvents: (events) => {
         const written = log.append(events.map(unsequenced));
         if (written.length > 0 && written[0]!.seq !== events[0]!.seq)

@@ -4,9 +4,11 @@
  *
  * Step n is the world after events 1..n (step 0: nothing has happened, not
  * even boot). Cost model, with K the checkpoint interval:
- * - open: one replay of the log, keeping the world at every K-th step. The
- *   world's tables are persistent (src/engine/table.ts), so checkpoints
- *   share every chunk that did not change between them.
+ * - open: reads and verifies the log. The world at every K-th step (a
+ *   checkpoint) is kept once a seek first needs it — the first seek to step
+ *   n replays up to n once. The world's tables are persistent
+ *   (src/engine/table.ts), so checkpoints share every chunk that did not
+ *   change between them.
  * - seek(n): from the checkpoint at or below n (or from the cursor, when it
  *   is closer and below n): at most K-1 events, in one batch draft.
  * - stepForward: one event.
@@ -31,6 +33,8 @@ export interface TimelineOptions {
   checkpointInterval?: number;
   /** How many segments' per-step worlds stepBack keeps (default 2). */
   cachedSegments?: number;
+  /** open(): called now and then while the file is read and verified (a progress bar). */
+  onProgress?: (done: number, total: number) => void;
 }
 
 export interface StopResult {
@@ -62,7 +66,8 @@ export class Timeline {
   /** segment index → worlds of its steps (LRU order: most recent last) */
   private readonly segments = new Map<number, World[]>();
   private readonly maxSegments: number;
-  private readonly byActor = new Map<string, number[]>();
+  /** actor id → positions of its transitions; built on first use (open does not pay for it). */
+  private byActor: Map<string, number[]> | null = null;
   private _cursor = 0;
   private _world: World;
 
@@ -90,7 +95,7 @@ export class Timeline {
 
   /** Reads a log file (without locking or changing it). */
   static open(path: string, opts: TimelineOptions = {}): Timeline {
-    const read = readLog(path);
+    const read = readLog(path, opts.onProgress ? { onProgress: opts.onProgress } : {});
     return new Timeline(read.header.system, read.events, opts, path, read.warnings);
   }
 
@@ -102,18 +107,10 @@ export class Timeline {
       const i = this._events.length;
       if (e.seq !== i + 1) throw new Error(`${this.path ?? 'events'}: event at position ${i + 1} has seq ${e.seq}, expected ${i + 1}`);
       this._events.push(e);
-      if (e.type === 'transition') {
-        let list = this.byActor.get(e.actor);
-        if (!list) this.byActor.set(e.actor, (list = []));
-        list.push(i);
-      }
     }
-    // Extend checkpoints over every newly completed interval.
-    let last = this.checkpoints.length - 1;
-    while ((last + 1) * k <= this._events.length) {
-      this.checkpoints.push(evolveAll(this.checkpoints[last]!, this._events.slice(last * k, (last + 1) * k)));
-      last++;
-    }
+    if (this.byActor !== null) this.indexActors(oldLength);
+    // Checkpoints are built on first need (checkpoint()): opening a log does not
+    // pay for a whole replay; the first seek far into it does, once.
     // A cached segment that stopped at the old end is now incomplete.
     for (const s of [...this.segments.keys()]) if ((s + 1) * k - 1 > oldLength) this.segments.delete(s);
   }
@@ -157,12 +154,20 @@ export class Timeline {
     const seg = this.segments.get(Math.floor(n / this.interval));
     if (seg) return seg[n % this.interval]!;
     let base = Math.floor(n / this.interval) * this.interval;
-    let world = this.checkpoints[base / this.interval]!;
+    let world = this.checkpoint(base / this.interval);
     if (this._cursor > base && this._cursor < n) {
       base = this._cursor;
       world = this._world;
     }
     return base === n ? world : evolveAll(world, this._events.slice(base, n));
+  }
+
+  /** The world at step i * interval, building the checkpoints up to it if they are not yet. */
+  private checkpoint(i: number): World {
+    const k = this.interval;
+    for (let last = this.checkpoints.length - 1; last < i; last++)
+      this.checkpoints.push(evolveAll(this.checkpoints[last]!, this._events.slice(last * k, (last + 1) * k)));
+    return this.checkpoints[i]!;
   }
 
   /** The worlds of one segment, each one event apart (cached). */
@@ -175,7 +180,7 @@ export class Timeline {
     }
     const start = s * this.interval;
     const end = Math.min(start + this.interval - 1, this._events.length);
-    worlds = [this.checkpoints[s]!];
+    worlds = [this.checkpoint(s)];
     for (let i = start; i < end; i++) worlds.push(evolve(worlds[worlds.length - 1]!, this._events[i]!));
     this.segments.set(s, worlds);
     if (this.segments.size > this.maxSegments) this.segments.delete(this.segments.keys().next().value!);
@@ -286,14 +291,30 @@ export class Timeline {
     return hit ? { step: hit.step, event: hit.event!, before: hit.before, after: hit.after } : null;
   }
 
+  private indexActors(from: number): Map<string, number[]> {
+    const byActor = (this.byActor ??= new Map());
+    for (let i = from; i < this._events.length; i++) {
+      const e = this._events[i]!;
+      if (e.type !== 'transition') continue;
+      let list = byActor.get(e.actor);
+      if (!list) byActor.set(e.actor, (list = []));
+      list.push(i);
+    }
+    return byActor;
+  }
+
+  private actorIndex(): Map<string, number[]> {
+    return this.byActor ?? this.indexActors(0);
+  }
+
   /** Every transition of one actor (memory65, section520, hotplug), in order. */
   actorHistory(actor: string): TransitionEvent[] {
-    return (this.byActor.get(actor) ?? []).map((i) => this._events[i] as TransitionEvent);
+    return (this.actorIndex().get(actor) ?? []).map((i) => this._events[i] as TransitionEvent);
   }
 
   /** Actor ids that appear in the log. */
   actors(): string[] {
-    return [...this.byActor.keys()];
+    return [...this.actorIndex().keys()];
   }
 
   /** What changed in the world between steps a and b. */

@@ -6,6 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { HotplugSystem, LiveGate } from '../../src/index.ts';
+import { tableGet } from '../../src/engine/table.ts';
 import { resolveOp, sequenceArb, specFor } from './arbitraries.ts';
 import { add, boot, GiB, MiB, ok, remove, state } from './helpers.ts';
 
@@ -131,6 +132,50 @@ describe('live actors', () => {
       { numRuns: 25 },
     );
   }, 60_000);
+
+  it('with few actors allowed in memory, idle ones are passivated and rehydrated from the world: the same decisions, every transition through a real actor', () => {
+    fc.assert(
+      fc.property(fc.constantFrom('v2-2019', '6.6', '6.8' as const), sequenceArb, (kernel, ops) => {
+        const spec = specFor(kernel, false);
+        const table = new HotplugSystem(spec, { actors: 'table' });
+        const small = new HotplugSystem(spec, { maxLiveActors: 3 });
+        try {
+          const gate = liveGate(small);
+          for (const t of ops) {
+            const op = resolveOp(t, table.view());
+            expect(small.apply(op).events).toEqual(table.apply(op).events);
+            expect(gate.actors.size).toBeLessThanOrEqual(3 + 1); // + the hotplug actor, never passivated
+          }
+          expect(small.view()).toEqual(table.view());
+          // every block and section of the world can be had as a real actor in its world state
+          for (const b of small.view().blocks) {
+            const a = gate.actor(`memory${b.id}`)!;
+            expect(a.getSnapshot().value).toBe(b.state);
+            const { state: _state, ...fields } = tableGet(small.world.blocks, b.id)!;
+            expect(a.getSnapshot().context).toEqual(fields);
+          }
+          expect(gate.actor('memory100000')).toBeUndefined();
+        } finally {
+          small.stop();
+        }
+      }),
+      { numRuns: 30 },
+    );
+  }, 60_000);
+
+  it('a rehydrated actor still refuses what its machine refuses', () => {
+    const s = boot({}, { maxLiveActors: 1 });
+    ok(s, add(8 * GiB, 256 * MiB)); // memory64, memory65 and their sections: only the last stays in memory
+    const gate = liveGate(s);
+    expect(gate.actors.has('memory64')).toBe(false);
+    expect(gate.passivated).toBeGreaterThan(0);
+    const before = gate.rehydrated;
+    expect(() => gate.send('memory_block', 'memory64', 'offline', { type: 'OFFLINE_DONE', set: {} }, tableGet(s.world.blocks, 64) as never)).toThrow(/refuses OFFLINE_DONE in offline/);
+    expect(gate.rehydrated).toBe(before + 1);
+    ok(s, state(64, 'online_movable'));
+    expect(gate.actor('memory64')!.getSnapshot().value).toBe('online');
+    expect(s.view().blocks.find((b) => b.id === 64)!.zone).toBe('Movable');
+  });
 
   it('the table gate creates no actors', () => {
     const s = boot({}, { actors: 'table' });
