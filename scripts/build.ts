@@ -11,19 +11,12 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
+import { newestMtime } from '../src/inspector/server/build.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 /** Written after a successful compile; older than any input means compile again. */
 const STAMP = join(ROOT, 'dist', '.build-stamp');
 const INPUTS = ['src', 'machines', 'tsconfig.json', 'tsconfig.build.json', 'package.json'].map((p) => join(ROOT, p));
-
-function newestMtime(path: string): number {
-  const st = statSync(path);
-  if (!st.isDirectory()) return st.mtimeMs;
-  let newest = st.mtimeMs;
-  for (const name of readdirSync(path)) newest = Math.max(newest, newestMtime(join(path, name)));
-  return newest;
-}
 
 export function codeBuildIsFresh(): boolean {
   return existsSync(STAMP) && statSync(STAMP).mtimeMs >= Math.max(...INPUTS.map(newestMtime));

@@ -8,9 +8,9 @@
  */
 import { tableGet, tableToArray } from '../../engine/table.ts';
 import { nodeView } from '../../engine/to-view.ts';
-import { zoneKey } from '../../engine/world.ts';
+import { zoneKey, type World } from '../../engine/world.ts';
 import { ZONE_NAMES } from '../../kernel/types.ts';
-import { bootLayout, expectedNodeMemmapPages, expectedZoneCounters, vmemmapPagesInBlock, zoneCountersKey } from '../expected.ts';
+import { bootLayout, expectedNodeMemmapPages, expectedZoneCounters, vmemmapPagesInBlock, zoneCountersKey, type ZoneCounters } from '../expected.ts';
 import type { Invariant } from '../types.ts';
 
 export const accounting: Invariant = {
@@ -20,42 +20,8 @@ export const accounting: Invariant = {
   check({ world, g }) {
     const out: string[] = [];
     const expected = expectedZoneCounters(world, g);
-    const nodes = new Set<number>(tableToArray(world.nodes).map((n) => n.id));
-    for (const c of expected.values()) nodes.add(c.node);
-    for (const node of nodes)
-      for (const zone of ZONE_NAMES) {
-        const want = expected.get(zoneCountersKey(node, zone)) ?? { presentPages: 0, managedPages: 0, presentEarlyPages: 0 };
-        const have = tableGet(world.zones, zoneKey(node, zone)) ?? { presentPages: 0, managedPages: 0, presentEarlyPages: 0 };
-        if (have.presentPages !== want.presentPages)
-          out.push(`node ${node} zone ${zone}: present_pages is ${have.presentPages}, but its online blocks make ${want.presentPages}`);
-        if (have.managedPages !== want.managedPages)
-          out.push(
-            `node ${node} zone ${zone}: managed_pages is ${have.managedPages}, but its online blocks minus vmemmap and boot memmap pages make ${want.managedPages}`,
-          );
-        if (have.presentEarlyPages !== want.presentEarlyPages)
-          out.push(`node ${node} zone ${zone}: present_early_pages is ${have.presentEarlyPages}, but its online boot blocks make ${want.presentEarlyPages}`);
-      }
-    // the node view sums its zones: check it against the blocks too
-    // (one node at a time: a whole view of 32,768 blocks would cost more than every invariant together)
-    for (const n of tableToArray(world.nodes).map((x) => nodeView(world, x))) {
-      let present = 0;
-      let managed = 0;
-      for (const c of expected.values())
-        if (c.node === n.id) {
-          present += c.presentPages;
-          managed += c.managedPages;
-        }
-      if (n.presentPages !== present) out.push(`node ${n.id}: present pages are ${n.presentPages}, but its online blocks make ${present}`);
-      if (n.managedPages !== managed) out.push(`node ${n.id}: managed pages are ${n.managedPages}, but its online blocks make ${managed}`);
-    }
-    const memmap = expectedNodeMemmapPages(world, g);
-    for (const n of tableToArray(world.nodes)) {
-      const want = memmap.get(n.id) ?? 0;
-      if (n.memmapPages !== want)
-        out.push(`node ${n.id} provides ${n.memmapPages} memmap pages, but its boot memmap and the sections placed on it need ${want}`);
-    }
-    for (const [node, want] of memmap)
-      if (!tableGet(world.nodes, node)) out.push(`sections keep ${want} memmap pages on node ${node}, which does not exist`);
+    out.push(...zoneCounterProblems(world, expected));
+    out.push(...nodeMemmapProblems(world, expectedNodeMemmapPages(world, g)));
     for (const b of tableToArray(world.blocks)) {
       const nv = vmemmapPagesInBlock(world, g, b.id);
       if (b.nr_vmemmap_pages !== nv)
@@ -77,3 +43,53 @@ export const accounting: Invariant = {
     return out;
   },
 };
+
+/**
+ * The zone and node counters against what the blocks imply (`expected`: per node and zone, as
+ * expectedZoneCounters() computes it, or the incremental checker sums it per table chunk).
+ */
+export function zoneCounterProblems(world: World, expected: ReadonlyMap<string, ZoneCounters>): string[] {
+  const out: string[] = [];
+  const nodes = new Set<number>(tableToArray(world.nodes).map((n) => n.id));
+  for (const c of expected.values()) nodes.add(c.node);
+  for (const node of nodes)
+    for (const zone of ZONE_NAMES) {
+      const want = expected.get(zoneCountersKey(node, zone)) ?? { presentPages: 0, managedPages: 0, presentEarlyPages: 0 };
+      const have = tableGet(world.zones, zoneKey(node, zone)) ?? { presentPages: 0, managedPages: 0, presentEarlyPages: 0 };
+      if (have.presentPages !== want.presentPages)
+        out.push(`node ${node} zone ${zone}: present_pages is ${have.presentPages}, but its online blocks make ${want.presentPages}`);
+      if (have.managedPages !== want.managedPages)
+        out.push(
+          `node ${node} zone ${zone}: managed_pages is ${have.managedPages}, but its online blocks minus vmemmap and boot memmap pages make ${want.managedPages}`,
+        );
+      if (have.presentEarlyPages !== want.presentEarlyPages)
+        out.push(`node ${node} zone ${zone}: present_early_pages is ${have.presentEarlyPages}, but its online boot blocks make ${want.presentEarlyPages}`);
+    }
+  // the node view sums its zones: check it against the blocks too
+  // (one node at a time: a whole view of 32,768 blocks would cost more than every invariant together)
+  for (const n of tableToArray(world.nodes).map((x) => nodeView(world, x))) {
+    let present = 0;
+    let managed = 0;
+    for (const c of expected.values())
+      if (c.node === n.id) {
+        present += c.presentPages;
+        managed += c.managedPages;
+      }
+    if (n.presentPages !== present) out.push(`node ${n.id}: present pages are ${n.presentPages}, but its online blocks make ${present}`);
+    if (n.managedPages !== managed) out.push(`node ${n.id}: managed pages are ${n.managedPages}, but its online blocks make ${managed}`);
+  }
+  return out;
+}
+
+/** Each node's memmap pages against what its boot memmap and the sections placed on it need. */
+export function nodeMemmapProblems(world: World, memmap: ReadonlyMap<number, number>): string[] {
+  const out: string[] = [];
+  for (const n of tableToArray(world.nodes)) {
+    const want = memmap.get(n.id) ?? 0;
+    if (n.memmapPages !== want)
+      out.push(`node ${n.id} provides ${n.memmapPages} memmap pages, but its boot memmap and the sections placed on it need ${want}`);
+  }
+  for (const [node, want] of memmap)
+    if (!tableGet(world.nodes, node)) out.push(`sections keep ${want} memmap pages on node ${node}, which does not exist`);
+  return out;
+}

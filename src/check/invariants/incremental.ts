@@ -15,15 +15,16 @@
  * test/check/incremental-invariants.test.ts compares this with the full check
  * on every step of a seed-sized log and on random operation sequences.
  */
-import { nodeView } from '../../engine/to-view.ts';
-import { TABLE_CHUNK, chunkOf, slotOf, tableGet, tableToArray, type Table } from '../../engine/table.ts';
-import { geometry, zoneKey, type BlockState, type SectionState, type VmemmapState, type World } from '../../engine/world.ts';
+import { TABLE_CHUNK, chunkOf, slotOf, tableToArray, type Table } from '../../engine/table.ts';
+import { geometry, type BlockState, type SectionState, type VmemmapState, type World } from '../../engine/world.ts';
 import { phys_index, nr_vmemmap_pages, type Geometry } from '../../kernel/geometry.ts';
-import { ZONE_NAMES, type SystemSpec, type ZoneName } from '../../kernel/types.ts';
+import type { SystemSpec, ZoneName } from '../../kernel/types.ts';
 import { bootLayout, bootZoneSplit, zoneCountersKey, type ZoneCounters } from '../expected.ts';
 import { hex, memRange } from '../walk.ts';
+import { nodeMemmapProblems, zoneCounterProblems } from './accounting.ts';
 import { blockLayout } from './block-layout.ts';
 import { noLeak } from './no-leak.ts';
+import { memoryGroups } from './memory-groups.ts';
 import { vmemmapHeads } from './vmemmap-heads.ts';
 
 const CHUNK = TABLE_CHUNK;
@@ -152,6 +153,8 @@ export class IncrementalInvariants {
     out.set('accounting-matches-blocks', this.accounting(world));
     out.set('vmemmap-heads-consistent', this.vmemmapHeads(world) ?? vmemmapHeads.check(ctx));
     out.set('blocks-do-not-overlap', this.blockLayout(world) ?? blockLayout.check(ctx));
+    // memory groups and resources: few groups, a resource list, one pass over the blocks (not per chunk yet)
+    out.set('memory-groups-consistent', memoryGroups.check(ctx));
     out.set('nothing-leaks', this.allEarly.run(world).every(Boolean) ? noLeak.check(ctx) : []);
     return out;
   }
@@ -415,42 +418,11 @@ export class IncrementalInvariants {
     const layout = bootLayout(world.system, g);
     for (const n of layout) at(n.node, n.topZone).managedPages -= n.memmapPages;
 
-    const nodes = new Set<number>(tableToArray(world.nodes).map((n) => n.id));
-    for (const c of expected.values()) nodes.add(c.node);
-    for (const node of nodes)
-      for (const zone of ZONE_NAMES) {
-        const want = expected.get(zoneCountersKey(node, zone)) ?? { presentPages: 0, managedPages: 0, presentEarlyPages: 0 };
-        const have = tableGet(world.zones, zoneKey(node, zone)) ?? { presentPages: 0, managedPages: 0, presentEarlyPages: 0 };
-        if (have.presentPages !== want.presentPages)
-          out.push(`node ${node} zone ${zone}: present_pages is ${have.presentPages}, but its online blocks make ${want.presentPages}`);
-        if (have.managedPages !== want.managedPages)
-          out.push(
-            `node ${node} zone ${zone}: managed_pages is ${have.managedPages}, but its online blocks minus vmemmap and boot memmap pages make ${want.managedPages}`,
-          );
-        if (have.presentEarlyPages !== want.presentEarlyPages)
-          out.push(`node ${node} zone ${zone}: present_early_pages is ${have.presentEarlyPages}, but its online boot blocks make ${want.presentEarlyPages}`);
-      }
-    for (const n of tableToArray(world.nodes).map((x) => nodeView(world, x))) {
-      let present = 0;
-      let managed = 0;
-      for (const c of expected.values())
-        if (c.node === n.id) {
-          present += c.presentPages;
-          managed += c.managedPages;
-        }
-      if (n.presentPages !== present) out.push(`node ${n.id}: present pages are ${n.presentPages}, but its online blocks make ${present}`);
-      if (n.managedPages !== managed) out.push(`node ${n.id}: managed pages are ${n.managedPages}, but its online blocks make ${managed}`);
-    }
+    out.push(...zoneCounterProblems(world, expected));
     const memmap = new Map<number, number>();
     for (const n of layout) memmap.set(n.node, (memmap.get(n.node) ?? 0) + n.memmapPages);
     for (const p of this.sectionMemmap.run(world)) for (const [node, pages] of p) memmap.set(node, (memmap.get(node) ?? 0) + pages);
-    for (const n of tableToArray(world.nodes)) {
-      const want = memmap.get(n.id) ?? 0;
-      if (n.memmapPages !== want)
-        out.push(`node ${n.id} provides ${n.memmapPages} memmap pages, but its boot memmap and the sections placed on it need ${want}`);
-    }
-    for (const [node, want] of memmap)
-      if (!tableGet(world.nodes, node)) out.push(`sections keep ${want} memmap pages on node ${node}, which does not exist`);
+    out.push(...nodeMemmapProblems(world, memmap));
     for (const p of parts) for (const m of p.nvMessages) out.push(m);
     const bootNodes = new Set(layout.map((n) => n.node));
     for (const n of tableToArray(world.nodes)) {
@@ -507,5 +479,6 @@ export class IncrementalInvariants {
 
 /** The names the incremental checker answers for (every invariant of INVARIANTS but the replay one). */
 export const INCREMENTAL_NAMES: readonly string[] = Object.freeze([
-  'memmap-in-present-memory', 'block-sections-agree', 'accounting-matches-blocks', 'vmemmap-heads-consistent', 'blocks-do-not-overlap', 'nothing-leaks',
+  'memmap-in-present-memory', 'block-sections-agree', 'accounting-matches-blocks', 'vmemmap-heads-consistent', 'blocks-do-not-overlap',
+  'memory-groups-consistent', 'nothing-leaks',
 ]);

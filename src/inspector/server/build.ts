@@ -15,7 +15,8 @@ export const DIST_DIR = join(REPO, 'dist', 'inspector');
 /** Files outside web/ the page imports (event-text.ts is code; the rest are types, erased but still inputs). */
 const EXTRA_SOURCES = ['inspector/protocol.ts', 'inspector/event-text.ts', 'inspector/backend.ts', 'inspector/graph.ts', 'engine/events.ts', 'kernel/types.ts'].map((p) => join(REPO, 'src', p));
 
-function newestMtime(path: string): number {
+/** The newest modification time of a file or of anything below a directory. */
+export function newestMtime(path: string): number {
   const st = statSync(path);
   if (!st.isDirectory()) return st.mtimeMs;
   let newest = st.mtimeMs;

@@ -12,7 +12,7 @@ import { supportsMemmapOnMemory513 } from '../../../kernel/memmap-on-memory.ts';
 import type { MhpFlag } from '../../../kernel/types.ts';
 import { Oops, type Tx } from '../../tx.ts';
 import { addMemory, possibleNodes } from '../add.ts';
-import { blocksIn, range } from '../common.ts';
+import { blocksIn, kernelBug, range } from '../common.ts';
 import { registerGroup, unregisterGroup } from '../groups.ts';
 import { offlineBlock } from '../offline.ts';
 import { onlineBlock } from '../online.ts';
@@ -78,10 +78,7 @@ export function acpiDimmEject(tx: Tx, name: string): void {
     removeMemory(tx, d.start, d.size);
   } catch (e) {
     if (!(e instanceof KernelError) || e instanceof Oops) throw e;
-    const message = `kernel BUG at mm/memory_hotplug.c: __remove_memory(${range(d.start, d.size)}) of ${name} failed: ${e.message}`;
-    tx.warn(message);
-    tx.transition('hotplug', null, { type: 'OOPS', set: { oopses: tx.draft.oopses + 1 } });
-    throw new Oops(e.errno, message);
+    kernelBug(tx, '__remove_memory', `try_remove_memory() of ${name} failed (${e.message}):`, { start: d.start, size: d.size });
   }
   if (d.group !== null) unregisterGroup(tx, d.group);
   unbindDevice(tx, name);
