@@ -286,6 +286,7 @@ describe('seed log: reviewer partial removal (v2, MHP_MEMMAP_DEVICE)', { timeout
     await page.keyboard.press('End');
     await waitSeq(page, lastSeq);
     expect(await page.textContent('[data-testid=actor-name]')).toBe('hotplug · tainted');
+    await shot(page, '14-seed-hotplug-chart');
     expect(await statechartOverlaps(page)).toEqual([]);
     expect(errors).toEqual([]);
   });

@@ -18,7 +18,8 @@ import type { StatechartNode } from '../graph.ts';
 const NS = 'http://www.w3.org/2000/svg';
 const STATE_FONT = '12px system-ui, sans-serif';
 const LABEL_FONT = '11px ui-monospace, monospace';
-const LINE = 13;
+// a stacked label per line: the 11 px monospace glyph box is about 14 px tall, so lines closer than that touch
+const LINE = 15;
 const BOX_H = 28;
 const MARGIN = 10;
 
