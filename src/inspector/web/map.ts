@@ -17,7 +17,7 @@ import type { MapChange, MapView } from './model.ts';
 import { ZONE_CODES } from '../protocol.ts';
 import * as C from './colors.ts';
 import { bytes, hex } from './format.ts';
-import { altmapGroups, sliceOf, type AltmapIndex } from './altmap.ts';
+import { AltmapIndex, sliceOf, type AltmapGroup } from './altmap.ts';
 
 const STATE_NAMES = ['offline', 'online', 'going-offline'];
 
@@ -37,7 +37,7 @@ export class MemoryMap {
   private secFirst = new Int32Array(0);
   private secCount = new Int32Array(0);
   private faultBlocks = new Set<number>();
-  private alt: AltmapIndex = { groups: [], groupOfBlock: new Int32Array(0) };
+  private alt = new AltmapIndex();
   private hover = -1;
   private overlayCtx: CanvasRenderingContext2D | null;
   selected = -1;
@@ -114,16 +114,17 @@ export class MemoryMap {
       }
     }
     this.faultBlocks = new Set(f.faults.map((x) => x.block));
-    // altmap groups follow the vmemmap heads and the sections pointing at them
-    const before = this.alt;
-    if (full || change!.vmemmap) this.alt = altmapGroups(f, this.secFirst);
+    // altmap groups follow the vmemmap heads and the sections pointing at them: only the ones the patch touched are built again
+    let changed: { before: AltmapGroup[]; after: AltmapGroup[] } | null = null;
+    if (full || this.alt.size !== this.secFirst.length) this.alt.rebuild(f, this.secFirst);
+    else changed = this.alt.update(f, this.secFirst, change!.slots, change!.heads);
     let online = 0;
     for (let i = 0; i < f.cap; i++) if (f.blocks.present[i] && f.blocks.state[i] === 1) online++;
     this.summary.textContent = `${f.count} blocks of ${bytes(f.blockPages * f.pageSize)} · ${online} online · ${f.removed.length} removed range(s) · ${f.faults.length} fault(s)${f.tainted ? ' · TAINTED' : ''}`;
     // a rail across blocks (a DEVICE range) is drawn over many cells: a change in one of its blocks redraws everything
-    const railed = (a: AltmapIndex, slot: number) => { const gi = a.groupOfBlock[slot] ?? -1; return gi >= 0 && a.groups[gi]!.remote.length > 0; };
-    if (!full && change!.slots.some((s) => railed(before, s) || railed(this.alt, s))) full = true;
-    if (!full && change!.vmemmap && this.alt.groups.some((g) => g.remote.length > 0)) full = true;
+    // (a block whose group changed is in changed.before/after; one whose group did not is railed before iff after)
+    const railed = (g: AltmapGroup | null) => g !== null && g.remote.length > 0;
+    if (!full && changed && (changed.before.some(railed) || changed.after.some(railed) || change!.slots.some((s) => railed(this.alt.groupOf(s))))) full = true;
     if (full) this.draw();
     else this.drawSlots(change!.slots);
     this.drawOverlay();
@@ -402,8 +403,7 @@ export class MemoryMap {
     const { cell } = this.layout;
     const [x, y] = this.xy(slot);
     const bi = this.blockAt[slot]!;
-    const gi = bi >= 0 ? this.alt.groupOfBlock[bi]! : -1;
-    const g = gi >= 0 ? this.alt.groups[gi]! : null;
+    const g = bi >= 0 ? this.alt.groupOf(bi) : null;
     if (g && (g.remote.length > 0)) {
       // the whole altmap group: every block whose struct pages share that altmap, dashed
       ctx.strokeStyle = C.VMEMMAP;
@@ -472,8 +472,7 @@ export class MemoryMap {
       const who = served(g);
       if (who) lines.push(`  holds the altmap at pfn ${hex(g.headPfn)}: ${g.nrPages} pages, struct pages of this block and ${who}`);
     }
-    const gi = this.alt.groupOfBlock[bi]!;
-    const group = gi >= 0 ? this.alt.groups[gi]! : null;
+    const group = this.alt.groupOf(bi);
     const first = this.secFirst[bi]!;
     for (let k = 0; first >= 0 && k < this.secCount[bi]!; k++) {
       const j = first + k;
