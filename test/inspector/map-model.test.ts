@@ -32,20 +32,25 @@ describe('incremental map model', { timeout: 120_000 }, () => {
   it('keeps heads sorted and altmap groups equal to a full rebuild, patch after patch', () => {
     const model = new MapModel();
     model.apply(mapPatch(null, b.worldState(0), null, []));
-    let secFirst = new Int32Array(0);
+    let secFirst = Int32Array.from({ length: model.view!.cap }, (_, s) => firstSection(model.view!, s));
     const alt = new AltmapIndex();
+    alt.rebuild(model.view!, secFirst);
     let seq = 0;
     let touchedGroups = 0;
     let railed = false;
+    let grew = false;
     const go = (y: number) => {
       const change = model.apply(mapPatch(b.worldState(seq), b.worldState(y), seq, []))!;
       expect(change, `${seq} -> ${y}`).not.toBeNull();
       const f = model.view!;
       const at = `${seq} -> ${y}`;
-      if (change.full || secFirst.length !== f.cap) {
+      if (change.full) {
         secFirst = Int32Array.from({ length: f.cap }, (_, s) => firstSection(f, s));
         alt.rebuild(f, secFirst);
       } else {
+        // as the map does: columns that grew keep their index, the new blocks come as dirty slots
+        if (secFirst.length < f.cap) { const g = new Int32Array(f.cap).fill(-1); g.set(secFirst); secFirst = g; grew = true; }
+        alt.grow(secFirst.length);
         for (const s of change.slots) if (s < secFirst.length) secFirst[s] = firstSection(f, s);
         const c = alt.update(f, secFirst, change.slots, change.heads);
         touchedGroups += c.after.length + c.before.length;
@@ -66,6 +71,7 @@ describe('incremental map model', { timeout: 120_000 }, () => {
     // the walk did exercise what it checks: groups rebuilt by patches, a DEVICE range's rail
     expect(touchedGroups).toBeGreaterThan(0);
     expect(railed).toBe(true);
+    expect(grew).toBe(true);
   });
 
   it('patches a sorted list like sorting the union', () => {

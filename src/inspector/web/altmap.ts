@@ -44,6 +44,14 @@ export class AltmapIndex {
   /** Blocks the index covers (secFirst's length when it was built). */
   get size(): number { return this.headOf.length; }
 
+  /** Cover `n` blocks (the map grew); the new ones hold no altmap until update() says so. */
+  grow(n: number): void {
+    if (n <= this.headOf.length) return;
+    const h = new Float64Array(n).fill(-1);
+    h.set(this.headOf);
+    this.headOf = h;
+  }
+
   private pointer(f: MapView, secFirst: Int32Array, bi: number): number {
     const j = secFirst[bi]!;
     return j < 0 || f.sections.memmapKind[j] !== 2 ? -1 : f.sections.memmapHead[j]!;

@@ -39,6 +39,9 @@ export class MemoryMap {
   private faultBlocks = new Set<number>();
   private alt = new AltmapIndex();
   private hover = -1;
+  /** cell size and columns the canvas is drawn with (-1 before the first layout) */
+  private drawnCell = -1;
+  private drawnCols = -1;
   private overlayCtx: CanvasRenderingContext2D | null;
   selected = -1;
   onSelect: (blockId: number) => void = () => {};
@@ -97,18 +100,27 @@ export class MemoryMap {
     for (const r of f.removed) maxPfn = Math.max(maxPfn, r.startPfn + r.nrPages);
     // a patch never shrinks the map (an address range coming and going would redraw it all); a full map fits anew
     const slots = change && !change.full ? Math.max(this.layout.slots, Math.ceil(maxPfn / f.blockPages)) : Math.ceil(maxPfn / f.blockPages);
-    let full = !change || change.full || relayout || slots !== this.layout.slots;
-    if (slots !== this.layout.slots || relayout) { this.layout.slots = slots; this.computeLayout(); }
-    if (full || this.blockAt.length !== Math.max(slots, f.cap)) {
-      full = true;
-      const n = Math.max(slots, f.cap);
+    let full = !change || change.full || relayout;
+    // more slots: the canvas is drawn again only if its rows or cells changed (else the new slots were blank and their blocks are dirty)
+    if (slots !== this.layout.slots || relayout) { this.layout.slots = slots; if (this.computeLayout()) full = true; }
+    const n = Math.max(slots, f.cap);
+    if (full) {
       this.blockAt = new Int32Array(n).fill(-1);
       this.secFirst = new Int32Array(n).fill(-1);
       this.secCount = new Int32Array(n);
       for (let slot = 0; slot < n; slot++) this.indexSlot(f, slot);
-    } else for (const slot of change!.slots) if (slot < this.blockAt.length) this.indexSlot(f, slot);
-    if (full || change!.removed) {
-      this.removedAt = new Uint8Array(Math.max(slots, f.cap));
+    } else {
+      if (this.blockAt.length < n) {
+        // the map grew: keep what is indexed, the new slots are empty until their (dirty) blocks are indexed below
+        const grow = <T extends Int32Array>(a: T, fill: number): T => { const b = new Int32Array(n).fill(fill) as T; b.set(a); return b; };
+        this.blockAt = grow(this.blockAt, -1);
+        this.secFirst = grow(this.secFirst, -1);
+        this.secCount = grow(this.secCount, 0);
+      }
+      for (const slot of change!.slots) if (slot < this.blockAt.length) this.indexSlot(f, slot);
+    }
+    if (full || change!.removed || this.removedAt.length !== n) {
+      this.removedAt = new Uint8Array(n);
       for (const r of f.removed) {
         for (let s = Math.floor(r.startPfn / f.blockPages); s < Math.ceil((r.startPfn + r.nrPages) / f.blockPages) && s < this.removedAt.length; s++) this.removedAt[s] = 1;
       }
@@ -116,8 +128,11 @@ export class MemoryMap {
     this.faultBlocks = new Set(f.faults.map((x) => x.block));
     // altmap groups follow the vmemmap heads and the sections pointing at them: only the ones the patch touched are built again
     let changed: { before: AltmapGroup[]; after: AltmapGroup[] } | null = null;
-    if (full || this.alt.size !== this.secFirst.length) this.alt.rebuild(f, this.secFirst);
-    else changed = this.alt.update(f, this.secFirst, change!.slots, change!.heads);
+    if (full) this.alt.rebuild(f, this.secFirst);
+    else {
+      this.alt.grow(this.secFirst.length);
+      changed = this.alt.update(f, this.secFirst, change!.slots, change!.heads);
+    }
     let online = 0;
     for (let i = 0; i < f.cap; i++) if (f.blocks.present[i] && f.blocks.state[i] === 1) online++;
     this.summary.textContent = `${f.count} blocks of ${bytes(f.blockPages * f.pageSize)} · ${online} online · ${f.removed.length} removed range(s) · ${f.faults.length} fault(s)${f.tainted ? ' · TAINTED' : ''}`;
@@ -138,7 +153,8 @@ export class MemoryMap {
     this.drawOverlay();
   }
 
-  private computeLayout(): void {
+  /** Fit the cells to the panel; true when the canvas changed size (and was cleared: draw it all). */
+  private computeLayout(): boolean {
     const avail = Math.max(200, this.canvas.parentElement!.clientWidth - 4);
     const n = Math.max(1, this.layout.slots);
     const targetHeight = 380;
@@ -157,14 +173,21 @@ export class MemoryMap {
     this.canvas.dataset.blockPages = String(this.frame?.blockPages ?? 0);
     const dpr = window.devicePixelRatio || 1;
     const w = gutter + cols * cell;
+    const width = Math.ceil(w * dpr);
+    const height = Math.ceil(rows * cell * dpr);
     this.canvas.style.height = `${rows * cell}px`;
     this.canvas.style.width = `${w}px`;
-    this.canvas.width = Math.ceil(w * dpr);
-    this.canvas.height = Math.ceil(rows * cell * dpr);
     this.overlay.style.height = this.canvas.style.height;
     this.overlay.style.width = this.canvas.style.width;
-    this.overlay.width = this.canvas.width;
-    this.overlay.height = this.canvas.height;
+    // same cells, same rows: the drawing stands (setting a canvas's size clears it, even to the size it has)
+    if (width === this.canvas.width && height === this.canvas.height && width === this.overlay.width && height === this.overlay.height && cell === this.drawnCell && cols === this.drawnCols) return false;
+    this.drawnCell = cell;
+    this.drawnCols = cols;
+    this.canvas.width = width;
+    this.canvas.height = height;
+    this.overlay.width = width;
+    this.overlay.height = height;
+    return true;
   }
 
   private slotAt(e: MouseEvent): number {

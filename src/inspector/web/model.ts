@@ -59,6 +59,7 @@ export interface MapView {
 
 /** What a patch changed on the map: slots to redraw, or everything. */
 export interface MapChange {
+  /** A new map (no earlier world held): everything. Columns growing is not `full`: new entries are in `slots`. */
   full: boolean;
   slots: number[];
   vmemmap: boolean;
@@ -192,7 +193,8 @@ export class MapModel {
     for (const id of b.id) maxId = Math.max(maxId, id + 1);
     let maxNr = 0;
     for (const nr of s.nr) maxNr = Math.max(maxNr, nr + 1);
-    const grew = this.ensure(v, maxId, maxNr);
+    // columns that grow keep their entries; the new ones are dirty like any other
+    this.ensure(v, maxId, maxNr);
     const B = v.blocks;
     for (const id of b.del) { if (id < v.cap && B.present[id]) { B.present[id] = 0; v.count--; } dirty.add(id); }
     for (let i = 0; i < b.id.length; i++) {
@@ -249,6 +251,6 @@ export class MapModel {
     v.signalPending = p.signalPending;
     v.injection = p.injection;
     const heads = vmemmap ? [...p.vmemmap.del, ...p.vmemmap.set.map((h) => h.headPfn)] : [];
-    return { full: full || grew, slots: [...dirty].sort((x, y) => x - y), vmemmap, heads, removed };
+    return { full, slots: [...dirty].sort((x, y) => x - y), vmemmap, heads, removed };
   }
 }
