@@ -101,6 +101,7 @@ export class MemoryMap {
     // a patch never shrinks the map (an address range coming and going would redraw it all); a full map fits anew
     const slots = change && !change.full ? Math.max(this.layout.slots, Math.ceil(maxPfn / f.blockPages)) : Math.ceil(maxPfn / f.blockPages);
     let full = !change || change.full || relayout;
+    const shown = this.layout.slots;
     // more slots: the canvas is drawn again only if its rows or cells changed (else the new slots were blank and their blocks are dirty)
     if (slots !== this.layout.slots || relayout) { this.layout.slots = slots; if (this.computeLayout()) full = true; }
     const n = Math.max(slots, f.cap);
@@ -141,7 +142,12 @@ export class MemoryMap {
     const railed = (g: AltmapGroup | null) => g !== null && g.remote.length > 0;
     if (!full && changed && (changed.before.some(railed) || changed.after.some(railed) || change!.slots.some((s) => railed(this.alt.groupOf(s))))) full = true;
     if (full) this.draw();
-    else this.drawSlots(change!.slots);
+    else {
+      // slots that came onto the map are drawn too (a lost altmap band may sit in one no block of the patch names)
+      const fresh: number[] = [];
+      for (let s = shown; s < slots; s++) fresh.push(s);
+      this.drawSlots(fresh.length ? [...new Set([...change!.slots, ...fresh])] : change!.slots);
+    }
     this.drawOverlay();
     this.describe(this.hover >= 0 ? this.hover : this.selected);
   }
