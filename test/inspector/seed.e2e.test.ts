@@ -433,4 +433,25 @@ describe('seed log: reading it', { timeout: 30_000 }, () => {
     await page.setViewportSize({ width: 1680, height: 1050 });
     expect(errors).toEqual([]);
   });
+
+  it('draws the same map patch by patch as all at once', async () => {
+    // the map redraws only what a patch changed; a resize redraws every cell: both must give the same pixels
+    const mapImage = () => page.evaluate(() => document.querySelector<HTMLCanvasElement>('[data-testid=map]')!.toDataURL());
+    const frames = () => page.evaluate(() => new Promise<void>((r) => requestAnimationFrame(() => requestAnimationFrame(() => r()))));
+    const size = page.viewportSize()!;
+    await page.mouse.move(0, 0);
+    for (const seq of [0, bootEnd, 263, 264, 270, 282, 283, 290, 296, 300, lastSeq - 3, lastSeq - 2, lastSeq - 1, lastSeq, 290, bootEnd + 1, lastSeq]) {
+      await page.evaluate((s) => { const r = document.querySelector<HTMLInputElement>('#scrubber')!; r.value = String(s); r.dispatchEvent(new Event('input')); }, seq);
+      await waitSeq(page, seq);
+      await frames();
+      const patched = await mapImage();
+      // paint it over: only a full redraw brings the map back
+      await page.evaluate(() => { const c = document.querySelector<HTMLCanvasElement>('[data-testid=map]')!; const x = c.getContext('2d')!; x.setTransform(1, 0, 0, 1, 0, 0); x.fillStyle = '#f0f'; x.fillRect(0, 0, c.width, c.height); });
+      await page.setViewportSize({ width: size.width - 160, height: size.height });
+      await frames();
+      await page.setViewportSize(size);
+      await frames();
+      expect(await mapImage(), `map at seq ${seq}`).toBe(patched);
+    }
+  });
 });

@@ -17,7 +17,7 @@ import type { MapChange, MapView } from './model.ts';
 import { ZONE_CODES } from '../protocol.ts';
 import * as C from './colors.ts';
 import { bytes, hex } from './format.ts';
-import { altmapGroups, sliceOf, type AltmapIndex } from './altmap.ts';
+import { AltmapIndex, sliceOf, type AltmapGroup } from './altmap.ts';
 
 const STATE_NAMES = ['offline', 'online', 'going-offline'];
 
@@ -37,8 +37,11 @@ export class MemoryMap {
   private secFirst = new Int32Array(0);
   private secCount = new Int32Array(0);
   private faultBlocks = new Set<number>();
-  private alt: AltmapIndex = { groups: [], groupOfBlock: new Int32Array(0) };
+  private alt = new AltmapIndex();
   private hover = -1;
+  /** cell size and columns the canvas is drawn with (-1 before the first layout) */
+  private drawnCell = -1;
+  private drawnCols = -1;
   private overlayCtx: CanvasRenderingContext2D | null;
   selected = -1;
   onSelect: (blockId: number) => void = () => {};
@@ -97,35 +100,54 @@ export class MemoryMap {
     for (const r of f.removed) maxPfn = Math.max(maxPfn, r.startPfn + r.nrPages);
     // a patch never shrinks the map (an address range coming and going would redraw it all); a full map fits anew
     const slots = change && !change.full ? Math.max(this.layout.slots, Math.ceil(maxPfn / f.blockPages)) : Math.ceil(maxPfn / f.blockPages);
-    let full = !change || change.full || relayout || slots !== this.layout.slots;
-    if (slots !== this.layout.slots || relayout) { this.layout.slots = slots; this.computeLayout(); }
-    if (full || this.blockAt.length !== Math.max(slots, f.cap)) {
-      full = true;
-      const n = Math.max(slots, f.cap);
+    let full = !change || change.full || relayout;
+    const shown = this.layout.slots;
+    // more slots: the canvas is drawn again only if its rows or cells changed (else the new slots were blank and their blocks are dirty)
+    if (slots !== this.layout.slots || relayout) { this.layout.slots = slots; if (this.computeLayout()) full = true; }
+    const n = Math.max(slots, f.cap);
+    if (full) {
       this.blockAt = new Int32Array(n).fill(-1);
       this.secFirst = new Int32Array(n).fill(-1);
       this.secCount = new Int32Array(n);
       for (let slot = 0; slot < n; slot++) this.indexSlot(f, slot);
-    } else for (const slot of change!.slots) if (slot < this.blockAt.length) this.indexSlot(f, slot);
-    if (full || change!.removed) {
-      this.removedAt = new Uint8Array(Math.max(slots, f.cap));
+    } else {
+      if (this.blockAt.length < n) {
+        // the map grew: keep what is indexed, the new slots are empty until their (dirty) blocks are indexed below
+        const grow = <T extends Int32Array>(a: T, fill: number): T => { const b = new Int32Array(n).fill(fill) as T; b.set(a); return b; };
+        this.blockAt = grow(this.blockAt, -1);
+        this.secFirst = grow(this.secFirst, -1);
+        this.secCount = grow(this.secCount, 0);
+      }
+      for (const slot of change!.slots) if (slot < this.blockAt.length) this.indexSlot(f, slot);
+    }
+    if (full || change!.removed || this.removedAt.length !== n) {
+      this.removedAt = new Uint8Array(n);
       for (const r of f.removed) {
         for (let s = Math.floor(r.startPfn / f.blockPages); s < Math.ceil((r.startPfn + r.nrPages) / f.blockPages) && s < this.removedAt.length; s++) this.removedAt[s] = 1;
       }
     }
     this.faultBlocks = new Set(f.faults.map((x) => x.block));
-    // altmap groups follow the vmemmap heads and the sections pointing at them
-    const before = this.alt;
-    if (full || change!.vmemmap) this.alt = altmapGroups(f, this.secFirst);
+    // altmap groups follow the vmemmap heads and the sections pointing at them: only the ones the patch touched are built again
+    let changed: { before: AltmapGroup[]; after: AltmapGroup[] } | null = null;
+    if (full) this.alt.rebuild(f, this.secFirst);
+    else {
+      this.alt.grow(this.secFirst.length);
+      changed = this.alt.update(f, this.secFirst, change!.slots, change!.heads);
+    }
     let online = 0;
     for (let i = 0; i < f.cap; i++) if (f.blocks.present[i] && f.blocks.state[i] === 1) online++;
     this.summary.textContent = `${f.count} blocks of ${bytes(f.blockPages * f.pageSize)} · ${online} online · ${f.removed.length} removed range(s) · ${f.faults.length} fault(s)${f.tainted ? ' · TAINTED' : ''}`;
     // a rail across blocks (a DEVICE range) is drawn over many cells: a change in one of its blocks redraws everything
-    const railed = (a: AltmapIndex, slot: number) => { const gi = a.groupOfBlock[slot] ?? -1; return gi >= 0 && a.groups[gi]!.remote.length > 0; };
-    if (!full && change!.slots.some((s) => railed(before, s) || railed(this.alt, s))) full = true;
-    if (!full && change!.vmemmap && this.alt.groups.some((g) => g.remote.length > 0)) full = true;
+    // (a block whose group changed is in changed.before/after; one whose group did not is railed before iff after)
+    const railed = (g: AltmapGroup | null) => g !== null && g.remote.length > 0;
+    if (!full && changed && (changed.before.some(railed) || changed.after.some(railed) || change!.slots.some((s) => railed(this.alt.groupOf(s))))) full = true;
     if (full) this.draw();
-    else this.drawSlots(change!.slots);
+    else {
+      // slots that came onto the map are drawn too (a lost altmap band may sit in one no block of the patch names)
+      const fresh: number[] = [];
+      for (let s = shown; s < slots; s++) fresh.push(s);
+      this.drawSlots(fresh.length ? [...new Set([...change!.slots, ...fresh])] : change!.slots);
+    }
     this.drawOverlay();
     this.describe(this.hover >= 0 ? this.hover : this.selected);
   }
@@ -137,7 +159,8 @@ export class MemoryMap {
     this.drawOverlay();
   }
 
-  private computeLayout(): void {
+  /** Fit the cells to the panel; true when the canvas changed size (and was cleared: draw it all). */
+  private computeLayout(): boolean {
     const avail = Math.max(200, this.canvas.parentElement!.clientWidth - 4);
     const n = Math.max(1, this.layout.slots);
     const targetHeight = 380;
@@ -156,14 +179,21 @@ export class MemoryMap {
     this.canvas.dataset.blockPages = String(this.frame?.blockPages ?? 0);
     const dpr = window.devicePixelRatio || 1;
     const w = gutter + cols * cell;
+    const width = Math.ceil(w * dpr);
+    const height = Math.ceil(rows * cell * dpr);
     this.canvas.style.height = `${rows * cell}px`;
     this.canvas.style.width = `${w}px`;
-    this.canvas.width = Math.ceil(w * dpr);
-    this.canvas.height = Math.ceil(rows * cell * dpr);
     this.overlay.style.height = this.canvas.style.height;
     this.overlay.style.width = this.canvas.style.width;
-    this.overlay.width = this.canvas.width;
-    this.overlay.height = this.canvas.height;
+    // same cells, same rows: the drawing stands (setting a canvas's size clears it, even to the size it has)
+    if (width === this.canvas.width && height === this.canvas.height && width === this.overlay.width && height === this.overlay.height && cell === this.drawnCell && cols === this.drawnCols) return false;
+    this.drawnCell = cell;
+    this.drawnCols = cols;
+    this.canvas.width = width;
+    this.canvas.height = height;
+    this.overlay.width = width;
+    this.overlay.height = height;
+    return true;
   }
 
   private slotAt(e: MouseEvent): number {
@@ -402,8 +432,7 @@ export class MemoryMap {
     const { cell } = this.layout;
     const [x, y] = this.xy(slot);
     const bi = this.blockAt[slot]!;
-    const gi = bi >= 0 ? this.alt.groupOfBlock[bi]! : -1;
-    const g = gi >= 0 ? this.alt.groups[gi]! : null;
+    const g = bi >= 0 ? this.alt.groupOf(bi) : null;
     if (g && (g.remote.length > 0)) {
       // the whole altmap group: every block whose struct pages share that altmap, dashed
       ctx.strokeStyle = C.VMEMMAP;
@@ -472,8 +501,7 @@ export class MemoryMap {
       const who = served(g);
       if (who) lines.push(`  holds the altmap at pfn ${hex(g.headPfn)}: ${g.nrPages} pages, struct pages of this block and ${who}`);
     }
-    const gi = this.alt.groupOfBlock[bi]!;
-    const group = gi >= 0 ? this.alt.groups[gi]! : null;
+    const group = this.alt.groupOf(bi);
     const first = this.secFirst[bi]!;
     for (let k = 0; first >= 0 && k < this.secCount[bi]!; k++) {
       const j = first + k;

@@ -59,10 +59,64 @@ export interface MapView {
 
 /** What a patch changed on the map: slots to redraw, or everything. */
 export interface MapChange {
+  /** A new map (no earlier world held): everything. Columns growing is not `full`: new entries are in `slots`. */
   full: boolean;
   slots: number[];
   vmemmap: boolean;
+  /** Head pfns of the vmemmap entries the patch deleted or set (their altmap groups change). */
+  heads: number[];
   removed: boolean;
+}
+
+/** Index of the first entry whose headPfn is ≥ pfn. */
+function lowerBound(a: VmemmapView[], pfn: number): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (a[mid]!.headPfn < pfn) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * Follow a patch of the heads in `sorted` (ascending headPfn, no duplicates):
+ * replaced heads are swapped in place, a few deletions/insertions are spliced
+ * at their binary-searched place, many are merged in one linear pass; never a
+ * sort of all 24,576 heads of a big map.
+ */
+export function patchSorted(sorted: VmemmapView[], del: number[], set: VmemmapView[]): VmemmapView[] {
+  const gone = new Set<number>();
+  const added: VmemmapView[] = [];
+  for (const h of del) {
+    const i = lowerBound(sorted, h);
+    if (i < sorted.length && sorted[i]!.headPfn === h) gone.add(h);
+  }
+  // the last word on a head wins (a set after a delete of the same head keeps it)
+  const fresh = new Map<number, VmemmapView>();
+  for (const h of set) { fresh.set(h.headPfn, h); gone.delete(h.headPfn); }
+  for (const h of fresh.values()) {
+    const i = lowerBound(sorted, h.headPfn);
+    if (i < sorted.length && sorted[i]!.headPfn === h.headPfn) sorted[i] = h;
+    else added.push(h);
+  }
+  if (gone.size === 0 && added.length === 0) return sorted;
+  added.sort((x, y) => x.headPfn - y.headPfn);
+  if (gone.size + added.length <= 32) {
+    for (const h of gone) sorted.splice(lowerBound(sorted, h), 1);
+    for (const h of added) sorted.splice(lowerBound(sorted, h.headPfn), 0, h);
+    return sorted;
+  }
+  const out: VmemmapView[] = [];
+  let j = 0;
+  for (const h of sorted) {
+    if (gone.has(h.headPfn)) continue;
+    while (j < added.length && added[j]!.headPfn < h.headPfn) out.push(added[j++]!);
+    out.push(h);
+  }
+  while (j < added.length) out.push(added[j++]!);
+  return out;
 }
 
 function grown<T extends Int32Array | Uint8Array | Int8Array | Int16Array | Float64Array>(a: T, n: number, fill = 0): T {
@@ -139,7 +193,8 @@ export class MapModel {
     for (const id of b.id) maxId = Math.max(maxId, id + 1);
     let maxNr = 0;
     for (const nr of s.nr) maxNr = Math.max(maxNr, nr + 1);
-    const grew = this.ensure(v, maxId, maxNr);
+    // columns that grow keep their entries; the new ones are dirty like any other
+    this.ensure(v, maxId, maxNr);
     const B = v.blocks;
     for (const id of b.del) { if (id < v.cap && B.present[id]) { B.present[id] = 0; v.count--; } dirty.add(id); }
     for (let i = 0; i < b.id.length; i++) {
@@ -174,7 +229,7 @@ export class MapModel {
       for (const h of p.vmemmap.set) { const old = this.heads.get(h.headPfn); if (old) touched.push(...old.sections); touched.push(...h.sections); this.heads.set(h.headPfn, h); }
       // a section's memmapLost follows its head: recompute it for the sections the changed heads serve
       for (const nr of touched) if (nr < S.nr.length && S.present[nr]) { S.memmapLost[nr] = lost(nr); dirty.add(Math.floor(nr / spb)); }
-      v.vmemmap = [...this.heads.values()].sort((x, y) => x.headPfn - y.headPfn);
+      v.vmemmap = patchSorted(v.vmemmap, p.vmemmap.del, p.vmemmap.set);
     }
     for (let i = 0; i < s.nr.length; i++) S.memmapLost[s.nr[i]!] = lost(s.nr[i]!);
     const removed = JSON.stringify(v.removed) !== JSON.stringify(p.removed);
@@ -195,6 +250,7 @@ export class MapModel {
     v.tainted = p.tainted;
     v.signalPending = p.signalPending;
     v.injection = p.injection;
-    return { full: full || grew, slots: [...dirty].sort((x, y) => x - y), vmemmap, removed };
+    const heads = vmemmap ? [...p.vmemmap.del, ...p.vmemmap.set.map((h) => h.headPfn)] : [];
+    return { full, slots: [...dirty].sort((x, y) => x - y), vmemmap, heads, removed };
   }
 }
