@@ -4,7 +4,8 @@
  * block and offline_pages() clears it; remove_memory() removes the block
  * device and deactivates every one of its sections.
  */
-import { phys_index } from '../../kernel/geometry.ts';
+import { phys_index, type Geometry } from '../../kernel/geometry.ts';
+import type { BlockState, SectionState } from '../../engine/world.ts';
 import { tableGet, tableToArray } from '../../engine/table.ts';
 import type { Invariant } from '../types.ts';
 
@@ -14,26 +15,33 @@ export const blockSections: Invariant = {
     'A block is online only if all its sections are present, populated (have a memmap) and online; an offline block has no online section; a removed block has no sections left.',
   check({ world, g }) {
     const out: string[] = [];
-    for (const b of tableToArray(world.blocks)) {
-      const wantOnline = b.state !== 'offline';
-      for (let nr = b.id * g.sectionsPerBlock; nr < (b.id + 1) * g.sectionsPerBlock; nr++) {
-        const s = tableGet(world.sections, nr);
-        if (!s) {
-          out.push(`memory${b.id} is ${b.state} but its section ${nr} is not present`);
-          continue;
-        }
-        if (!s.memmap) out.push(`memory${b.id} is ${b.state} but its section ${nr} has no memmap (not populated)`);
-        if (wantOnline && s.state !== 'online') out.push(`memory${b.id} is ${b.state} but its section ${nr} is ${s.state}, not online`);
-        if (!wantOnline && s.state === 'online') out.push(`memory${b.id} is offline but its section ${nr} is still online`);
-        if (s.nid !== b.nid) out.push(`section ${nr} is on node ${s.nid} but its block memory${b.id} is on node ${b.nid}`);
-        if (s.early !== b.early) out.push(`section ${nr} is ${s.early ? '' : 'not '}early but memory${b.id} is ${b.early ? '' : 'not '}boot memory`);
-      }
-    }
-    for (const s of tableToArray(world.sections)) {
-      const id = phys_index(g, s.nr);
-      if (s.block !== id) out.push(`section ${s.nr} claims block memory${s.block}, but its phys_index is ${id}`);
-      if (!tableGet(world.blocks, id)) out.push(`section ${s.nr} is ${s.state} but its block memory${id} has been removed`);
-    }
+    const section = (nr: number) => tableGet(world.sections, nr);
+    for (const b of tableToArray(world.blocks)) blockAgainstSections(b, g, section, out);
+    for (const s of tableToArray(world.sections)) sectionAgainstBlock(s, g, (id) => tableGet(world.blocks, id) !== undefined, out);
     return out;
   },
 };
+
+/** One block against its sections (also used per table chunk by the incremental checker). */
+export function blockAgainstSections(b: BlockState, g: Geometry, section: (nr: number) => SectionState | undefined, out: string[]): void {
+  const wantOnline = b.state !== 'offline';
+  for (let nr = b.id * g.sectionsPerBlock; nr < (b.id + 1) * g.sectionsPerBlock; nr++) {
+    const s = section(nr);
+    if (!s) {
+      out.push(`memory${b.id} is ${b.state} but its section ${nr} is not present`);
+      continue;
+    }
+    if (!s.memmap) out.push(`memory${b.id} is ${b.state} but its section ${nr} has no memmap (not populated)`);
+    if (wantOnline && s.state !== 'online') out.push(`memory${b.id} is ${b.state} but its section ${nr} is ${s.state}, not online`);
+    if (!wantOnline && s.state === 'online') out.push(`memory${b.id} is offline but its section ${nr} is still online`);
+    if (s.nid !== b.nid) out.push(`section ${nr} is on node ${s.nid} but its block memory${b.id} is on node ${b.nid}`);
+    if (s.early !== b.early) out.push(`section ${nr} is ${s.early ? '' : 'not '}early but memory${b.id} is ${b.early ? '' : 'not '}boot memory`);
+  }
+}
+
+/** One section against the block its phys_index names. */
+export function sectionAgainstBlock(s: SectionState, g: Geometry, blockExists: (id: number) => boolean, out: string[]): void {
+  const id = phys_index(g, s.nr);
+  if (s.block !== id) out.push(`section ${s.nr} claims block memory${s.block}, but its phys_index is ${id}`);
+  if (!blockExists(id)) out.push(`section ${s.nr} is ${s.state} but its block memory${id} has been removed`);
+}

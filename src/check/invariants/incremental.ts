@@ -17,12 +17,14 @@
  */
 import { TABLE_CHUNK, chunkOf, slotOf, tableToArray, type Table } from '../../engine/table.ts';
 import { geometry, type BlockState, type SectionState, type VmemmapState, type World } from '../../engine/world.ts';
-import { phys_index, nr_vmemmap_pages, type Geometry } from '../../kernel/geometry.ts';
+import { nr_vmemmap_pages, type Geometry } from '../../kernel/geometry.ts';
 import type { SystemSpec, ZoneName } from '../../kernel/types.ts';
 import { bootLayout, bootZoneSplit, zoneCountersKey, type ZoneCounters } from '../expected.ts';
-import { hex, memRange } from '../walk.ts';
+import { hex } from '../walk.ts';
 import { nodeMemmapProblems, zoneCounterProblems } from './accounting.ts';
 import { blockLayout } from './block-layout.ts';
+import { blockAgainstSections, sectionAgainstBlock } from './block-sections.ts';
+import { memmapInRemovedMemory } from './memmap-alive.ts';
 import { noLeak } from './no-leak.ts';
 import { memoryGroups } from './memory-groups.ts';
 import { vmemmapHeads } from './vmemmap-heads.ts';
@@ -166,22 +168,12 @@ export class IncrementalInvariants {
     // memmap-in-present-memory, per section chunk
     this.memmapAlive = new PerChunk<SectionState, string[]>('sections', (chunk, _ci, r) => {
       const out: string[] = [];
+      const head = (i: number) => r.get<VmemmapState>('vmemmap', i);
+      const blockExists = (id: number) => r.get('blocks', id) !== undefined;
       if (chunk) for (const s of chunk) {
-        if (s === undefined || s.memmap.kind !== 'altmap') continue;
-        const headPfn = s.memmap.headPfn;
-        const head = r.get<VmemmapState>('vmemmap', Math.floor(headPfn / g.pagesPerSection));
-        const nrPages = head && head.headPfn === headPfn ? head.nrPages : 1;
-        const first = Math.floor(headPfn / g.pagesPerBlock);
-        const last = Math.floor((headPfn + nrPages - 1) / g.pagesPerBlock);
-        for (let id = first; id <= last; id++) {
-          if (r.get('blocks', id)) continue;
-          out.push(
-            `section ${s.nr} (memory${s.block}) has its memmap in the vmemmap at pfn ${hex(headPfn)}, inside memory${id} ` +
-              `${memRange(id * g.blockSize, g.blockSize)}, which has been removed: any access to memory${s.block}'s struct pages ` +
-              `(online, offline, remove, a pfn walker) reads memory the kernel no longer owns`,
-          );
-          break;
-        }
+        if (s === undefined) continue;
+        const m = memmapInRemovedMemory(s, g, head, blockExists);
+        if (m) out.push(m);
       }
       return out;
     });
@@ -189,32 +181,12 @@ export class IncrementalInvariants {
     // block-sections-agree: blocks against their sections, then sections against their blocks
     this.blockSide = new PerChunk<BlockState, string[]>('blocks', (chunk, _ci, r) => {
       const out: string[] = [];
-      if (chunk) for (const b of chunk) {
-        if (b === undefined) continue;
-        const wantOnline = b.state !== 'offline';
-        for (let nr = b.id * g.sectionsPerBlock; nr < (b.id + 1) * g.sectionsPerBlock; nr++) {
-          const s = r.get<SectionState>('sections', nr);
-          if (!s) {
-            out.push(`memory${b.id} is ${b.state} but its section ${nr} is not present`);
-            continue;
-          }
-          if (!s.memmap) out.push(`memory${b.id} is ${b.state} but its section ${nr} has no memmap (not populated)`);
-          if (wantOnline && s.state !== 'online') out.push(`memory${b.id} is ${b.state} but its section ${nr} is ${s.state}, not online`);
-          if (!wantOnline && s.state === 'online') out.push(`memory${b.id} is offline but its section ${nr} is still online`);
-          if (s.nid !== b.nid) out.push(`section ${nr} is on node ${s.nid} but its block memory${b.id} is on node ${b.nid}`);
-          if (s.early !== b.early) out.push(`section ${nr} is ${s.early ? '' : 'not '}early but memory${b.id} is ${b.early ? '' : 'not '}boot memory`);
-        }
-      }
+      if (chunk) for (const b of chunk) if (b !== undefined) blockAgainstSections(b, g, (nr) => r.get<SectionState>('sections', nr), out);
       return out;
     });
     this.sectionSide = new PerChunk<SectionState, string[]>('sections', (chunk, _ci, r) => {
       const out: string[] = [];
-      if (chunk) for (const s of chunk) {
-        if (s === undefined) continue;
-        const id = phys_index(g, s.nr);
-        if (s.block !== id) out.push(`section ${s.nr} claims block memory${s.block}, but its phys_index is ${id}`);
-        if (!r.get('blocks', id)) out.push(`section ${s.nr} is ${s.state} but its block memory${id} has been removed`);
-      }
+      if (chunk) for (const s of chunk) if (s !== undefined) sectionAgainstBlock(s, g, (id) => r.get('blocks', id) !== undefined, out);
       return out;
     });
 

@@ -6,6 +6,8 @@
  * the kernel no longer owns, and the next access to their struct pages faults.
  */
 import { tableGet, tableToArray } from '../../engine/table.ts';
+import type { Geometry } from '../../kernel/geometry.ts';
+import type { SectionState, VmemmapState } from '../../engine/world.ts';
 import type { Invariant } from '../types.ts';
 import { hex, memRange } from '../walk.ts';
 
@@ -15,24 +17,41 @@ export const memmapAlive: Invariant = {
     "No section's memmap lives in memory that is removed: every page of the vmemmap serving a section lies inside a memory block that still exists.",
   check({ world, g }) {
     const out: string[] = [];
+    const head = (i: number) => tableGet(world.vmemmap, i);
+    const blockExists = (id: number) => tableGet(world.blocks, id) !== undefined;
     for (const s of tableToArray(world.sections)) {
-      if (s.memmap.kind !== 'altmap') continue;
-      const headPfn = s.memmap.headPfn;
-      const head = tableGet(world.vmemmap, Math.floor(headPfn / g.pagesPerSection));
-      // the struct pages of the served sections lie somewhere in [head, head + private)
-      const nrPages = head && head.headPfn === headPfn ? head.nrPages : 1;
-      const first = Math.floor(headPfn / g.pagesPerBlock);
-      const last = Math.floor((headPfn + nrPages - 1) / g.pagesPerBlock);
-      for (let id = first; id <= last; id++) {
-        if (tableGet(world.blocks, id)) continue;
-        out.push(
-          `section ${s.nr} (memory${s.block}) has its memmap in the vmemmap at pfn ${hex(headPfn)}, inside memory${id} ` +
-            `${memRange(id * g.blockSize, g.blockSize)}, which has been removed: any access to memory${s.block}'s struct pages ` +
-            `(online, offline, remove, a pfn walker) reads memory the kernel no longer owns`,
-        );
-        break;
-      }
+      const m = memmapInRemovedMemory(s, g, head, blockExists);
+      if (m) out.push(m);
     }
     return out;
   },
 };
+
+/**
+ * The problem with one section's memmap, if its vmemmap lies (partly) in a removed block (also
+ * used per table chunk by the incremental checker). `head(i)` is the vmemmap head stored at
+ * section i, if any.
+ */
+export function memmapInRemovedMemory(
+  s: SectionState,
+  g: Geometry,
+  head: (section: number) => VmemmapState | undefined,
+  blockExists: (id: number) => boolean,
+): string | undefined {
+  if (s.memmap.kind !== 'altmap') return undefined;
+  const headPfn = s.memmap.headPfn;
+  const h = head(Math.floor(headPfn / g.pagesPerSection));
+  // the struct pages of the served sections lie somewhere in [head, head + private)
+  const nrPages = h && h.headPfn === headPfn ? h.nrPages : 1;
+  const first = Math.floor(headPfn / g.pagesPerBlock);
+  const last = Math.floor((headPfn + nrPages - 1) / g.pagesPerBlock);
+  for (let id = first; id <= last; id++) {
+    if (blockExists(id)) continue;
+    return (
+      `section ${s.nr} (memory${s.block}) has its memmap in the vmemmap at pfn ${hex(headPfn)}, inside memory${id} ` +
+      `${memRange(id * g.blockSize, g.blockSize)}, which has been removed: any access to memory${s.block}'s struct pages ` +
+      `(online, offline, remove, a pfn walker) reads memory the kernel no longer owns`
+    );
+  }
+  return undefined;
+}
