@@ -2,7 +2,7 @@
  * `memhp exec <scenario|log> [--log out.jsonl] -- <command> [args…]`: the command runs
  * with the simulated sysfs over /sys/devices/system/{memory,node}, /sys/module/memory_hotplug
  * and /sys/kernel/debug in a private mount namespace (src/fuse/exec.ts); its exit status is
- * memhp's. Loaded lazily: the FUSE binding is imported only when this runs.
+ * memhp's. Loaded lazily: the FUSE server is imported only when this runs.
  */
 import type { Command } from 'commander';
 import { InputError } from './errors.ts';

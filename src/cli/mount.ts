@@ -1,7 +1,7 @@
 /**
  * `memhp mount <scenario|log> <mountpoint> [--log out.jsonl] [--inspect] [--port N]`:
  * the simulated sysfs over FUSE for real tools (src/fuse). Loaded only when
- * the subcommand runs: nothing else pays for the FUSE binding.
+ * the subcommand runs: nothing else pays for the FUSE server.
  */
 import type { Command } from 'commander';
 import { InputError } from './errors.ts';

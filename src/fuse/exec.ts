@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { constants } from 'node:os';
 import type { OpEvent } from '../engine/events.ts';
 import { formatOp, formatResult } from '../engine/op-text.ts';
-import { FuseUnavailable, onPath } from './binding.ts';
+import { FuseUnavailable, onPath } from './platform.ts';
 import { checkFuse, startMount } from './session.ts';
 
 /** Directories below /sys that the simulation replaces, when both it and the host have them. */
@@ -35,7 +35,7 @@ exec "$@"`;
 
 /** Everything exec needs, checked before anything is created; throws FuseUnavailable naming what is missing. */
 export function checkExec(): void {
-  checkFuse(); // /dev/fuse, root, the binding
+  checkFuse(); // /dev/fuse, root, mount(8)
   for (const tool of ['unshare', 'mount', 'umount']) {
     if (!onPath(tool)) throw new FuseUnavailable(`${tool} is not on PATH: install util-linux`);
   }

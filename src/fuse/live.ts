@@ -70,6 +70,7 @@ export function openLive(source: LiveSource, logPath: string): Live {
       if (!op) throw failure instanceof Error ? failure : new Error('the write was not recorded');
       return { ret: op.ret };
     },
+    onChange: (listener: () => void) => backend.onAppend(listener),
     opsSince(seq: number): OpEvent[] {
       return backend.events(seq + 1, lastSeq()).filter((e): e is OpEvent => e.type === 'op');
     },

@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import { checkLogPath } from '../cli/execute.ts';
 import { InputError } from '../cli/errors.ts';
 import { loadSource } from '../cli/source.ts';
-import { checkFuseDevice, loadFuse } from './binding.ts';
+import { checkFuseDevice, FuseUnavailable, onPath } from './platform.ts';
 import { openLive, defaultLogPath, type Live } from './live.ts';
 import { MountpointError, prepareMountpoint } from './mountpoint.ts';
 import { SysfsFuse } from './sysfs-fs.ts';
@@ -32,7 +32,9 @@ export interface MountSession {
 /** FUSE present and usable, else FuseUnavailable naming what is missing. Nothing is created. */
 export function checkFuse(): void {
   checkFuseDevice();
-  loadFuse();
+  for (const tool of ['mount', 'umount']) {
+    if (!onPath(tool)) throw new FuseUnavailable(`${tool} is not on PATH: install util-linux (Debian: mount)`);
+  }
 }
 
 export async function startMount(req: MountRequest): Promise<MountSession> {
@@ -51,7 +53,7 @@ export async function startMount(req: MountRequest): Promise<MountSession> {
   }
   notes.push(...mp.notes);
   const live = openLive(source, logPath);
-  const fs = new SysfsFuse(loadFuse(), live, source.spec.machine.possibleNodes ? { possibleNodes: source.spec.machine.possibleNodes } : {});
+  const fs = new SysfsFuse(live, source.spec.machine.possibleNodes ? { possibleNodes: source.spec.machine.possibleNodes } : {});
   try {
     await fs.mount(mp.mountpoint);
   } catch (err) {

@@ -1,0 +1,80 @@
+/**
+ * The worker thread that serves the mount (FuseServer): it renders sysfs
+ * from its copy of the world and asks the main thread, which owns the live
+ * system and its log, to carry out writes.
+ *
+ * The main thread posts a new world whenever one is appended and then bumps
+ * a shared counter; the worker looks at the counter before each request
+ * (one atomic load) and only then drains its port. A write is posted to the
+ * main thread and the worker sleeps on a shared flag until the answer — the
+ * operation decided, fsynced and applied — is there, so nothing is answered
+ * in between.
+ */
+import type { WorldView } from '../engine/view.ts';
+import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
+import { sysfsDir, sysfsIndex, sysfsLookup, type SysfsIndex } from '../sysfs/tree.ts';
+import { pinThisThread } from './pin.ts';
+import { FuseServer, type FuseTree } from './server.ts';
+import { CTL_GENERATION, CTL_WRITTEN, type FromWorker, type ToWorker, type WorkerInit } from './worker-protocol.ts';
+
+const init = workerData as WorkerInit;
+const port = parentPort!;
+const ctl = new Int32Array(init.control);
+
+// The renderer reads only the parts a SysfsWorld keeps (worker-protocol.ts).
+let view = init.view as WorldView;
+let ix: SysfsIndex | null = null;
+let generation = Atomics.load(ctl, CTL_GENERATION);
+let written: number | null = null;
+
+function drain(): void {
+  for (let m = receiveMessageOnPort(port); m; m = receiveMessageOnPort(port)) {
+    const msg = m.message as ToWorker;
+    if (msg.type === 'view') {
+      view = msg.view as WorldView;
+      ix = null;
+    } else {
+      written = msg.ret;
+    }
+  }
+}
+
+const index = (): SysfsIndex => (ix ??= sysfsIndex(view, init.options));
+
+const post = (msg: FromWorker) => port.postMessage(msg);
+
+const tree: FuseTree = {
+  refresh() {
+    const g = Atomics.load(ctl, CTL_GENERATION);
+    if (g !== generation) {
+      generation = g;
+      drain();
+    }
+  },
+  lookup(path) {
+    if (path === '') return { kind: 'dir', path: '' };
+    return sysfsLookup(index(), path);
+  },
+  list(path) {
+    return sysfsDir(index(), path);
+  },
+  write(path, value) {
+    written = null;
+    post({ type: 'write', path, value });
+    while (written === null) {
+      Atomics.wait(ctl, CTL_WRITTEN, 0);
+      Atomics.store(ctl, CTL_WRITTEN, 0);
+      drain();
+    }
+    generation = Atomics.load(ctl, CTL_GENERATION);
+    return written;
+  },
+};
+
+try {
+  pinThisThread();
+  new FuseServer(init.fd, tree).serve();
+  post({ type: 'ended' });
+} catch (err) {
+  post({ type: 'failed', message: (err as Error).stack ?? String(err) });
+}
