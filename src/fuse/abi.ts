@@ -52,13 +52,23 @@ export const enum Opcode {
 }
 
 /** fuse_init_in/out flags. */
-export const FUSE_ATOMIC_O_TRUNC = 1 << 3;
 export const FUSE_BIG_WRITES = 1 << 5;
+export const FUSE_AUTO_INVAL_DATA = 1 << 12;
 export const FUSE_DO_READDIRPLUS = 1 << 13;
 export const FUSE_MAX_PAGES = 1 << 22;
 
-/** fuse_open_out.open_flags. */
+/** fuse_open_out.open_flags: reads and writes bypass the page cache. */
 export const FOPEN_DIRECT_IO = 1 << 0;
+
+export function openOut(fh: number, openFlags: number): Buffer {
+  const buf = Buffer.alloc(16);
+  writeU64(buf, fh, 0);
+  buf.writeUInt32LE(openFlags, 8);
+  return buf;
+}
+
+/** fuse_notify_code: drop an inode's cached attributes (and pages). */
+export const FUSE_NOTIFY_INVAL_INODE = 2;
 
 /** Request header: fuse_in_header. */
 export const IN_HEADER_SIZE = 40;
@@ -109,17 +119,26 @@ export interface Attr {
   nlink: number;
   /** Seconds since the epoch, for atime, mtime and ctime alike. */
   time: number;
+  /** Nanoseconds of those times. */
+  timeNsec: number;
+}
+
+/** A u64 from a safe integer, without BigInt (this runs for every entry of every listing). */
+function writeU64(buf: Buffer, value: number, at: number): void {
+  buf.writeUInt32LE(value % 0x1_0000_0000, at);
+  buf.writeUInt32LE(Math.floor(value / 0x1_0000_0000), at + 4);
 }
 
 function writeAttr(buf: Buffer, at: number, a: Attr): void {
-  buf.writeBigUInt64LE(BigInt(a.ino), at);
-  buf.writeBigUInt64LE(BigInt(a.size), at + 8);
-  buf.writeBigUInt64LE(BigInt(Math.ceil(a.size / 512)), at + 16);
-  const t = BigInt(a.time);
-  buf.writeBigUInt64LE(t, at + 24);
-  buf.writeBigUInt64LE(t, at + 32);
-  buf.writeBigUInt64LE(t, at + 40);
-  buf.fill(0, at + 48, at + 60); // nanoseconds
+  writeU64(buf, a.ino, at);
+  writeU64(buf, a.size, at + 8);
+  writeU64(buf, Math.ceil(a.size / 512), at + 16);
+  writeU64(buf, a.time, at + 24);
+  writeU64(buf, a.time, at + 32);
+  writeU64(buf, a.time, at + 40);
+  buf.writeUInt32LE(a.timeNsec, at + 48);
+  buf.writeUInt32LE(a.timeNsec, at + 52);
+  buf.writeUInt32LE(a.timeNsec, at + 56);
   buf.writeUInt32LE(a.mode, at + 60);
   buf.writeUInt32LE(a.nlink, at + 64);
   buf.fill(0, at + 68, at + 80); // uid, gid (root), rdev
@@ -129,10 +148,10 @@ function writeAttr(buf: Buffer, at: number, a: Attr): void {
 
 /** Timeouts in whole seconds; the kernel also takes nanoseconds, left at 0. */
 function writeEntryOut(buf: Buffer, at: number, a: Attr, entryValid: number, attrValid: number): void {
-  buf.writeBigUInt64LE(BigInt(a.ino), at); // nodeid: our inode number is the node id
-  buf.writeBigUInt64LE(0n, at + 8); // generation: a path keeps its node id for the mount's life
-  buf.writeBigUInt64LE(BigInt(entryValid), at + 16);
-  buf.writeBigUInt64LE(BigInt(attrValid), at + 24);
+  writeU64(buf, a.ino, at); // nodeid: our inode number is the node id
+  writeU64(buf, 0, at + 8); // generation: a path keeps its node id for the mount's life
+  writeU64(buf, entryValid, at + 16);
+  writeU64(buf, attrValid, at + 24);
   buf.writeUInt32LE(0, at + 32);
   buf.writeUInt32LE(0, at + 36);
   writeAttr(buf, at + 40, a);
@@ -146,17 +165,10 @@ export function entryOut(a: Attr, entryValid: number, attrValid: number): Buffer
 
 export function attrOut(a: Attr, attrValid: number): Buffer {
   const buf = Buffer.allocUnsafe(ATTR_OUT_SIZE);
-  buf.writeBigUInt64LE(BigInt(attrValid), 0);
+  writeU64(buf, attrValid, 0);
   buf.writeUInt32LE(0, 8);
   buf.writeUInt32LE(0, 12);
   writeAttr(buf, 16, a);
-  return buf;
-}
-
-export function openOut(fh: number, openFlags: number): Buffer {
-  const buf = Buffer.alloc(16);
-  buf.writeBigUInt64LE(BigInt(fh), 0);
-  buf.writeUInt32LE(openFlags, 8);
   return buf;
 }
 
@@ -223,25 +235,27 @@ const align8 = (n: number) => (n + 7) & ~7;
  * next request's offset.
  */
 export function packDirents(entries: readonly DirEntry[], from: number, size: number, plus: boolean, entryValid: number, attrValid: number): Buffer {
-  const chunks: Buffer[] = [];
+  const head = plus ? ENTRY_OUT_SIZE : 0;
   let used = 0;
-  for (let i = from; i < entries.length; i++) {
-    const e = entries[i]!;
-    const name = Buffer.from(e.name, 'latin1');
-    const head = plus ? ENTRY_OUT_SIZE : 0;
-    const rec = head + align8(DIRENT_SIZE + name.length);
+  let to = from;
+  for (; to < entries.length; to++) {
+    const rec = head + align8(DIRENT_SIZE + entries[to]!.name.length);
     if (used + rec > size) break;
-    const buf = Buffer.alloc(rec);
-    if (plus && !e.dot) writeEntryOut(buf, 0, e.attr, entryValid, attrValid);
-    buf.writeBigUInt64LE(BigInt(e.attr.ino), head);
-    buf.writeBigUInt64LE(BigInt(i + 1), head + 8);
-    buf.writeUInt32LE(name.length, head + 16);
-    buf.writeUInt32LE(e.type, head + 20);
-    name.copy(buf, head + DIRENT_SIZE);
-    chunks.push(buf);
     used += rec;
   }
-  return Buffer.concat(chunks, used);
+  const buf = Buffer.alloc(used);
+  let at = 0;
+  for (let i = from; i < to; i++) {
+    const e = entries[i]!;
+    if (plus && !e.dot) writeEntryOut(buf, at, e.attr, entryValid, attrValid);
+    writeU64(buf, e.attr.ino, at + head);
+    writeU64(buf, i + 1, at + head + 8);
+    buf.writeUInt32LE(e.name.length, at + head + 16);
+    buf.writeUInt32LE(e.type, at + head + 20);
+    buf.write(e.name, at + head + DIRENT_SIZE, 'latin1');
+    at += head + align8(DIRENT_SIZE + e.name.length);
+  }
+  return buf;
 }
 
 /** A reply: fuse_out_header (error as a negative errno, 0 on success) and the body. */
@@ -252,5 +266,21 @@ export function reply(unique: bigint, error: number, body?: Buffer): Buffer {
   buf.writeInt32LE(error, 4);
   buf.writeBigUInt64LE(unique, 8);
   if (body) body.copy(buf, OUT_HEADER_SIZE);
+  return buf;
+}
+
+/**
+ * FUSE_NOTIFY_INVAL_INODE for the attributes only (offset -1): the kernel
+ * forgets them and asks again on the next use. It touches no page and takes
+ * no lock a pending request could hold, so the serving thread may send it.
+ */
+export function invalInodeAttrs(nodeid: number): Buffer {
+  const buf = Buffer.alloc(OUT_HEADER_SIZE + 24);
+  buf.writeUInt32LE(buf.length, 0);
+  buf.writeInt32LE(FUSE_NOTIFY_INVAL_INODE, 4);
+  buf.writeBigUInt64LE(0n, 8);
+  buf.writeBigUInt64LE(BigInt(nodeid), 16);
+  buf.writeBigInt64LE(-1n, 24);
+  buf.writeBigInt64LE(0n, 32);
   return buf;
 }

@@ -5,7 +5,11 @@
  *
  * The main thread posts a new world whenever one is appended and then bumps
  * a shared counter; the worker looks at the counter before each request
- * (one atomic load) and only then drains its port. A write is posted to the
+ * (one atomic load) and only then drains its port, then works out which
+ * paths changed so the server can tell the kernel (sysfs-changes.ts). A
+ * change that is not a write through the mount (the inspector's operations)
+ * is followed by a lookup of a name that never exists, so that the worker
+ * wakes up for it at once. A write is posted to the
  * main thread and the worker sleeps on a shared flag until the answer — the
  * operation decided, fsynced and applied — is there, so nothing is answered
  * in between.
@@ -14,6 +18,7 @@ import type { WorldView } from '../engine/view.ts';
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { sysfsDir, sysfsIndex, sysfsLookup, type SysfsIndex } from '../sysfs/tree.ts';
 import { pinThisThread } from './pin.ts';
+import { changedPaths } from './sysfs-changes.ts';
 import { FuseServer, type FuseTree } from './server.ts';
 import { CTL_GENERATION, CTL_WRITTEN, type FromWorker, type ToWorker, type WorkerInit } from './worker-protocol.ts';
 
@@ -22,41 +27,41 @@ const port = parentPort!;
 const ctl = new Int32Array(init.control);
 
 // The renderer reads only the parts a SysfsWorld keeps (worker-protocol.ts).
-let view = init.view as WorldView;
-let ix: SysfsIndex | null = null;
+let current: SysfsIndex = sysfsIndex(init.view as WorldView, init.options);
+let pending: WorldView | null = null;
 let generation = Atomics.load(ctl, CTL_GENERATION);
 let written: number | null = null;
 
 function drain(): void {
   for (let m = receiveMessageOnPort(port); m; m = receiveMessageOnPort(port)) {
     const msg = m.message as ToWorker;
-    if (msg.type === 'view') {
-      view = msg.view as WorldView;
-      ix = null;
-    } else {
-      written = msg.ret;
-    }
+    if (msg.type === 'view') pending = msg.view as WorldView;
+    else written = msg.ret;
   }
 }
-
-const index = (): SysfsIndex => (ix ??= sysfsIndex(view, init.options));
 
 const post = (msg: FromWorker) => port.postMessage(msg);
 
 const tree: FuseTree = {
-  refresh() {
+  refresh(known) {
     const g = Atomics.load(ctl, CTL_GENERATION);
     if (g !== generation) {
       generation = g;
       drain();
     }
+    if (!pending) return null;
+    const next = sysfsIndex(pending, init.options);
+    pending = null;
+    const changed = changedPaths(current, next, known);
+    current = next;
+    return changed;
   },
   lookup(path) {
     if (path === '') return { kind: 'dir', path: '' };
-    return sysfsLookup(index(), path);
+    return sysfsLookup(current, path);
   },
   list(path) {
-    return sysfsDir(index(), path);
+    return sysfsDir(current, path);
   },
   write(path, value) {
     written = null;

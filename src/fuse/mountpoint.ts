@@ -4,7 +4,7 @@
  * answers ENOTCONN, "Transport endpoint is not connected") detached first.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statfsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 export class MountpointError extends Error {}
@@ -35,6 +35,17 @@ export function mounts(): MountInfo[] {
     });
 }
 
+/** A FUSE mount whose server died answers every request with ENOTCONN. */
+function serverGone(mnt: string): boolean {
+  try {
+    statfsSync(mnt);
+    return false;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return code === 'ENOTCONN' || code === 'ECONNABORTED';
+  }
+}
+
 function detach(mnt: string): void {
   execFileSync('umount', ['-l', mnt], { stdio: ['ignore', 'ignore', 'pipe'] });
 }
@@ -63,7 +74,16 @@ export function prepareMountpoint(path: string): { mountpoint: string; notes: st
   }
   const here = mounts().filter((m) => m.mountpoint === mnt);
   const ours = here.find((m) => m.fstype.startsWith('fuse') && m.source === 'memhp');
-  if (ours) throw new MountpointError(`${path}: a memhp mount is already there (a running memhp mount or exec serves it); stop that one, or if it is gone: umount -l ${mnt}`);
+  if (ours) {
+    // The kernel may still answer stat from its cache for a dead server; statfs always asks it.
+    if (!serverGone(mnt)) throw new MountpointError(`${path}: a memhp mount is already there (a running memhp mount or exec serves it); stop that one, or if it is gone: umount -l ${mnt}`);
+    try {
+      detach(mnt);
+    } catch (e) {
+      throw new MountpointError(`${path}: a FUSE mount left by a process that died (ENOTCONN) is still there and umount -l failed (${(e as Error).message.split('\n')[0]}); run: umount -l ${mnt}`);
+    }
+    notes.push(`${path}: cleared a stale FUSE mount left by a killed process (it answered ENOTCONN)`);
+  }
   if (!statSync(mnt).isDirectory()) throw new MountpointError(`${path}: is not a directory`);
   if (readdirSync(mnt).length > 0) throw new MountpointError(`${path}: is not empty; mount memhp on an empty directory`);
   return { mountpoint: mnt, notes };

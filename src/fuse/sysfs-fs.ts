@@ -7,12 +7,13 @@
  *
  * memhp speaks the FUSE protocol itself on /dev/fuse (src/fuse/abi.ts) and
  * mounts with mount(8), passing the descriptor as `fd=` the way fusermount
- * does: no libfuse, no native addon, and one thread between the kernel and
- * the renderer (docs/sysfs.md explains the cost of the alternatives).
+ * does: no libfuse, no native addon, one thread between the kernel and the
+ * renderer, and the kernel's caches kept until the world changes
+ * (docs/sysfs.md explains the cost of the alternatives).
  */
 import { spawn } from 'node:child_process';
-import { closeSync, openSync, statSync, writeFileSync } from 'node:fs';
-import { extname } from 'node:path';
+import { closeSync, openSync, stat, statSync, writeFileSync } from 'node:fs';
+import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { WorldView } from '../engine/view.ts';
@@ -36,6 +37,12 @@ export interface MountOptions extends SysfsOptions {
 
 /** The worker beside this module: .ts when run from the sources (tsx), .js from dist/. */
 const WORKER = new URL(`./fuse-worker${extname(fileURLToPath(import.meta.url))}`, import.meta.url);
+
+/**
+ * A name that never exists at the mount's root: looking it up wakes the
+ * server, which takes the new world and tells the kernel what changed.
+ */
+export const WAKE_NAME = '.memhp-world-changed';
 
 /** How long an unmounted server may take to notice before its connection is aborted. */
 const END_GRACE_MS = 500;
@@ -85,21 +92,28 @@ export class SysfsFuse {
     this.worker = worker;
     const toWorker = (msg: ToWorker) => worker.postMessage(msg);
 
-    // A new world goes to the worker first, then the counter it watches moves.
+    // A new world goes to the worker first, then the counter it watches moves. A change
+    // that did not come through the mount (the inspector's) also wakes the server, so the
+    // kernel forgets what it keeps of the old world now, not at the next request.
+    let writing = false;
     this.unsubscribe = this.live.onChange(() => {
       toWorker({ type: 'view', view: sysfsWorld(this.live.view()) });
       Atomics.add(ctl, CTL_GENERATION, 1);
+      if (!writing && this.mountpoint) stat(join(this.mountpoint, WAKE_NAME), () => {});
     });
     this.ended = new Promise<void>((resolve) => {
       worker.on('message', (msg: FromWorker) => {
         if (msg.type === 'write') {
           let ret: number;
+          writing = true;
           try {
             ret = this.live.write(msg.path, msg.value).ret;
             this.opts.onWrite?.(msg.path, msg.value, ret);
           } catch (err) {
             process.stderr.write(`memhp: write to /sys/${msg.path} failed inside memhp: ${(err as Error).message}\n`);
             ret = -5; // EIO
+          } finally {
+            writing = false;
           }
           toWorker({ type: 'written', ret });
           Atomics.store(ctl, CTL_WRITTEN, 1);

@@ -7,6 +7,7 @@
 import { appendFileSync, existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { get } from 'node:http';
+import WebSocket from 'ws';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readLog } from '../../src/log/index.ts';
 import { replay, toView } from '../../src/index.ts';
@@ -94,6 +95,49 @@ describe.skipIf(!CAN_MOUNT)('memhp mount', () => {
     expect(worldOf(log).blocks.find((b) => b.id === 96)).toMatchObject({ state: 'offline' });
   });
 
+  it('the kernel keeps names and listings, and forgets them the moment the inspector changes the world', async () => {
+    const file = scenarioFile(tmp, 'cached', {
+      ...MACHINE,
+      ops: [
+        { op: 'add_memory', node: 1, start: '8G', size: '1G' },
+        { op: 'state', block: 64, value: 'online_movable' },
+      ],
+    });
+    const mnt = join(tmp, 'mnt5');
+    const m = await mount(file, mnt, ['--log', join(tmp, 'cached.jsonl'), '--inspect']);
+    const mem = `${mnt}/sys/devices/system/memory`;
+    try {
+      // read everything once: the kernel now holds these names, attributes and listings
+      const first = await bash(`ls ${mem} | grep -c '^memory'; ls ${mnt}/sys/devices/system/node/node1 | grep -c '^memory'; cat ${mem}/memory66/state; stat -c %F ${mem}/memory71`);
+      expect(first).toMatchObject({ code: 0, stdout: '72\n40\noffline\ndirectory\n' });
+      const url = /inspector: (\S+)/.exec(m.out())![1]!;
+      const ws = new WebSocket(`${url.replace(/^http/, 'ws')}ws`);
+      await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+      const apply = (id: number, op: object) =>
+        new Promise<any>((resolve) => {
+          const onMessage = (data: WebSocket.RawData) => {
+            const r = JSON.parse(data.toString());
+            if (r.id !== id) return;
+            ws.off('message', onMessage);
+            resolve(r);
+          };
+          ws.on('message', onMessage);
+          ws.send(JSON.stringify({ id, method: 'apply', params: { op, atSeq: 1e9 } }));
+        });
+      try {
+        expect((await apply(1, { op: 'state', block: 66, value: 'online_movable' })).result.ret).toBe(0);
+        expect((await apply(2, { op: 'remove_memory', start: 8 * 2 ** 30 + 7 * 2 ** 27, size: 2 ** 27 })).result.ret).toBe(0);
+      } finally {
+        ws.close();
+      }
+      // no waiting for a timeout: the change is there on the next look
+      const after = await bash(`ls ${mem} | grep -c '^memory'; ls ${mnt}/sys/devices/system/node/node1 | grep -c '^memory'; cat ${mem}/memory66/state; stat -c %F ${mem}/memory71 2>&1 | sed 's/.*: //'`);
+      expect(after).toMatchObject({ code: 0, stdout: '71\n39\nonline\nNo such file or directory\n' });
+    } finally {
+      expect(await m.stop()).toBe(0);
+    }
+  });
+
   it('error paths through the shell fail with the kernel\'s errno, are logged, and leave the world unchanged', async () => {
     const file = scenarioFile(tmp, 'errors', {
       ...MACHINE,
@@ -179,7 +223,8 @@ describe.skipIf(!CAN_MOUNT)('memhp mount', () => {
     const mem = `${mnt}/sys/devices/system/memory`;
     const writer = bash(
       `while true; do for b in 64 65 66 67; do for v in online_movable offline; do ` +
-        `if echo $v > ${mem}/memory$b/state 2>/dev/null; then echo "memory$b $v" >> ${done}; else [ -e ${mem} ] || exit 0; fi; done; done; done`,
+        // statfs always reaches the server (names may stay in the kernel's cache after it died)
+        `if echo $v > ${mem}/memory$b/state 2>/dev/null; then echo "memory$b $v" >> ${done}; else stat -f ${mnt} >/dev/null 2>&1 || exit 0; fi; done; done; done`,
     );
     await new Promise((r) => setTimeout(r, 1500));
     m.child.kill('SIGKILL');
