@@ -5,14 +5,15 @@
  *
  * The main thread posts a new world whenever one is appended and then bumps
  * a shared counter; the worker looks at the counter before each request
- * (one atomic load) and only then drains its port, then works out which
- * paths changed so the server can tell the kernel (sysfs-changes.ts). A
+ * (one atomic load) and only then drains its port and works out which paths
+ * changed, so that the server can tell the kernel (sysfs-changes.ts). A
  * change that is not a write through the mount (the inspector's operations)
- * is followed by a lookup of a name that never exists, so that the worker
- * wakes up for it at once. A write is posted to the
- * main thread and the worker sleeps on a shared flag until the answer — the
- * operation decided, fsynced and applied — is there, so nothing is answered
- * in between.
+ * is followed by a lookup of a name that never exists, which wakes the
+ * worker at once.
+ *
+ * A write is posted to the main thread and the worker sleeps on a shared
+ * flag until the answer — the operation decided, fsynced and applied — is
+ * there, so nothing is answered in between.
  */
 import type { WorldView } from '../engine/view.ts';
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
