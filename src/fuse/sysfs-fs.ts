@@ -119,10 +119,10 @@ export class SysfsFuse {
           Atomics.store(ctl, CTL_WRITTEN, 1);
           Atomics.notify(ctl, CTL_WRITTEN);
         } else if (msg.type === 'failed') {
-          process.stderr.write(`memhp: the FUSE server stopped: ${msg.message}\n`);
+          this.serverFailed(msg.message);
         }
       });
-      worker.on('error', (err) => process.stderr.write(`memhp: the FUSE server stopped: ${err.stack ?? err.message}\n`));
+      worker.on('error', (err) => this.serverFailed(err.stack ?? err.message));
       worker.on('exit', () => resolve());
     });
 
@@ -136,6 +136,26 @@ export class SysfsFuse {
     }
     this.mountpoint = mountpoint;
     this.connection = connectionOf(mountpoint);
+  }
+
+  /**
+   * The server thread died while mounted: nothing would ever answer the kernel, and every
+   * tool touching the mount would hang. End the connection (their calls fail with ENOTCONN)
+   * and take the mount away; the log holds every write that returned.
+   */
+  private serverFailed(why: string): void {
+    process.stderr.write(`memhp: the FUSE server stopped: ${why}\nmemhp: unmounting ${this.mountpoint ?? ''}\n`);
+    this.abortConnection();
+    void this.unmount().catch(() => {});
+  }
+
+  private abortConnection(): void {
+    if (!this.connection) return;
+    try {
+      writeFileSync(`/sys/fs/fuse/connections/${this.connection}/abort`, '1');
+    } catch {
+      // fusectl not mounted: unmounting still ends it once no tool holds it
+    }
   }
 
   /** Unmounts (lazily, as umount -l: tools still inside see ENOTCONN) and stops the server. */
@@ -156,13 +176,7 @@ export class SysfsFuse {
     const timedOut = await Promise.race([ended.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), END_GRACE_MS).unref())]);
     if (timedOut) {
       // Still held open by a tool: end the connection so the server's read returns ENODEV.
-      if (this.connection) {
-        try {
-          writeFileSync(`/sys/fs/fuse/connections/${this.connection}/abort`, '1');
-        } catch {
-          // fusectl not mounted: fall through to terminating the worker
-        }
-      }
+      this.abortConnection();
       const stopped = await Promise.race([ended.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), END_GRACE_MS).unref())]);
       if (!stopped) await this.worker.terminate();
     }
