@@ -52,11 +52,15 @@ export class Timeline {
       if ((e.target as HTMLElement).classList.contains('bp')) this.toggleBreakpoint(seq);
       else this.onPick(seq);
     });
-    new ResizeObserver(() => this.scrollTo(this.top)).observe(box);
+    new ResizeObserver(() => { this.height = box.clientHeight; this.scrollTo(this.top); }).observe(box);
   }
 
+  /** The box's height, kept by the ResizeObserver: read on every step right after the rows changed, it would force a layout each time. */
+  private height = -1;
+
   private capacity(): number {
-    return Math.max(1, Math.floor(this.box.clientHeight / ROW_H));
+    if (this.height < 0) this.height = this.box.clientHeight;
+    return Math.max(1, Math.floor(this.height / ROW_H));
   }
 
   toggleBreakpoint(seq: number): void {
