@@ -1,6 +1,6 @@
 /** The inspector page: wires the panels to one cursor (the selected step). */
 import type { Breakpoint, BranchInfo, EventFilter, InspectorInfo, InvariantResult, MachineDefinition } from '../backend.ts';
-import type { StepView } from '../protocol.ts';
+import type { MapPatch, StepView } from '../protocol.ts';
 import { opLine } from '../event-text.ts';
 import { Api, latestOnly } from './rpc.ts';
 import { MemoryMap, mapLegend } from './map.ts';
@@ -13,6 +13,7 @@ import { showOutcome } from './outcome.ts';
 import { askFork, showBranches } from './branches.ts';
 import { COMMAND_HELP, parseCommand } from './command.ts';
 import { bytes, el } from './format.ts';
+import { nextTask } from './yield.ts';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -55,16 +56,32 @@ function mark(name: 'cursor' | 'shown', seq: number): void {
   if (name === 'shown') document.body.dataset.shownSeq = String(seq);
 }
 
+/** A patch whose handling is worth splitting into tasks (a far jump, a full map). */
+const isBig = (p: MapPatch) => p.blocks.id.length + p.blocks.del.length + p.sections.nr.length + p.sections.del.length > 2048;
+
 let mapDrawn = false;
-function drawMap(change: MapChange | null): void {
+/** The map only; the panels under it follow in a later task (see loadStep). */
+async function drawMap(change: MapChange | null): Promise<void> {
   const f = model.view;
   if (!f) return;
-  map.update(f, change);
+  await map.update(f, change);
   if (!mapDrawn) { mapDrawn = true; performance.mark('memhp:map-drawn'); }
-  mapLegend($('map-legend'), f.nodes.map((n) => n.id));
-  renderQuick();
-  showAccountingTable($('acct-table'), f, lastStep?.change.changes ?? []);
   document.body.dataset.mapSeq = String(f.seq);
+}
+
+/**
+ * The invariants of a step. Asked for as soon as the step's reply names
+ * invSeq, before the page draws it: the server checks them while the page
+ * draws, instead of after.
+ */
+async function fetchInvariants(q: { seq: number; invSeq: number; opEnd: number }): Promise<{ inv: InvariantResult[]; atOpEnd: { seq: number; results: InvariantResult[] } | null }> {
+  const t0 = performance.now();
+  const inv = await api.call('invariants', { seq: q.invSeq });
+  performance.measure('memhp:invariants-reply', { start: t0 });
+  // A break in the middle of an operation may be the kernel's own transient state: compare with the op's end.
+  const midOp = q.opEnd !== q.invSeq && inv.some((i) => !i.holds && !i.skipped);
+  const atOpEnd = midOp ? { seq: q.opEnd, results: await api.call('invariants', { seq: q.opEnd }) } : null;
+  return { inv, atOpEnd };
 }
 
 const loadStep = latestOnly(
@@ -72,6 +89,8 @@ const loadStep = latestOnly(
     const t0 = performance.now();
     let s = await api.call('step', { seq, mapBase: model.seq, actor });
     performance.measure('memhp:step-reply', { start: t0 });
+    // a far jump brings thousands of entries: parsing them and applying them are two tasks, not one long one
+    if (isBig(s.patch)) await nextTask();
     // the map held is not the patch's base (a branch switch, a reconnect): ask for the whole map
     let change = model.apply(s.patch);
     if (!change) {
@@ -81,41 +100,48 @@ const loadStep = latestOnly(
     }
     return { s, change };
   },
-  ({ s, change }, seq) => {
+  // The step is shown in three tasks (map; event and diff panels; actor), each well under the long-task
+  // threshold, and a step the scrubber has already left skips its panels (only the latest matters).
+  async ({ s, change }, seq, stale) => {
     lastStep = s;
+    const q = { seq, invSeq: s.invSeq, opEnd: s.change.opEnd };
+    const inv = stale() ? null : fetchInvariants(q);
+    inv?.catch(() => {}); // reported where it is awaited
     const t0 = performance.now();
-    drawMap(change);
+    if (isBig(s.patch)) await nextTask();
+    await drawMap(change);
     performance.measure('memhp:map-draw', { start: t0 });
+    await nextTask();
+    if (stale()) return;
     const e = s.event ?? undefined;
     showEvent($('event-title'), e, seq);
     showStepContext($('step-op'), s.change, s.mapSeq, (to) => setCursor(to));
     showDiff($('diff'), s.change.changes, e?.type === 'op');
     $('map-at').textContent = s.mapSeq === seq ? `at seq ${seq}` : `after the operation (seq ${s.mapSeq}) · ← for the world before it`;
+    const f = model.view;
+    if (f) {
+      mapLegend($('map-legend'), f.nodes.map((n) => n.id));
+      showAccountingTable($('acct-table'), f, s.change.changes);
+    }
+    renderQuick();
+    await nextTask();
+    if (stale()) return;
     // the selected actor follows the step (the server picks it); one the cursor moved past the removal of is let go
     actor = s.actor?.actor ?? actor;
     showActorView(s, seq);
-    loadInvariants({ seq, invSeq: s.invSeq, opEnd: s.change.opEnd });
+    // not awaited: the next step need not wait for these
+    inv?.then((r) => showInvariantsOf(q, r), (err: Error) => status(err.message, true));
   },
   (e) => status(e.message, true),
 );
 
-const loadInvariants = latestOnly(
-  async (q: { seq: number; invSeq: number; opEnd: number }) => {
-    const t0 = performance.now();
-    const inv = await api.call('invariants', { seq: q.invSeq });
-    performance.measure('memhp:invariants-reply', { start: t0 });
-    // A break in the middle of an operation may be the kernel's own transient state: compare with the op's end.
-    const midOp = q.opEnd !== q.invSeq && inv.some((i) => !i.holds && !i.skipped);
-    const atOpEnd = midOp ? { seq: q.opEnd, results: await api.call('invariants', { seq: q.opEnd }) } : null;
-    return { inv, atOpEnd };
-  },
-  ({ inv, atOpEnd }: { inv: InvariantResult[]; atOpEnd: { seq: number; results: InvariantResult[] } | null }, q) => {
-    showInvariants($('invariants'), inv, atOpEnd);
-    $('inv-at').textContent = q.invSeq === q.seq ? `at seq ${q.seq}` : `after the operation (seq ${q.invSeq})`;
-    if (q.seq === cursor) mark('shown', q.seq);
-  },
-  (e) => status(e.message, true),
-);
+function showInvariantsOf(q: { seq: number; invSeq: number }, r: { inv: InvariantResult[]; atOpEnd: { seq: number; results: InvariantResult[] } | null }): void {
+  // a step the cursor has left since: its invariants would stand beside another step's map
+  if (q.seq !== cursor) return;
+  showInvariants($('invariants'), r.inv, r.atOpEnd);
+  $('inv-at').textContent = q.invSeq === q.seq ? `at seq ${q.seq}` : `after the operation (seq ${q.invSeq})`;
+  mark('shown', q.seq);
+}
 
 function showActorView(s: StepView, seq: number): void {
   const a = s.actor;
