@@ -1,6 +1,6 @@
 /** The inspector page: wires the panels to one cursor (the selected step). */
 import type { Breakpoint, BranchInfo, EventFilter, InspectorInfo, InvariantResult, MachineDefinition } from '../backend.ts';
-import type { MapPatch, StepView } from '../protocol.ts';
+import type { MapPatch, StepChange, StepView } from '../protocol.ts';
 import { opLine } from '../event-text.ts';
 import { Api, latestOnly } from './rpc.ts';
 import { MemoryMap, mapLegend } from './map.ts';
@@ -60,12 +60,15 @@ function mark(name: 'cursor' | 'shown', seq: number): void {
 const isBig = (p: MapPatch) => p.blocks.id.length + p.blocks.del.length + p.sections.nr.length + p.sections.del.length > 2048;
 
 let mapDrawn = false;
+/** Resolved when the map is first drawn: the rest of the page loads after it (see main). */
+let firstMapDrawn: () => void = () => {};
+const firstMap = new Promise<void>((resolve) => { firstMapDrawn = resolve; });
 /** The map only; the panels under it follow in a later task (see loadStep). */
 async function drawMap(change: MapChange | null): Promise<void> {
   const f = model.view;
   if (!f) return;
   await map.update(f, change);
-  if (!mapDrawn) { mapDrawn = true; performance.mark('memhp:map-drawn'); }
+  if (!mapDrawn) { mapDrawn = true; performance.mark('memhp:map-drawn'); firstMapDrawn(); }
   document.body.dataset.mapSeq = String(f.seq);
 }
 
@@ -132,7 +135,8 @@ const loadStep = latestOnly(
     // not awaited: the next step need not wait for these
     inv?.then((r) => showInvariantsOf(q, r), (err: Error) => status(err.message, true));
   },
-  (e) => status(e.message, true),
+  // a first step that failed must not hold the rest of the page back
+  (e) => { status(e.message, true); firstMapDrawn(); },
 );
 
 function showInvariantsOf(q: { seq: number; invSeq: number }, r: { inv: InvariantResult[]; atOpEnd: { seq: number; results: InvariantResult[] } | null }): void {
@@ -308,11 +312,16 @@ async function switchBranch(id: number): Promise<void> {
 }
 
 let branchList: BranchInfo[] = [];
-async function onInfo(): Promise<void> {
+/** The header and the scrubber's range: what info alone says. */
+function showInfo(): void {
   $('log-name').textContent = `${info.name}${info.live ? ' · live' : ''}`;
   $('log-path').textContent = info.logPath ?? '(in memory: a scenario; operations stay in memory)';
   scrubber.max = String(info.lastSeq);
   $('seq-label').textContent = `seq ${cursor} / ${info.lastSeq}`;
+}
+
+async function onInfo(): Promise<void> {
+  showInfo();
   timeline.refresh();
   const [branches, outcome] = await Promise.all([api.call('branches', {}), api.call('outcome', {})]);
   branchList = branches;
@@ -333,7 +342,9 @@ function readFilter(): EventFilter {
 }
 
 async function main(): Promise<void> {
-  [info, machines] = await Promise.all([api.call('info', {}), api.call('machines', {})]);
+  // where boot ends is asked with the rest, not after: one round trip less before the map
+  let boot: StepChange;
+  [info, machines, boot] = await Promise.all([api.call('info', {}), api.call('machines', {}), api.call('diff', { seq: 0 })]);
   $('live-cmd').title = COMMAND_HELP.join('\n');
   timeline.onPick = (seq) => { stopPlaying(); setCursor(seq); };
   plot.onPick = (seq) => { stopPlaying(); setCursor(seq); };
@@ -395,8 +406,10 @@ async function main(): Promise<void> {
   };
   api.onClose = () => status('Disconnected from the inspector server: is `memhp inspect` still running? Restart it and reload this page.', true);
   // Open on the booted machine (the end of the boot op); seq 0, before boot, is an empty map.
-  const boot = info.lastSeq > 0 ? await api.call('diff', { seq: 0 }) : null;
-  setCursor(boot ? boot.opEnd : 0);
+  showInfo();
+  setCursor(info.lastSeq > 0 ? boot.opEnd : 0);
+  // the map first: the timeline's rows, the plot's series, branches and outcome come after it is drawn
+  await firstMap;
   void onInfo();
   status('ready');
   document.body.dataset.ready = 'true';
