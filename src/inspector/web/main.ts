@@ -13,7 +13,10 @@ import { showOutcome } from './outcome.ts';
 import { askFork, showBranches } from './branches.ts';
 import { COMMAND_HELP, parseCommand } from './command.ts';
 import { bytes, el } from './format.ts';
-import { nextTask } from './yield.ts';
+import { budget, nextTask } from './yield.ts';
+
+/** Time the page may spend showing a step before it hands the main thread back (see loadStep). */
+const SHOW_MS = 10;
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -103,9 +106,12 @@ const loadStep = latestOnly(
     }
     return { s, change };
   },
-  // The step is shown in three tasks (map; event and diff panels; actor), each well under the long-task
-  // threshold, and a step the scrubber has already left skips its panels (only the latest matters).
+  // The step is shown in up to three tasks (map; event and diff panels; actor), each well under the long-task
+  // threshold, and a step the scrubber has already left skips its panels (only the latest matters). A small
+  // step is shown in one task: each task boundary may let the browser lay out and paint the page once more.
   async ({ s, change }, seq, stale) => {
+    const clock = budget(SHOW_MS);
+    const pause = async () => { if (clock.spent()) { await nextTask(); clock.reset(); } };
     lastStep = s;
     const q = { seq, invSeq: s.invSeq, opEnd: s.change.opEnd };
     const inv = stale() ? null : fetchInvariants(q);
@@ -114,7 +120,7 @@ const loadStep = latestOnly(
     if (isBig(s.patch)) await nextTask();
     await drawMap(change);
     performance.measure('memhp:map-draw', { start: t0 });
-    await nextTask();
+    await pause();
     if (stale()) return;
     const e = s.event ?? undefined;
     showEvent($('event-title'), e, seq);
@@ -127,7 +133,7 @@ const loadStep = latestOnly(
       showAccountingTable($('acct-table'), f, s.change.changes);
     }
     renderQuick();
-    await nextTask();
+    await pause();
     if (stale()) return;
     // the selected actor follows the step (the server picks it); one the cursor moved past the removal of is let go
     actor = s.actor?.actor ?? actor;
