@@ -96,7 +96,8 @@ const loadStep = latestOnly(
     let s = await api.call('step', { seq, mapBase: model.seq, actor });
     performance.measure('memhp:step-reply', { start: t0 });
     // a far jump brings thousands of entries: parsing them and applying them are two tasks, not one long one
-    if (isBig(s.patch)) await nextTask();
+    // (not for the first map: nothing is on the page yet, and a task boundary lets a frame of the half-loaded page in)
+    if (isBig(s.patch) && mapDrawn) await nextTask();
     // the map held is not the patch's base (a branch switch, a reconnect): ask for the whole map
     let change = model.apply(s.patch);
     if (!change) {
@@ -117,7 +118,7 @@ const loadStep = latestOnly(
     const inv = stale() ? null : fetchInvariants(q);
     inv?.catch(() => {}); // reported where it is awaited
     const t0 = performance.now();
-    if (isBig(s.patch)) await nextTask();
+    if (isBig(s.patch) && mapDrawn) await nextTask();
     await drawMap(change);
     performance.measure('memhp:map-draw', { start: t0 });
     await pause();

@@ -51,6 +51,8 @@ export class MemoryMap {
   /** The canvas was just sized (which clears it to transparent): the next full draw paints all of it first. */
   private blank = true;
   private latestFull: Promise<void> = Promise.resolve();
+  /** A map has been drawn to the end once: from then on cells are drawn in chunks. */
+  private everDrawn = false;
   selected = -1;
   onSelect: (blockId: number) => void = () => {};
 
@@ -284,7 +286,9 @@ export class MemoryMap {
 
   /** Draw cells, yielding whenever a chunk has used its budget; false when a newer full draw took over. */
   private async drawCells(ctx: CanvasRenderingContext2D, f: MapView, slots: number[], superseded: () => boolean): Promise<boolean> {
-    const clock = budget(CHUNK_MS);
+    // The first map is drawn in one go: nothing is on the page to respond yet, and every chunk boundary
+    // would let the browser lay out and paint the half-loaded page once more before the map shows.
+    const clock = budget(this.everDrawn ? CHUNK_MS : Infinity);
     const dpr = window.devicePixelRatio || 1;
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     for (let i = 0; i < slots.length; i++) {
@@ -298,6 +302,7 @@ export class MemoryMap {
       const cell = this.layout.cell;
       this.drawCell(ctx, f, slots[i]!, cell - (cell >= 5 ? 1 : 0), true);
     }
+    this.everDrawn = true;
     return !superseded();
   }
 
