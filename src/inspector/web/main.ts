@@ -76,14 +76,14 @@ async function drawMap(change: MapChange | null): Promise<void> {
 }
 
 /**
- * The invariants of a step. Asked for as soon as the step's reply names
- * invSeq, before the page draws it: the server checks them while the page
- * draws, instead of after.
+ * The invariants of a step: those the step's reply brought (`sent`), else
+ * asked for as soon as the reply names invSeq, before the page draws it, so
+ * the server checks them while the page draws instead of after.
  */
-async function fetchInvariants(q: { seq: number; invSeq: number; opEnd: number }): Promise<{ inv: InvariantResult[]; atOpEnd: { seq: number; results: InvariantResult[] } | null }> {
+async function fetchInvariants(q: { seq: number; invSeq: number; opEnd: number }, sent?: InvariantResult[]): Promise<{ inv: InvariantResult[]; atOpEnd: { seq: number; results: InvariantResult[] } | null }> {
   const t0 = performance.now();
-  const inv = await api.call('invariants', { seq: q.invSeq });
-  performance.measure('memhp:invariants-reply', { start: t0 });
+  const inv = sent ?? await api.call('invariants', { seq: q.invSeq });
+  if (!sent) performance.measure('memhp:invariants-reply', { start: t0 });
   // A break in the middle of an operation may be the kernel's own transient state: compare with the op's end.
   const midOp = q.opEnd !== q.invSeq && inv.some((i) => !i.holds && !i.skipped);
   const atOpEnd = midOp ? { seq: q.opEnd, results: await api.call('invariants', { seq: q.opEnd }) } : null;
@@ -93,7 +93,8 @@ async function fetchInvariants(q: { seq: number; invSeq: number; opEnd: number }
 const loadStep = latestOnly(
   async (seq: number) => {
     const t0 = performance.now();
-    let s = await api.call('step', { seq, mapBase: model.seq, actor });
+    // with the invariants in the same reply, once the map is drawn (the first check, at the end of boot, is slow)
+    let s = await api.call('step', { seq, mapBase: model.seq, actor, invariants: mapDrawn });
     performance.measure('memhp:step-reply', { start: t0 });
     // a far jump brings thousands of entries: parsing them and applying them are two tasks, not one long one
     // (not for the first map: nothing is on the page yet, and a task boundary lets a frame of the half-loaded page in)
@@ -115,7 +116,7 @@ const loadStep = latestOnly(
     const pause = async () => { if (clock.spent()) { await nextTask(); clock.reset(); } };
     lastStep = s;
     const q = { seq, invSeq: s.invSeq, opEnd: s.change.opEnd };
-    const inv = stale() ? null : fetchInvariants(q);
+    const inv = stale() ? null : fetchInvariants(q, s.invariants);
     inv?.catch(() => {}); // reported where it is awaited
     const t0 = performance.now();
     if (isBig(s.patch) && mapDrawn) await nextTask();
