@@ -28,6 +28,8 @@ interface Layout { cell: number; cols: number; rows: number; slots: number; gutt
 const GUTTER = 84;
 /** Time a chunk of cell drawing may take before the main thread is handed back. */
 const CHUNK_MS = 12;
+/** Changed slots past which a patch's drawing starts in a task of its own. */
+const BIG_CHANGE = 2048;
 
 export class MemoryMap {
   private frame: MapView | null = null;
@@ -153,6 +155,8 @@ export class MemoryMap {
     if (!full && changed && (changed.before.some(railed) || changed.after.some(railed) || change!.slots.some((s) => railed(this.alt.groupOf(s))))) full = true;
     this.drawOverlay();
     this.describe(this.hover >= 0 ? this.hover : this.selected);
+    // after a far jump (thousands of slots) the index and altmap update above are a task of their own; the cells follow
+    if (this.everDrawn && (full || change!.slots.length > BIG_CHANGE)) await nextTask();
     if (full) await this.draw();
     else {
       // slots that came onto the map are drawn too (a lost altmap band may sit in one no block of the patch names)
