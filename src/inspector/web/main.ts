@@ -93,8 +93,9 @@ async function fetchInvariants(q: { seq: number; invSeq: number; opEnd: number }
 const loadStep = latestOnly(
   async (seq: number) => {
     const t0 = performance.now();
-    // with the invariants in the same reply, once the map is drawn (the first check, at the end of boot, is slow)
-    let s = await api.call('step', { seq, mapBase: model.seq, actor, invariants: mapDrawn });
+    // with the invariants in the same reply when the page patches a map it holds; not for a whole map (the first
+    // one, a branch switch, a fork): the first check on a log or branch is slow and would hold the map back
+    let s = await api.call('step', { seq, mapBase: model.seq, actor, invariants: model.seq !== null });
     performance.measure('memhp:step-reply', { start: t0 });
     // a far jump brings thousands of entries: parsing them and applying them are two tasks, not one long one
     // (not for the first map: nothing is on the page yet, and a task boundary lets a frame of the half-loaded page in)
