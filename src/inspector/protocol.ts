@@ -157,7 +157,7 @@ export interface RequestMap {
   /** The cursor at seq: map patch from `mapBase` (null: a full map), the step's change, its event and the actor. */
   /**
    * `invariants`: also check the invariants at the step's invSeq and send them along, saving the page a
-   * second round trip. The page asks for them once its map is drawn: the first check (at the end of boot) is slow.
+   * second round trip. The page asks so only when patching a map it holds: the first check on a log or branch is slow.
    */
   step: { params: { seq: number; mapBase: number | null; actor: string | null; invariants?: boolean }; result: StepView };
   diff: { params: { seq: number }; result: StepChange };
