@@ -598,6 +598,10 @@ export function legend(el: HTMLElement, items: Array<[string, string]>): void {
 }
 
 export function mapLegend(el: HTMLElement, nodes: number[]): void {
+  // the same nodes as last time (every step but a node's arrival): the legend stands
+  const key = nodes.join(',');
+  if (el.dataset.nodes === key) return;
+  el.dataset.nodes = key;
   legend(el, [
     ...Object.entries(C.ZONE_COLORS).map(([z, c]): [string, string] => [c, `online ${z}`]),
     [C.OFFLINE, 'offline'], [C.GOING_OFFLINE, 'going offline'],
