@@ -111,6 +111,8 @@ export interface StepView {
   actor: ActorView | null;
   /** The step at which the invariants are the kernel's (opEnd for an op event). */
   invSeq: number;
+  /** The invariants at invSeq, when the request asked for them (as the `invariants` method answers). */
+  invariants?: InvariantResult[];
 }
 
 export interface ActorView {
@@ -153,7 +155,11 @@ export interface RequestMap {
   rowOf: { params: { filter: EventFilter; seq: number }; result: number };
   frame: { params: { seq: number }; result: MapFrame };
   /** The cursor at seq: map patch from `mapBase` (null: a full map), the step's change, its event and the actor. */
-  step: { params: { seq: number; mapBase: number | null; actor: string | null }; result: StepView };
+  /**
+   * `invariants`: also check the invariants at the step's invSeq and send them along, saving the page a
+   * second round trip. The page asks so only when patching a map it holds: the first check on a log or branch is slow.
+   */
+  step: { params: { seq: number; mapBase: number | null; actor: string | null; invariants?: boolean }; result: StepView };
   diff: { params: { seq: number }; result: StepChange };
   invariants: { params: { seq: number }; result: InvariantResult[] };
   accounting: { params: { points: number }; result: AccountingPoint[] };

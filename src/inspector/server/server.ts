@@ -88,11 +88,16 @@ export async function serve(opts: { backend: InspectorBackend; assets: Map<strin
   port = (http.address() as AddressInfo).port;
   hosts = allowedHosts(opts.host, port);
   const url = `http://${opts.host === '::1' ? '[::1]' : opts.host}:${port}/`;
+  // while the browser loads the page, work out what its first step needs anyway
+  const warming = setImmediate(() => {
+    try { rpc.warm(); } catch { /* only a head start: the first request that needs it computes it again and reports the error */ }
+  });
 
   return {
     url,
     port,
     close: async () => {
+      clearImmediate(warming);
       unsubscribe?.();
       for (const ws of wss.clients) ws.terminate();
       wss.close();

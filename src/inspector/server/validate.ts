@@ -58,7 +58,7 @@ export const requestSchema = z.discriminatedUnion('method', [
   req('rowOf', z.strictObject({ filter, seq })),
   req('frame', z.strictObject({ seq })),
   req('diff', z.strictObject({ seq })),
-  req('step', z.strictObject({ seq, mapBase: seq.nullable(), actor: z.string().min(1).max(200).nullable() })),
+  req('step', z.strictObject({ seq, mapBase: seq.nullable(), actor: z.string().min(1).max(200).nullable(), invariants: z.boolean().optional() })),
   req('accountingByOp', z.strictObject({ fromOp: seq, toOp: seq, points: z.number().int().min(2).max(4000) })),
   req('outcome', none),
   req('branches', none),

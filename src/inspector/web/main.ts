@@ -1,6 +1,6 @@
 /** The inspector page: wires the panels to one cursor (the selected step). */
 import type { Breakpoint, BranchInfo, EventFilter, InspectorInfo, InvariantResult, MachineDefinition } from '../backend.ts';
-import type { StepView } from '../protocol.ts';
+import type { MapPatch, StepChange, StepView } from '../protocol.ts';
 import { opLine } from '../event-text.ts';
 import { Api, latestOnly } from './rpc.ts';
 import { MemoryMap, mapLegend } from './map.ts';
@@ -13,6 +13,10 @@ import { showOutcome } from './outcome.ts';
 import { askFork, showBranches } from './branches.ts';
 import { COMMAND_HELP, parseCommand } from './command.ts';
 import { bytes, el } from './format.ts';
+import { budget, nextTask } from './yield.ts';
+
+/** Time the page may spend showing a step before it hands the main thread back (see loadStep). */
+const SHOW_MS = 10;
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -55,23 +59,47 @@ function mark(name: 'cursor' | 'shown', seq: number): void {
   if (name === 'shown') document.body.dataset.shownSeq = String(seq);
 }
 
+/** A patch whose handling is worth splitting into tasks (a far jump, a full map). */
+const isBig = (p: MapPatch) => p.blocks.id.length + p.blocks.del.length + p.sections.nr.length + p.sections.del.length > 2048;
+
 let mapDrawn = false;
-function drawMap(change: MapChange | null): void {
+/** Resolved when the map is first drawn: the rest of the page loads after it (see main). */
+let firstMapDrawn: () => void = () => {};
+const firstMap = new Promise<void>((resolve) => { firstMapDrawn = resolve; });
+/** The map only; the panels under it follow in a later task (see loadStep). */
+async function drawMap(change: MapChange | null): Promise<void> {
   const f = model.view;
   if (!f) return;
-  map.update(f, change);
-  if (!mapDrawn) { mapDrawn = true; performance.mark('memhp:map-drawn'); }
-  mapLegend($('map-legend'), f.nodes.map((n) => n.id));
-  renderQuick();
-  showAccountingTable($('acct-table'), f, lastStep?.change.changes ?? []);
+  await map.update(f, change);
+  if (!mapDrawn) { mapDrawn = true; performance.mark('memhp:map-drawn'); firstMapDrawn(); }
   document.body.dataset.mapSeq = String(f.seq);
+}
+
+/**
+ * The invariants of a step: those the step's reply brought (`sent`), else
+ * asked for as soon as the reply names invSeq, before the page draws it, so
+ * the server checks them while the page draws instead of after.
+ */
+async function fetchInvariants(q: { seq: number; invSeq: number; opEnd: number }, sent?: InvariantResult[]): Promise<{ inv: InvariantResult[]; atOpEnd: { seq: number; results: InvariantResult[] } | null }> {
+  const t0 = performance.now();
+  const inv = sent ?? await api.call('invariants', { seq: q.invSeq });
+  if (!sent) performance.measure('memhp:invariants-reply', { start: t0 });
+  // A break in the middle of an operation may be the kernel's own transient state: compare with the op's end.
+  const midOp = q.opEnd !== q.invSeq && inv.some((i) => !i.holds && !i.skipped);
+  const atOpEnd = midOp ? { seq: q.opEnd, results: await api.call('invariants', { seq: q.opEnd }) } : null;
+  return { inv, atOpEnd };
 }
 
 const loadStep = latestOnly(
   async (seq: number) => {
     const t0 = performance.now();
-    let s = await api.call('step', { seq, mapBase: model.seq, actor });
+    // with the invariants in the same reply when the page patches a map it holds; not for a whole map (the first
+    // one, a branch switch, a fork): the first check on a log or branch is slow and would hold the map back
+    let s = await api.call('step', { seq, mapBase: model.seq, actor, invariants: model.seq !== null });
     performance.measure('memhp:step-reply', { start: t0 });
+    // a far jump brings thousands of entries: parsing them and applying them are two tasks, not one long one
+    // (not for the first map: nothing is on the page yet, and a task boundary lets a frame of the half-loaded page in)
+    if (isBig(s.patch) && mapDrawn) await nextTask();
     // the map held is not the patch's base (a branch switch, a reconnect): ask for the whole map
     let change = model.apply(s.patch);
     if (!change) {
@@ -81,41 +109,52 @@ const loadStep = latestOnly(
     }
     return { s, change };
   },
-  ({ s, change }, seq) => {
+  // The step is shown in up to three tasks (map; event and diff panels; actor), each well under the long-task
+  // threshold, and a step the scrubber has already left skips its panels (only the latest matters). A small
+  // step is shown in one task: each task boundary may let the browser lay out and paint the page once more.
+  async ({ s, change }, seq, stale) => {
+    const clock = budget(SHOW_MS);
+    const pause = async () => { if (clock.spent()) { await nextTask(); clock.reset(); } };
     lastStep = s;
+    const q = { seq, invSeq: s.invSeq, opEnd: s.change.opEnd };
+    const inv = stale() ? null : fetchInvariants(q, s.invariants);
+    inv?.catch(() => {}); // reported where it is awaited
     const t0 = performance.now();
-    drawMap(change);
+    if (isBig(s.patch) && mapDrawn) await nextTask();
+    await drawMap(change);
     performance.measure('memhp:map-draw', { start: t0 });
+    await pause();
+    if (stale()) return;
     const e = s.event ?? undefined;
     showEvent($('event-title'), e, seq);
     showStepContext($('step-op'), s.change, s.mapSeq, (to) => setCursor(to));
     showDiff($('diff'), s.change.changes, e?.type === 'op');
     $('map-at').textContent = s.mapSeq === seq ? `at seq ${seq}` : `after the operation (seq ${s.mapSeq}) · ← for the world before it`;
+    const f = model.view;
+    if (f) {
+      mapLegend($('map-legend'), f.nodes.map((n) => n.id));
+      showAccountingTable($('acct-table'), f, s.change.changes);
+    }
+    renderQuick();
+    await pause();
+    if (stale()) return;
     // the selected actor follows the step (the server picks it); one the cursor moved past the removal of is let go
     actor = s.actor?.actor ?? actor;
     showActorView(s, seq);
-    loadInvariants({ seq, invSeq: s.invSeq, opEnd: s.change.opEnd });
+    // not awaited: the next step need not wait for these
+    inv?.then((r) => showInvariantsOf(q, r), (err: Error) => status(err.message, true));
   },
-  (e) => status(e.message, true),
+  // a first step that failed must not hold the rest of the page back
+  (e) => { status(e.message, true); firstMapDrawn(); },
 );
 
-const loadInvariants = latestOnly(
-  async (q: { seq: number; invSeq: number; opEnd: number }) => {
-    const t0 = performance.now();
-    const inv = await api.call('invariants', { seq: q.invSeq });
-    performance.measure('memhp:invariants-reply', { start: t0 });
-    // A break in the middle of an operation may be the kernel's own transient state: compare with the op's end.
-    const midOp = q.opEnd !== q.invSeq && inv.some((i) => !i.holds && !i.skipped);
-    const atOpEnd = midOp ? { seq: q.opEnd, results: await api.call('invariants', { seq: q.opEnd }) } : null;
-    return { inv, atOpEnd };
-  },
-  ({ inv, atOpEnd }: { inv: InvariantResult[]; atOpEnd: { seq: number; results: InvariantResult[] } | null }, q) => {
-    showInvariants($('invariants'), inv, atOpEnd);
-    $('inv-at').textContent = q.invSeq === q.seq ? `at seq ${q.seq}` : `after the operation (seq ${q.invSeq})`;
-    if (q.seq === cursor) mark('shown', q.seq);
-  },
-  (e) => status(e.message, true),
-);
+function showInvariantsOf(q: { seq: number; invSeq: number }, r: { inv: InvariantResult[]; atOpEnd: { seq: number; results: InvariantResult[] } | null }): void {
+  // a step the cursor has left since: its invariants would stand beside another step's map
+  if (q.seq !== cursor) return;
+  showInvariants($('invariants'), r.inv, r.atOpEnd);
+  $('inv-at').textContent = q.invSeq === q.seq ? `at seq ${q.seq}` : `after the operation (seq ${q.invSeq})`;
+  mark('shown', q.seq);
+}
 
 function showActorView(s: StepView, seq: number): void {
   const a = s.actor;
@@ -282,11 +321,16 @@ async function switchBranch(id: number): Promise<void> {
 }
 
 let branchList: BranchInfo[] = [];
-async function onInfo(): Promise<void> {
+/** The header and the scrubber's range: what info alone says. */
+function showInfo(): void {
   $('log-name').textContent = `${info.name}${info.live ? ' · live' : ''}`;
   $('log-path').textContent = info.logPath ?? '(in memory: a scenario; operations stay in memory)';
   scrubber.max = String(info.lastSeq);
   $('seq-label').textContent = `seq ${cursor} / ${info.lastSeq}`;
+}
+
+async function onInfo(): Promise<void> {
+  showInfo();
   timeline.refresh();
   const [branches, outcome] = await Promise.all([api.call('branches', {}), api.call('outcome', {})]);
   branchList = branches;
@@ -307,7 +351,9 @@ function readFilter(): EventFilter {
 }
 
 async function main(): Promise<void> {
-  [info, machines] = await Promise.all([api.call('info', {}), api.call('machines', {})]);
+  // where boot ends is asked with the rest, not after: one round trip less before the map
+  let boot: StepChange;
+  [info, machines, boot] = await Promise.all([api.call('info', {}), api.call('machines', {}), api.call('diff', { seq: 0 })]);
   $('live-cmd').title = COMMAND_HELP.join('\n');
   timeline.onPick = (seq) => { stopPlaying(); setCursor(seq); };
   plot.onPick = (seq) => { stopPlaying(); setCursor(seq); };
@@ -369,8 +415,10 @@ async function main(): Promise<void> {
   };
   api.onClose = () => status('Disconnected from the inspector server: is `memhp inspect` still running? Restart it and reload this page.', true);
   // Open on the booted machine (the end of the boot op); seq 0, before boot, is an empty map.
-  const boot = info.lastSeq > 0 ? await api.call('diff', { seq: 0 }) : null;
-  setCursor(boot ? boot.opEnd : 0);
+  showInfo();
+  setCursor(info.lastSeq > 0 ? boot.opEnd : 0);
+  // the map first: the timeline's rows, the plot's series, branches and outcome come after it is drawn
+  await firstMap;
   void onInfo();
   status('ready');
   document.body.dataset.ready = 'true';

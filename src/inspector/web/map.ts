@@ -18,6 +18,7 @@ import { ZONE_CODES } from '../protocol.ts';
 import * as C from './colors.ts';
 import { bytes, hex } from './format.ts';
 import { AltmapIndex, sliceOf, type AltmapGroup } from './altmap.ts';
+import { budget, nextTask } from './yield.ts';
 
 const STATE_NAMES = ['offline', 'online', 'going-offline'];
 
@@ -25,6 +26,10 @@ interface Layout { cell: number; cols: number; rows: number; slots: number; gutt
 
 /** Width of the address column left of the cells. */
 const GUTTER = 84;
+/** Time a chunk of cell drawing may take before the main thread is handed back. */
+const CHUNK_MS = 12;
+/** Changed slots past which a patch's drawing starts in a task of its own. */
+const BIG_CHANGE = 2048;
 
 export class MemoryMap {
   private frame: MapView | null = null;
@@ -43,6 +48,13 @@ export class MemoryMap {
   private drawnCell = -1;
   private drawnCols = -1;
   private overlayCtx: CanvasRenderingContext2D | null;
+  /** Full draws begun: a chunked draw stops when a newer full one has begun. */
+  private fullDraws = 0;
+  /** The canvas was just sized (which clears it to transparent): the next full draw paints all of it first. */
+  private blank = true;
+  private latestFull: Promise<void> = Promise.resolve();
+  /** A map has been drawn to the end once: from then on cells are drawn in chunks. */
+  private everDrawn = false;
   selected = -1;
   onSelect: (blockId: number) => void = () => {};
 
@@ -91,7 +103,7 @@ export class MemoryMap {
    * that differ from what is drawn; only those cells are drawn again unless
    * the layout or an altmap rail across blocks changed.
    */
-  update(f: MapView, change: MapChange | null): void {
+  async update(f: MapView, change: MapChange | null): Promise<void> {
     const relayout = !this.frame || this.frame.blockPages !== f.blockPages;
     this.frame = f;
     let top = f.cap;
@@ -141,21 +153,24 @@ export class MemoryMap {
     // (a block whose group changed is in changed.before/after; one whose group did not is railed before iff after)
     const railed = (g: AltmapGroup | null) => g !== null && g.remote.length > 0;
     if (!full && changed && (changed.before.some(railed) || changed.after.some(railed) || change!.slots.some((s) => railed(this.alt.groupOf(s))))) full = true;
-    if (full) this.draw();
+    this.drawOverlay();
+    this.describe(this.hover >= 0 ? this.hover : this.selected);
+    // after a far jump (thousands of slots) the index and altmap update above are a task of their own; the cells follow
+    if (this.everDrawn && (full || change!.slots.length > BIG_CHANGE)) await nextTask();
+    if (full) await this.draw();
     else {
       // slots that came onto the map are drawn too (a lost altmap band may sit in one no block of the patch names)
       const fresh: number[] = [];
       for (let s = shown; s < slots; s++) fresh.push(s);
-      this.drawSlots(fresh.length ? [...new Set([...change!.slots, ...fresh])] : change!.slots);
+      await this.drawSlots(fresh.length ? [...new Set([...change!.slots, ...fresh])] : change!.slots);
     }
-    this.drawOverlay();
-    this.describe(this.hover >= 0 ? this.hover : this.selected);
+    await this.settled();
   }
 
   private relayout(): void {
     if (!this.frame) return;
     this.computeLayout();
-    this.draw();
+    void this.draw();
     this.drawOverlay();
   }
 
@@ -191,6 +206,7 @@ export class MemoryMap {
     this.drawnCols = cols;
     this.canvas.width = width;
     this.canvas.height = height;
+    this.blank = true;
     this.overlay.width = width;
     this.overlay.height = height;
     return true;
@@ -218,34 +234,80 @@ export class MemoryMap {
     return z >= 0 ? C.ZONE_COLORS[ZONE_CODES[z]!]! : C.ONLINE_NO_ZONE;
   }
 
-  /** Everything on the base canvas. */
-  draw(): void {
+  /**
+   * Everything on the base canvas. 32,768 cells take longer than a task
+   * should (more so on a loaded machine), so they are drawn in chunks with
+   * the main thread handed back in between (yield.ts); each cell clears its
+   * own square, so until the last chunk the map shows old and new cells, never
+   * a blank one. A full draw begun meanwhile (a resize) takes over.
+   */
+  draw(): Promise<void> {
+    const p = this.drawAll();
+    this.latestFull = p;
+    return p;
+  }
+
+  /** Resolves once the latest full draw (a resize may begin one while another runs) has finished. */
+  private async settled(): Promise<void> {
+    for (let p = this.latestFull; ; p = this.latestFull) {
+      await p;
+      if (p === this.latestFull) return;
+    }
+  }
+
+  private async drawAll(): Promise<void> {
     const f = this.frame;
     const ctx = this.canvas.getContext('2d');
     if (!f || !ctx) return;
+    const gen = ++this.fullDraws;
     const dpr = window.devicePixelRatio || 1;
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    const { cell, slots } = this.layout;
-    const w = cell - (cell >= 5 ? 1 : 0);
+    const { cell, cols, rows, slots, gutter } = this.layout;
     ctx.fillStyle = C.HOLE;
-    ctx.fillRect(0, 0, this.canvas.width, this.canvas.height);
-    for (let slot = 0; slot < slots; slot++) this.drawCell(ctx, f, slot, w, false);
-    this.drawAltmaps(ctx, w);
+    if (this.blank) ctx.fillRect(0, 0, this.canvas.width, this.canvas.height);
+    this.blank = false;
+    // what no cell covers: past the last slot of the last row, and the strip between the gutter and the cells
+    const [ex, ey] = this.xy(slots);
+    if (slots % cols !== 0) ctx.fillRect(ex, ey, cols * cell - (ex - gutter), cell);
+    ctx.fillRect(gutter - 2, 0, 2, rows * cell);
     this.drawGutter(ctx, f);
+    const all = Array.from({ length: slots }, (_, i) => i);
+    if (!(await this.drawCells(ctx, f, all, () => gen !== this.fullDraws))) return;
+    this.drawAltmaps(ctx, cell - (cell >= 5 ? 1 : 0));
   }
 
   /** Only these cells (and the lost altmap bands drawn in them). */
-  private drawSlots(slots: number[]): void {
+  private async drawSlots(slots: number[]): Promise<void> {
     const f = this.frame;
     const ctx = this.canvas.getContext('2d');
     if (!f || !ctx) return;
+    const gen = this.fullDraws;
+    const { cell } = this.layout;
+    const on = slots.filter((s) => s < this.layout.slots);
+    if (!(await this.drawCells(ctx, f, on, () => gen !== this.fullDraws))) return;
+    this.drawAltmaps(ctx, cell - (cell >= 5 ? 1 : 0), new Set(on));
+  }
+
+  /** Draw cells, yielding whenever a chunk has used its budget; false when a newer full draw took over. */
+  private async drawCells(ctx: CanvasRenderingContext2D, f: MapView, slots: number[], superseded: () => boolean): Promise<boolean> {
+    // The first map is drawn in one go: nothing is on the page to respond yet, and every chunk boundary
+    // would let the browser lay out and paint the half-loaded page once more before the map shows.
+    const clock = budget(this.everDrawn ? CHUNK_MS : Infinity);
     const dpr = window.devicePixelRatio || 1;
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    const { cell } = this.layout;
-    const w = cell - (cell >= 5 ? 1 : 0);
-    const set = new Set(slots);
-    for (const slot of slots) if (slot < this.layout.slots) this.drawCell(ctx, f, slot, w, true);
-    this.drawAltmaps(ctx, w, set);
+    for (let i = 0; i < slots.length; i++) {
+      if ((i & 255) === 255 && clock.spent()) {
+        await nextTask();
+        if (superseded()) return false;
+        clock.reset();
+        ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+      }
+      // the layout may have changed while yielding (a resize draws it all anew and supersedes this): read per cell
+      const cell = this.layout.cell;
+      this.drawCell(ctx, f, slots[i]!, cell - (cell >= 5 ? 1 : 0), true);
+    }
+    this.everDrawn = true;
+    return !superseded();
   }
 
   private drawCell(ctx: CanvasRenderingContext2D, f: MapView, slot: number, w: number, clear: boolean): void {
@@ -536,6 +598,10 @@ export function legend(el: HTMLElement, items: Array<[string, string]>): void {
 }
 
 export function mapLegend(el: HTMLElement, nodes: number[]): void {
+  // the same nodes as last time (every step but a node's arrival): the legend stands
+  const key = nodes.join(',');
+  if (el.dataset.nodes === key) return;
+  el.dataset.nodes = key;
   legend(el, [
     ...Object.entries(C.ZONE_COLORS).map(([z, c]): [string, string] => [c, `online ${z}`]),
     [C.OFFLINE, 'offline'], [C.GOING_OFFLINE, 'going offline'],

@@ -132,5 +132,6 @@ export function showActor(ctxEl: HTMLElement, histEl: HTMLElement, a: ActorView,
   const after = a.historyTotal - a.historyStart - a.history.length;
   if (after > 0) items.push(el('li', { class: 'future' }, `… ${after} later`));
   histEl.replaceChildren(...items);
-  histEl.querySelector('.cur')?.scrollIntoView({ block: 'nearest' });
+  // in the next frame, where the browser lays the page out anyway: read now, right after the list was replaced, it forces one more layout per step
+  requestAnimationFrame(() => histEl.querySelector('.cur')?.scrollIntoView({ block: 'nearest' }));
 }

@@ -41,14 +41,19 @@ export class Api {
   }
 }
 
-/** Runs at most one request at a time and drops superseded ones: scrubbing asks for the latest step only. */
-export function latestOnly<A, R>(fn: (a: A) => Promise<R>, done: (r: R, a: A) => void, fail: (e: Error) => void): (a: A) => void {
+/**
+ * Runs at most one request at a time and drops superseded ones: scrubbing asks for the latest step only.
+ * `done` may show its result in several tasks (returning a promise): the next request waits for it,
+ * and `stale()` says a newer one is already waiting, so the rest of an outdated result can be skipped.
+ */
+export function latestOnly<A, R>(fn: (a: A) => Promise<R>, done: (r: R, a: A, stale: () => boolean) => void | Promise<void>, fail: (e: Error) => void): (a: A) => void {
   let running = false;
   let queued: { a: A } | null = null;
+  const stale = () => queued !== null;
   const run = async (a: A): Promise<void> => {
     running = true;
     try {
-      done(await fn(a), a);
+      await done(await fn(a), a, stale);
     } catch (e) {
       fail(e as Error);
     }

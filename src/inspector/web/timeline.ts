@@ -11,6 +11,12 @@ import { Api, latestOnly } from './rpc.ts';
 
 const ROW_H = 20;
 
+/** Write a property only when it differs (writing the same text still invalidates layout). */
+function set<E extends HTMLElement, K extends 'className' | 'textContent' | 'title' | 'max' | 'value'>(el: E, key: K, v: string): void {
+  const o = el as unknown as Record<K, string>;
+  if (o[key] !== v) o[key] = v;
+}
+
 export class Timeline {
   filter: EventFilter = {};
   total = 0;
@@ -52,11 +58,15 @@ export class Timeline {
       if ((e.target as HTMLElement).classList.contains('bp')) this.toggleBreakpoint(seq);
       else this.onPick(seq);
     });
-    new ResizeObserver(() => this.scrollTo(this.top)).observe(box);
+    new ResizeObserver(() => { this.height = box.clientHeight; this.scrollTo(this.top); }).observe(box);
   }
 
+  /** The box's height, kept by the ResizeObserver: read on every step right after the rows changed, it would force a layout each time. */
+  private height = -1;
+
   private capacity(): number {
-    return Math.max(1, Math.floor(this.box.clientHeight / ROW_H));
+    if (this.height < 0) this.height = this.box.clientHeight;
+    return Math.max(1, Math.floor(this.height / ROW_H));
   }
 
   toggleBreakpoint(seq: number): void {
@@ -100,35 +110,38 @@ export class Timeline {
       }
       this.rowEls.push(d);
     }
-    this.box.replaceChildren(...this.rowEls.slice(0, Math.min(cap, this.visible.length)));
+    // Rows stay in the DOM and only what differs is written: each step renders the list again, and
+    // re-inserting rows or rewriting the same text makes the browser lay out and shape every row anew.
+    const n = Math.min(cap, this.visible.length);
+    if (this.box.childElementCount !== n || (n > 0 && this.box.firstElementChild !== this.rowEls[0])) this.box.replaceChildren(...this.rowEls.slice(0, n));
     this.visible.slice(0, cap).forEach((e, i) => {
       const d = this.rowEls[i]!;
       const r = eventRow(e);
       const [bp, seq, actor, event, change] = Array.from(d.children) as HTMLElement[];
       d.dataset.seq = String(e.seq);
       const failed = e.type === 'op' && e.ret !== 0;
-      d.className = `row${e.type === 'op' ? ' op' : ''}${failed ? ' failed' : ''}${e.seq === this.cursor ? ' cur' : ''}${e.type === 'fault' ? ' fault' : ''}`;
-      bp!.textContent = '●';
-      bp!.className = `bp${this.seqBreakpoints.has(e.seq) ? ' on' : ''}`;
-      bp!.title = 'toggle breakpoint';
-      seq!.textContent = String(e.seq);
-      actor!.textContent = e.type === 'op' ? '' : r.actor;
+      set(d, 'className', `row${e.type === 'op' ? ' op' : ''}${failed ? ' failed' : ''}${e.seq === this.cursor ? ' cur' : ''}${e.type === 'fault' ? ' fault' : ''}`);
+      set(bp!, 'textContent', '●');
+      set(bp!, 'className', `bp${this.seqBreakpoints.has(e.seq) ? ' on' : ''}`);
+      set(bp!, 'title', 'toggle breakpoint');
+      set(seq!, 'textContent', String(e.seq));
+      set(actor!, 'textContent', e.type === 'op' ? '' : r.actor);
       if (e.type === 'op') {
         // an operation reads as the call and its return value, across both text columns
-        event!.textContent = `▶ ${opLine(e)}`;
-        change!.textContent = '';
-        d.title = `${e.seq} ${opLine(e)}${e.message ? ` (${e.message})` : ''}`;
+        set(event!, 'textContent', `▶ ${opLine(e)}`);
+        set(change!, 'textContent', '');
+        set(d, 'title', `${e.seq} ${opLine(e)}${e.message ? ` (${e.message})` : ''}`);
       } else {
-        event!.textContent = r.event;
-        change!.textContent = r.from ? `${r.from} → ${r.to}` : r.to;
-        d.title = `${e.seq} ${r.actor} ${r.event} ${r.from} → ${r.to}`;
+        set(event!, 'textContent', r.event);
+        set(change!, 'textContent', r.from ? `${r.from} → ${r.to}` : r.to);
+        set(d, 'title', `${e.seq} ${r.actor} ${r.event} ${r.from} → ${r.to}`);
       }
     });
     const max = Math.max(0, this.total - cap);
-    this.bar.max = String(max);
-    this.bar.value = String(this.top);
+    set(this.bar, 'max', String(max));
+    set(this.bar, 'value', String(this.top));
     const filtered = this.filter.actor || this.filter.type || this.filter.text;
-    this.count.textContent = filtered ? `${this.total.toLocaleString('en')} matching` : `${this.total.toLocaleString('en')} events`;
+    set(this.count, 'textContent', filtered ? `${this.total.toLocaleString('en')} matching` : `${this.total.toLocaleString('en')} events`);
     if (this.empty) {
       this.empty.hidden = this.total > 0;
       this.empty.textContent = !filtered ? 'The log has no events yet.'
