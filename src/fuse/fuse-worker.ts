@@ -18,7 +18,6 @@
 import type { WorldView } from '../engine/view.ts';
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { sysfsDir, sysfsIndex, sysfsLookup, type SysfsIndex } from '../sysfs/tree.ts';
-import { pinThisThread } from './pin.ts';
 import { changedPaths } from './sysfs-changes.ts';
 import { FuseServer, type FuseTree } from './server.ts';
 import { CTL_GENERATION, CTL_WRITTEN, type FromWorker, type ToWorker, type WorkerInit } from './worker-protocol.ts';
@@ -78,7 +77,6 @@ const tree: FuseTree = {
 };
 
 try {
-  pinThisThread();
   new FuseServer(init.fd, tree).serve();
   post({ type: 'ended' });
 } catch (err) {

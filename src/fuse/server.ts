@@ -30,6 +30,7 @@
 import { readSync, writeSync } from 'node:fs';
 import { constants } from 'node:os';
 import type { SysfsEntry } from '../sysfs/tree.ts';
+import { CpuFollower } from './pin.ts';
 import {
   attrOut,
   DT_DIR,
@@ -118,6 +119,7 @@ export class FuseServer {
   private readonly buf = Buffer.allocUnsafe(MAX_WRITE + FUSE_MIN_READ_BUFFER);
   /** Each path's mtime nanoseconds: the generation it last changed in. */
   private changedAt = new Map<number, number>();
+  private readonly cpu = new CpuFollower();
   private readonly known: KnownPaths = {
     has: (path) => this.ids.has(path),
     globals: () => this.globalPaths,
@@ -142,6 +144,7 @@ export class FuseServer {
       }
       if (n < IN_HEADER_SIZE) continue;
       const h = readInHeader(this.buf);
+      this.cpu.observe(h.pid);
       this.takeChanges();
       const out = this.handle(h, this.buf.subarray(IN_HEADER_SIZE, h.len));
       if (out) this.send(out);
