@@ -12,7 +12,7 @@
  * (docs/sysfs.md explains the cost of the alternatives).
  */
 import { spawn } from 'node:child_process';
-import { closeSync, openSync, stat, statSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, stat } from 'node:fs';
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -44,7 +44,7 @@ const WORKER = new URL(`./fuse-worker${extname(fileURLToPath(import.meta.url))}`
  */
 export const WAKE_NAME = '.memhp-world-changed';
 
-/** How long an unmounted server may take to notice before its connection is aborted. */
+/** How long an unmounted server may take to see its connection end. */
 const END_GRACE_MS = 500;
 
 function run(cmd: string, args: string[], extraFd?: number): Promise<void> {
@@ -57,22 +57,11 @@ function run(cmd: string, args: string[], extraFd?: number): Promise<void> {
   });
 }
 
-/** The fusectl directory name of a FUSE mount: the minor of its anonymous device. */
-function connectionOf(mountpoint: string): string | null {
-  try {
-    const dev = statSync(mountpoint).dev;
-    return String((dev & 0xff) | ((dev >>> 12) & ~0xff));
-  } catch {
-    return null;
-  }
-}
-
 export class SysfsFuse {
   private fd: number | null = null;
   private worker: Worker | null = null;
   private ended: Promise<void> | null = null;
   private mountpoint: string | null = null;
-  private connection: string | null = null;
   private unsubscribe: (() => void) | null = null;
 
   constructor(
@@ -135,37 +124,37 @@ export class SysfsFuse {
       throw err;
     }
     this.mountpoint = mountpoint;
-    this.connection = connectionOf(mountpoint);
   }
 
   /**
    * The server thread died while mounted: nothing would ever answer the kernel, and every
-   * tool touching the mount would hang. End the connection (their calls fail with ENOTCONN)
-   * and take the mount away; the log holds every write that returned.
+   * tool touching the mount would hang. Unmounting ends the connection (their calls fail
+   * with ENOTCONN); the log holds every write that returned.
    */
   private serverFailed(why: string): void {
     process.stderr.write(`memhp: the FUSE server stopped: ${why}\nmemhp: unmounting ${this.mountpoint ?? ''}\n`);
-    this.abortConnection();
     void this.unmount().catch(() => {});
   }
 
-  private abortConnection(): void {
-    if (!this.connection) return;
-    try {
-      writeFileSync(`/sys/fs/fuse/connections/${this.connection}/abort`, '1');
-    } catch {
-      // fusectl not mounted: unmounting still ends it once no tool holds it
-    }
-  }
-
-  /** Unmounts (lazily, as umount -l: tools still inside see ENOTCONN) and stops the server. */
+  /**
+   * Unmounts and stops the server. `umount -f` first: for FUSE it aborts the connection, so
+   * the server's read() returns and tools still inside get ENOTCONN instead of waiting on a
+   * server that is going away; if a tool still holds the mount (a shell whose directory is in
+   * it) the forced unmount is refused, and `umount -l` detaches it instead.
+   */
   async unmount(): Promise<void> {
     const mnt = this.mountpoint;
     this.mountpoint = null;
     this.unsubscribe?.();
     this.unsubscribe = null;
     let failure: unknown = null;
-    if (mnt) await run('umount', ['-l', mnt]).catch((err: unknown) => (failure = err));
+    if (mnt) {
+      const forced = await run('umount', ['-f', mnt]).then(
+        () => true,
+        () => false,
+      );
+      if (!forced) await run('umount', ['-l', mnt]).catch((err: unknown) => (failure = err));
+    }
     await this.stopWorker();
     if (failure) throw failure;
   }
@@ -174,12 +163,9 @@ export class SysfsFuse {
     const ended = this.ended;
     if (!this.worker || !ended) return this.closeFd();
     const timedOut = await Promise.race([ended.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), END_GRACE_MS).unref())]);
-    if (timedOut) {
-      // Still held open by a tool: end the connection so the server's read returns ENODEV.
-      this.abortConnection();
-      const stopped = await Promise.race([ended.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), END_GRACE_MS).unref())]);
-      if (!stopped) await this.worker.terminate();
-    }
+    // The connection is gone after `umount -f`; a server still reading is stopped as well as a
+    // thread inside a system call can be.
+    if (timedOut) await this.worker.terminate();
     this.worker = null;
     this.closeFd();
   }

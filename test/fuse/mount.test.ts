@@ -214,6 +214,19 @@ describe.skipIf(!CAN_MOUNT)('memhp mount', () => {
     expect(writes.every((e) => e.type === 'op' && e.ret === 0)).toBe(true);
   });
 
+  it('SIGTERM with a shell still inside the mount: memhp unmounts and exits, the shell gets ENOTCONN', async () => {
+    const file = scenarioFile(tmp, 'inside', { ...MACHINE, ops: [{ op: 'add_memory', node: 0, start: '8G', size: '1G' }] });
+    const mnt = join(tmp, 'mnt6');
+    const m = await mount(file, mnt, ['--log', join(tmp, 'inside.jsonl')]);
+    const inside = bash(`cd ${mnt}/sys/devices/system/memory && cat memory64/state && sleep 2 && cat memory64/state`);
+    await new Promise((r) => setTimeout(r, 700));
+    expect(await m.stop()).toBe(0);
+    expect(mounted(mnt)).toBe(false);
+    const r = await inside;
+    expect(r.stdout).toBe('offline\n');
+    expect(r.stderr).toContain('Transport endpoint is not connected');
+  });
+
   it('SIGKILL mid-write: the log is valid and holds every write that returned; the stale mountpoint is cleared next time', async () => {
     const file = scenarioFile(tmp, 'killed', { ...MACHINE, ops: [{ op: 'add_memory', node: 0, start: '8G', size: '1G' }] });
     const mnt = join(tmp, 'mnt4');
