@@ -111,13 +111,13 @@ export class FuseServer {
   private ids = new Map<string, number>([['', FUSE_ROOT_ID]]);
   private globalPaths = new Set<string>(['']);
   private listings = new Map<string, DirEntry[]>();
-  /** Bumped on every world change: the mtime (nanoseconds) of what changed. */
+  /** Bumped on every world change. */
   private generation = 0;
   private files = new Map<number, Buffer>();
   private nextFh = 1;
   private readonly time = Math.floor(Date.now() / 1000);
   private readonly buf = Buffer.allocUnsafe(MAX_WRITE + FUSE_MIN_READ_BUFFER);
-  /** Each path's mtime nanoseconds: the generation it last changed in. */
+  /** The generation each path last changed in: its mtime is that many nanoseconds after the mount's start. */
   private changedAt = new Map<number, number>();
   private readonly cpu = new CpuFollower();
   private readonly known: KnownPaths = {
@@ -187,7 +187,8 @@ export class FuseServer {
 
   private attrOf(path: string, e: SysfsEntry): Attr {
     const ino = this.idOf(path);
-    const t = { time: this.time, timeNsec: this.changedAt.get(ino) ?? 0 };
+    const g = this.changedAt.get(ino) ?? 0;
+    const t = { time: this.time + Math.floor(g / 1e9), timeNsec: g % 1e9 };
     if (e.kind === 'dir') return { ino, mode: 0o040755, size: 0, nlink: 2, ...t };
     if (e.kind === 'symlink') return { ino, mode: 0o120777, size: e.target.length, nlink: 1, ...t };
     // sysfs reports every attribute as one page long; reads stop at the real end.
