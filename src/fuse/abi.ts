@@ -55,7 +55,6 @@ export const enum Opcode {
 export const FUSE_BIG_WRITES = 1 << 5;
 export const FUSE_AUTO_INVAL_DATA = 1 << 12;
 export const FUSE_DO_READDIRPLUS = 1 << 13;
-export const FUSE_MAX_PAGES = 1 << 22;
 
 /** fuse_open_out.open_flags: reads and writes bypass the page cache. */
 export const FOPEN_DIRECT_IO = 1 << 0;

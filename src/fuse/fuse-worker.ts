@@ -77,8 +77,7 @@ const tree: FuseTree = {
 };
 
 try {
-  new FuseServer(init.fd, tree).serve();
-  post({ type: 'ended' });
+  new FuseServer(init.fd, tree).serve(); // returns when the connection ends; the thread then exits
 } catch (err) {
   post({ type: 'failed', message: (err as Error).stack ?? String(err) });
 }

@@ -26,5 +26,4 @@ export type ToWorker = { type: 'view'; view: SysfsWorld } | { type: 'written'; r
 
 export type FromWorker =
   | { type: 'write'; path: string; value: string }
-  | { type: 'ended' }
   | { type: 'failed'; message: string };

@@ -10,8 +10,20 @@ import type {
   AccountingPoint, ApplyResult, BranchInfo, Breakpoint, EventFilter, InspectorInfo, InvariantResult, LogOutcome, MachineDefinition, OpSeries, WorldChange,
 } from './backend.ts';
 
+/** The small tables a map carries whole: in a frame, in every patch, and in the page's copy. */
+export interface MapTables {
+  zones: ZoneView[];
+  nodes: NodeView[];
+  faults: FaultView[];
+  /** Physical ranges (pfns) released from iomem and not added again. */
+  removed: Array<{ startPfn: number; nrPages: number }>;
+  tainted: boolean;
+  signalPending: boolean;
+  injection: { MEM_GOING_ONLINE: number; MEM_GOING_OFFLINE: number };
+}
+
 /** The world at one step, blocks and sections as columns so 32,768 blocks stay small on the wire. */
-export interface MapFrame {
+export interface MapFrame extends MapTables {
   seq: number;
   pageSize: number;
   blockPages: number;
@@ -45,15 +57,7 @@ export interface MapFrame {
     memmapHead: number[];
     memmapLost: number[];
   };
-  zones: ZoneView[];
-  nodes: NodeView[];
   vmemmap: VmemmapView[];
-  faults: FaultView[];
-  /** Physical ranges (pfns) released from iomem and not added again. */
-  removed: Array<{ startPfn: number; nrPages: number }>;
-  tainted: boolean;
-  signalPending: boolean;
-  injection: { MEM_GOING_ONLINE: number; MEM_GOING_OFFLINE: number };
 }
 
 export const ZONE_CODES = ['DMA', 'DMA32', 'Normal', 'Movable'] as const;
@@ -64,7 +68,7 @@ export const ZONE_CODES = ['DMA', 'DMA32', 'Normal', 'Movable'] as const;
  * tables whole. `base` null: a full map (every entry is "changed"). A step
  * of one event is a few entries, so a step costs bytes, not megabytes.
  */
-export interface MapPatch {
+export interface MapPatch extends MapTables {
   base: number | null;
   seq: number;
   /** Sent with a full map only. */
@@ -91,13 +95,6 @@ export interface MapPatch {
   /** keyed by head pfn */
   vmemmap: { del: number[]; set: VmemmapView[] };
   params: Params;
-  zones: ZoneView[];
-  nodes: NodeView[];
-  faults: FaultView[];
-  removed: Array<{ startPfn: number; nrPages: number }>;
-  tainted: boolean;
-  signalPending: boolean;
-  injection: { MEM_GOING_ONLINE: number; MEM_GOING_OFFLINE: number };
 }
 
 /** Everything one cursor position shows, in one reply. */

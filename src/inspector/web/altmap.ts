@@ -140,7 +140,7 @@ export class AltmapIndex {
 }
 
 /** Index of the first entry whose headPfn is ≥ pfn. */
-function lowerBound(a: ReadonlyArray<{ headPfn: number }>, pfn: number): number {
+export function lowerBound(a: ReadonlyArray<{ headPfn: number }>, pfn: number): number {
   let lo = 0;
   let hi = a.length;
   while (lo < hi) {

@@ -5,11 +5,12 @@
  * id (a block's id is its slot on the map: startPfn = id × blockPages) and by
  * section number, written in place; apply() says which slots to redraw.
  */
-import type { FaultView, NodeView, VmemmapView, ZoneView } from '../../engine/view.ts';
+import type { VmemmapView } from '../../engine/view.ts';
 import type { Params } from '../../kernel/types.ts';
-import type { MapPatch } from '../protocol.ts';
+import type { MapPatch, MapTables } from '../protocol.ts';
+import { lowerBound } from './altmap.ts';
 
-export interface MapView {
+export interface MapView extends MapTables {
   seq: number;
   pageSize: number;
   blockPages: number;
@@ -46,15 +47,8 @@ export interface MapView {
     memmapHead: Float64Array;
     memmapLost: Uint8Array;
   };
-  zones: ZoneView[];
-  nodes: NodeView[];
   /** sorted by head pfn */
   vmemmap: VmemmapView[];
-  faults: FaultView[];
-  removed: Array<{ startPfn: number; nrPages: number }>;
-  tainted: boolean;
-  signalPending: boolean;
-  injection: { MEM_GOING_ONLINE: number; MEM_GOING_OFFLINE: number };
 }
 
 /** What a patch changed on the map: slots to redraw, or everything. */
@@ -66,18 +60,6 @@ export interface MapChange {
   /** Head pfns of the vmemmap entries the patch deleted or set (their altmap groups change). */
   heads: number[];
   removed: boolean;
-}
-
-/** Index of the first entry whose headPfn is ≥ pfn. */
-function lowerBound(a: VmemmapView[], pfn: number): number {
-  let lo = 0;
-  let hi = a.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (a[mid]!.headPfn < pfn) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /**
