@@ -6,7 +6,8 @@
  */
 import { HotplugSystem } from '../src/engine/system.ts';
 import type { MemhpEvent } from '../src/engine/events.ts';
-import type { Op, SystemSpec } from '../src/kernel/types.ts';
+import type { SystemSpec } from '../src/kernel/types.ts';
+import type { Op } from '../src/kernel/ops.ts';
 import { DEFAULT_PARAMS } from '../src/scenario/defaults.ts';
 
 const GiB = 1024 ** 3;

@@ -7,6 +7,7 @@
  * and `memhp/scenario` (load and validate scenarios).
  */
 export * from './kernel/types.ts';
+export { OPS, OP_NAMES, type Op, type OpName, type Scenario } from './kernel/ops.ts';
 export { ERRNO, errnoName, KernelError } from './kernel/errno.ts';
 export { blockSizeOf, geometryOf, probeX86BlockSize, nr_vmemmap_pages, GeometryError, type Geometry } from './kernel/geometry.ts';
 export { PROFILES, ERA_ORDER } from './kernel/profiles.ts';

@@ -9,7 +9,7 @@
  * Prints one JSON line { tib, blocks, events, ms, rssMB }.
  */
 import { executeScenario } from '../../src/cli/execute.ts';
-import type { Op, Scenario } from '../../src/kernel/types.ts';
+import type { Op, Scenario } from '../../src/kernel/ops.ts';
 import { DEFAULT_PARAMS } from '../../src/scenario/defaults.ts';
 
 const GiB = 2 ** 30;

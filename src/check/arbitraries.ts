@@ -8,7 +8,8 @@
  *   fc.assert(fc.property(ops(), (seq) => firstViolationOf(spec, seq) === null));
  */
 import type * as FastCheck from 'fast-check';
-import type { Op, SystemSpec } from '../kernel/types.ts';
+import type { SystemSpec } from '../kernel/types.ts';
+import type { Op } from '../kernel/ops.ts';
 import { operationsOf, smallMachine, type OperationChoice, type SmallMachine, type SmallMachineOptions } from './machine.ts';
 
 type FC = Pick<typeof FastCheck, 'constantFrom' | 'array'>;

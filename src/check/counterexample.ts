@@ -7,7 +7,8 @@ import { formatOp } from '../engine/op-text.ts';
 import { HotplugSystem } from '../engine/system.ts';
 import type { MemhpEvent, UnsequencedEvent } from '../engine/events.ts';
 import { geometryOf } from '../kernel/geometry.ts';
-import type { Op, SystemSpec } from '../kernel/types.ts';
+import type { SystemSpec } from '../kernel/types.ts';
+import type { Op } from '../kernel/ops.ts';
 import { writeLogFile } from '../log/index.ts';
 import { hex } from './walk.ts';
 

@@ -14,7 +14,8 @@ import { configOf } from '../kernel/config.ts';
 import { FLAG_FEATURE, hasFeature, opProblem } from '../kernel/features.ts';
 import { MHP_FLAGS } from '../kernel/types.ts';
 import { hasDaxMemmapOnMemory } from '../kernel/drivers.ts';
-import type { ArchName, Era, MhpFlag, OnlineType, Op, Params, SystemSpec } from '../kernel/types.ts';
+import type { ArchName, Era, MhpFlag, OnlineType, Params, SystemSpec } from '../kernel/types.ts';
+import type { Op } from '../kernel/ops.ts';
 import { DEFAULT_PARAMS } from '../scenario/defaults.ts';
 
 export interface SmallMachineOptions {

@@ -8,7 +8,7 @@ import { dirname, resolve } from 'node:path';
 import type { MemhpEvent } from '../engine/events.ts';
 import { HotplugSystem } from '../engine/system.ts';
 import type { WorldView } from '../engine/view.ts';
-import type { Scenario } from '../kernel/types.ts';
+import type { Scenario } from '../kernel/ops.ts';
 import { createLog, type LogWriter } from '../log/index.ts';
 import { InputError } from './errors.ts';
 import { opRecord, type OpRecord } from './op-report.ts';

@@ -5,7 +5,7 @@
  *       vmemmap ORPHANED: …
  */
 import type { MemhpEvent, OpEvent } from '../engine/events.ts';
-import type { Op, OpName } from '../kernel/types.ts';
+import type { Op, OpName } from '../kernel/ops.ts';
 import { summariseChanges } from './changes.ts';
 import { formatOp, formatResult } from './describe-op.ts';
 import type { Style } from './style.ts';

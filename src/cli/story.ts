@@ -5,7 +5,7 @@
  */
 import type { MemhpEvent } from '../engine/events.ts';
 import type { WorldView } from '../engine/view.ts';
-import type { Scenario } from '../kernel/types.ts';
+import type { Scenario } from '../kernel/ops.ts';
 import { formatSize } from '../scenario/index.ts';
 import { formatOp, formatResult } from './describe-op.ts';
 import type { OpRecord } from './op-report.ts';

@@ -6,7 +6,7 @@
  */
 import { KernelError } from '../kernel/errno.ts';
 import { asWritten } from '../kernel/parse.ts';
-import type { Op } from '../kernel/types.ts';
+import type { Op } from '../kernel/ops.ts';
 import type { MemhpEvent } from './events.ts';
 import type { LifecycleGate } from './gate.ts';
 import { addMemory } from './ops/add.ts';

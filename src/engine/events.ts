@@ -3,7 +3,8 @@
  * with a sequence number. The world at step n is evolve() folded over
  * events 1..n (src/engine/evolve.ts).
  */
-import type { Op, ZoneName } from '../kernel/types.ts';
+import type { ZoneName } from '../kernel/types.ts';
+import type { Op } from '../kernel/ops.ts';
 
 export type MachineKind = 'memory_block' | 'section' | 'hotplug';
 

@@ -4,8 +4,8 @@
  * CLI, the stepper and the inspector.
  */
 import { errnoName } from '../kernel/errno.ts';
-import type { Op } from '../kernel/types.ts';
-import { formatSize } from '../scenario/size.ts';
+import type { Op } from '../kernel/ops.ts';
+import { formatSize } from '../input/size.ts';
 
 /** Fields that are byte counts or physical addresses. */
 const SIZE_FIELDS = new Set(['start', 'size', 'addr', 'requested', 'blockSize']);

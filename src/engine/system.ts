@@ -3,7 +3,8 @@
  * validate → decide (kernel rules + machine transitions) → events → evolve
  * → notify listeners (log writer, inspector). Views never write state.
  */
-import type { Op, SystemSpec } from '../kernel/types.ts';
+import type { SystemSpec } from '../kernel/types.ts';
+import type { Op } from '../kernel/ops.ts';
 import { geometryOf } from '../kernel/geometry.ts';
 import { decide } from './decide.ts';
 import type { MemhpEvent } from './events.ts';

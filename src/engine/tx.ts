@@ -7,7 +7,7 @@
 import { freeze } from 'immer';
 import { errnoName, KernelError } from '../kernel/errno.ts';
 import type { Geometry } from '../kernel/geometry.ts';
-import type { Op } from '../kernel/types.ts';
+import type { Op } from '../kernel/ops.ts';
 import type { MachineKind, MemhpEvent, OpEvent, UnsequencedEvent } from './events.ts';
 import { applyEvent, WorldDraft } from './evolve.ts';
 import type { ActorRecord, GateEvent, LifecycleGate } from './gate.ts';

@@ -6,7 +6,8 @@
  */
 import type { MemhpEvent, TransitionEvent, EventType } from '../engine/events.ts';
 import type { WorldView } from '../engine/view.ts';
-import type { Op, SystemSpec, ZoneName } from '../kernel/types.ts';
+import type { SystemSpec, ZoneName } from '../kernel/types.ts';
+import type { Op } from '../kernel/ops.ts';
 import type { StatechartNode } from './graph.ts';
 import type { World } from '../engine/world.ts';
 

@@ -4,7 +4,7 @@
  * "actor" matches exactly what the user sees in that column.
  */
 import type { DeviceRecord, MemhpEvent, OpEvent } from '../engine/events.ts';
-import type { Op } from '../kernel/types.ts';
+import type { Op } from '../kernel/ops.ts';
 import { formatOp } from '../engine/op-text.ts';
 import type { EventFilter } from './backend.ts';
 

@@ -5,7 +5,8 @@
  */
 import type { FaultView, NodeView, VmemmapView, ZoneView } from '../engine/view.ts';
 import type { MemhpEvent, OpEvent, TransitionEvent } from '../engine/events.ts';
-import type { Op, Params } from '../kernel/types.ts';
+import type { Params } from '../kernel/types.ts';
+import type { Op } from '../kernel/ops.ts';
 import type {
   AccountingPoint, ApplyResult, BranchInfo, Breakpoint, EventFilter, InspectorInfo, InvariantResult, LogOutcome, MachineDefinition, OpSeries, WorldChange,
 } from './backend.ts';

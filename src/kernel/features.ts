@@ -10,7 +10,8 @@
  * series exist only in `v2-2019` (`series`), whose base is ~5.2.
  */
 import type { KernelConfig } from './config.ts';
-import type { Era, MhpFlag, OnlineType, OpName, Params } from './types.ts';
+import type { Era, MhpFlag, OnlineType, Params } from './types.ts';
+import type { OpName } from './ops.ts';
 import { ERAS } from './types.ts';
 
 export interface EraInfo {

@@ -1,7 +1,7 @@
 /**
- * Vocabulary shared by the whole simulator: architecture and era names, the
- * normalised scenario (sizes already in bytes) and the operations a scenario
- * or a live user can ask the simulated kernel to perform.
+ * Vocabulary shared by the whole simulator: architecture and era names, zones,
+ * online types, MHP flags, kernel parameters and the normalised system a scenario
+ * or log describes (sizes already in bytes). The operations are in ops.ts.
  */
 
 import type { KernelConfig } from './config.ts';
@@ -49,6 +49,10 @@ export interface Params {
 /** Parameters a running system may change with the `set` operation. */
 export const RUNTIME_PARAMS = ['auto_online_blocks', 'online_policy', 'auto_movable_ratio', 'auto_movable_numa_aware', 'vmemmap_hotplug', 'v2_remove_guard'] as const;
 export type RuntimeParam = (typeof RUNTIME_PARAMS)[number];
+/** Parameters only the kernel command line sets: a `set` of one is refused with a hint. */
+export const BOOT_PARAMS = ['memmap_on_memory', 'movable_node'] as const;
+/** Every parameter is a runtime or a boot one: this fails to compile when a new one is neither. */
+export type EveryParamNamed<T extends never = Exclude<keyof Params, RuntimeParam | (typeof BOOT_PARAMS)[number]>> = T;
 
 export interface MachineSpec {
   /** x86_64 block-size probing: a VM uses the alignment loop, bare metal 2 GiB for large machines. */
@@ -75,47 +79,11 @@ export interface BootNode {
   maxFreeOrder: number;
 }
 
-export type Op =
-  /** boot: lays out boot memory; recorded first in every log, never written in a scenario */
-  | { op: 'boot' }
-  | { op: 'add_memory'; node: number; start: number; size: number; flags: MhpFlag[] }
-  | { op: 'probe'; addr: number }
-  /** memoryN/state: the string written; the kernel's sysfs_streq() decides at run time (an unknown type is -EINVAL). */
-  | { op: 'state'; block: number; value: OnlineType | (string & {}) }
-  /** memoryN/online: true/false, or the string written (kstrtobool() at run time). */
-  | { op: 'online'; block: number; value: boolean | string }
-  | { op: 'remove_memory'; start: number; size: number }
-  | { op: 'offline_and_remove_memory'; start: number; size: number }
-  | { op: 'set'; param: RuntimeParam; value: string | number | boolean }
-  | { op: 'inject'; action: 'MEM_GOING_ONLINE' | 'MEM_GOING_OFFLINE'; error: number }
-  | { op: 'pin'; block: number }
-  | { op: 'unpin'; block: number }
-  | { op: 'signal' }
-  | { op: 'touch'; block: number }
-  /**
-   * A raw write(2) to a sysfs (or debugfs) file, as a tool did it: `path` below /sys
-   * (`devices/system/memory/memory64/state`), `value` the bytes written. The kernel's
-   * store function for that file parses it (src/engine/ops/store.ts).
-   */
-  | { op: 'write'; path: string; value: string }
-  // drivers (docs/drivers.md): the ways memory arrives on real machines
-  /** an ACPI memory device (PNP0C80, a DIMM) appears: acpi_memory_device_add() */
-  | { op: 'acpi_dimm_add'; device: string; node: number; start: number; size: number }
-  /** the ACPI eject of that device: offline its blocks, __remove_memory(), unregister its group */
-  | { op: 'acpi_dimm_eject'; device: string }
-  /** a virtio-mem device is probed (region [start, start+size), device block size, initial requested_size) */
-  | { op: 'virtio_mem_add'; device: string; node: number; start: number; size: number; blockSize?: number; requested: number }
-  /** the hypervisor changes the device's requested_size: the driver plugs or unplugs until plugged == requested */
-  | { op: 'virtio_mem_resize'; device: string; requested: number }
-  /** a dax device (CXL, pmem as RAM) is bound to dax/kmem: dev_dax_kmem_probe() */
-  | { op: 'dax_kmem_add'; device: string; node: number; start: number; size: number; memmap_on_memory?: boolean }
-  /** the dax device is unbound from kmem: dev_dax_kmem_remove() */
-  | { op: 'dax_kmem_remove'; device: string };
-
-export type OpName = Op['op'];
-
-/** A scenario with every default filled in and every size in bytes. */
-export interface Scenario {
+/**
+ * A machine, its kernel and its parameters, with every default filled in and every size in
+ * bytes: what a log header records. A scenario is this plus its operations (src/kernel/ops.ts).
+ */
+export interface SystemSpec {
   name: string;
   description?: string;
   kernel: Era;
@@ -123,8 +91,4 @@ export interface Scenario {
   machine: MachineSpec;
   boot: BootNode[];
   params: Params;
-  ops: Op[];
 }
-
-/** The scenario minus its operations: what a log header records. */
-export type SystemSpec = Omit<Scenario, 'ops'>;

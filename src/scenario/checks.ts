@@ -6,11 +6,13 @@
  */
 import type { LocatedProblem } from './errors.ts';
 import { problemAt } from './errors.ts';
-import { formatSize } from './size.ts';
+import { formatSize } from '../input/size.ts';
 import { PROFILES } from '../kernel/profiles.ts';
 import { ARCH_NAMES } from '../kernel/types.ts';
 import { DEFAULT_ARCH, DEFAULT_KERNEL, LARGEST_MAX_PAGE_ORDER } from './defaults.ts';
-import { blockSize, era, integer, nodeCount, nodeNumber, oneOf, size } from './values.ts';
+import { integer, oneOf, size } from '../input/values.ts';
+import { nodeNumber } from '../kernel/ops.ts';
+import { blockSize, era, nodeCount } from './values.ts';
 import { eraProblems } from './era-checks.ts';
 
 const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);

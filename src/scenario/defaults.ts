@@ -39,5 +39,5 @@ export const DEFAULT_BOOT_NODE: BootNode = { node: 0, size: 4 * 1024 ** 3, used:
  */
 export const DEFAULT_PARAMS: Readonly<Params> = PARAM_DEFAULTS;
 
-/** add_memory without `node` targets node 0, like memory_add_physaddr_to_nid()'s fallback. */
-export const DEFAULT_ADD_NODE = 0;
+/** add_memory without `node` targets node 0 (declared with the operations). */
+export { DEFAULT_ADD_NODE } from '../kernel/ops.ts';

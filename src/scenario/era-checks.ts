@@ -14,8 +14,9 @@ import { flagProblem, opProblem, paramProblem } from '../kernel/features.ts';
 import { ARCH_NAMES, MHP_FLAGS, type Params } from '../kernel/types.ts';
 import { DEFAULT_ARCH, DEFAULT_KERNEL } from './defaults.ts';
 import { problemAt, type LocatedProblem } from './errors.ts';
-import { OP_NAMES } from './ops-schema.ts';
-import { boolish, era, oneOf, PARAM_PARSERS } from './values.ts';
+import { OP_NAMES } from '../kernel/ops.ts';
+import { boolish, oneOf } from '../input/values.ts';
+import { era, PARAM_PARSERS } from './values.ts';
 
 const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 

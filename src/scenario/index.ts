@@ -1,9 +1,9 @@
 /** Scenario files: sizes, parsing with validation and defaults, and writing back. */
-export { parseSize, formatSize, trySize, SizeError } from './size.ts';
-export type { SizeResult } from './size.ts';
+export { parseSize, formatSize, trySize, SizeError } from '../input/size.ts';
+export type { SizeResult } from '../input/size.ts';
 export { parseScenario, validateScenario, loadScenarioFile } from './parse.ts';
 export { ScenarioError, formatPath } from './errors.ts';
 export type { ScenarioProblem } from './errors.ts';
 export { scenarioToJson, scenarioToObject } from './serialise.ts';
-export { OP_NAMES } from './ops-schema.ts';
+export { OP_NAMES } from '../kernel/ops.ts';
 export * from './defaults.ts';

@@ -6,7 +6,7 @@
 import type { z } from 'zod';
 import type { LocatedProblem } from './errors.ts';
 import { problemAt } from './errors.ts';
-import { showValue } from './size.ts';
+import { showValue } from '../input/size.ts';
 
 const TYPE_NAMES: Record<string, string> = {
   object: 'an object',

@@ -6,7 +6,7 @@
 import { blockSizeOf } from '../kernel/geometry.ts';
 import { blockSizeProblems, bootProblems, describeAddressSpace, maxBlocks } from '../kernel/limits.ts';
 import { PROFILES } from '../kernel/profiles.ts';
-import type { Scenario } from '../kernel/types.ts';
+import type { Scenario } from '../kernel/ops.ts';
 import { problemAt, type LocatedProblem } from './errors.ts';
 
 export function machineLimitProblems(scenario: Scenario): LocatedProblem[] {

@@ -11,7 +11,7 @@ import { kernelConfig } from '../kernel/config.ts';
 import { defaultOnlineType } from '../kernel/features.ts';
 import { PROFILES } from '../kernel/profiles.ts';
 import { DEFAULT_SPARSEMEM } from './defaults.ts';
-import type { Scenario } from '../kernel/types.ts';
+import type { Scenario } from '../kernel/ops.ts';
 import { crossFieldProblems } from './checks.ts';
 import type { LocatedProblem } from './errors.ts';
 import { inDocumentOrder, problemAt, ScenarioError } from './errors.ts';

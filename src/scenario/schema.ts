@@ -17,7 +17,9 @@ import {
   LARGEST_MAX_PAGE_ORDER,
 } from './defaults.ts';
 import { opSchema } from './ops-schema.ts';
-import { blockSize, boolish, era, integer, nodeCount, nodeNumber, oneLine, oneOf, PARAM_PARSERS, positiveSize, size, text } from './values.ts';
+import { boolish, integer, oneLine, oneOf, positiveSize, size, text } from '../input/values.ts';
+import { nodeNumber } from '../kernel/ops.ts';
+import { blockSize, era, nodeCount, PARAM_PARSERS } from './values.ts';
 import { optional, required, strictObject, withDefault } from './zod-fields.ts';
 
 /** Kernel build options (src/kernel/config.ts); absent ones take the arch's distribution default in parse.ts. */

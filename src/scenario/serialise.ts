@@ -4,8 +4,9 @@
  * node and one operation per line so a diff shows one step per line.
  * parseScenario(scenarioToJson(s), f) deep-equals s.
  */
-import type { BootNode, Op, Scenario } from '../kernel/types.ts';
-import { formatSize } from './size.ts';
+import type { BootNode } from '../kernel/types.ts';
+import type { Op, Scenario } from '../kernel/ops.ts';
+import { formatSize } from '../input/size.ts';
 
 /** The op fields that hold a size or a physical address. */
 const SIZE_FIELDS = new Set(['start', 'size', 'addr']);

@@ -4,7 +4,7 @@
  * messages stay ours while zod walks the document and collects every issue.
  */
 import { z } from 'zod';
-import type { Parser } from './values.ts';
+import type { Parser } from '../input/values.ts';
 
 /** A field that must be present. */
 export function required<T>(parser: Parser<T>) {

@@ -18,7 +18,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { EventType, MachineKind, MemhpEvent } from '../engine/events.ts';
 import type { World } from '../engine/world.ts';
-import type { OpName } from '../kernel/types.ts';
+import type { OpName } from '../kernel/ops.ts';
 import { parsePath, type ParsedPath } from './path.ts';
 import { parsePredicate, type Predicate } from './predicate.ts';
 import { evaluate } from './resolve.ts';

@@ -4,7 +4,7 @@
  * translated to the same commands on a terminal (src/cli/step.ts).
  */
 import type { EventType, MachineKind } from '../engine/events.ts';
-import type { OpName } from '../kernel/types.ts';
+import type { OpName } from '../kernel/ops.ts';
 import { breakOnEvent, breakOnInvariant, breakWhen, describeBreakpoint, watch, type Breakpoint, type EventMatch, type Hit, type InvariantCheck } from './breakpoints.ts';
 import { describeEvent, formatValue } from './format.ts';
 import { parsePath } from './path.ts';

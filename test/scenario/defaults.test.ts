@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Scenario } from '../../src/kernel/types.ts';
+import type { Scenario } from '../../src/kernel/ops.ts';
 import { parseScenario, scenarioToJson } from '../../src/scenario/index.ts';
 
 const G = 2 ** 30;

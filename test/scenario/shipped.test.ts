@@ -2,7 +2,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Scenario } from '../../src/kernel/types.ts';
+import type { Scenario } from '../../src/kernel/ops.ts';
 import { loadScenarioFile, parseScenario, scenarioToJson } from '../../src/scenario/index.ts';
 
 const DIR = join(import.meta.dirname, '../../scenarios');

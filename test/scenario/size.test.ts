@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { formatSize, parseSize, SizeError, trySize } from '../../src/scenario/size.ts';
+import { formatSize, parseSize, SizeError, trySize } from '../../src/input/size.ts';
 
 const K = 1024;
 const M = K * K;

@@ -1,14 +1,16 @@
 /**
  * Every WebSocket message is checked here before it reaches the backend; a
  * message that fails gets an error reply naming the JSON path and changes
- * nothing.
+ * nothing. An operation is checked by the scenario schema (the declaration of
+ * every operation, src/kernel/ops.ts), so the page can send what a scenario may
+ * hold, with the same reasons; event types are the log's.
  */
 import { z } from 'zod';
-import { MHP_FLAGS, RUNTIME_PARAMS } from '../../kernel/types.ts';
+import { EVENT_TYPES } from '../../log/schema.ts';
+import { opSchema } from '../../scenario/ops-schema.ts';
 
 const seq = z.number().int().min(0);
-const u64 = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
-const eventType = z.enum(['op', 'transition', 'account', 'vmemmap', 'node', 'resource', 'fault', 'knob', 'warning', 'group', 'device']);
+const eventType = z.enum(EVENT_TYPES);
 
 const filter = z.strictObject({
   actor: z.string().max(200).optional(),
@@ -19,32 +21,6 @@ const filter = z.strictObject({
 const breakpoint = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('seq'), seq }),
   z.strictObject({ kind: z.literal('match'), filter }),
-]);
-
-const range = { start: u64, size: u64.min(1) };
-const node = z.number().int().min(0).max(1023);
-const device = z.string().regex(/^[A-Za-z0-9_.:-]+$/).max(64);
-export const opSchema = z.discriminatedUnion('op', [
-  z.strictObject({ op: z.literal('add_memory'), node: z.number().int().min(0).max(1023), ...range, flags: z.array(z.enum(MHP_FLAGS)).max(3) }),
-  z.strictObject({ op: z.literal('probe'), addr: u64 }),
-  // string values are the simulated kernel's to judge (src/kernel/parse.ts), as in scenarios
-  z.strictObject({ op: z.literal('state'), block: seq, value: z.string().max(4096) }),
-  z.strictObject({ op: z.literal('online'), block: seq, value: z.union([z.boolean(), z.string().max(4096)]) }),
-  z.strictObject({ op: z.literal('remove_memory'), ...range }),
-  z.strictObject({ op: z.literal('offline_and_remove_memory'), ...range }),
-  z.strictObject({ op: z.literal('set'), param: z.enum(RUNTIME_PARAMS), value: z.union([z.string(), z.number(), z.boolean()]) }),
-  z.strictObject({ op: z.literal('inject'), action: z.enum(['MEM_GOING_ONLINE', 'MEM_GOING_OFFLINE']), error: z.number().int() }),
-  z.strictObject({ op: z.literal('pin'), block: seq }),
-  z.strictObject({ op: z.literal('unpin'), block: seq }),
-  z.strictObject({ op: z.literal('signal') }),
-  z.strictObject({ op: z.literal('touch'), block: seq }),
-  z.strictObject({ op: z.literal('write'), path: z.string().min(1).max(1024), value: z.string().max(4096) }),
-  z.strictObject({ op: z.literal('acpi_dimm_add'), device, node, ...range }),
-  z.strictObject({ op: z.literal('acpi_dimm_eject'), device }),
-  z.strictObject({ op: z.literal('virtio_mem_add'), device, node, ...range, requested: u64, blockSize: u64.min(1).optional() }),
-  z.strictObject({ op: z.literal('virtio_mem_resize'), device, requested: u64 }),
-  z.strictObject({ op: z.literal('dax_kmem_add'), device, node, ...range, memmap_on_memory: z.boolean().optional() }),
-  z.strictObject({ op: z.literal('dax_kmem_remove'), device }),
 ]);
 
 const none = z.strictObject({});

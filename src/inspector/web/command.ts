@@ -1,92 +1,119 @@
 /**
- * The live command line: one short line -> one Op. The server validates the
- * Op again; this parser exists to give the user a quick, precise message.
+ * The live command line: one short line -> one Op. Every operation of the
+ * declaration (src/kernel/ops.ts) is a command: its name, then its fields in
+ * declared order, each word read by the field's kind
+ * (`virtio_mem_add virtio0 0 16G 1G 512M`); fields that may be left out can be
+ * left off the end. A few short forms read the way a kernel person types them
+ * (`add`, `online 66 movable`, `offline 66`, `remove`). The server checks the Op
+ * again; this parser exists to give the user a quick, precise message.
  */
-import type { MhpFlag, Op, OnlineType } from '../../kernel/types.ts';
-import { parseSize } from './format.ts';
+import { boolish } from '../../input/values.ts';
+import { opDeclaration, OP_NAMES, type Field, type Op, type OpName } from '../../kernel/ops.ts';
 
-export const COMMAND_HELP = [
-  'add <node> <start> <size> [DEVICE|MEMBLOCK|ON_MEMORY]',
-  'online <block> [kernel|movable]   offline <block>   state <block> <online_type>',
-  'remove <start> <size>   offline_and_remove <start> <size>   probe <addr>',
-  'inject MEM_GOING_ONLINE|MEM_GOING_OFFLINE <errno, e.g. -16>   set <param> <value>',
-  'pin|unpin|touch <block>   signal   write <path below /sys> <value> (as echo: a newline is added)',
-  'acpi_dimm_add <device> <node> <start> <size>   acpi_dimm_eject <device>',
-  'virtio_mem_add <device> <node> <start> <size> [requested] [blockSize]   virtio_mem_resize <device> <requested>',
-  'dax_kmem_add <device> <node> <start> <size> [memmap_on_memory 0|1]   dax_kmem_remove <device>',
+type Fields = Record<string, Field>;
+
+/** A word from `choices`, or its short form (DEVICE for MHP_MEMMAP_DEVICE). */
+const choiceOf = (choices: readonly string[], word: string) => choices.find((c) => c === word || c.endsWith(`_${word.toUpperCase()}`));
+
+/** The common prefix of a list's words, left off in the help (MHP_MEMMAP_). */
+function commonPrefix(words: readonly string[]): string {
+  let p = words[0] ?? '';
+  for (const w of words) while (!w.startsWith(p)) p = p.slice(0, p.lastIndexOf('_', p.length - 2) + 1);
+  return p;
+}
+
+function usageOf(name: string, fields: Fields): string {
+  const parts = [name];
+  for (const [key, f] of Object.entries(fields)) {
+    const what = f.kind === 'flags' ? `${f.choices!.map((c) => c.slice(commonPrefix(f.choices!).length)).join('|')}…`
+      : f.kind === 'choice' ? f.choices!.join('|')
+      : f.kind === 'bytes' ? `${key}… (as echo: a newline is added)`
+      : f.kind === 'path' ? `${key} below /sys`
+      : key;
+    parts.push(f.need === 'required' ? `<${what}>` : `[${what}]`);
+  }
+  return parts.join(' ');
+}
+
+/** Short forms: a command word that is not an operation's name, or reads an operation's fields its own way. */
+const SHORT: Record<string, { help: string; parse?: (words: string[]) => Op; op?: OpName }> = {
+  add: { help: 'add <node> <start> <size> [DEVICE|MEMBLOCK|ON_MEMORY…]', op: 'add_memory' },
+  online: {
+    help: 'online <block> [kernel|movable]',
+    parse: ([block, kind]) => {
+      const value = kind === undefined ? 'online' : kind === 'kernel' ? 'online_kernel' : kind === 'movable' ? 'online_movable' : null;
+      if (value === null) throw new Error(`online: kind must be kernel or movable, got ${JSON.stringify(kind)}`);
+      return { op: 'state', block: wordOf('block', opDeclaration('state').fields.block!, [block], 0) as number, value };
+    },
+  },
+  offline: { help: 'offline <block>', parse: ([block]) => ({ op: 'state', block: wordOf('block', opDeclaration('state').fields.block!, [block], 0) as number, value: 'offline' }) },
+  remove: { help: 'remove <start> <size>', op: 'remove_memory' },
+  offline_and_remove: { help: 'offline_and_remove <start> <size>', op: 'offline_and_remove_memory' },
+};
+
+export const COMMAND_HELP: readonly string[] = [
+  ...Object.values(SHORT).map((s) => s.help),
+  ...OP_NAMES.filter((name) => !(name in SHORT)).map((name) => usageOf(name, opDeclaration(name).fields)),
 ];
 
-function device(s: string | undefined): string {
-  if (s === undefined || !/^[A-Za-z0-9_.:-]+$/.test(s)) throw new Error(`device: expected a name such as virtio0, dax0.0 or PNP0C80:00, got ${JSON.stringify(s ?? '')}`);
-  return s;
+/** The value of field `key` from words[i] (and, for bytes and flags, the words after it). */
+function wordOf(key: string, f: Field, words: readonly (string | undefined)[], i: number): unknown {
+  const word = words[i];
+  const checked = (input: unknown) => {
+    const r = f.parse(input);
+    if (!r.ok) throw new Error(`${key}: ${r.reason}`);
+    return r.value;
+  };
+  switch (f.kind) {
+    case 'number':
+    case 'errno':
+      if (word === undefined || !/^-?\d+$/.test(word)) throw new Error(`${key}: expected an integer, got ${JSON.stringify(word ?? '')}`);
+      return checked(Number(word));
+    case 'bytes':
+      return checked(`${words.slice(i).join(' ')}\n`);
+    case 'flags':
+      return checked(words.slice(i).map((w) => {
+        const flag = choiceOf(f.choices!, w!);
+        if (!flag) throw new Error(`unknown flag ${JSON.stringify(w)} (${f.choices!.map((c) => c.slice(commonPrefix(f.choices!).length)).join(', ')})`);
+        return flag;
+      }));
+    case 'path':
+      return checked(word?.replace(/^\/?(sys\/)?/, ''));
+    case 'scalar':
+      return checked(word === 'true' ? true : word === 'false' ? false : word !== undefined && /^-?\d+$/.test(word) ? Number(word) : word);
+    case 'bool': {
+      const r = boolish(word);
+      return checked(r.ok ? r.value : word);
+    }
+    default:
+      return checked(word);
+  }
 }
 
-const FLAG: Record<string, MhpFlag> = { DEVICE: 'MHP_MEMMAP_DEVICE', MEMBLOCK: 'MHP_MEMMAP_MEMBLOCK', ON_MEMORY: 'MHP_MEMMAP_ON_MEMORY' };
-
-function int(s: string | undefined, what: string): number {
-  if (s === undefined || !/^-?\d+$/.test(s)) throw new Error(`${what}: expected an integer, got ${JSON.stringify(s ?? '')}`);
-  return Number(s);
-}
-function size(s: string | undefined, what: string): number {
-  if (s === undefined) throw new Error(`${what} is missing`);
-  return parseSize(s);
+/** The fields of `name` from the words after the command word. */
+function fieldsOf(name: OpName, usage: string, words: string[]): Op {
+  const out: Record<string, unknown> = { op: name };
+  const fields = Object.entries(opDeclaration(name).fields);
+  let i = 0;
+  for (const [key, f] of fields) {
+    const rest = f.kind === 'bytes' || f.kind === 'flags';
+    if (i >= words.length) {
+      if (f.need === 'required') throw new Error(`${key} is missing: ${usage}`);
+      if (f.need === 'default') out[key] = Array.isArray(f.fallback) ? [...f.fallback] : f.fallback;
+      continue;
+    }
+    out[key] = wordOf(key, f, words, i);
+    i = rest ? words.length : i + 1;
+  }
+  if (i < words.length) throw new Error(`${name}: too many words: ${usage}`);
+  return out as Op;
 }
 
 export function parseCommand(line: string): Op {
-  const [cmd, ...a] = line.trim().split(/\s+/);
-  switch (cmd) {
-    case 'add': {
-      const flags = a.slice(3).map((f) => {
-        const flag = FLAG[f.toUpperCase()] ?? (Object.values(FLAG).includes(f as MhpFlag) ? (f as MhpFlag) : undefined);
-        if (!flag) throw new Error(`unknown flag ${JSON.stringify(f)} (DEVICE, MEMBLOCK, ON_MEMORY)`);
-        return flag;
-      });
-      return { op: 'add_memory', node: int(a[0], 'node'), start: size(a[1], 'start'), size: size(a[2], 'size'), flags };
-    }
-    case 'online': {
-      const kind = a[1];
-      const value: OnlineType = kind === undefined ? 'online' : kind === 'kernel' ? 'online_kernel' : kind === 'movable' ? 'online_movable' : (() => { throw new Error(`online: kind must be kernel or movable, got ${JSON.stringify(kind)}`); })();
-      return { op: 'state', block: int(a[0], 'block'), value };
-    }
-    case 'offline': return { op: 'state', block: int(a[0], 'block'), value: 'offline' };
-    case 'state': {
-      // The simulated kernel judges the string (sysfs_streq): a typo is its -EINVAL, in the log.
-      if (a[1] === undefined) throw new Error('state <block> <online_type>');
-      return { op: 'state', block: int(a[0], 'block'), value: a[1] };
-    }
-    case 'remove': return { op: 'remove_memory', start: size(a[0], 'start'), size: size(a[1], 'size') };
-    case 'offline_and_remove': return { op: 'offline_and_remove_memory', start: size(a[0], 'start'), size: size(a[1], 'size') };
-    case 'probe': return { op: 'probe', addr: size(a[0], 'addr') };
-    case 'inject': {
-      if (a[0] !== 'MEM_GOING_ONLINE' && a[0] !== 'MEM_GOING_OFFLINE') throw new Error('inject: action must be MEM_GOING_ONLINE or MEM_GOING_OFFLINE');
-      return { op: 'inject', action: a[0], error: int(a[1], 'errno') };
-    }
-    case 'set': {
-      const raw = a[1];
-      if (!a[0] || raw === undefined) throw new Error('set <param> <value>');
-      const value = raw === 'true' ? true : raw === 'false' ? false : /^-?\d+$/.test(raw) ? Number(raw) : raw;
-      return { op: 'set', param: a[0] as Extract<Op, { op: 'set' }>['param'], value };
-    }
-    case 'pin': case 'unpin': case 'touch': return { op: cmd, block: int(a[0], 'block') };
-    case 'signal': return { op: 'signal' };
-    case 'write': {
-      const path = a[0]?.replace(/^\/?(sys\/)?/, '');
-      if (!path || a.length < 2) throw new Error('write <path below /sys> <value>, e.g. write devices/system/memory/memory64/state online_movable');
-      return { op: 'write', path, value: `${a.slice(1).join(' ')}\n` };
-    }
-    case 'acpi_dimm_add': return { op: 'acpi_dimm_add', device: device(a[0]), node: int(a[1], 'node'), start: size(a[2], 'start'), size: size(a[3], 'size') };
-    case 'acpi_dimm_eject': return { op: 'acpi_dimm_eject', device: device(a[0]) };
-    case 'virtio_mem_add':
-      return {
-        op: 'virtio_mem_add', device: device(a[0]), node: int(a[1], 'node'), start: size(a[2], 'start'), size: size(a[3], 'size'),
-        requested: a[4] === undefined ? 0 : size(a[4], 'requested'), ...(a[5] === undefined ? {} : { blockSize: size(a[5], 'blockSize') }),
-      };
-    case 'virtio_mem_resize': return { op: 'virtio_mem_resize', device: device(a[0]), requested: size(a[1], 'requested') };
-    case 'dax_kmem_add': {
-      const mom = a[4] === undefined ? undefined : a[4] === '1' ? true : a[4] === '0' ? false : (() => { throw new Error('dax_kmem_add: memmap_on_memory must be 0 or 1'); })();
-      return { op: 'dax_kmem_add', device: device(a[0]), node: int(a[1], 'node'), start: size(a[2], 'start'), size: size(a[3], 'size'), ...(mom === undefined ? {} : { memmap_on_memory: mom }) };
-    }
-    case 'dax_kmem_remove': return { op: 'dax_kmem_remove', device: device(a[0]) };
-    default: throw new Error(`unknown command ${JSON.stringify(cmd ?? '')}; try: ${COMMAND_HELP.join(' · ')}`);
-  }
+  const [cmd = '', ...words] = line.trim().split(/\s+/);
+  const short = SHORT[cmd];
+  if (short?.parse) return short.parse(words);
+  const name = short?.op ?? (OP_NAMES as readonly string[]).find((n) => n === cmd) as OpName | undefined;
+  if (!name) throw new Error(`unknown command ${JSON.stringify(cmd)}; try: ${COMMAND_HELP.join(' · ')}`);
+  return fieldsOf(name, short?.help ?? usageOf(name, opDeclaration(name).fields), words);
 }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { HotplugSystem } from '../../../src/engine/system.ts';
 import { writeLogFile } from '../../../src/log/index.ts';
 import { loadScenarioFile } from '../../../src/scenario/index.ts';
-import type { Op } from '../../../src/kernel/types.ts';
+import type { Op } from '../../../src/kernel/ops.ts';
 
 export const SEED = 'scenarios/seed-reviewer-partial-remove.json';
 

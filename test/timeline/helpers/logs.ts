@@ -3,7 +3,8 @@ import fc from 'fast-check';
 import { HotplugSystem } from '../../../src/engine/system.ts';
 import type { MemhpEvent } from '../../../src/engine/events.ts';
 import { DEFAULT_PARAMS } from '../../../src/scenario/defaults.ts';
-import type { Op, SystemSpec } from '../../../src/kernel/types.ts';
+import type { SystemSpec } from '../../../src/kernel/types.ts';
+import type { Op } from '../../../src/kernel/ops.ts';
 
 const G = 1024 ** 3;
 const M = 1024 ** 2;

@@ -19,7 +19,7 @@ import { blocksIn, hex, range } from '../common.ts';
 import { registerGroup } from '../groups.ts';
 import { offlineAndRemoveMemory, removeMemory } from '../remove.ts';
 import { bindDevice, boundDevice, checkNewDevice, regionBusy, updateDevice } from './device.ts';
-import { formatSize } from '../../../scenario/size.ts';
+import { formatSize } from '../../../input/size.ts';
 
 /** Host side (QEMU's virtio-mem device): requested-size is a multiple of block-size and fits the region. */
 function checkRequest(d: DeviceRecord, blockSize: number, requested: number): void {
