@@ -4,11 +4,12 @@
  * `memhp step` open, and into sentences a reviewer can read.
  */
 import { formatOp } from '../engine/op-text.ts';
+import { formatSize as size } from '../input/size.ts';
 import { HotplugSystem } from '../engine/system.ts';
 import type { MemhpEvent, UnsequencedEvent } from '../engine/events.ts';
 import { geometryOf } from '../kernel/geometry.ts';
 import type { SystemSpec } from '../kernel/types.ts';
-import type { Op } from '../kernel/ops.ts';
+import { opDeclaration, type Op } from '../kernel/ops.ts';
 import { writeLogFile } from '../log/index.ts';
 import { hex } from './walk.ts';
 
@@ -26,11 +27,6 @@ export function writeOpsLog(file: string, spec: SystemSpec, ops: readonly Op[]):
   writeLogFile(file, spec, unsequenced, { createdAt: null });
   return events;
 }
-
-const size = (bytes: number) => {
-  for (const [unit, n] of [['G', 1024 ** 3], ['M', 1024 ** 2], ['K', 1024]] as const) if (bytes >= n && bytes % n === 0) return `${bytes / n}${unit}`;
-  return String(bytes);
-};
 
 function blocksText(spec: SystemSpec, start: number, bytes: number): string {
   const bs = geometryOf(spec).blockSize;
@@ -70,16 +66,12 @@ export function describeOps(spec: SystemSpec, ops: readonly Op[]): string[] {
         return `${step}. echo ${op.value ? 1 : 0} > memory${op.block}/online`;
       case 'touch':
         return `${step}. touch memory${op.block} (the kernel reads its struct pages)`;
-      case 'acpi_dimm_add':
-      case 'virtio_mem_add':
-      case 'dax_kmem_add':
-        return `${step}. ${formatOp(op)}: ${blocksText(spec, op.start, op.size)}`;
-      case 'acpi_dimm_eject':
-      case 'virtio_mem_resize':
-      case 'dax_kmem_remove':
-        return `${step}. ${formatOp(op)}`;
-      default:
-        return `${step}. ${JSON.stringify(op)}`;
+      default: {
+        // an operation over a physical range (its declaration has start and size) names its blocks
+        const fields = opDeclaration(op.op).fields;
+        const range = fields.start?.kind === 'size' && fields.size?.kind === 'size' ? (op as { start: number; size: number }) : null;
+        return `${step}. ${formatOp(op)}${range ? `: ${blocksText(spec, range.start, range.size)}` : ''}`;
+      }
     }
   });
 }

@@ -4,11 +4,8 @@
  * CLI, the stepper and the inspector.
  */
 import { errnoName } from '../kernel/errno.ts';
-import type { Op } from '../kernel/ops.ts';
+import { OPS, type FieldKind, type Op, type OpName } from '../kernel/ops.ts';
 import { formatSize } from '../input/size.ts';
-
-/** Fields that are byte counts or physical addresses. */
-const SIZE_FIELDS = new Set(['start', 'size', 'addr', 'requested', 'blockSize']);
 
 const hex = (n: number) => `0x${n.toString(16)}`;
 
@@ -18,9 +15,10 @@ function sizeText(bytes: number): string {
   return /^\d+$/.test(s) && bytes >= 1024 ? hex(bytes) : s;
 }
 
-function fieldText(key: string, value: unknown): string {
-  if (SIZE_FIELDS.has(key) && typeof value === 'number') return sizeText(value);
-  if (key === 'error' && typeof value === 'number') return value === 0 ? '0' : `-${errnoName(value)}`;
+/** One field's value by its declared kind (src/kernel/ops.ts): sizes as sizes, errnos by name. */
+function fieldText(kind: FieldKind | undefined, value: unknown): string {
+  if (kind === 'size' && typeof value === 'number') return sizeText(value);
+  if (kind === 'errno' && typeof value === 'number') return value === 0 ? '0' : `-${errnoName(value)}`;
   if (Array.isArray(value)) return value.length === 0 ? 'none' : value.join('|');
   // A written string shows its newline, spaces or emptiness: "online_movable\n" is what the tool wrote.
   if (typeof value === 'string' && (value === '' || /[\s"\\\x00-\x1f]/.test(value))) return JSON.stringify(value);
@@ -28,11 +26,13 @@ function fieldText(key: string, value: unknown): string {
 }
 
 export function formatOp(op: Op): string {
+  const fields: Record<string, { kind: FieldKind }> = Object.hasOwn(OPS, op.op) ? OPS[op.op as OpName].fields : {};
   const parts: string[] = [op.op];
   for (const [key, value] of Object.entries(op)) {
     if (key === 'op' || value === undefined) continue;
-    if (key === 'flags' && Array.isArray(value) && value.length === 0) continue;
-    parts.push(`${key}=${fieldText(key, value)}`);
+    const kind = fields[key]?.kind;
+    if (kind === 'flags' && Array.isArray(value) && value.length === 0) continue;
+    parts.push(`${key}=${fieldText(kind, value)}`);
   }
   return parts.join(' ');
 }
