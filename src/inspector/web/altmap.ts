@@ -5,6 +5,7 @@
  * one group per block (head inside the block itself).
  */
 import type { VmemmapView } from '../../engine/view.ts';
+import { lowerBound } from './heads.ts';
 import type { MapView } from './model.ts';
 
 export interface AltmapGroup {
@@ -137,18 +138,6 @@ export class AltmapIndex {
     else for (const g of after) this.groups[lowerBound(this.groups, g.headPfn)] = g;
     return { before, after };
   }
-}
-
-/** Index of the first entry whose headPfn is ≥ pfn. */
-export function lowerBound(a: ReadonlyArray<{ headPfn: number }>, pfn: number): number {
-  let lo = 0;
-  let hi = a.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (a[mid]!.headPfn < pfn) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /** A fresh index of the whole map (what update() must keep equal to). */

@@ -8,7 +8,7 @@
 import type { VmemmapView } from '../../engine/view.ts';
 import type { Params } from '../../kernel/types.ts';
 import type { MapPatch, MapTables } from '../protocol.ts';
-import { lowerBound } from './altmap.ts';
+import { lowerBound } from './heads.ts';
 
 export interface MapView extends MapTables {
   seq: number;
