@@ -21,7 +21,7 @@ export function eventsOf(spec: SystemSpec, ops: readonly Op[]): readonly MemhpEv
 }
 
 /** Writes the log of running `ops` on `spec` to `file` (replacing it); returns the events written. */
-export function writeOpsLog(file: string, spec: SystemSpec, ops: readonly Op[]): readonly MemhpEvent[] {
+export function writeCounterexampleLog(file: string, spec: SystemSpec, ops: readonly Op[]): readonly MemhpEvent[] {
   const events = eventsOf(spec, ops);
   const unsequenced = events.map(({ seq: _seq, ...rest }) => rest as UnsequencedEvent);
   writeLogFile(file, spec, unsequenced, { createdAt: null });

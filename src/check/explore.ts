@@ -14,7 +14,7 @@ import type { World } from '../engine/world.ts';
 import type { SystemSpec } from '../kernel/types.ts';
 import type { Op } from '../kernel/ops.ts';
 import { canonicalKey } from './canonical.ts';
-import { describeOps, writeOpsLog } from './counterexample.ts';
+import { describeOps, writeCounterexampleLog } from './counterexample.ts';
 import { bootedWorld, firstViolation, INVARIANTS } from './invariants/index.ts';
 import { operationsOf, smallMachine, type OperationChoice, type SmallMachineOptions } from './machine.ts';
 import type { Invariant, Violation } from './types.ts';
@@ -172,7 +172,7 @@ function search(opts: ExploreOptions): ExploreResult {
     path.reverse();
     counterexample = { ops: path, steps: describeOps(machine.spec, path), violation: found.violation };
     if (opts.counterexampleFile) {
-      writeOpsLog(opts.counterexampleFile, machine.spec, path);
+      writeCounterexampleLog(opts.counterexampleFile, machine.spec, path);
       counterexample.logFile = opts.counterexampleFile;
     }
   }

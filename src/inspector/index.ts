@@ -10,7 +10,7 @@ import { loadAssets } from './server/assets.ts';
 import { DIST_DIR, buildInspector, ensureInspectorBuilt } from './server/build.ts';
 import { serve } from './server/server.ts';
 
-export type * from './backend.ts';
+export type { InspectorBackend } from './backend.ts';
 export { statechartFromMachine, type StatechartNode, type StatechartEdge } from './graph.ts';
 export { diffWorlds } from './diff.ts';
 export { buildInspector };

@@ -43,8 +43,7 @@ export interface ArchProfile {
 }
 
 const pmdAligned = (pmd: number) => (size: number) => size % pmd === 0;
-const eraAtLeast = (era: Era, min: Era) => ERA_ORDER.indexOf(era) >= ERA_ORDER.indexOf(min);
-export const ERA_ORDER: readonly Era[] = ERAS;
+const eraAtLeast = (era: Era, min: Era) => ERAS.indexOf(era) >= ERAS.indexOf(min);
 export { eraAtLeast };
 
 const x86_64: ArchProfile = {

@@ -6,4 +6,14 @@ export { ScenarioError, formatPath } from './errors.ts';
 export type { ScenarioProblem } from './errors.ts';
 export { scenarioToJson, scenarioToObject } from './serialise.ts';
 export { OP_NAMES } from '../kernel/ops.ts';
-export * from './defaults.ts';
+export {
+  DEFAULT_KERNEL,
+  DEFAULT_ARCH,
+  DEFAULT_HYPERVISOR,
+  DEFAULT_SPARSEMEM,
+  DEFAULT_MAX_FREE_ORDER,
+  LARGEST_MAX_PAGE_ORDER,
+  DEFAULT_BOOT_NODE,
+  DEFAULT_PARAMS,
+  DEFAULT_ADD_NODE,
+} from './defaults.ts';
