@@ -32,4 +32,11 @@ export interface Invariant {
   /** One or two sentences: the rule, and the kernel fact behind it. */
   description: string;
   check(ctx: CheckContext): string[];
+  /**
+   * For checking successive worlds of one system (./invariants/incremental.ts): a checker for
+   * that system's geometry whose `(world)` returns exactly what check() returns, reusing what
+   * unchanged table chunks gave (./invariants/chunks.ts). Absent: check() runs on each world.
+   * null: the invariant is about the log, not one world, and is not checked step by step.
+   */
+  incremental?: ((g: Geometry) => (world: World) => string[]) | null;
 }

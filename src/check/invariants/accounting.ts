@@ -6,11 +6,13 @@
  * highest kernel zone (present, not managed). Regular hot-add memmaps are
  * allocated from some node's kernel memory and counted there.
  */
-import { tableGet, tableToArray } from '../../engine/table.ts';
+import { chunkOf, tableGet, tableToArray } from '../../engine/table.ts';
 import { nodeView } from '../../engine/to-view.ts';
-import { zoneKey, type World } from '../../engine/world.ts';
-import { ZONE_NAMES } from '../../kernel/types.ts';
-import { bootLayout, expectedNodeMemmapPages, expectedZoneCounters, vmemmapPagesInBlock, zoneCountersKey, type ZoneCounters } from '../expected.ts';
+import { zoneKey, type BlockState, type SectionState, type VmemmapState, type World } from '../../engine/world.ts';
+import type { Geometry } from '../../kernel/geometry.ts';
+import { ZONE_NAMES, type ZoneName } from '../../kernel/types.ts';
+import { bootLayout, bootZoneSplit, expectedNodeMemmapPages, expectedZoneCounters, vmemmapPagesInBlock, zoneCountersKey, type ZoneCounters } from '../expected.ts';
+import { PerChunk } from './chunks.ts';
 import type { Invariant } from '../types.ts';
 
 export const accounting: Invariant = {
@@ -42,6 +44,7 @@ export const accounting: Invariant = {
     }
     return out;
   },
+  incremental: (g) => incrementalAccounting(g),
 };
 
 /**
@@ -92,4 +95,129 @@ export function nodeMemmapProblems(world: World, memmap: ReadonlyMap<number, num
   for (const [node, want] of memmap)
     if (!tableGet(world.nodes, node)) out.push(`sections keep ${want} memmap pages on node ${node}, which does not exist`);
   return out;
+}
+
+interface BlockAccounting {
+  zones: Map<string, ZoneCounters>;
+  nids: Set<number>;
+  nvMessages: string[];
+}
+
+/**
+ * Per table chunk (./chunks.ts): the vmemmap pages each block holds, summed over the vmemmap
+ * chunks by difference; each block chunk's zone counters, nodes and nr_vmemmap_pages problems;
+ * each section chunk's memmap pages per node. The combination adds them up in chunk order.
+ */
+function incrementalAccounting(g: Geometry): (world: World) => string[] {
+  // accounting: vmemmap pages per block, kept as a sum over vmemmap chunks (by difference)
+  const vmemmapByBlock = new Map<number, number>();
+  /** block chunks whose vmemmap pages changed since they were last summed */
+  const dirtyBlockChunks = new Set<number>();
+  const add = (m: Map<number, number> | undefined, sign: number) => {
+    if (!m) return;
+    for (const [id, pages] of m) {
+      const v = (vmemmapByBlock.get(id) ?? 0) + sign * pages;
+      if (v === 0) vmemmapByBlock.delete(id); else vmemmapByBlock.set(id, v);
+      dirtyBlockChunks.add(chunkOf(id));
+    }
+  };
+  const vmemmapParts = new PerChunk<VmemmapState, Map<number, number>>(
+    'vmemmap',
+    (chunk) => {
+      const out = new Map<number, number>();
+      if (chunk) for (const h of chunk) {
+        if (h === undefined) continue;
+        const end = h.headPfn + h.nrPages;
+        for (let id = Math.floor(h.headPfn / g.pagesPerBlock); id * g.pagesPerBlock < end; id++) {
+          const start = id * g.pagesPerBlock;
+          const pages = Math.max(0, Math.min(end, start + g.pagesPerBlock) - Math.max(start, h.headPfn));
+          if (pages > 0) out.set(id, (out.get(id) ?? 0) + pages);
+        }
+      }
+      return out;
+    },
+    undefined,
+    (_ci, old, now) => {
+      add(old, -1);
+      add(now, +1);
+    },
+  );
+  const blockAccounting = new PerChunk<BlockState, BlockAccounting>(
+    'blocks',
+    (chunk) => {
+      const zones = new Map<string, ZoneCounters>();
+      const nids = new Set<number>();
+      const nvMessages: string[] = [];
+      const at = (node: number, zone: ZoneName) => {
+        let c = zones.get(zoneCountersKey(node, zone));
+        if (!c) zones.set(zoneCountersKey(node, zone), (c = { node, zone, presentPages: 0, managedPages: 0, presentEarlyPages: 0 }));
+        return c;
+      };
+      if (chunk) for (const b of chunk) {
+        if (b === undefined) continue;
+        nids.add(b.nid);
+        const nvRaw = vmemmapByBlock.get(b.id) ?? 0;
+        if (b.nr_vmemmap_pages !== nvRaw)
+          nvMessages.push(`memory${b.id} says ${b.nr_vmemmap_pages} of its pages hold vmemmap, but the vmemmap heads in its range cover ${nvRaw}`);
+        if (b.state === 'offline') continue;
+        const nv = Math.min(nvRaw, g.pagesPerBlock);
+        const pfn = b.id * g.pagesPerBlock;
+        const parts: [ZoneName, number][] = b.zone !== null ? [[b.zone, g.pagesPerBlock]] : bootZoneSplit(g, pfn, pfn + g.pagesPerBlock);
+        parts.forEach(([zone, nr], i) => {
+          const c = at(b.nid, zone);
+          c.presentPages += nr;
+          c.managedPages += nr - (i === 0 ? nv : 0);
+          if (b.early) c.presentEarlyPages += nr;
+        });
+      }
+      return { zones, nids, nvMessages };
+    },
+    (ci) => !dirtyBlockChunks.has(ci),
+  );
+  const sectionMemmap = new PerChunk<SectionState, Map<number, number>>('sections', (chunk) => {
+    const out = new Map<number, number>();
+    if (chunk) for (const s of chunk) if (s !== undefined && s.memmap.kind === 'node') out.set(s.memmap.node, (out.get(s.memmap.node) ?? 0) + s.memmap.pages);
+    return out;
+  });
+
+  return (world) => {
+    vmemmapParts.run(world);
+    const parts = blockAccounting.run(world);
+    dirtyBlockChunks.clear();
+    const out: string[] = [];
+    const expected = new Map<string, ZoneCounters>();
+    const at = (node: number, zone: ZoneName) => {
+      let c = expected.get(zoneCountersKey(node, zone));
+      if (!c) expected.set(zoneCountersKey(node, zone), (c = { node, zone, presentPages: 0, managedPages: 0, presentEarlyPages: 0 }));
+      return c;
+    };
+    const nodesWithBlocks = new Set<number>();
+    for (const p of parts) {
+      for (const [, c] of p.zones) {
+        const e = at(c.node, c.zone);
+        e.presentPages += c.presentPages;
+        e.managedPages += c.managedPages;
+        e.presentEarlyPages += c.presentEarlyPages;
+      }
+      for (const n of p.nids) nodesWithBlocks.add(n);
+    }
+    const layout = bootLayout(world.system, g);
+    for (const n of layout) at(n.node, n.topZone).managedPages -= n.memmapPages;
+
+    out.push(...zoneCounterProblems(world, expected));
+    const memmap = new Map<number, number>();
+    for (const n of layout) memmap.set(n.node, (memmap.get(n.node) ?? 0) + n.memmapPages);
+    for (const p of sectionMemmap.run(world)) for (const [node, pages] of p) memmap.set(node, (memmap.get(node) ?? 0) + pages);
+    out.push(...nodeMemmapProblems(world, memmap));
+    for (const p of parts) for (const m of p.nvMessages) out.push(m);
+    const bootNodes = new Set(layout.map((n) => n.node));
+    for (const n of tableToArray(world.nodes)) {
+      if (bootNodes.has(n.id)) {
+        if (!n.online) out.push(`boot node ${n.id} is offline`);
+        continue;
+      }
+      if (nodesWithBlocks.has(n.id) && !n.online) out.push(`node ${n.id} holds memory blocks but is offline`);
+    }
+    return out;
+  };
 }

@@ -3,7 +3,10 @@
  * a block's id fixes its physical range; no two blocks may claim the same
  * memory and no section may be listed twice.
  */
+import type { Geometry } from '../../kernel/geometry.ts';
+import type { BlockState, SectionState, World } from '../../engine/world.ts';
 import type { Invariant } from '../types.ts';
+import { CHUNK, concat, PerChunk } from './chunks.ts';
 import { entries, memRange } from '../walk.ts';
 
 export const blockLayout: Invariant = {
@@ -30,4 +33,29 @@ export const blockLayout: Invariant = {
     for (const [slot, s] of entries(world.sections)) if (s.nr !== slot) out.push(`the section stored as section ${slot} says it is section ${s.nr}`);
     return out;
   },
+  incremental: (g) => incrementalBlockLayout(g),
 };
+
+/**
+ * Per chunk (./chunks.ts): a block stored in its own slot cannot overlap another, so only the
+ * slots are checked; when a block is filed in another block's slot, the full check sorts and compares.
+ */
+function incrementalBlockLayout(g: Geometry): (world: World) => string[] {
+  const blockSlots = new PerChunk<BlockState, { messages: string[]; clean: boolean }>('blocks', (chunk, ci) => {
+    const messages: string[] = [];
+    if (chunk) chunk.forEach((b, j) => {
+      const slot = ci * CHUNK + j;
+      if (b !== undefined && b.id !== slot) messages.push(`the block stored as memory${slot} says it is memory${b.id}: its id is not its phys_index`);
+    });
+    return { messages, clean: messages.length === 0 };
+  });
+  const sectionSlots = new PerChunk<SectionState, string[]>('sections', (chunk, ci) => {
+    const out: string[] = [];
+    if (chunk) chunk.forEach((s, j) => {
+      const slot = ci * CHUNK + j;
+      if (s !== undefined && s.nr !== slot) out.push(`the section stored as section ${slot} says it is section ${s.nr}`);
+    });
+    return out;
+  });
+  return (world) => (blockSlots.run(world).every((p) => p.clean) ? concat(sectionSlots.run(world)) : blockLayout.check({ world, g }));
+}

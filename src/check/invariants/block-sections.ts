@@ -5,7 +5,8 @@
  * device and deactivates every one of its sections.
  */
 import { phys_index, type Geometry } from '../../kernel/geometry.ts';
-import type { BlockState, SectionState } from '../../engine/world.ts';
+import type { BlockState, SectionState, World } from '../../engine/world.ts';
+import { concat, PerChunk } from './chunks.ts';
 import { tableGet, tableToArray } from '../../engine/table.ts';
 import type { Invariant } from '../types.ts';
 
@@ -20,6 +21,7 @@ export const blockSections: Invariant = {
     for (const s of tableToArray(world.sections)) sectionAgainstBlock(s, g, (id) => tableGet(world.blocks, id) !== undefined, out);
     return out;
   },
+  incremental: (g) => incrementalBlockSections(g),
 };
 
 /** One block against its sections (also used per table chunk by the incremental checker). */
@@ -44,4 +46,19 @@ export function sectionAgainstBlock(s: SectionState, g: Geometry, blockExists: (
   const id = phys_index(g, s.nr);
   if (s.block !== id) out.push(`section ${s.nr} claims block memory${s.block}, but its phys_index is ${id}`);
   if (!blockExists(id)) out.push(`section ${s.nr} is ${s.state} but its block memory${id} has been removed`);
+}
+
+/** Per block chunk and per section chunk (./chunks.ts), blocks first as in the full check. */
+function incrementalBlockSections(g: Geometry): (world: World) => string[] {
+  const blockSide = new PerChunk<BlockState, string[]>('blocks', (chunk, _ci, r) => {
+    const out: string[] = [];
+    if (chunk) for (const b of chunk) if (b !== undefined) blockAgainstSections(b, g, (nr) => r.get<SectionState>('sections', nr), out);
+    return out;
+  });
+  const sectionSide = new PerChunk<SectionState, string[]>('sections', (chunk, _ci, r) => {
+    const out: string[] = [];
+    if (chunk) for (const s of chunk) if (s !== undefined) sectionAgainstBlock(s, g, (id) => r.get('blocks', id) !== undefined, out);
+    return out;
+  });
+  return (world) => [...concat(blockSide.run(world)), ...concat(sectionSide.run(world))];
 }

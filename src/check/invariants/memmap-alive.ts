@@ -7,7 +7,8 @@
  */
 import { tableGet, tableToArray } from '../../engine/table.ts';
 import type { Geometry } from '../../kernel/geometry.ts';
-import type { SectionState, VmemmapState } from '../../engine/world.ts';
+import type { SectionState, VmemmapState, World } from '../../engine/world.ts';
+import { concat, PerChunk } from './chunks.ts';
 import type { Invariant } from '../types.ts';
 import { hex, memRange } from '../walk.ts';
 
@@ -25,6 +26,7 @@ export const memmapAlive: Invariant = {
     }
     return out;
   },
+  incremental: (g) => incrementalMemmapAlive(g),
 };
 
 /**
@@ -54,4 +56,20 @@ export function memmapInRemovedMemory(
     );
   }
   return undefined;
+}
+
+/** Per section chunk (./chunks.ts): each section's memmap against the blocks and heads its chunk's sections read. */
+function incrementalMemmapAlive(g: Geometry): (world: World) => string[] {
+  const parts = new PerChunk<SectionState, string[]>('sections', (chunk, _ci, r) => {
+    const out: string[] = [];
+    const head = (i: number) => r.get<VmemmapState>('vmemmap', i);
+    const blockExists = (id: number) => r.get('blocks', id) !== undefined;
+    if (chunk) for (const s of chunk) {
+      if (s === undefined) continue;
+      const m = memmapInRemovedMemory(s, g, head, blockExists);
+      if (m) out.push(m);
+    }
+    return out;
+  });
+  return (world) => concat(parts.run(world));
 }

@@ -8,7 +8,8 @@
 import { decide } from '../../engine/decide.ts';
 import { TableGate } from '../../engine/gate.ts';
 import { tableGet, tableToArray } from '../../engine/table.ts';
-import { emptyWorld, zoneKey, type World } from '../../engine/world.ts';
+import { emptyWorld, zoneKey, type BlockState, type World } from '../../engine/world.ts';
+import { PerChunk } from './chunks.ts';
 import type { SystemSpec } from '../../kernel/types.ts';
 import { ZONE_NAMES } from '../../kernel/types.ts';
 import type { Invariant } from '../types.ts';
@@ -70,4 +71,15 @@ export const noLeak: Invariant = {
       }
     return out;
   },
+  // only a world with no hot-added block left is compared (whole), so only that is kept per chunk
+  incremental: (g) => {
+    const allEarly = incrementalAllEarly();
+    return (world) => (allEarly(world) ? noLeak.check({ world, g }) : []);
+  },
 };
+
+/** Per block chunk (./chunks.ts): whether every block is boot memory. */
+function incrementalAllEarly(): (world: World) => boolean {
+  const allEarly = new PerChunk<BlockState, boolean>('blocks', (chunk) => !chunk || chunk.every((b) => b === undefined || b.early));
+  return (world) => allEarly.run(world).every(Boolean);
+}

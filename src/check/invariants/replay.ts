@@ -11,6 +11,8 @@ import type { Invariant } from '../types.ts';
 export const replayReproduces: Invariant = {
   name: 'replay-reproduces-world',
   description: 'Replaying the log (every event from the first) reproduces the live world exactly.',
+  // about the log, not one world
+  incremental: null,
   check({ world, events }) {
     if (!events) return [];
     if (events.length !== world.seq) return [`the log holds ${events.length} events but the world is at step ${world.seq}`];
