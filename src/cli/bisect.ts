@@ -5,14 +5,14 @@
  * or a taint); see src/timeline/bisect.ts. Predicate language:
  * src/timeline/predicate.ts.
  */
-import { startBytesProgress } from './progress.ts';
+import { startBytesProgress } from '../input/progress.ts';
 import type { Writable } from 'node:stream';
 import type { Command } from 'commander';
 import { bisect, type BisectResult } from '../timeline/bisect.ts';
 import { describeEvent } from '../timeline/format.ts';
 import { parsePredicate, type Predicate } from '../timeline/predicate.ts';
 import { Timeline } from '../timeline/timeline.ts';
-import { notALog } from './source.ts';
+import { notALog } from '../session/source.ts';
 
 export interface BisectCommandOptions {
   until: string;

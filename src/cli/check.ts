@@ -10,7 +10,7 @@ import { checkLogEvents, checkScenario, type CheckReport } from '../check/run-ch
 import { INVARIANTS } from '../check/invariants/index.ts';
 import { EXIT_FAILURE, EXIT_OK, InputError } from './errors.ts';
 import { warn } from './output.ts';
-import { detectKind, loadLog, loadScenario } from './source.ts';
+import { detectKind, loadLog, loadScenario } from '../session/source.ts';
 
 export interface CheckCommandOptions {
   json?: boolean;

@@ -12,13 +12,9 @@ export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_INVALID_INPUT = 2;
 
-/** Invalid input found by the CLI itself; the message already names the place (file, option, line). */
-export class InputError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'InputError';
-  }
-}
+import { InputError } from '../input/errors.ts';
+
+export { InputError };
 
 /** The scenario ran but --strict asked for kernel errors to fail the command. */
 export class StrictError extends Error {

@@ -3,14 +3,12 @@
  * every operation's events are appended (and fsynced) before the next
  * operation starts, so a crash midway leaves a valid log of the ops done.
  */
-import { existsSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
 import type { MemhpEvent } from '../engine/events.ts';
 import { HotplugSystem } from '../engine/system.ts';
 import type { WorldView } from '../engine/view.ts';
 import type { Scenario } from '../kernel/ops.ts';
 import { createLog, type LogWriter } from '../log/index.ts';
-import { InputError } from './errors.ts';
+import { checkLogPath } from '../session/source.ts';
 import { opRecord, type OpRecord } from './op-report.ts';
 
 export interface ExecuteOptions {
@@ -33,11 +31,6 @@ export interface Execution {
 }
 
 /** A log path must be new and in an existing directory: checked before anything is printed or run. */
-export function checkLogPath(logPath: string): void {
-  if (existsSync(logPath)) throw new InputError(`--log ${logPath}: the file exists; memhp never overwrites a log (remove it or choose another name)`);
-  if (!existsSync(dirname(resolve(logPath)))) throw new InputError(`--log ${logPath}: the directory ${dirname(logPath)} does not exist`);
-}
-
 function openWriter(logPath: string, scenario: Scenario): LogWriter {
   checkLogPath(logPath);
   const { ops: _ops, ...spec } = scenario;

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { printLines, warn } from './output.ts';
 import { parsePort, serveInspector } from './serve.ts';
-import { loadSource } from './source.ts';
+import { loadSource } from '../session/source.ts';
 import { openBrowser } from './open-browser.ts';
 
 interface InspectOptions {

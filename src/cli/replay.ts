@@ -10,8 +10,8 @@ import type { SystemSpec } from '../kernel/types.ts';
 import { InputError } from './errors.ts';
 import { formatOpBlock, opRecord, type OpRecord } from './op-report.ts';
 import { outcomeLine, printJson, printLines, warn } from './output.ts';
-import { startBytesProgress } from './progress.ts';
-import { loadLogStreaming, notALog, parseStep } from './source.ts';
+import { startBytesProgress } from '../input/progress.ts';
+import { loadLogStreaming, notALog, parseStep } from '../session/source.ts';
 import { styleFor } from './style.ts';
 import { formatWorld } from './world-text.ts';
 

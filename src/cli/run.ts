@@ -3,11 +3,11 @@ import type { Command } from 'commander';
 import type { MemhpEvent } from '../engine/events.ts';
 import { geometryOf } from '../kernel/geometry.ts';
 import { InputError } from './errors.ts';
-import { checkLogPath, executeScenario } from './execute.ts';
+import { executeScenario } from './execute.ts';
 import { formatOpBlock } from './op-report.ts';
 import { enforceStrict, outcomeLine, printJson, printLines } from './output.ts';
-import { startProgress } from './progress.ts';
-import { loadScenario } from './source.ts';
+import { startProgress } from '../input/progress.ts';
+import { checkLogPath, loadScenario } from '../session/source.ts';
 import { styleFor } from './style.ts';
 import { formatWorld } from './world-text.ts';
 

@@ -6,7 +6,7 @@ import type { WorldView } from '../engine/view.ts';
 import { splitByOp } from './changes.ts';
 import { opRecord, type OpRecord } from './op-report.ts';
 import { printJson, printLines, warn } from './output.ts';
-import { loadSource, parseStep, type Source } from './source.ts';
+import { loadSource, parseStep, type Source } from '../session/source.ts';
 import { styleFor } from './style.ts';
 import { formatWorld, showJson } from './world-text.ts';
 

@@ -13,7 +13,7 @@ import { executeScenario } from './execute.ts';
 import { formatOpBlock } from './op-report.ts';
 import { enforceStrict, outcomeLine, printJson, printLines, warn } from './output.ts';
 import { parsePort, serveInspector } from './serve.ts';
-import { loadScenario } from './source.ts';
+import { loadScenario } from '../session/source.ts';
 import { inShort, machineLines } from './story.ts';
 import { styleFor } from './style.ts';
 import { formatWorld } from './world-text.ts';

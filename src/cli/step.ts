@@ -10,13 +10,13 @@
  * (each failure prints `error: ...` and the session goes on). The command language is
  * src/timeline/stepper.ts.
  */
-import { startBytesProgress } from './progress.ts';
+import { startBytesProgress } from '../input/progress.ts';
 import readline from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import type { Command } from 'commander';
 import { Stepper, type StepperOptions } from '../timeline/stepper.ts';
 import { Timeline } from '../timeline/timeline.ts';
-import { notALog } from './source.ts';
+import { notALog } from '../session/source.ts';
 import type { InvariantCheck } from '../timeline/breakpoints.ts';
 import type { World } from '../engine/world.ts';
 import type { CheckInput, Violation } from '../check/index.ts';

@@ -5,9 +5,8 @@
  * close the log. Shared by `memhp mount` and `memhp exec`.
  */
 import { resolve } from 'node:path';
-import { checkLogPath } from '../cli/execute.ts';
-import { InputError } from '../cli/errors.ts';
-import { loadSource } from '../cli/source.ts';
+import { InputError } from '../input/errors.ts';
+import { checkLogPath, loadSource } from '../session/source.ts';
 import { checkFuseDevice, FuseUnavailable, onPath } from './platform.ts';
 import { openLive, defaultLogPath, type Live } from './live.ts';
 import { MountpointError, prepareMountpoint } from './mountpoint.ts';

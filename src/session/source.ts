@@ -1,8 +1,10 @@
 /**
  * The thing a command reads: a scenario file (run in memory to get its
  * events) or a recorded log. Both end as a SystemSpec plus events, so
- * `show`, `sysfs export` and `inspect` treat them alike.
+ * `show`, `sysfs export`, `inspect` and a mount treat them alike.
  */
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { MemhpEvent } from '../engine/events.ts';
 import { HotplugSystem } from '../engine/system.ts';
 import { readInputHead } from '../input/read-file.ts';
@@ -10,9 +12,9 @@ import { geometryOf, GeometryError } from '../kernel/geometry.ts';
 import type { SystemSpec } from '../kernel/types.ts';
 import type { Scenario } from '../kernel/ops.ts';
 import { forEachEventInLog, LOG_FORMAT, readLog, type FrameResult, type LogHeader } from '../log/index.ts';
-import { startBytesProgress } from './progress.ts';
+import { startBytesProgress } from '../input/progress.ts';
 import { loadScenarioFile } from '../scenario/index.ts';
-import { InputError } from './errors.ts';
+import { InputError } from '../input/errors.ts';
 
 export type SourceKind = 'scenario' | 'log';
 
@@ -147,4 +149,10 @@ export function parseStep(flag: string, value: string | undefined, lastSeq: numb
   const n = Number(value.trim());
   if (n > lastSeq) throw new InputError(`${flag}: ${n} is past the end (the last event is ${lastSeq})`);
   return n;
+}
+
+/** A new log may be written at `logPath`: it does not exist yet (memhp never overwrites a log) and its directory does. */
+export function checkLogPath(logPath: string): void {
+  if (existsSync(logPath)) throw new InputError(`--log ${logPath}: the file exists; memhp never overwrites a log (remove it or choose another name)`);
+  if (!existsSync(dirname(resolve(logPath)))) throw new InputError(`--log ${logPath}: the directory ${dirname(logPath)} does not exist`);
 }
