@@ -29,11 +29,12 @@ export function registerMount(program: Command): void {
       const { startMount } = await import('../fuse/session.ts');
       const session = await startMount({ file, mountpoint, ...(opts.log ? { logPath: opts.log } : {}) });
       for (const n of session.notes) warn(n);
-      const lines = [`mounted ${session.mountpoint} (sysfs of ${session.live.backend.info().name} at event ${session.live.startSeq})`, `log: ${session.live.logPath}`];
+      const lines = [`mounted ${session.mountpoint} (sysfs of ${session.live.session.branch.name} at event ${session.live.startSeq})`, `log: ${session.live.logPath}`];
       let closeInspector: (() => Promise<void>) | null = null;
       if (opts.inspect) {
         const { startInspector } = await import('../inspector/index.ts');
-        const running = await startInspector({ backend: session.live.backend, port });
+        const { EngineBackend } = await import('../inspector/engine-backend.ts');
+        const running = await startInspector({ backend: new EngineBackend({ session: session.live.session }), port });
         closeInspector = () => running.close();
         lines.push(`inspector: ${running.url}`);
       }

@@ -8,14 +8,16 @@
  * and prints plain lines; end of input quits. Exit status: 0, or 2 (invalid
  * input) for an unreadable log, a bad --at, or any command that failed
  * (each failure prints `error: ...` and the session goes on). The command language is
- * src/timeline/stepper.ts.
+ * src/timeline/stepper.ts; it steps the timeline of a live session (src/session), the
+ * same engine the inspector and a mount use.
  */
 import { startBytesProgress } from '../input/progress.ts';
 import readline from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import type { Command } from 'commander';
 import { Stepper, type StepperOptions } from '../timeline/stepper.ts';
-import { Timeline } from '../timeline/timeline.ts';
+import type { Timeline } from '../timeline/timeline.ts';
+import { Session } from '../session/session.ts';
 import { notALog } from '../session/source.ts';
 import type { InvariantCheck } from '../timeline/breakpoints.ts';
 import type { World } from '../engine/world.ts';
@@ -149,7 +151,7 @@ export async function runStepCommand(logPath: string, opts: StepCommandOptions =
     if (interval !== undefined && (!Number.isSafeInteger(interval) || interval < 1)) throw new Error(`--checkpoint-interval must be a positive integer, got ${opts.checkpointInterval}`);
     const progress = startBytesProgress('reading', logPath);
     try {
-      timeline = Timeline.open(logPath, { onProgress: progress, ...(interval === undefined ? {} : { checkpointInterval: interval }) });
+      timeline = Session.open(logPath, { onProgress: progress, ...(interval === undefined ? {} : { checkpointInterval: interval }) }).timeline;
     } finally {
       progress.stop();
     }

@@ -1,16 +1,17 @@
 /**
- * The live system a mount serves: the inspector's engine backend (the same
- * object `--inspect` shows), continuing a log that every write is appended
- * to and fsynced before write(2) returns.
+ * The live system a mount serves: a live session (src/session; the same
+ * one `--inspect` shows), continuing a log that every write is appended to
+ * and fsynced before write(2) returns.
  */
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import type { MemhpEvent, OpEvent } from '../engine/events.ts';
 import type { WorldView } from '../engine/view.ts';
-import { EngineBackend } from '../inspector/engine-backend.ts';
 import type { SystemSpec } from '../kernel/types.ts';
 import { writeLogFile } from '../log/index.ts';
+import { Session } from '../session/session.ts';
+import { viewOf } from '../timeline/resolve.ts';
 import type { LiveSysfs } from './sysfs-fs.ts';
 
 export interface LiveSource {
@@ -21,7 +22,7 @@ export interface LiveSource {
 }
 
 export interface Live extends LiveSysfs {
-  backend: EngineBackend;
+  session: Session;
   logPath: string;
   /** Last event of the world the mount started from. */
   startSeq: number;
@@ -50,30 +51,22 @@ export function openLive(source: LiveSource, logPath: string): Live {
   if (!(source.kind === 'log' && abs === resolve(source.path))) {
     writeLogFile(abs, source.spec, source.events.map(({ seq: _seq, ...rest }) => rest as never), { createdAt: null });
   }
-  const backend = new EngineBackend({ name: source.spec.name, system: source.spec, events: source.events, logPath: abs });
-  backend.holdLog();
-  const lastSeq = () => backend.info().lastSeq;
-  const startSeq = lastSeq();
+  const session = Session.fromEvents(source.spec, source.events, { logPath: abs });
+  session.holdLog();
+  const lastSeq = () => session.timeline.length;
   return {
-    backend,
+    session,
     logPath: abs,
-    startSeq,
-    view: (): WorldView => backend.worldAt(lastSeq()),
+    startSeq: lastSeq(),
+    view: (): WorldView => viewOf(session.timeline.worldAt(lastSeq())),
     write(path: string, value: string) {
-      const before = lastSeq();
-      let failure: unknown = null;
-      // apply() does all its work (decide, append + fsync, evolve) before its promise settles.
-      backend.apply({ op: 'write', path, value }, before).catch((err: unknown) => {
-        failure = err;
-      });
-      const op = backend.events(before + 1, lastSeq()).find((e): e is OpEvent => e.type === 'op');
-      if (!op) throw failure instanceof Error ? failure : new Error('the write was not recorded');
-      return { ret: op.ret };
+      // decided, appended and fsynced, and in the timeline before apply() returns
+      return { ret: session.apply({ op: 'write', path, value }, lastSeq()).ret };
     },
-    onChange: (listener: () => void) => backend.onAppend(listener),
+    onChange: (listener: () => void) => session.onAppend(listener),
     opsSince(seq: number): OpEvent[] {
-      return backend.events(seq + 1, lastSeq()).filter((e): e is OpEvent => e.type === 'op');
+      return session.timeline.events.slice(seq).filter((e): e is OpEvent => e.type === 'op');
     },
-    close: () => backend.close(),
+    close: () => session.close(),
   };
 }

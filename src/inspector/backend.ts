@@ -35,12 +35,9 @@ export type Breakpoint =
   | { kind: 'seq'; seq: number }
   | { kind: 'match'; filter: EventFilter };
 
-export interface WorldChange {
-  /** e.g. blocks[memory65].state, zones[0/Normal].presentPages */
-  path: string;
-  before: unknown;
-  after: unknown;
-}
+/** One change between two worlds; its path is a watch path (src/timeline/path.ts): blocks[65].state, zones[0].Normal.presentPages. */
+import type { WorldChange } from '../timeline/diff.ts';
+export type { WorldChange };
 
 export interface InvariantResult {
   name: string;

@@ -12,7 +12,6 @@ import { serve } from './server/server.ts';
 
 export type { InspectorBackend } from './backend.ts';
 export { statechartFromMachine, type StatechartNode, type StatechartEdge } from './graph.ts';
-export { diffWorlds } from './diff.ts';
 export { buildInspector };
 
 export interface InspectorOptions {

@@ -3,7 +3,7 @@
  *
  * Step n is the world after events 1..n; the event "at" step n is event n
  * (the one that led there). A breakpoint hits at step n when:
- * - event:     event n matches every given field;
+ * - event:     event n matches every given field (match.ts);
  * - when:      the predicate holds in world n;
  * - invariant: the injected check reports violations in world n, where n is
  *              an operation boundary (every effect of one operation applied:
@@ -16,30 +16,12 @@
  * the last hit before it, so both directions stop at the same steps.
  */
 import { isDeepStrictEqual } from 'node:util';
-import type { EventType, MachineKind, MemhpEvent } from '../engine/events.ts';
+import type { MemhpEvent } from '../engine/events.ts';
 import type { World } from '../engine/world.ts';
-import type { OpName } from '../kernel/ops.ts';
+import { eventMatches, type EventMatch } from './match.ts';
 import { parsePath, type ParsedPath } from './path.ts';
 import { parsePredicate, type Predicate } from './predicate.ts';
 import { evaluate } from './resolve.ts';
-
-/** Every given field must match. */
-export interface EventMatch {
-  /** actor id of a transition: memory65, section520, hotplug */
-  actor?: string;
-  /** event type in the log: op, transition, account, vmemmap, node, resource, fault, knob, warning */
-  type?: EventType;
-  machine?: MachineKind;
-  /** the machine event of a transition (ONLINE, OFFLINE, ADD...) */
-  event?: string;
-  /** source / target state of a transition */
-  from?: string;
-  to?: string;
-  /** operation name of an op event */
-  op?: OpName;
-  /** errno name of a failed op (EBUSY...) */
-  errno?: string;
-}
 
 /** Reports broken invariants in a world (e.g. src/check's checkInvariants); empty = all hold. */
 export type InvariantCheck = (world: World) => readonly unknown[];
@@ -62,24 +44,12 @@ export interface Hit {
   violations?: readonly unknown[];
 }
 
+export { eventMatches, type EventMatch };
+
 export const breakOnEvent = (match: EventMatch): Breakpoint => ({ kind: 'event', match });
 export const breakWhen = (predicate: string | Predicate): Breakpoint => ({ kind: 'when', predicate: typeof predicate === 'string' ? parsePredicate(predicate) : predicate });
 export const breakOnInvariant = (check: InvariantCheck, opts: { everyStep?: boolean } = {}): Breakpoint => ({ kind: 'invariant', check, ...opts });
 export const watch = (path: string | ParsedPath): Breakpoint => ({ kind: 'watch', path: typeof path === 'string' ? parsePath(path) : path });
-
-export function eventMatches(e: MemhpEvent, m: EventMatch): boolean {
-  if (m.type !== undefined && e.type !== m.type) return false;
-  const t = e.type === 'transition' ? e : undefined;
-  if (m.actor !== undefined && t?.actor !== m.actor) return false;
-  if (m.machine !== undefined && t?.machine !== m.machine) return false;
-  if (m.event !== undefined && t?.event.type !== m.event) return false;
-  if (m.from !== undefined && t?.from !== m.from) return false;
-  if (m.to !== undefined && t?.to !== m.to) return false;
-  const o = e.type === 'op' ? e : undefined;
-  if (m.op !== undefined && o?.op.op !== m.op) return false;
-  if (m.errno !== undefined && o?.errno !== m.errno) return false;
-  return true;
-}
 
 /** Text of a breakpoint as the stepper lists it. */
 export function describeBreakpoint(b: Breakpoint): string {

@@ -19,7 +19,7 @@ export {
 export { parsePath, formatPath, evaluateInView, PathError, type ParsedPath, type PathStep } from './path.ts';
 export { evaluate, viewOf } from './resolve.ts';
 export { parsePredicate, PredicateError, truthy, type Predicate } from './predicate.ts';
-export { diffViews, type WorldChange } from './diff.ts';
+export { diffViews, diffWorlds, type WorldChange } from './diff.ts';
 export { forkAt, type Fork, type ForkOptions } from './fork.ts';
 export { bisect, type BisectResult } from './bisect.ts';
 export { describeEvent, formatValue } from './format.ts';

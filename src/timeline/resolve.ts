@@ -27,7 +27,8 @@ export function viewOf(world: World): WorldView {
   return v;
 }
 
-function entity(world: World, root: string, k: number): unknown {
+/** The view of the entity a keyed root names (blocks[k], zones[k]...); undefined when there is none. */
+export function entity(world: World, root: string, k: number): unknown {
   if (!Number.isSafeInteger(k) || k < 0) return undefined;
   switch (root) {
     case 'blocks': {
@@ -55,7 +56,7 @@ function entity(world: World, root: string, k: number): unknown {
 }
 
 /** Cheap top-level fields; undefined = not handled here. */
-function scalarRoot(world: World, name: string): { value: unknown } | undefined {
+export function scalarRoot(world: World, name: string): { value: unknown } | undefined {
   const g = geometry(world);
   switch (name) {
     case 'version': return { value: WORLD_VIEW_VERSION };

@@ -15,6 +15,12 @@
  * - stepBack: the first step back into a segment materialises that
  *   segment's worlds (K single-event evolves sharing structure); every
  *   further step back in it is a lookup. The last few segments stay cached.
+ * - worldAt(n) away from the cursor: the last few worlds asked for stay
+ *   cached and serve as bases, so a viewer that reads the steps around one
+ *   (the inspector asks for n-1, n and the end of n's operation) pays once.
+ * A live session (src/session) appends to a timeline as it runs, and a
+ * branch forked at step n starts as prefixOf(parent, n): it shares the
+ * parent's events and checkpoints up to n by reference.
  */
 import type { MemhpEvent, TransitionEvent } from '../engine/events.ts';
 import { evolve, evolveAll } from '../engine/evolve.ts';
@@ -23,7 +29,7 @@ import { emptyWorld, type World } from '../engine/world.ts';
 import type { SystemSpec } from '../kernel/types.ts';
 import { readLog } from '../log/index.ts';
 import { eventMatches, hitsAt, needsWorld, watch, type Breakpoint, type Hit } from './breakpoints.ts';
-import { diffViews, type WorldChange } from './diff.ts';
+import { diffWorlds, type WorldChange } from './diff.ts';
 import { forkAt, type Fork, type ForkOptions } from './fork.ts';
 import type { ParsedPath } from './path.ts';
 import { evaluate, viewOf } from './resolve.ts';
@@ -33,6 +39,8 @@ export interface TimelineOptions {
   checkpointInterval?: number;
   /** How many segments' per-step worlds stepBack keeps (default 2). */
   cachedSegments?: number;
+  /** How many worlds worldAt keeps by step (default 12; they share structure). */
+  recentWorlds?: number;
   /** open(): called now and then while the file is read and verified (a progress bar). */
   onProgress?: (done: number, total: number) => void;
 }
@@ -66,8 +74,11 @@ export class Timeline {
   /** segment index → worlds of its steps (LRU order: most recent last) */
   private readonly segments = new Map<number, World[]>();
   private readonly maxSegments: number;
-  /** actor id → positions of its transitions; built on first use (open does not pay for it). */
-  private byActor: Map<string, number[]> | null = null;
+  /** step → world, for worldAt away from the cursor (LRU order: most recent last) */
+  private readonly recent = new Map<number, World>();
+  private readonly maxRecent: number;
+  /** actor id → its transitions, in order; built on first use (open does not pay for it). */
+  private byActor: Map<string, TransitionEvent[]> | null = null;
   private _cursor = 0;
   private _world: World;
 
@@ -79,13 +90,16 @@ export class Timeline {
     readonly path?: string,
     /** What reading the log reported (e.g. a torn tail that was ignored). */
     readonly warnings: readonly string[] = [],
+    /** Checkpoints 0..i of a timeline these events are a prefix of (prefixOf). */
+    shared: readonly World[] = [],
   ) {
     const k = opts.checkpointInterval ?? DEFAULT_CHECKPOINT_INTERVAL;
     if (!Number.isSafeInteger(k) || k < 1) throw new RangeError(`checkpointInterval must be a positive integer, got ${k}`);
     this.interval = k;
     this.maxSegments = Math.max(1, opts.cachedSegments ?? 2);
-    this._world = emptyWorld(system);
-    this.checkpoints = [this._world];
+    this.maxRecent = Math.max(0, opts.recentWorlds ?? 12);
+    this.checkpoints = shared.length > 0 ? [...shared] : [emptyWorld(system)];
+    this._world = this.checkpoints[0]!;
     this.append(events);
   }
 
@@ -97,6 +111,23 @@ export class Timeline {
   static open(path: string, opts: TimelineOptions = {}): Timeline {
     const read = readLog(path, opts.onProgress ? { onProgress: opts.onProgress } : {});
     return new Timeline(read.header.system, read.events, opts, path, read.warnings);
+  }
+
+  /**
+   * The first n steps of `parent` as a timeline of their own (a branch forked
+   * at step n): the events and the checkpoints built so far are shared, not
+   * replayed.
+   */
+  static prefixOf(parent: Timeline, n: number, path?: string): Timeline {
+    parent.check(n);
+    const shared = parent.checkpoints.slice(0, Math.floor(n / parent.interval) + 1);
+    const opts = { checkpointInterval: parent.interval, cachedSegments: parent.maxSegments, recentWorlds: parent.maxRecent };
+    return new Timeline(parent.system, parent._events.slice(0, n), opts, path, [], shared);
+  }
+
+  /** Builds every checkpoint now (a viewer that will seek anywhere pays the replay once, up front). */
+  buildCheckpoints(): void {
+    this.checkpoint(Math.floor(this._events.length / this.interval));
   }
 
   /** Adds events recorded after the last one (a live log growing); the cursor stays. */
@@ -113,6 +144,7 @@ export class Timeline {
     // pay for a whole replay; the first seek far into it does, once.
     // A cached segment that stopped at the old end is now incomplete.
     for (const s of [...this.segments.keys()]) if ((s + 1) * k - 1 > oldLength) this.segments.delete(s);
+    // A checkpoint past the old end cannot exist, and kept worlds stay true: the past does not change.
   }
 
   get events(): readonly MemhpEvent[] {
@@ -153,13 +185,27 @@ export class Timeline {
     if (n === this._cursor) return this._world;
     const seg = this.segments.get(Math.floor(n / this.interval));
     if (seg) return seg[n % this.interval]!;
+    const hit = this.recent.get(n);
+    if (hit) {
+      this.recent.delete(n);
+      this.recent.set(n, hit);
+      return hit;
+    }
+    // from the nearest known world at or below n: its checkpoint, the cursor or a recent world
     let base = Math.floor(n / this.interval) * this.interval;
     let world = this.checkpoint(base / this.interval);
     if (this._cursor > base && this._cursor < n) {
       base = this._cursor;
       world = this._world;
     }
-    return base === n ? world : evolveAll(world, this._events.slice(base, n));
+    for (const [s, w] of this.recent) if (s > base && s < n) { base = s; world = w; }
+    if (base === n) return world;
+    world = evolveAll(world, this._events.slice(base, n));
+    if (this.maxRecent > 0) {
+      this.recent.set(n, world);
+      if (this.recent.size > this.maxRecent) this.recent.delete(this.recent.keys().next().value!);
+    }
+    return world;
   }
 
   /** The world at step i * interval, building the checkpoints up to it if they are not yet. */
@@ -224,9 +270,8 @@ export class Timeline {
     if (breakpoints.length === 0) return [];
     if (!needsWorld(breakpoints)) {
       for (let c = Math.max(1, from); c <= n; c++) {
-        const e = this._events[c - 1]!;
-        const hits = breakpoints.filter((b) => b.kind === 'event' && eventMatches(e, b.match)).map((b) => ({ step: c, breakpoint: b, event: e }));
-        if (hits.length > 0) return hits;
+        const hits = eventHits(c, this._events[c - 1]!, breakpoints);
+        if (hits) return hits;
       }
       return [];
     }
@@ -254,9 +299,8 @@ export class Timeline {
     from = Math.min(from, this._events.length);
     if (!needsWorld(breakpoints)) {
       for (let c = from; c >= 1; c--) {
-        const e = this._events[c - 1]!;
-        const hits = breakpoints.filter((b) => b.kind === 'event' && eventMatches(e, b.match)).map((b) => ({ step: c, breakpoint: b, event: e }));
-        if (hits.length > 0) return hits;
+        const hits = eventHits(c, this._events[c - 1]!, breakpoints);
+        if (hits) return hits;
       }
       return [];
     }
@@ -291,25 +335,25 @@ export class Timeline {
     return hit ? { step: hit.step, event: hit.event!, before: hit.before, after: hit.after } : null;
   }
 
-  private indexActors(from: number): Map<string, number[]> {
+  private indexActors(from: number): Map<string, TransitionEvent[]> {
     const byActor = (this.byActor ??= new Map());
     for (let i = from; i < this._events.length; i++) {
       const e = this._events[i]!;
       if (e.type !== 'transition') continue;
       let list = byActor.get(e.actor);
       if (!list) byActor.set(e.actor, (list = []));
-      list.push(i);
+      list.push(e);
     }
     return byActor;
   }
 
-  private actorIndex(): Map<string, number[]> {
+  private actorIndex(): Map<string, TransitionEvent[]> {
     return this.byActor ?? this.indexActors(0);
   }
 
-  /** Every transition of one actor (memory65, section520, hotplug), in order. */
-  actorHistory(actor: string): TransitionEvent[] {
-    return (this.actorIndex().get(actor) ?? []).map((i) => this._events[i] as TransitionEvent);
+  /** Every transition of one actor (memory65, section520, hotplug), in order (the index itself: do not change it). */
+  actorHistory(actor: string): readonly TransitionEvent[] {
+    return this.actorIndex().get(actor) ?? [];
   }
 
   /** Actor ids that appear in the log. */
@@ -319,7 +363,7 @@ export class Timeline {
 
   /** What changed in the world between steps a and b. */
   diff(a: number, b: number): WorldChange[] {
-    return diffViews(viewOf(this.worldAt(a)), viewOf(this.worldAt(b)));
+    return diffWorlds(this.worldAt(a), this.worldAt(b));
   }
 
   /** Goes live from step n into a new log at `newLogPath`; this timeline and its file stay as they are. */
@@ -327,6 +371,13 @@ export class Timeline {
     this.check(n);
     return forkAt(this.system, this._events.slice(0, n), newLogPath, opts);
   }
+}
+
+/** The event breakpoints that hit at step c, or null (no allocation on a miss: a scan may read a million events). */
+function eventHits(step: number, event: MemhpEvent, breakpoints: readonly Breakpoint[]): Hit[] | null {
+  let hits: Hit[] | null = null;
+  for (const b of breakpoints) if (b.kind === 'event' && eventMatches(event, b.match)) (hits ??= []).push({ step, breakpoint: b, event });
+  return hits;
 }
 
 /** Watched values, computed once per (world, path) during one scan. */

@@ -1,13 +1,12 @@
 /** The table diff says what the full-view diff says, on every step of the real seed log. */
 import { describe, expect, it } from 'vitest';
 import { backendFromScenario } from '../../src/inspector/engine-backend.ts';
-import { diffWorlds } from '../../src/inspector/diff.ts';
-import { diffWorldTables } from '../../src/inspector/world-diff.ts';
+import { diffViews, diffWorlds } from '../../src/timeline/diff.ts';
 import { mapPatch } from '../../src/inspector/server/patch.ts';
 import { toView } from '../../src/engine/to-view.ts';
 import { SEED } from './helpers/logs.ts';
 
-describe('diffWorldTables', { timeout: 60_000 }, () => {
+describe('diffWorlds', { timeout: 60_000 }, () => {
   const b = backendFromScenario(SEED);
   const last = b.info().lastSeq;
   const ops = b.search({ type: 'op' });
@@ -18,8 +17,8 @@ describe('diffWorldTables', { timeout: 60_000 }, () => {
     for (let i = 0; i < ops.length; i++) pairs.push([ops[i]! - 1, i + 1 < ops.length ? ops[i + 1]! - 1 : last]);
     pairs.push([0, last], [last, 0], [ops[1]! - 1, last]);
     for (const [x, y] of pairs) {
-      const want = diffWorlds(toView(b.worldState(x)), toView(b.worldState(y)));
-      expect(diffWorldTables(b.worldState(x), b.worldState(y)), `${x} -> ${y}`).toEqual(want);
+      const want = diffViews(toView(b.worldState(x)), toView(b.worldState(y)));
+      expect(diffWorlds(b.worldState(x), b.worldState(y)), `${x} -> ${y}`).toEqual(want);
     }
   });
 

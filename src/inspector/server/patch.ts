@@ -1,7 +1,7 @@
 /**
  * World -> MapPatch: the map entries that differ between the world the page
  * holds and the world it asks for. Tables are compared chunk by chunk by
- * reference (world-diff.ts), so a one-event step reads a few entries of
+ * reference (src/timeline/diff.ts), so a one-event step reads a few entries of
  * 32,768, and a full map is the patch from nothing.
  */
 import { tableGet, type Table } from '../../engine/table.ts';
@@ -9,7 +9,7 @@ import { faultView, nodeView, vmemmapView, zoneView } from '../../engine/to-view
 import { geometry, type BlockState, type SectionState, type World } from '../../engine/world.ts';
 import { STRUCT_PAGE_SIZE } from '../../kernel/geometry.ts';
 import { ZONE_CODES, type MapFrame, type MapPatch } from '../protocol.ts';
-import { changedKeys } from '../world-diff.ts';
+import { changedKeys } from '../../timeline/diff.ts';
 import { tableToArray } from '../../engine/table.ts';
 
 const STATE = { offline: 0, online: 1, 'going-offline': 2 } as const;

@@ -1,7 +1,7 @@
 /** The inspector page: wires the panels to one cursor (the selected step). */
 import type { Breakpoint, BranchInfo, EventFilter, InspectorInfo, InvariantResult, MachineDefinition } from '../backend.ts';
 import type { MapPatch, StepChange, StepView } from '../protocol.ts';
-import { opLine } from '../event-text.ts';
+import { opLine } from '../../timeline/event-text.ts';
 import { Api, latestOnly } from './rpc.ts';
 import { MemoryMap, mapLegend } from './map.ts';
 import { MapModel, type MapChange } from './model.ts';

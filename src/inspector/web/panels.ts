@@ -2,7 +2,7 @@
 import type { MemhpEvent } from '../../engine/events.ts';
 import type { InvariantResult, WorldChange } from '../backend.ts';
 import type { ActorView, StepChange } from '../protocol.ts';
-import { eventRow, opLine, retText } from '../event-text.ts';
+import { eventRow, opLine, retText } from '../../timeline/event-text.ts';
 import { el, short } from './format.ts';
 
 export function showEvent(title: HTMLElement, e: MemhpEvent | undefined, seq: number): void {
@@ -63,10 +63,18 @@ function value(v: unknown, cls = 'val'): HTMLElement {
   return span;
 }
 
-/** "blocks[memory65].state" -> ["blocks[memory65]", "state"] */
-function splitPath(path: string): [string, string] {
-  const i = path.indexOf('].');
-  return i < 0 ? [path, ''] : [path.slice(0, i + 1), path.slice(i + 2)];
+/**
+ * A change's path split into what changed and which field of it, in the
+ * watch-path grammar (src/timeline/path.ts): "blocks[65].state" ->
+ * ["blocks[65]", "state"], "zones[0].Normal.presentPages" -> ["zones[0].Normal",
+ * "presentPages"] (a node's zones are one entity per zone), "params.online_policy"
+ * -> ["params.online_policy", ""]. A vmemmap head reads in hex, as the kernel
+ * prints pfns (vmemmap[0x200000]: the same path, written the other way).
+ */
+export function splitPath(path: string): [string, string] {
+  const shown = path.replace(/^vmemmap\[(\d+)\]/, (_m, pfn: string) => `vmemmap[0x${Number(pfn).toString(16)}]`);
+  const m = /^(zones\[\d+\]\.\w+|[A-Za-z]+\[\d+\])(?:\.(.*))?$/.exec(shown);
+  return m ? [m[1]!, m[2] ?? ''] : [shown, ''];
 }
 
 export function showDiff(list: HTMLElement, changes: WorldChange[], isOp = false): void {

@@ -297,6 +297,16 @@ export class AccountingPlot {
   }
 }
 
+/** The change of the nearest thing that holds `path` (zones[1].Normal.presentPages: zones[1].Normal, then zones[1]). */
+function enclosing(changed: Map<string, WorldChange>, path: string): WorldChange | undefined {
+  for (let i = path.length - 1; i > 0; i--) {
+    if (path[i] !== '.' && path[i] !== '[') continue;
+    const c = changed.get(path.slice(0, i));
+    if (c) return c;
+  }
+  return undefined;
+}
+
 /** The counters at the cursor per node and zone; the cells the selected step changed say before → after. */
 export function showAccountingTable(table: HTMLElement, f: MapView, changes: WorldChange[]): void {
   const changed = new Map<string, WorldChange>();
@@ -306,8 +316,8 @@ export function showAccountingTable(table: HTMLElement, f: MapView, changes: Wor
   const rows: HTMLElement[] = [head];
   const cell = (v: number | null, path: string | null, extra: WorldChange[] = []) => {
     const td = el('td', {}, v === null ? '' : v.toLocaleString('en'));
-    // a field's own change, or its whole entity (a zone that appeared or went away this step)
-    const c = path ? changed.get(path) ?? (v !== null ? changed.get(path.slice(0, path.lastIndexOf('.'))) : undefined) : undefined;
+    // a field's own change, or the change of what holds it (a zone or node that appeared or went away this step)
+    const c = path ? changed.get(path) ?? (v !== null ? enclosing(changed, path) : undefined) : undefined;
     const all = [...(c ? [c] : []), ...extra];
     if (all.length) {
       td.className = 'changed';
@@ -324,11 +334,11 @@ export function showAccountingTable(table: HTMLElement, f: MapView, changes: Wor
     const spanned = spans.length ? Math.max(...spans.map((z) => z.endPfn!)) - Math.min(...spans.map((z) => z.startPfn!)) : 0;
     const tr = el('tr', { class: 'node', 'data-row': `node${n.id}` });
     tr.append(el('th', {}, `node${n.id}${n.online ? '' : ' (offline)'}`),
-      cell(n.presentPages, `nodes[node${n.id}].presentPages`), cell(n.managedPages, `nodes[node${n.id}].managedPages`),
-      cell(n.memmapPages, `nodes[node${n.id}].memmapPages`), cell(spanned, null));
+      cell(n.presentPages, `nodes[${n.id}].presentPages`), cell(n.managedPages, `nodes[${n.id}].managedPages`),
+      cell(n.memmapPages, `nodes[${n.id}].memmapPages`), cell(spanned, null));
     rows.push(tr);
     for (const z of zones) {
-      const key = `zones[${z.node}/${z.zone}]`;
+      const key = `zones[${z.node}].${z.zone}`;
       const spanChanges = [changed.get(`${key}.startPfn`), changed.get(`${key}.endPfn`)].filter((x): x is WorldChange => !!x);
       const zr = el('tr', { class: 'zone', 'data-row': `${z.node}/${z.zone}` });
       zr.append(el('th', {}, `  ${z.zone}`), cell(z.presentPages, `${key}.presentPages`), cell(z.managedPages, `${key}.managedPages`),

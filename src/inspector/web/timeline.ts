@@ -6,7 +6,7 @@
  */
 import type { MemhpEvent } from '../../engine/events.ts';
 import type { EventFilter } from '../backend.ts';
-import { eventRow, opLine } from '../event-text.ts';
+import { eventRow, opLine } from '../../timeline/event-text.ts';
 import { Api, latestOnly } from './rpc.ts';
 
 const ROW_H = 20;

@@ -1,12 +1,11 @@
 /**
- * How one log event reads in the timeline: actor, event, from -> to. Shared
- * by the page (rows) and backends (server-side filtering), so a filter on
- * "actor" matches exactly what the user sees in that column.
+ * How one log event reads in the inspector's timeline: actor, event,
+ * from -> to. Shared by the page (rows) and the event matcher (match.ts), so
+ * a filter on the actor column matches exactly what the user sees there.
  */
 import type { DeviceRecord, MemhpEvent, OpEvent } from '../engine/events.ts';
 import type { Op } from '../kernel/ops.ts';
 import { formatOp } from '../engine/op-text.ts';
-import type { EventFilter } from './backend.ts';
 
 export interface EventRow {
   actor: string;
@@ -66,17 +65,4 @@ export function eventRow(e: MemhpEvent): EventRow {
 function deviceText(d: DeviceRecord): string {
   const sizes = d.requested !== undefined ? ` requested=${hex(d.requested)} plugged=${hex(d.plugged ?? 0)}` : '';
   return `${d.driver} node${d.nid} [${hex(d.start)}-${hex(d.start + d.size - 1)}]${d.group === null ? '' : ` group ${d.group}`}${sizes}${d.stuck ? ' stuck' : ''}`;
-}
-
-/** True when the event passes every field of the filter (the timeline's filter semantics). */
-export function eventMatches(e: MemhpEvent, f: EventFilter): boolean {
-  if (f.type && e.type !== f.type) return false;
-  if (f.actor && eventRow(e).actor !== f.actor) return false;
-  if (f.text) {
-    const needle = f.text.toLowerCase();
-    const row = eventRow(e);
-    const hay = `${row.actor} ${row.event} ${row.from} ${row.to} ${JSON.stringify(e)}`.toLowerCase();
-    if (!hay.includes(needle)) return false;
-  }
-  return true;
 }
