@@ -12,11 +12,12 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import type { MemhpEvent, UnsequencedEvent } from '../engine/events.ts';
+import type { MemhpEvent } from '../engine/events.ts';
 import { HotplugSystem } from '../engine/system.ts';
 import type { SystemSpec } from '../kernel/types.ts';
 import type { Op } from '../kernel/ops.ts';
-import { openLogForAppend, writeLogFile, type LogWriter } from '../log/index.ts';
+import { openLogForAppend, type LogWriter } from '../log/index.ts';
+import { continueLive, createForkLog } from '../timeline/fork.ts';
 import { Timeline, type TimelineOptions } from '../timeline/timeline.ts';
 
 export interface SessionOptions extends TimelineOptions {
@@ -66,8 +67,6 @@ export interface ApplyOutcome {
   /** Set when the operation was applied at a past step: the new branch and its log. */
   forked?: { branch: number; logPath: string };
 }
-
-const unsequenced = (events: readonly MemhpEvent[]): UnsequencedEvent[] => events.map(({ seq: _seq, ...rest }) => rest as UnsequencedEvent);
 
 export class Session {
   private readonly list: Branch[] = [];
@@ -130,22 +129,19 @@ export class Session {
     if (cut < this.timeline.length) {
       const parent = this.cur;
       const logPath = this.forkPath(cut);
-      writeLogFile(logPath, parent.system, unsequenced(parent.timeline.events.slice(0, cut)), { createdAt: null });
+      const timeline = Timeline.prefixOf(parent.timeline, cut);
+      // the same new log Timeline.fork writes (src/timeline/fork.ts); its lock is held from here on
+      const { log } = createForkLog(parent.system, timeline.events, logPath, null);
       const id = this.list.length;
       const root = parent.name.replace(/ \(fork .*\)$/, '');
-      this.cur = new Branch(id, `${root} (fork ${id} at seq ${cut})`, Timeline.prefixOf(parent.timeline, cut), logPath, parent.id, cut);
+      this.cur = new Branch(id, `${root} (fork ${id} at seq ${cut})`, timeline, logPath, parent.id, cut);
+      this.cur.writer = log;
       this.list.push(this.cur);
       forked = { branch: id, logPath };
     }
-    const b = this.cur;
     this.holdLog();
-    const r = this.liveSystem(b).apply(op);
-    if (b.writer) {
-      const written = b.writer.append(unsequenced(r.events));
-      // The log numbers events itself; it must agree with the engine or replay would lie.
-      if (written.length > 0 && written[0]!.seq !== r.events[0]!.seq) throw new Error(`log ${b.logPath}: the log numbered event ${r.events[0]!.seq} as ${written[0]!.seq}`);
-    }
-    b.timeline.append(r.events);
+    // decided by the live actors, appended to the log and to the timeline before apply() returns
+    const r = this.liveSystem(this.cur).apply(op);
     this.tell();
     return { ret: r.ret, errno: r.errno, ...(r.message ? { message: r.message } : {}), events: r.events, ...(forked ? { forked } : {}) };
   }
@@ -163,10 +159,9 @@ export class Session {
 
   /** The live system continuing a branch: real XState actors rehydrated from its events (so Stately can watch them). */
   private liveSystem(b: Branch): HotplugSystem {
-    b.live ??= new HotplugSystem(b.system, {
-      actors: 'live',
-      history: b.timeline.events,
+    b.live ??= continueLive(b.system, b.timeline.events, () => b.writer, {
       ...(this.inspect ? { inspect: this.inspect as never } : {}),
+      onEvents: (events) => b.timeline.append(events),
     });
     return b.live;
   }

@@ -30,22 +30,46 @@ const unsequenced = (e: MemhpEvent): UnsequencedEvent => {
   return rest as UnsequencedEvent;
 };
 
-export function forkAt(system: SystemSpec, history: readonly MemhpEvent[], newLogPath: string, opts: ForkOptions = {}): Fork {
-  const { createdAt, onEvents, ...systemOptions } = opts;
+/**
+ * A live system continuing `history`: every later operation's events are
+ * appended to the log `log()` names (when it names one; fsynced before
+ * apply() returns) and then handed to `onEvents`. Forks and a session's
+ * branches go live this way.
+ */
+export function continueLive(system: SystemSpec, history: readonly MemhpEvent[], log: () => LogWriter | null, opts: ForkOptions = {}): HotplugSystem {
+  const { createdAt: _createdAt, onEvents, ...systemOptions } = opts;
+  return new HotplugSystem(system, {
+    actors: 'live',
+    ...systemOptions,
+    history,
+    onEvents: (events) => {
+      const writer = log();
+      if (writer) {
+        const written = writer.append(events.map(unsequenced));
+        // The log numbers events itself; it must agree with the engine or replay would lie.
+        if (written.length > 0 && written[0]!.seq !== events[0]!.seq)
+          throw new Error(`log ${writer.path}: appended event ${written[0]!.seq}, the system numbered it ${events[0]!.seq}`);
+      }
+      onEvents?.(events);
+    },
+  });
+}
+
+/** A new log at `newLogPath` holding `history` (events 1..n of another), open for append; with the events as written. */
+export function createForkLog(system: SystemSpec, history: readonly MemhpEvent[], newLogPath: string, createdAt?: string | null): { log: LogWriter; recorded: readonly MemhpEvent[] } {
   const log = createLog(newLogPath, system, createdAt === undefined ? {} : { createdAt });
   try {
-    const recorded = log.append(history.map(unsequenced));
-    const live = new HotplugSystem(system, {
-      actors: 'live',
-      ...systemOptions,
-      history: recorded,
-      onEvents: (events) => {
-        const written = log.append(events.map(unsequenced));
-        if (written.length > 0 && written[0]!.seq !== events[0]!.seq)
-          throw new Error(`fork log ${newLogPath}: appended event ${written[0]!.seq}, the system numbered it ${events[0]!.seq}`);
-        onEvents?.(events);
-      },
-    });
+    return { log, recorded: log.append(history.map(unsequenced)) };
+  } catch (e) {
+    log.close();
+    throw e;
+  }
+}
+
+export function forkAt(system: SystemSpec, history: readonly MemhpEvent[], newLogPath: string, opts: ForkOptions = {}): Fork {
+  const { log, recorded } = createForkLog(system, history, newLogPath, opts.createdAt);
+  try {
+    const live = continueLive(system, recorded, () => log, opts);
     return {
       system: live,
       log,
