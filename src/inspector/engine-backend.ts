@@ -6,7 +6,6 @@
  * results, plot series, the outcome of the log — per branch, until the
  * branch grows.
  */
-import { basename } from 'node:path';
 import type { MemhpEvent, TransitionEvent } from '../engine/events.ts';
 import { evolveAll } from '../engine/evolve.ts';
 import { toView } from '../engine/to-view.ts';
@@ -15,7 +14,6 @@ import { emptyWorld, geometry, type World } from '../engine/world.ts';
 import { tableToArray } from '../engine/table.ts';
 import type { SystemSpec } from '../kernel/types.ts';
 import type { Op } from '../kernel/ops.ts';
-import { readLog } from '../log/index.ts';
 import { loadScenarioFile } from '../scenario/index.ts';
 import { Session, type Branch } from '../session/session.ts';
 import { scenarioEvents } from '../session/source.ts';
@@ -348,6 +346,5 @@ export function backendFromScenario(path: string, opts: { forkDir?: string } = {
 
 /** A recorded log file. */
 export function backendFromLog(path: string): EngineBackend {
-  const { header, events } = readLog(path);
-  return new EngineBackend({ name: header.system.name ?? basename(path), system: header.system, events, logPath: path });
+  return new EngineBackend({ session: Session.open(path) });
 }
