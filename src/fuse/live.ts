@@ -7,7 +7,6 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import type { MemhpEvent, OpEvent } from '../engine/events.ts';
-import type { WorldView } from '../engine/view.ts';
 import { EngineBackend } from '../inspector/engine-backend.ts';
 import type { SystemSpec } from '../kernel/types.ts';
 import { writeLogFile } from '../log/index.ts';
@@ -58,7 +57,7 @@ export function openLive(source: LiveSource, logPath: string): Live {
     backend,
     logPath: abs,
     startSeq,
-    view: (): WorldView => backend.worldAt(lastSeq()),
+    world: () => backend.worldState(lastSeq()),
     write(path: string, value: string) {
       const before = lastSeq();
       let failure: unknown = null;
