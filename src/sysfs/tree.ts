@@ -3,7 +3,8 @@
  * files with their kernel modes, relative symlinks), in creation order.
  * Pure: the writer (export.ts) only puts these on disk.
  */
-import type { BlockView, WorldView } from '../engine/view.ts';
+import type { BlockView } from '../engine/view.ts';
+import type { SysfsWorld } from '../engine/sysfs/view.ts';
 import { attrsIn, INJECT_ACTIONS, MODE_RO, MODE_RW, MODE_WO, type SysfsAttr, type SysfsReading } from '../engine/sysfs/attrs.ts';
 import { DEBUG_INJECT_DIR, FIRMWARE_MEMMAP_DIR, MEMORY_DIR, MODULE_PARAMS_DIR, NODE_DIR, sysfsDirAt, sysfsNodeAt, type AttrDir, type SysfsPresence } from '../engine/sysfs/paths.ts';
 import { defaultConfig, type KernelConfig } from '../kernel/config.ts';
@@ -26,7 +27,7 @@ export interface SysfsOptions {
 }
 
 /** Rejects a view the tree cannot be written from, naming the JSON path. */
-export function checkView(view: WorldView): void {
+export function checkView(view: SysfsWorld): void {
   const bs = view.blockSizeBytes;
   if (!isPowerOfTwo(bs)) {
     throw new Error(`view.blockSizeBytes: ${bs} is not a positive power of two`);
@@ -57,11 +58,11 @@ function isPowerOfTwo(n: number): boolean {
 }
 
 /** Blocks in block-id order, as scandir(versionsort) lists memoryN. */
-export function blocksById(view: WorldView): BlockView[] {
+export function blocksById(view: SysfsWorld): BlockView[] {
   return [...view.blocks].sort((a, b) => a.id - b.id);
 }
 
-function possibleIds(view: WorldView, given: SysfsOptions['possibleNodes']): number[] {
+function possibleIds(view: SysfsWorld, given: SysfsOptions['possibleNodes']): number[] {
   if (given === undefined) return view.nodes.map((n) => n.id);
   if (typeof given === 'number') {
     if (!Number.isSafeInteger(given) || given < 1) throw new Error(`possibleNodes: ${given} is not a node count`);
@@ -77,7 +78,7 @@ function possibleIds(view: WorldView, given: SysfsOptions['possibleNodes']): num
  * decides which paths exist (src/engine/sysfs/paths.ts).
  */
 export interface SysfsIndex extends SysfsReading, SysfsPresence {
-  view: WorldView;
+  view: SysfsWorld;
   blocks: BlockView[];
   byId: Map<number, BlockView>;
   onlineNodes: number[];
@@ -90,7 +91,7 @@ export interface SysfsIndex extends SysfsReading, SysfsPresence {
   entries: Map<string, SysfsEntry>;
 }
 
-export function sysfsIndex(view: WorldView, opts: SysfsOptions = {}): SysfsIndex {
+export function sysfsIndex(view: SysfsWorld, opts: SysfsOptions = {}): SysfsIndex {
   checkView(view);
   const blocks = blocksById(view);
   const onlineNodes = view.nodes.filter((n) => n.online).map((n) => n.id).sort((a, b) => a - b);
@@ -115,11 +116,15 @@ export function sysfsIndex(view: WorldView, opts: SysfsOptions = {}): SysfsIndex
 /** One directory of the tree, its entries in creation order; undefined if the directory does not exist. Rendered once per index. */
 export function sysfsDir(ix: SysfsIndex, dirPath: string): SysfsEntry[] | undefined {
   if (ix.dirs.has(dirPath)) return ix.dirs.get(dirPath);
-  const here = sysfsDirAt(ix, dirPath);
-  const out = here ? [...(here.attrs ? attrFiles(ix, dirPath, here.attrs) : []), ...children(ix, dirPath)] : undefined;
+  const out = renderDir(ix, dirPath);
   ix.dirs.set(dirPath, out);
   for (const e of out ?? []) ix.entries.set(e.path, e);
   return out;
+}
+
+function renderDir(ix: SysfsIndex, dirPath: string): SysfsEntry[] | undefined {
+  const here = sysfsDirAt(ix, dirPath);
+  return here ? [...(here.attrs ? attrFiles(ix, dirPath, here.attrs) : []), ...children(ix, dirPath)] : undefined;
 }
 
 /** A file of the attribute table, its content as its show() prints it for this world. */
@@ -198,15 +203,18 @@ export function sysfsLookup(ix: SysfsIndex, path: string): SysfsEntry | undefine
 }
 
 /** The whole tree, depth first, each directory before its contents (what export writes). */
-export function sysfsEntries(view: WorldView, opts: SysfsOptions = {}): SysfsEntry[] {
-  const ix = sysfsIndex(view, opts);
-  const out: SysfsEntry[] = [{ kind: 'dir', path: 'sys' }];
-  const walk = (dirPath: string) => {
-    for (const e of sysfsDir(ix, dirPath) ?? []) {
-      out.push(e);
-      if (e.kind === 'dir') walk(e.path);
+export function sysfsEntries(view: SysfsWorld, opts: SysfsOptions = {}): SysfsEntry[] {
+  return Array.from(sysfsWalk(sysfsIndex(view, opts)));
+}
+
+/** The tree entry by entry, rendering one directory at a time and keeping none: export writes a 32,768-block tree without holding it. */
+export function* sysfsWalk(ix: SysfsIndex): Generator<SysfsEntry> {
+  yield { kind: 'dir', path: 'sys' };
+  function* walk(dirPath: string): Generator<SysfsEntry> {
+    for (const e of renderDir(ix, dirPath) ?? []) {
+      yield e;
+      if (e.kind === 'dir') yield* walk(e.path);
     }
-  };
-  walk('sys');
-  return out;
+  }
+  yield* walk('sys');
 }

@@ -14,7 +14,7 @@ import { HotplugSystem } from '../../src/engine/system.ts';
 import { worldPresence } from '../../src/engine/sysfs/write.ts';
 import { sysfsNodeAt } from '../../src/engine/sysfs/paths.ts';
 import { openLive } from '../../src/fuse/live.ts';
-import { sysfsWorld } from '../../src/fuse/worker-protocol.ts';
+import { sysfsView } from '../../src/engine/sysfs/view.ts';
 import { parseScenario } from '../../src/scenario/index.ts';
 import { sysfsEntries } from '../../src/sysfs/tree.ts';
 import type { Op } from '../../src/kernel/types.ts';
@@ -64,7 +64,7 @@ describe('a write finds its attribute without a world view', () => {
     try {
       views.mockClear();
       expect(live.write(`devices/system/memory/memory${first}/state`, 'online\n').ret).toBe(0);
-      const handed = sysfsWorld(live.world());
+      const handed = sysfsView(live.world());
       expect(views).not.toHaveBeenCalled();
       // …and what the server gets is the world view's sysfs part, unchanged
       const full = toView(live.world());
