@@ -85,16 +85,49 @@ function emitEntries(entries: Iterable<readonly [string, unknown]>, depth: numbe
   put(first ? '{}' : `\n${pad(depth)}}`);
 }
 
+/** Elements stringified together: one JSON.stringify per batch instead of per element. */
+const BATCH = 512;
+
 function emitArray(items: Iterable<unknown>, depth: number, put: (s: string) => void): void {
   let first = true;
   const inner = pad(depth + 1);
-  for (const v of items) {
-    put(`${first ? '[' : ','}\n${inner}`);
+  let batch: unknown[] = [];
+  const flush = () => {
+    if (batch.length === 0) return;
+    put(`${first ? '[' : ','}\n${inner}${plainElements(batch, depth)}`);
     first = false;
-    // an element JSON.stringify cannot write becomes null
-    if (!emit(v, depth + 1, put)) put('null');
+    batch = [];
+  };
+  for (const v of items) {
+    if (v instanceof LazyJsonObject || isSequence(v) || isWalked(v)) {
+      flush();
+      put(`${first ? '[' : ','}\n${inner}`);
+      first = false;
+      emit(v, depth + 1, put);
+    } else {
+      batch.push(v);
+      if (batch.length === BATCH) flush();
+    }
   }
+  flush();
   put(first ? '[]' : `\n${pad(depth)}]`);
+}
+
+/**
+ * Plain elements of an array at nesting `depth`, joined as JSON.stringify joins them: the
+ * batch is stringified inside `depth` empty arrays, so that it comes out indented as it will
+ * stand, and the wrapping is cut off (an element it cannot write becomes null, as there).
+ */
+function plainElements(batch: unknown[], depth: number): string {
+  let wrapped: unknown = batch;
+  for (let i = 0; i < depth; i++) wrapped = [wrapped];
+  const text = JSON.stringify(wrapped, null, INDENT);
+  // depth + 1 opening brackets, each followed by a newline and its indent
+  let head = 0;
+  for (let i = 0; i <= depth; i++) head += 2 + i * INDENT + INDENT;
+  let tail = 0;
+  for (let i = 0; i <= depth; i++) tail += 2 + i * INDENT;
+  return text.slice(head, text.length - tail);
 }
 
 function pad(depth: number): string {
