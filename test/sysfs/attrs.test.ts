@@ -17,7 +17,7 @@ import { openLive } from '../../src/fuse/live.ts';
 import { sysfsView } from '../../src/engine/sysfs/view.ts';
 import { parseScenario } from '../../src/scenario/index.ts';
 import { sysfsEntries } from '../../src/sysfs/tree.ts';
-import type { Op } from '../../src/kernel/types.ts';
+import type { Op } from '../../src/kernel/ops.ts';
 import { add, boot, GiB, MiB, ok } from '../core/helpers.ts';
 
 // Count the world views built: toView is wrapped, everything else is the real module.

@@ -15,20 +15,7 @@ import { injectStore, setParam } from '../ops/knobs.ts';
 import { onlineStore, probeStore, stateStore } from '../ops/store.ts';
 import type { Tx } from '../tx.ts';
 import type { BlockView, FirmwareMemmapView, WorldView } from '../view.ts';
-import {
-  formatAutoOnlineBlocks,
-  formatBlockSizeBytes,
-  formatBoolParam,
-  formatMemmapOnMemory,
-  formatNodeList,
-  formatOnline,
-  formatPhysDevice,
-  formatPhysIndex,
-  formatRemovable,
-  formatState,
-  formatValidZones,
-  formatVmemmapHotplug,
-} from './format.ts';
+import * as fmt from './format.ts';
 
 /** sysfs attribute modes: DEVICE_ATTR_RO / _RW / _WO, and debugfs's 0600. */
 export const MODE_RO = 0o444;
@@ -97,10 +84,10 @@ function nodesWithMemory(blocks: readonly BlockView[], normalOnly: boolean): num
 
 export const SYSFS_ATTRS: readonly SysfsAttr[] = [
   // drivers/base/memory.c: memory_root_attrs
-  attr({ dir: 'memory', name: 'block_size_bytes', mode: MODE_RO, show: function block_size_bytes_show(r) { return formatBlockSizeBytes(r.view.blockSizeBytes); } }),
+  attr({ dir: 'memory', name: 'block_size_bytes', mode: MODE_RO, show: function block_size_bytes_show(r) { return fmt.formatBlockSizeBytes(r.view.blockSizeBytes); } }),
   attr({
     dir: 'memory', name: 'auto_online_blocks', mode: MODE_RW,
-    show: function auto_online_blocks_show(r) { return formatAutoOnlineBlocks(r.view.kernel, r.view.params.auto_online_blocks); },
+    show: function auto_online_blocks_show(r) { return fmt.formatAutoOnlineBlocks(r.view.kernel, r.view.params.auto_online_blocks); },
     store: paramStore('auto_online_blocks'),
   }),
   // CONFIG_ARCH_MEMORY_PROBE (x86 opt-in, powerpc always): write-only, reading it fails in the kernel; here it is just empty.
@@ -108,27 +95,27 @@ export const SYSFS_ATTRS: readonly SysfsAttr[] = [
   // v2 patch 5/5
   attr({
     dir: 'memory', name: 'vmemmap_hotplug', mode: MODE_RW, when: (k) => hasFeature(k.kernel, 'sysfs.vmemmap_hotplug'),
-    show: (r) => formatVmemmapHotplug(r.view.params.vmemmap_hotplug),
+    show: (r) => fmt.formatVmemmapHotplug(r.view.params.vmemmap_hotplug),
     store: paramStore('vmemmap_hotplug'),
   }),
 
   // drivers/base/node.c: the node states
-  attr({ dir: 'node', name: 'possible', mode: MODE_RO, show: (r) => formatNodeList(r.possible) }),
-  attr({ dir: 'node', name: 'online', mode: MODE_RO, show: (r) => formatNodeList(r.onlineNodes) }),
-  attr({ dir: 'node', name: 'has_memory', mode: MODE_RO, show: (r) => formatNodeList(nodesWithMemory(r.blocks, false)) }),
+  attr({ dir: 'node', name: 'possible', mode: MODE_RO, show: (r) => fmt.formatNodeList(r.possible) }),
+  attr({ dir: 'node', name: 'online', mode: MODE_RO, show: (r) => fmt.formatNodeList(r.onlineNodes) }),
+  attr({ dir: 'node', name: 'has_memory', mode: MODE_RO, show: (r) => fmt.formatNodeList(nodesWithMemory(r.blocks, false)) }),
   // N_NORMAL_MEMORY: memory in a zone up to ZONE_NORMAL (no HIGHMEM on 64-bit).
-  attr({ dir: 'node', name: 'has_normal_memory', mode: MODE_RO, show: (r) => formatNodeList(nodesWithMemory(r.blocks, true)) }),
+  attr({ dir: 'node', name: 'has_normal_memory', mode: MODE_RO, show: (r) => fmt.formatNodeList(nodesWithMemory(r.blocks, true)) }),
 
   // mm/memory_hotplug.c: module parameters, each from its release; memmap_on_memory only with CONFIG_MHP_MEMMAP_ON_MEMORY
   attr({
     dir: 'params', name: 'memmap_on_memory', mode: MODE_RO, when: (k) => k.config.MHP_MEMMAP_ON_MEMORY && since('memmap_on_memory')(k),
-    show: (r) => formatMemmapOnMemory(r.view.kernel, r.view.params.memmap_on_memory),
+    show: (r) => fmt.formatMemmapOnMemory(r.view.kernel, r.view.params.memmap_on_memory),
   }),
   attr({ dir: 'params', name: 'online_policy', mode: MODE_RW, when: since('online_policy'), show: (r) => `${r.view.params.online_policy}\n`, store: paramStore('online_policy') }),
   attr({ dir: 'params', name: 'auto_movable_ratio', mode: MODE_RW, when: since('auto_movable_ratio'), show: (r) => `${r.view.params.auto_movable_ratio}\n`, store: paramStore('auto_movable_ratio') }),
   attr({
     dir: 'params', name: 'auto_movable_numa_aware', mode: MODE_RW, when: since('auto_movable_numa_aware'),
-    show: (r) => formatBoolParam(r.view.params.auto_movable_numa_aware),
+    show: (r) => fmt.formatBoolParam(r.view.params.auto_movable_numa_aware),
     store: paramStore('auto_movable_numa_aware'),
   }),
 
@@ -138,21 +125,21 @@ export const SYSFS_ATTRS: readonly SysfsAttr[] = [
   attr({ dir: 'firmware', name: 'type', mode: MODE_RO, show: function type_show(_r, f) { return `${f.type}\n`; } }),
 
   // drivers/base/memory.c: memory_memblk_attrs, then the device core's `online`
-  attr({ dir: 'block', name: 'phys_index', mode: MODE_RO, show: function phys_index_show(_r, b) { return formatPhysIndex(b.id); } }),
+  attr({ dir: 'block', name: 'phys_index', mode: MODE_RO, show: function phys_index_show(_r, b) { return fmt.formatPhysIndex(b.id); } }),
   attr({
     dir: 'block', name: 'state', mode: MODE_RW,
-    show: function state_show(_r, b) { return formatState(b.state); },
+    show: function state_show(_r, b) { return fmt.formatState(b.state); },
     store: function state_store(tx, buf, id) { stateStore(tx, id, buf); },
   }),
   attr({
     dir: 'block', name: 'online', mode: MODE_RW,
-    show: function online_show(_r, b) { return formatOnline(b.state); },
+    show: function online_show(_r, b) { return fmt.formatOnline(b.state); },
     store: function online_store(tx, buf, id) { onlineStore(tx, id, buf); },
   }),
   // valid_zones is built only with CONFIG_MEMORY_HOTREMOVE
-  attr({ dir: 'block', name: 'valid_zones', mode: MODE_RO, when: (k) => k.config.MEMORY_HOTREMOVE, show: function valid_zones_show(_r, b) { return formatValidZones(b.validZones); } }),
-  attr({ dir: 'block', name: 'removable', mode: MODE_RO, show: function removable_show(r, b) { return formatRemovable(r.view.kernel, b, r.config.MEMORY_HOTREMOVE); } }),
-  attr({ dir: 'block', name: 'phys_device', mode: MODE_RO, show: function phys_device_show() { return formatPhysDevice(); } }),
+  attr({ dir: 'block', name: 'valid_zones', mode: MODE_RO, when: (k) => k.config.MEMORY_HOTREMOVE, show: function valid_zones_show(_r, b) { return fmt.formatValidZones(b.validZones); } }),
+  attr({ dir: 'block', name: 'removable', mode: MODE_RO, show: function removable_show(r, b) { return fmt.formatRemovable(r.view.kernel, b, r.config.MEMORY_HOTREMOVE); } }),
+  attr({ dir: 'block', name: 'phys_device', mode: MODE_RO, show: function phys_device_show() { return fmt.formatPhysDevice(); } }),
 
   // lib/notifier-error-inject.c: debugfs_create_errno(), "%lld\n", mode 0600
   attr({
