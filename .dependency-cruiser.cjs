@@ -34,8 +34,6 @@ const ALLOWED = [
   { cycleVia: 'src/kernel/config.ts' },
   // machines/ import types from the engine (branch engine)
   { from: 'machines/', to: 'src/engine/' },
-  // the raw write's store functions look up sysfs files in the renderer's tree (branch sysfs)
-  { from: 'src/engine/ops/store.ts', to: 'src/sysfs/' },
 ];
 
 const pattern = (path) => `^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}${path.endsWith('/') ? '' : '$'}`;

@@ -9,7 +9,7 @@
  * FUSE server on its own main thread.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, readSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { HotplugSystem } from '../../src/engine/system.ts';
 import { writeLogFile } from '../../src/log/index.ts';
@@ -29,6 +29,8 @@ export interface MountFigures {
   /** lsmem not pinned, the scheduler free to put it on the other CPU than the server (one run). */
   lsmemMountFloatingMs: number | null;
   lsmemMountFloatingVsExport: number | null;
+  /** Median time of one write(2) to memoryN/state through the mount (offline, then online again), decided, logged and announced. */
+  mountWriteMs: number | null;
   /** Why the figures are null (no root, no /dev/fuse, no lsmem). */
   mountSkipped?: string;
 }
@@ -50,10 +52,24 @@ function lsmemMs(sysroot: string, pinned = true): number {
   return performance.now() - t;
 }
 
+/** Offlines and onlines again blocks spread over the machine, one write(2) each; the median per write. */
+export function medianWriteMs(mnt: string, ids: readonly number[], pairs = 10): number {
+  const times: number[] = [];
+  for (let i = 0; i < pairs; i++) {
+    const state = join(mnt, 'sys/devices/system/memory', `memory${ids[Math.floor(((i + 0.5) * ids.length) / pairs)]}`, 'state');
+    for (const value of ['offline', 'online']) {
+      const t = performance.now();
+      writeFileSync(state, value);
+      times.push(performance.now() - t);
+    }
+  }
+  return +times.sort((a, b) => a - b)[times.length >> 1]!.toFixed(2);
+}
+
 export async function benchMount(dir: string, say: (s: string) => void): Promise<MountFigures> {
   const skipped = (why: string): MountFigures => ({
     mountReadsPerSec: null, lsmemMountMs: null, lsmemExportMs: null, lsmemMountVsExport: null, lsmemMountColdMs: null, lsmemMountColdVsExport: null,
-    lsmemMountFloatingMs: null, lsmemMountFloatingVsExport: null, mountSkipped: why,
+    lsmemMountFloatingMs: null, lsmemMountFloatingVsExport: null, mountWriteMs: null, mountSkipped: why,
   });
   if (process.getuid?.() !== 0 || !existsSync('/dev/fuse')) return skipped('needs root and /dev/fuse');
   if (!existsSync('/usr/bin/lsmem')) return skipped('needs util-linux lsmem');
@@ -105,6 +121,9 @@ export async function benchMount(dir: string, say: (s: string) => void): Promise
     }
     const mountReadsPerSec = Math.round((reads / (performance.now() - t0)) * 1000);
 
+    say('mount: writing state files…');
+    const mountWriteMs = medianWriteMs(mnt, ids);
+
     // Then as a tool that runs again and again (a monitoring loop, udev) sees it: the kernel keeps
     // what memhp told it until the world changes. The export, on tmpfs, is always in memory.
     say('mount: lsmem over the mount and over the export…');
@@ -123,6 +142,7 @@ export async function benchMount(dir: string, say: (s: string) => void): Promise
       lsmemMountColdVsExport: +(coldMs / exportMs).toFixed(2),
       lsmemMountFloatingMs: Math.round(floatingMs),
       lsmemMountFloatingVsExport: +(floatingMs / exportFloatingMs).toFixed(2),
+      mountWriteMs,
     };
   } finally {
     child.kill('SIGTERM');

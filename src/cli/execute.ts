@@ -5,7 +5,9 @@
  */
 import type { MemhpEvent } from '../engine/events.ts';
 import { HotplugSystem } from '../engine/system.ts';
+import { toView } from '../engine/to-view.ts';
 import type { WorldView } from '../engine/view.ts';
+import type { World } from '../engine/world.ts';
 import type { Scenario } from '../kernel/ops.ts';
 import { createLog, type LogWriter } from '../log/index.ts';
 import { checkLogPath } from '../session/source.ts';
@@ -27,7 +29,10 @@ export interface Execution {
   lastSeq: number;
   /** Every event, with keepEvents only: by default each went to onOp and to the log and was not kept. */
   events?: readonly MemhpEvent[];
-  view: WorldView;
+  /** The final world; `--json` streams its view from here (src/engine/view-json.ts). */
+  world: World;
+  /** The final world's view, built on first use: a 64 TiB machine's is several times the world's size. */
+  readonly view: WorldView;
 }
 
 /** A log path must be new and in an existing directory: checked before anything is printed or run. */
@@ -63,7 +68,17 @@ export function executeScenario(scenario: Scenario, opts: ExecuteOptions = {}): 
       records.push(opRecord(index, r.events));
       opts.onOp?.(index, r.events);
     });
-    return { records, lastSeq: sys.seq, view: sys.view(), ...(opts.keepEvents ? { events: sys.events } : {}) };
+    const world = sys.world;
+    let view: WorldView | undefined;
+    return {
+      records,
+      lastSeq: sys.seq,
+      world,
+      get view() {
+        return (view ??= toView(world));
+      },
+      ...(opts.keepEvents ? { events: sys.events } : {}),
+    };
   } finally {
     sys?.stop();
     writer?.close();

@@ -1,11 +1,14 @@
 /** Writing results: one JSON object for --json, lines of text otherwise; notes go to stderr. */
 import type { WorldView } from '../engine/view.ts';
+import { writeJson } from '../engine/view-json.ts';
 import { StrictError } from './errors.ts';
 import { formatResult } from './describe-op.ts';
 import type { OpRecord } from './op-report.ts';
 
+/** `JSON.stringify(value, null, 2)` and a newline, written as it is produced (a streamed world view is never whole). */
 export function printJson(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  writeJson(value, (s) => process.stdout.write(s));
+  process.stdout.write('\n');
 }
 
 export function printLines(lines: readonly string[]): void {

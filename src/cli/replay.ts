@@ -5,6 +5,7 @@ import { applyEvent, WorldDraft } from '../engine/evolve.ts';
 import { ReplayVerifier, type VerifyResult } from '../engine/replay.ts';
 import { geometryOf } from '../kernel/geometry.ts';
 import { toView } from '../engine/to-view.ts';
+import { worldViewJson } from '../engine/view-json.ts';
 import { emptyWorld } from '../engine/world.ts';
 import type { SystemSpec } from '../kernel/types.ts';
 import { InputError } from './errors.ts';
@@ -116,13 +117,13 @@ function replayCommand(file: string, opts: ReplayOptions): void {
     (verifier as ReplayVerifier | null)?.stop();
   }
   const world = (draft as WorldDraft | null)?.finish() ?? emptyWorld(spec!);
-  const view = toView(world);
   const verify = (verifier as ReplayVerifier | null)?.result() ?? null;
   const verifyJson = verify && { ok: verify.ok, checkedOps: verify.checkedOps, divergence: verify.divergence };
 
   if (opts.json) {
-    printJson({ log: file, to, lastSeq, ops: records, world: view, ...(verifyJson ? { verify: verifyJson } : {}) });
+    printJson({ log: file, to, lastSeq, ops: records, world: worldViewJson(world), ...(verifyJson ? { verify: verifyJson } : {}) });
   } else {
+    const view = toView(world);
     const lines: string[] = [];
     if (stoppedInside) lines.push(style.warn(`    (stopped inside this operation: --to ${to})`));
     lines.push('', ...formatWorld(view, style), '', outcomeLine(records, view));

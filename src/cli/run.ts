@@ -1,5 +1,6 @@
 /** `memhp run <scenario> [--log out.jsonl] [--json] [--strict]` */
 import type { Command } from 'commander';
+import { worldViewJson } from '../engine/view-json.ts';
 import type { MemhpEvent } from '../engine/events.ts';
 import { geometryOf } from '../kernel/geometry.ts';
 import { InputError } from './errors.ts';
@@ -53,7 +54,7 @@ function runCommand(file: string, opts: RunOptions): void {
     progress.stop();
   }
   if (opts.json) {
-    printJson({ scenario: scenario.name, ...(opts.log ? { log: opts.log } : {}), ops: result.records, world: result.view });
+    printJson({ scenario: scenario.name, ...(opts.log ? { log: opts.log } : {}), ops: result.records, world: worldViewJson(result.world) });
   } else {
     printLines(['', ...formatWorld(result.view, style), '', outcomeLine(result.records, result.view), ...(opts.log ? [`log: ${opts.log} (${result.lastSeq} events)`] : [])]);
   }

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { replay } from '../engine/replay.ts';
 import { toView } from '../engine/to-view.ts';
 import type { WorldView } from '../engine/view.ts';
+import type { World } from '../engine/world.ts';
 import { splitByOp } from './changes.ts';
 import { opRecord, type OpRecord } from './op-report.ts';
 import { printJson, printLines, warn } from './output.ts';
@@ -17,10 +18,16 @@ interface ShowOptions {
 
 /** The world of a scenario or log after event `--at` (default: the end). */
 export function worldAt(file: string, at: string | undefined): { source: Source; seq: number; view: WorldView } {
+  const { world, ...rest } = worldStateAt(file, at);
+  return { ...rest, view: toView(world) };
+}
+
+/** The same world, not yet a view (a command that needs only part of the view builds that part). */
+export function worldStateAt(file: string, at: string | undefined): { source: Source; seq: number; world: World } {
   const source = loadSource(file);
   for (const w of source.warnings) warn(w);
   const seq = parseStep('--at', at, source.events.length);
-  return { source, seq, view: toView(replay(source.spec, source.events, seq)) };
+  return { source, seq, world: replay(source.spec, source.events, seq) };
 }
 
 /** The operations up to event `seq` (boot not counted), as `run --json` lists them. */

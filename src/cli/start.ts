@@ -7,6 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { basename, extname, join, relative, resolve } from 'node:path';
 import { openBrowser } from './open-browser.ts';
 import type { Command } from 'commander';
+import { worldViewJson } from '../engine/view-json.ts';
 import type { MemhpEvent } from '../engine/events.ts';
 import { geometryOf } from '../kernel/geometry.ts';
 import { executeScenario } from './execute.ts';
@@ -93,13 +94,13 @@ async function startCommand(file: string, opts: StartOptions): Promise<void> {
   // --strict with a kernel error exits 1 without starting the inspector, but --json still prints its object.
   const strictFails = opts.strict === true && run.records.some((r) => r.ret !== 0);
   if (!opts.inspect || strictFails) {
-    if (opts.json) printJson({ scenario: scenario.name, log: logPath, ops: run.records, world: run.view });
+    if (opts.json) printJson({ scenario: scenario.name, log: logPath, ops: run.records, world: worldViewJson(run.world) });
     if (opts.strict) enforceStrict(run.records);
     return;
   }
   const { ops: _ops, ...system } = scenario;
   const { url, done } = await serveInspector({ name: scenario.name, system, events: run.events!, logPath, port });
-  if (opts.json) printJson({ scenario: scenario.name, log: logPath, ops: run.records, world: run.view, url });
+  if (opts.json) printJson({ scenario: scenario.name, log: logPath, ops: run.records, world: worldViewJson(run.world), url });
   else printLines(['', style.bold(`inspector: ${url}`), `${resolve(file) === SEED_SCENARIO ? 'the seed log' : 'its log'} is open there; press Ctrl-C to stop`]);
   if (opts.open && !openBrowser(url)) warn('--open: no browser found ($BROWSER or xdg-open); open the URL above yourself');
   await done;

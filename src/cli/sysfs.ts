@@ -1,9 +1,10 @@
 /** `memhp sysfs export <scenario|log> <dir> [--at N]`: the world as <dir>/sys/devices/system/memory/… for `lsmem --sysroot <dir>`. */
 import type { Command } from 'commander';
+import { sysfsView } from '../engine/sysfs/view.ts';
 import { exportSysfs } from '../sysfs/index.ts';
 import { InputError } from './errors.ts';
 import { printJson, printLines } from './output.ts';
-import { worldAt } from './show.ts';
+import { worldStateAt } from './show.ts';
 
 interface ExportOptions {
   at?: string;
@@ -20,10 +21,11 @@ export function registerSysfs(program: Command): void {
     .option('--at <N>', 'the world after event N (default: the end)')
     .option('--json', 'print what was written as JSON')
     .action((file: string, dir: string, opts: ExportOptions) => {
-      const { seq, view } = worldAt(file, opts.at);
+      const { seq, world } = worldStateAt(file, opts.at);
       let result;
       try {
-        result = exportSysfs(view, dir);
+        // only the part of the view sysfs shows, written as it is rendered
+        result = exportSysfs(sysfsView(world), dir);
       } catch (err) {
         // The exporter refuses to replace what it did not write: the user pointed it at the wrong place.
         if (err instanceof Error && err.message.startsWith('sysfs export:')) throw new InputError(`${dir}: ${err.message}`);

@@ -6,7 +6,7 @@
 import type { FaultEvent } from './events.ts';
 import { readerOfTable, validZones } from './ops/zones.ts';
 import { groupContextOf } from './ops/groups.ts';
-import { tableGet, tableToArray, tableValues } from './table.ts';
+import { tableGet, tableValues } from './table.ts';
 import type { BlockView, FaultView, FirmwareMemmapView, IomemView, MemoryGroupView, NodeView, SectionView, VmemmapView, WorldView, ZoneView } from './view.ts';
 import { WORLD_VIEW_VERSION } from './view.ts';
 import { geometry, taintLetters, taintOf, ZONE_INDEX, zoneKey, type BlockState, type NodeState, type SectionState, type VmemmapState, type World, type ZoneState } from './world.ts';
@@ -87,34 +87,62 @@ export function faultView(f: FaultEvent): FaultView {
   return { seq: f.seq, kind: f.kind, section: f.section, block: f.block, access: f.access, message: f.message };
 }
 
-export function toView(world: World): WorldView {
+/**
+ * The view's fields in the contract's key order, each computed when asked;
+ * the long arrays (blocks, sections, …) come as sequences, so a writer can
+ * stream a 524,288-block world without holding its view (src/engine/view-json.ts).
+ */
+export type WorldViewFields = {
+  [K in keyof WorldView]-?: () => NonNullable<WorldView[K]> extends readonly (infer E)[] ? Iterable<E> : WorldView[K];
+};
+
+export function worldViewFields(world: World): WorldViewFields {
   const g = geometry(world);
   return {
-    version: WORLD_VIEW_VERSION,
-    seq: world.seq,
-    arch: world.system.arch,
-    kernel: world.system.kernel,
-    pageSize: g.pageSize,
-    sectionSizeBytes: g.sectionSize,
-    blockSizeBytes: g.blockSize,
-    params: world.params,
-    config: { ...configOf(world.system) },
-    blocks: tableToArray(world.blocks).map((b) => blockView(world, b)),
-    sections: tableToArray(world.sections).map((s) => sectionView(world, s)),
-    zones: tableToArray(world.zones).map(zoneView),
-    nodes: tableToArray(world.nodes).map((n) => nodeView(world, n)),
-    vmemmap: tableToArray(world.vmemmap).map(vmemmapView),
-    faults: world.faults.map(faultView),
-    tainted: taintOf(world) !== 0,
-    taint: taintOf(world),
-    taintFlags: taintLetters(taintOf(world)),
-    injection: { ...world.injection },
-    signalPending: world.signalPending,
-    groups: groupViews(world),
-    devices: world.devices.map((d) => ({ ...d })),
-    iomem: iomemView(world),
-    firmwareMemmap: firmwareMemmapView(world),
+    version: () => WORLD_VIEW_VERSION,
+    seq: () => world.seq,
+    arch: () => world.system.arch,
+    kernel: () => world.system.kernel,
+    pageSize: () => g.pageSize,
+    sectionSizeBytes: () => g.sectionSize,
+    blockSizeBytes: () => g.blockSize,
+    params: () => world.params,
+    config: () => ({ ...configOf(world.system) }),
+    blocks: () => mapValues(tableValues(world.blocks), (b) => blockView(world, b)),
+    sections: () => mapValues(tableValues(world.sections), (s) => sectionView(world, s)),
+    zones: () => mapValues(tableValues(world.zones), zoneView),
+    nodes: () => mapValues(tableValues(world.nodes), (n) => nodeView(world, n)),
+    vmemmap: () => mapValues(tableValues(world.vmemmap), vmemmapView),
+    faults: () => world.faults.map(faultView),
+    tainted: () => taintOf(world) !== 0,
+    taint: () => taintOf(world),
+    taintFlags: () => taintLetters(taintOf(world)),
+    injection: () => ({ ...world.injection }),
+    signalPending: () => world.signalPending,
+    groups: () => groupViews(world),
+    devices: () => world.devices.map((d) => ({ ...d })),
+    iomem: () => iomemView(world),
+    firmwareMemmap: () => firmwareMemmapView(world),
   };
+}
+
+function* mapValues<T, U>(values: Iterable<T>, f: (v: T) => U): Generator<U> {
+  for (const v of values) yield f(v);
+}
+
+export function toView(world: World): WorldView {
+  const fields = worldViewFields(world);
+  const out: Record<string, unknown> = {};
+  for (const [key, field] of Object.entries(fields) as [string, () => unknown][]) {
+    const v = field();
+    out[key] = isSequence(v) ? Array.from(v) : v;
+  }
+  return out as unknown as WorldView;
+}
+
+/** A lazily produced array field (a generator), as opposed to an object value. */
+export function isSequence(v: unknown): v is Iterable<unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && typeof (v as Iterable<unknown>)[Symbol.iterator] === 'function';
 }
 
 export function groupViews(world: World): MemoryGroupView[] {

@@ -15,7 +15,7 @@
  * flag until the answer — the operation decided, fsynced and applied — is
  * there, so nothing is answered in between.
  */
-import type { WorldView } from '../engine/view.ts';
+import type { SysfsWorld } from '../engine/sysfs/view.ts';
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { sysfsDir, sysfsIndex, sysfsLookup, type SysfsIndex } from '../sysfs/tree.ts';
 import { changedPaths } from './sysfs-changes.ts';
@@ -26,16 +26,15 @@ const init = workerData as WorkerInit;
 const port = parentPort!;
 const ctl = new Int32Array(init.control);
 
-// The renderer reads only the parts a SysfsWorld keeps (worker-protocol.ts).
-let current: SysfsIndex = sysfsIndex(init.view as WorldView, init.options);
-let pending: WorldView | null = null;
+let current: SysfsIndex = sysfsIndex(init.view, init.options);
+let pending: SysfsWorld | null = null;
 let generation = Atomics.load(ctl, CTL_GENERATION);
 let written: number | null = null;
 
 function drain(): void {
   for (let m = receiveMessageOnPort(port); m; m = receiveMessageOnPort(port)) {
     const msg = m.message as ToWorker;
-    if (msg.type === 'view') pending = msg.view as WorldView;
+    if (msg.type === 'view') pending = msg.view;
     else written = msg.ret;
   }
 }

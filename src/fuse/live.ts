@@ -7,11 +7,9 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import type { MemhpEvent, OpEvent } from '../engine/events.ts';
-import type { WorldView } from '../engine/view.ts';
 import type { SystemSpec } from '../kernel/types.ts';
 import { writeLogFile } from '../log/index.ts';
 import { Session } from '../session/session.ts';
-import { viewOf } from '../timeline/resolve.ts';
 import type { LiveSysfs } from './sysfs-fs.ts';
 
 export interface LiveSource {
@@ -58,7 +56,7 @@ export function openLive(source: LiveSource, logPath: string): Live {
     session,
     logPath: abs,
     startSeq: lastSeq(),
-    view: (): WorldView => viewOf(session.timeline.worldAt(lastSeq())),
+    world: () => session.timeline.worldAt(lastSeq()),
     write(path: string, value: string) {
       // decided, appended and fsynced, and in the timeline before apply() returns
       return { ret: session.apply({ op: 'write', path, value }, lastSeq()).ret };

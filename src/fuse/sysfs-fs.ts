@@ -16,14 +16,15 @@ import { closeSync, openSync, stat } from 'node:fs';
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { WorldView } from '../engine/view.ts';
+import { sysfsView } from '../engine/sysfs/view.ts';
+import type { World } from '../engine/world.ts';
 import type { SysfsOptions } from '../sysfs/tree.ts';
-import { CTL_GENERATION, CTL_SLOTS, CTL_WRITTEN, sysfsWorld, type FromWorker, type ToWorker, type WorkerInit } from './worker-protocol.ts';
+import { CTL_GENERATION, CTL_SLOTS, CTL_WRITTEN, type FromWorker, type ToWorker, type WorkerInit } from './worker-protocol.ts';
 
 /** The live system behind the mount. */
 export interface LiveSysfs {
-  /** The current world. */
-  view(): WorldView;
+  /** The current world (the server renders from its sysfs part, worker-protocol.ts). */
+  world(): World;
   /** A write(2) to /sys/<path>, decided and made durable before it returns. */
   write(path: string, value: string): { ret: number };
   /** Calls `listener` whenever the world changes (a write, the inspector's operations); returns the unsubscribe. */
@@ -76,7 +77,7 @@ export class SysfsFuse {
     const control = new SharedArrayBuffer(CTL_SLOTS * 4);
     const ctl = new Int32Array(control);
     const { onWrite: _onWrite, ...options } = this.opts;
-    const init: WorkerInit = { fd, control, view: sysfsWorld(this.live.view()), options };
+    const init: WorkerInit = { fd, control, view: sysfsView(this.live.world()), options };
     const worker = new Worker(WORKER, { workerData: init });
     this.worker = worker;
     const toWorker = (msg: ToWorker) => worker.postMessage(msg);
@@ -86,7 +87,7 @@ export class SysfsFuse {
     // kernel forgets what it keeps of the old world now, not at the next request.
     let writing = false;
     this.unsubscribe = this.live.onChange(() => {
-      toWorker({ type: 'view', view: sysfsWorld(this.live.view()) });
+      toWorker({ type: 'view', view: sysfsView(this.live.world()) });
       Atomics.add(ctl, CTL_GENERATION, 1);
       if (!writing && this.mountpoint) stat(join(this.mountpoint, WAKE_NAME), () => {});
     });

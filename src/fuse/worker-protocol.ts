@@ -1,5 +1,5 @@
 /** Messages and shared flags between the mount's main thread and its FUSE worker (fuse-worker.ts). */
-import type { WorldView } from '../engine/view.ts';
+import type { SysfsWorld } from '../engine/sysfs/view.ts';
 import type { SysfsOptions } from '../sysfs/tree.ts';
 
 /** Int32 slots of the shared control buffer. */
@@ -7,13 +7,6 @@ export const CTL_GENERATION = 0; // bumped after each posted world
 export const CTL_WRITTEN = 1; // set to 1 when a write's answer has been posted
 export const CTL_SLOTS = 2;
 
-/** The parts of a world the sysfs renderer reads: sections, zones and vmemmaps stay behind. */
-export type SysfsWorld = Omit<WorldView, 'sections' | 'zones' | 'vmemmap' | 'faults' | 'devices' | 'iomem'>;
-
-export function sysfsWorld(view: WorldView): SysfsWorld {
-  const { sections: _s, zones: _z, vmemmap: _v, faults: _f, devices: _d, iomem: _i, ...rest } = view;
-  return rest;
-}
 
 export interface WorkerInit {
   fd: number;

@@ -8,8 +8,8 @@
  */
 import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, renameSync, rmSync, statfsSync, statSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { WorldView } from '../engine/view.ts';
-import { sysfsEntries, type SysfsOptions } from './tree.ts';
+import type { SysfsWorld } from '../engine/sysfs/view.ts';
+import { sysfsIndex, sysfsWalk, type SysfsEntry, type SysfsOptions } from './tree.ts';
 
 /** Marks a `sys` directory as ours: only such a directory is ever replaced. */
 export const EXPORT_MARKER = '.memhp-sysfs';
@@ -24,9 +24,9 @@ export interface ExportResult {
   symlinks: number;
 }
 
-export function exportSysfs(view: WorldView, dir: string, opts: SysfsOptions = {}): ExportResult {
-  // Build (and so validate) everything before the disk is touched.
-  const entries = sysfsEntries(view, opts);
+export function exportSysfs(view: SysfsWorld, dir: string, opts: SysfsOptions = {}): ExportResult {
+  // Validate the view before the disk is touched; the entries are then rendered as they are written.
+  const entries = sysfsWalk(sysfsIndex(view, opts));
 
   mkdirSync(dir, { recursive: true });
   const root = realpathSync(dir);
@@ -92,7 +92,7 @@ function umaskBits(staging: string): number {
   return 0o777 & ~granted;
 }
 
-function writeEntries(staging: string, entries: ReturnType<typeof sysfsEntries>): Omit<ExportResult, 'sysDir'> {
+function writeEntries(staging: string, entries: Iterable<SysfsEntry>): Omit<ExportResult, 'sysDir'> {
   const counts = { files: 0, dirs: 0, symlinks: 0 };
   const umask = umaskBits(staging);
   for (const e of entries) {
