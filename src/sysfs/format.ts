@@ -4,9 +4,8 @@
  * (docs/kernel-model.md §4.3, §4.5, §7.1). Pure functions: one attribute, one string.
  */
 import type { BlockView } from '../engine/view.ts';
-import type { KernelConfig } from '../kernel/config.ts';
 import { hasFeature, PARAM_FEATURE } from '../kernel/features.ts';
-import type { Era, MemmapOnMemoryParam, OnlineType } from '../kernel/types.ts';
+import type { Era, KernelConfig, MemmapOnMemoryParam, OnlineType } from '../kernel/types.ts';
 
 /** block_size_bytes: `%lx\n`, hex without a 0x prefix. */
 export function formatBlockSizeBytes(bytes: number): string {

@@ -20,7 +20,8 @@ import {
   moduleParams,
 } from './format.ts';
 
-import { defaultConfig, type KernelConfig } from '../kernel/config.ts';
+import { defaultConfig } from '../kernel/config.ts';
+import type { KernelConfig } from '../kernel/types.ts';
 import { hasFeature } from '../kernel/features.ts';
 
 export const MEMORY_DIR = 'sys/devices/system/memory';
