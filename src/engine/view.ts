@@ -4,7 +4,8 @@
  * Names and meanings of existing keys must not change without a bump.
  */
 import type { ArchName, Era, KernelConfig, OnlineType, Params, ZoneName } from '../kernel/types.ts';
-import type { DeviceRecord, MemmapPlacement } from './events.ts';
+import type { DeviceRecord } from './events.ts';
+import type { MemmapPlacement } from '../kernel/memmap-on-memory.ts';
 
 export const WORLD_VIEW_VERSION = 1;
 
