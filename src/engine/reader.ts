@@ -6,7 +6,8 @@
  * finds an actor's record here, for the gate and for rehydrating live actors.
  */
 import type { MachineKind } from '../../machines/index.ts';
-import type { KernelReader } from '../kernel/reader.ts';
+import type { KernelReader, NodeState, ZoneState } from '../kernel/reader.ts';
+import type { ZoneName } from '../kernel/types.ts';
 import type { ActorContext } from './gate.ts';
 import { tableGet, tableValues } from './table.ts';
 import { zoneKey, type BlockState, type SectionState, type World } from './world.ts';
@@ -21,28 +22,47 @@ export interface WorldReader extends KernelReader {
   section(nr: number): SectionState | undefined;
 }
 
-const readers = new WeakMap<World, WorldReader>();
-
-/** The reader of a world (one per world: a world never changes). */
-export function readerOf(world: World): WorldReader {
-  let r = readers.get(world);
-  if (r === undefined) {
-    r = {
-      params: world.params,
-      groups: world.groups,
-      hotplug: world.hotplug,
-      oopses: world.oopses,
-      taint: world.taint,
-      warnedOnce: world.warnedOnce,
-      block: (id) => tableGet(world.blocks, id),
-      section: (nr) => tableGet(world.sections, nr),
-      node: (id) => tableGet(world.nodes, id),
-      zone: (node, zone) => tableGet(world.zones, zoneKey(node, zone)),
-      zonesOfAll: () => tableValues(world.zones),
-    };
-    readers.set(world, r);
+/** A world read through the interface (a world never changes, so neither does its reader). */
+class FrozenWorldReader implements WorldReader {
+  constructor(private readonly w: World) {}
+  get params() {
+    return this.w.params;
   }
-  return r;
+  get groups() {
+    return this.w.groups;
+  }
+  get hotplug() {
+    return this.w.hotplug;
+  }
+  get oopses() {
+    return this.w.oopses;
+  }
+  get taint() {
+    return this.w.taint;
+  }
+  get warnedOnce() {
+    return this.w.warnedOnce;
+  }
+  block(id: number): BlockState | undefined {
+    return tableGet(this.w.blocks, id);
+  }
+  section(nr: number): SectionState | undefined {
+    return tableGet(this.w.sections, nr);
+  }
+  node(id: number): NodeState | undefined {
+    return tableGet(this.w.nodes, id);
+  }
+  zone(node: number, zone: ZoneName): ZoneState | undefined {
+    return tableGet(this.w.zones, zoneKey(node, zone));
+  }
+  zonesOfAll(): Iterable<ZoneState> {
+    return tableValues(this.w.zones);
+  }
+}
+
+/** The reader of a world: one small object, no copy (views build one per entity they render). */
+export function readerOf(world: World): WorldReader {
+  return new FrozenWorldReader(world);
 }
 
 /** The deterministic id of a machine's actor: memory65, section520, hotplug (principle 4). */
