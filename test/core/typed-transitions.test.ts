@@ -4,7 +4,8 @@
  * a misspelled event or context field does not compile, and the gate still
  * refuses at run time what a machine does not declare (a log is only as
  * typed as its schema). The `@ts-expect-error` lines below are checked by
- * `npm run typecheck`; the last test compiles such a line itself.
+ * `npm run typecheck`; the last test compiles such lines itself, so that
+ * `npm test` sees each of them fail too.
  */
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
@@ -15,7 +16,7 @@ import { Tx } from '../../src/engine/tx.ts';
 import type { BlockState, SectionState } from '../../src/engine/world.ts';
 import { boot, GiB } from './helpers.ts';
 
-/** A transaction on a booted 4 GiB machine (block 0 online, memory65 absent). */
+/** A transaction on a booted 4 GiB machine (memory0 and section0 online). */
 function txOnBootedMachine(gate: 'live' | 'table'): Tx {
   const s = boot({ boot: [{ size: 4 * GiB }] }, { actors: gate });
   return new Tx(s.world, s.gate, { op: 'signal' });
