@@ -21,6 +21,9 @@ export type HotplugEvent =
   | { type: 'OOPS'; set: Partial<HotplugContext> }
   | { type: 'TAINT'; set: Partial<HotplugContext> };
 
+/** The context before BOOT assigns the parameters. */
+export const HOTPLUG_EMPTY: HotplugContext = { params: {} as Params, oopses: 0, taint: 0, warnedOnce: [] };
+
 export const hotplugMachine = setup({
   types: {
     context: {} as HotplugContext,
@@ -32,7 +35,7 @@ export const hotplugMachine = setup({
   },
 }).createMachine({
   id: 'hotplug',
-  context: ({ input }) => ({ params: {} as Params, oopses: 0, taint: 0, warnedOnce: [], ...input }),
+  context: ({ input }) => ({ ...HOTPLUG_EMPTY, ...input }),
   initial: 'absent',
   states: {
     absent: { on: { BOOT: { target: 'running', actions: 'apply' } } },

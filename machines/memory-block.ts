@@ -21,8 +21,8 @@ export interface MemoryBlockContext {
   nr_vmemmap_pages: number;
   /** pages of boot allocations (unmovable kernel memory) in this block */
   used_pages: number;
-  /** mem->group: memory group id (5.15+), null for none */
-  group: number | null;
+  /** mem->group: memory group id (5.15+); null or left out (blocks added without a group record none) for none */
+  group?: number | null;
 }
 
 type Patch = Partial<MemoryBlockContext>;

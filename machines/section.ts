@@ -5,7 +5,7 @@
  * cleared the map.
  */
 import { assign, setup } from 'xstate';
-import type { MemmapPlacement } from '../src/engine/events.ts';
+import type { MemmapPlacement } from '../src/kernel/memmap-on-memory.ts';
 
 export interface SectionContext {
   nr: number;

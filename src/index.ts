@@ -18,6 +18,7 @@ export {
   ONLINE_TYPES,
   MHP_FLAGS,
   RUNTIME_PARAMS,
+  CONFIG_OPTIONS,
   type ArchName,
   type Era,
   type ZoneName,
@@ -31,6 +32,8 @@ export {
   type MachineSpec,
   type BootNode,
   type SystemSpec,
+  type ConfigOption,
+  type KernelConfig,
 } from './kernel/types.ts';
 export type { Op, OpName, Scenario } from './kernel/ops.ts';
 
@@ -39,13 +42,11 @@ export { ERRNO, errnoName, KernelError } from './kernel/errno.ts';
 export { blockSizeOf, geometryOf, probeX86BlockSize, nr_vmemmap_pages, GeometryError, type Geometry } from './kernel/geometry.ts';
 export { PROFILES } from './kernel/profiles.ts';
 export { FEATURES, FEATURE_IDS, ERA_RELEASE, hasFeature, erasWith, missingFeature, paramProblem, flagProblem, opProblem, effectiveParams, type Feature, type FeatureId } from './kernel/features.ts';
-export { CONFIG_OPTIONS, kernelConfig, defaultConfig, optionRule, configProblem, type ConfigOption, type KernelConfig } from './kernel/config.ts';
-export { decideMemmapLayout, memoryBlockMemmapOnMemoryPages, forceWastedPages } from './kernel/memmap-on-memory.ts';
+export { kernelConfig, defaultConfig, optionRule, configProblem } from './kernel/config.ts';
+export { decideMemmapLayout, memoryBlockMemmapOnMemoryPages, forceWastedPages, type MemmapPlacement } from './kernel/memmap-on-memory.ts';
 
 // the engine: the live system, decide and evolve, replay, the world and its JSON view
 export type {
-  MachineKind,
-  MemmapPlacement,
   OpEvent,
   TransitionEvent,
   AccountEvent,
@@ -83,7 +84,7 @@ export { replay, verifyReplay, type VerifyResult, type Divergence } from './engi
 export { toView } from './engine/to-view.ts';
 export { emptyWorld, geometry, taintOf, taintLetters, TAINT_DIE, TAINT_WARN, type World } from './engine/world.ts';
 export { LiveGate, TableGate } from './engine/gate.ts';
-export { MACHINES, memoryBlockMachine, sectionMachine, hotplugMachine } from '../machines/index.ts';
+export { MACHINES, memoryBlockMachine, sectionMachine, hotplugMachine, type MachineKind } from '../machines/index.ts';
 
 // invariants and checking
 export { systemSpec, buildSystem, type MachineInput, type SystemSource } from './check/testing.ts';

@@ -4,7 +4,8 @@
  * one line (`memory64-71: absent → offline`), page counters are summed per
  * node and zone, and faults / orphaned vmemmaps are marked as such.
  */
-import type { AccountEvent, MemhpEvent, MemmapPlacement, TransitionEvent } from '../engine/events.ts';
+import type { AccountEvent, MemhpEvent, TransitionEvent } from '../engine/events.ts';
+import type { MemmapPlacement } from '../kernel/memmap-on-memory.ts';
 import { formatSize } from '../scenario/index.ts';
 import { compressIds, hex, memRange } from './table.ts';
 

@@ -5,7 +5,8 @@
  * for the same world exported as sysfs (src/sysfs), so both agree.
  */
 import type { BlockView, WorldView } from '../engine/view.ts';
-import { CONFIG_OPTIONS, defaultConfig } from '../kernel/config.ts';
+import { defaultConfig } from '../kernel/config.ts';
+import { CONFIG_OPTIONS } from '../kernel/types.ts';
 import { formatSize } from '../scenario/index.ts';
 import { expectedLsmemRows, type LsmemRow } from '../sysfs/index.ts';
 import type { Style } from './style.ts';

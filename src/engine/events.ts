@@ -3,18 +3,9 @@
  * with a sequence number. The world at step n is evolve() folded over
  * events 1..n (src/engine/evolve.ts).
  */
+import type { MachineKind } from '../../machines/index.ts';
 import type { ZoneName } from '../kernel/types.ts';
 import type { Op } from '../kernel/ops.ts';
-
-export type MachineKind = 'memory_block' | 'section' | 'hotplug';
-
-/** Where a section's struct pages live. */
-export type MemmapPlacement =
-  | { kind: 'boot'; node: number }
-  /** Regular hot-add allocation from a node's kernel memory (docs/kernel-model.md §6.1). */
-  | { kind: 'node'; node: number; pages: number; basePages: boolean }
-  /** Carved out of hot-added memory: the vmemmap head (first pfn) serving this section. */
-  | { kind: 'altmap'; headPfn: number; pages: number };
 
 /** An operation as requested, with its result: 0 or -errno. */
 export interface OpEvent {

@@ -4,14 +4,18 @@
  * decisions were made when the events were recorded (src/engine/ops).
  */
 import type { HotplugContext } from '../../machines/hotplug.ts';
+import type { MemoryGroupState, NodeState, ZoneState } from '../kernel/reader.ts';
+import type { ZoneName } from '../kernel/types.ts';
 import type { MemhpEvent, TransitionEvent } from './events.ts';
+import type { WorldReader } from './reader.ts';
 import { TableDraft } from './table.ts';
-import type { BlockState, MemoryGroupState, NodeState, ResourceState, SectionState, VmemmapState, World, ZoneState } from './world.ts';
+import type { BlockState, ResourceState, SectionState, VmemmapState, World } from './world.ts';
 import { geometry, zoneKey } from './world.ts';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
-export class WorldDraft {
+/** A world being changed in place by a batch of events; it reads like the world it will become. */
+export class WorldDraft implements WorldReader {
   seq: number;
   params: World['params'];
   hotplug: string;
@@ -50,6 +54,22 @@ export class WorldDraft {
     this.zones = new TableDraft(base.zones);
     this.nodes = new TableDraft(base.nodes);
     this.vmemmap = new TableDraft(base.vmemmap);
+  }
+
+  block(id: number): BlockState | undefined {
+    return this.blocks.get(id);
+  }
+  section(nr: number): SectionState | undefined {
+    return this.sections.get(nr);
+  }
+  node(id: number): NodeState | undefined {
+    return this.nodes.get(id);
+  }
+  zone(node: number, zone: ZoneName): ZoneState | undefined {
+    return this.zones.get(zoneKey(node, zone));
+  }
+  zonesOfAll(): Iterable<ZoneState> {
+    return this.zones.values();
   }
 
   finish(): World {

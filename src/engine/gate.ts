@@ -7,33 +7,26 @@
  * and for the model checker.
  */
 import { createActor, type AnyActorRef, type AnyStateMachine, type InspectionEvent, type Observer } from 'xstate';
-import { EMPTY_CONTEXT, MACHINES } from '../../machines/index.ts';
+import { EMPTY_CONTEXT, MACHINES, type MachineContext, type MachineEvent, type MachineKind } from '../../machines/index.ts';
 import { transitionTable, type TransitionTable } from '../../machines/transition-table.ts';
-import type { MachineKind } from './events.ts';
-
-export interface GateEvent {
-  type: string;
-  set?: Record<string, unknown>;
-}
 
 export class IllegalTransition extends Error {}
 
 /**
- * What the world records about an actor that exists: its state and its
- * context fields (a BlockState / SectionState, or the hotplug machine's
- * params and oopses). A live gate that has passivated an actor rehydrates it
- * from this; the table gate does not need it.
+ * What the world records of an actor's context (a BlockState or SectionState,
+ * or the hotplug system's params, oopses and taint). A field a log written
+ * before it existed lacks comes from the machine's empty context. A live gate
+ * that has passivated an actor rehydrates it from this; the table gate does
+ * not need it.
  */
-export interface ActorRecord {
-  readonly [field: string]: unknown;
-}
+export type ActorContext<K extends MachineKind> = Readonly<Partial<MachineContext<K>>>;
 
 export interface LifecycleGate {
   /**
    * Returns the target state; throws IllegalTransition if the machine refuses.
-   * `record` is the world's record of the actor in state `from` (absent: none).
+   * `context` is the world's record of the actor in state `from` (absent: none).
    */
-  send(machine: MachineKind, actor: string, from: string, event: GateEvent, record?: ActorRecord): string;
+  send<K extends MachineKind>(machine: K, actor: string, from: string, event: MachineEvent<K>, context?: ActorContext<MachineKind>): string;
 }
 
 const TABLES: Record<MachineKind, TransitionTable> = {
@@ -43,7 +36,7 @@ const TABLES: Record<MachineKind, TransitionTable> = {
 };
 
 export class TableGate implements LifecycleGate {
-  send(machine: MachineKind, actor: string, from: string, event: GateEvent): string {
+  send<K extends MachineKind>(machine: K, actor: string, from: string, event: MachineEvent<K>): string {
     const to = TABLES[machine].get(from)?.get(event.type);
     if (to === undefined) throw new IllegalTransition(`${actor}: ${machine} machine has no ${event.type} transition from ${from}`);
     return to;
@@ -70,7 +63,7 @@ export interface LiveGateOptions {
 export const DEFAULT_MAX_LIVE_ACTORS = 4096;
 
 /** Reads the world's record of an actor (undefined: it does not exist). */
-export type ActorReader = (machine: MachineKind, actor: string) => { state: string; record: ActorRecord } | undefined;
+export type ActorReader = (machine: MachineKind, actor: string) => { state: string; context: ActorContext<MachineKind> } | undefined;
 
 const machineOf = (actor: string): MachineKind => (actor === 'hotplug' ? 'hotplug' : actor.startsWith('memory') ? 'memory_block' : 'section');
 
@@ -112,7 +105,7 @@ export class LiveGate implements LifecycleGate {
     if (hot) return hot;
     const machine = machineOf(actorId);
     const found = this.reader?.(machine, actorId);
-    return found ? this.rehydrate(machine, actorId, found.state, found.record) : undefined;
+    return found ? this.rehydrate(machine, actorId, found.state, found.context) : undefined;
   }
 
   /** The actor in memory, marked most recently used. */
@@ -125,7 +118,7 @@ export class LiveGate implements LifecycleGate {
     return actor;
   }
 
-  private start(machine: MachineKind, actorId: string, state: string, context: Record<string, unknown>): AnyActorRef {
+  private start(machine: MachineKind, actorId: string, state: string, context: ActorContext<MachineKind>): AnyActorRef {
     const m = MACHINES[machine] as AnyStateMachine;
     const snapshot = m.resolveState({ value: state, context: { ...EMPTY_CONTEXT[machine], ...context } });
     const created: AnyActorRef = createActor(m, { id: actorId, systemId: actorId, inspect: this.options.inspect, snapshot });
@@ -146,14 +139,15 @@ export class LiveGate implements LifecycleGate {
     }
   }
 
-  private rehydrate(machine: MachineKind, actorId: string, state: string, record: ActorRecord): AnyActorRef {
+  private rehydrate(machine: MachineKind, actorId: string, state: string, record: ActorContext<MachineKind>): AnyActorRef {
     if (!(TABLES[machine].has(state))) throw new IllegalTransition(`${actorId}: the world records state ${state}, which its ${machine} machine does not have`);
-    const { state: _state, ...context } = record as Record<string, unknown>;
+    // a block's or section's record carries its state beside its context
+    const { state: _state, ...context } = record as ActorContext<MachineKind> & { state?: string };
     this.rehydrated++;
     return this.start(machine, actorId, state, context);
   }
 
-  send(machine: MachineKind, actorId: string, from: string, event: GateEvent, record?: ActorRecord): string {
+  send<K extends MachineKind>(machine: K, actorId: string, from: string, event: MachineEvent<K>, record?: ActorContext<MachineKind>): string {
     let actor: AnyActorRef | undefined = this.touch(actorId);
     if (!actor) {
       if (from !== 'absent') {

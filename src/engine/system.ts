@@ -9,10 +9,12 @@ import { geometryOf } from '../kernel/geometry.ts';
 import { decide } from './decide.ts';
 import type { MemhpEvent } from './events.ts';
 import { actorNumber, applyEvent, WorldDraft } from './evolve.ts';
-import { IllegalTransition, LiveGate, TableGate, type ActorRecord, type LifecycleGate, type LiveGateOptions } from './gate.ts';
+import type { MachineEvent, MachineKind } from '../../machines/index.ts';
+import { IllegalTransition, LiveGate, TableGate, type LifecycleGate, type LiveGateOptions } from './gate.ts';
+import { actorIdOf, actorRecord, readerOf } from './reader.ts';
 import { toView } from './to-view.ts';
 import type { WorldView } from './view.ts';
-import { actorRecord, emptyWorld, type World } from './world.ts';
+import { emptyWorld, type World } from './world.ts';
 import { errnoName } from '../kernel/errno.ts';
 
 export interface OpResult {
@@ -52,7 +54,11 @@ export class HotplugSystem {
     this.retain = options.retainEvents !== false;
     this.gate = options.actors === 'table' ? new TableGate() : new LiveGate(options);
     this._world = emptyWorld(spec);
-    if (this.gate instanceof LiveGate) this.gate.attach((machine, actor) => actorRecord(this._world, machine, actor));
+    if (this.gate instanceof LiveGate)
+      this.gate.attach((machine, actor) => {
+        const id = actorIdOf(machine, actor);
+        return id === undefined ? undefined : actorRecord(readerOf(this._world), machine, id);
+      });
     if (options.history && options.history.length > 0) this.rehydrate(options.history);
     else this.apply({ op: 'boot' });
   }
@@ -67,12 +73,10 @@ export class HotplugSystem {
     const d = new WorldDraft(this._world);
     for (const e of history) {
       if (e.type === 'transition') {
-        const id = e.machine === 'hotplug' ? null : actorNumber(e);
-        const record =
-          e.machine === 'hotplug'
-            ? { params: d.params, oopses: d.oopses }
-            : ((e.machine === 'memory_block' ? d.blocks.get(id!) : d.sections.get(id!)) as ActorRecord | undefined);
-        const to = this.gate.send(e.machine, e.actor, e.from, { type: e.event.type, set: e.context }, record);
+        const found = actorRecord(d, e.machine, e.machine === 'hotplug' ? null : actorNumber(e));
+        // a recorded event is only as typed as the log's schema: the gate checks it against the machine
+        const event = { type: e.event.type, set: e.context } as MachineEvent<MachineKind>;
+        const to = this.gate.send(e.machine, e.actor, e.from, event, found?.context);
         if (to !== e.to) throw new IllegalTransition(`event ${e.seq}: ${e.actor} went to ${to} on ${e.event.type}, the log says ${e.to}`);
       }
       applyEvent(d, e);

@@ -4,28 +4,22 @@
  * do not build the whole view of a 32K-block world.
  */
 import type { FaultEvent } from './events.ts';
-import { readerOfTable, validZones } from './ops/zones.ts';
-import { groupContextOf } from './ops/groups.ts';
-import { tableGet, tableValues } from './table.ts';
+import { groupContextOf, validZones } from '../kernel/zone-choice.ts';
+import { freeKernelPages } from '../kernel/zones.ts';
+import { readerOf } from './reader.ts';
+import { tableGet, tableToArray, tableValues } from './table.ts';
 import type { BlockView, FaultView, FirmwareMemmapView, IomemView, MemoryGroupView, NodeView, SectionView, VmemmapView, WorldView, ZoneView } from './view.ts';
 import { WORLD_VIEW_VERSION } from './view.ts';
-import { geometry, taintLetters, taintOf, ZONE_INDEX, zoneKey, type BlockState, type NodeState, type SectionState, type VmemmapState, type World, type ZoneState } from './world.ts';
+import { geometry, taintLetters, taintOf, ZONE_INDEX, zoneKey, type BlockState, type SectionState, type VmemmapState, type World } from './world.ts';
+import type { NodeState, ZoneState } from '../kernel/reader.ts';
 import type { ZoneName } from '../kernel/types.ts';
 import { configOf } from '../kernel/config.ts';
-import { freeKernelPagesFrom, KERNEL_ZONES } from '../kernel/zones.ts';
 
 const ZONES = Object.keys(ZONE_INDEX) as ZoneName[];
 
-export function freeKernelPagesOf(world: World, node: number): number {
-  const n = tableGet(world.nodes, node);
-  if (!n || !n.online) return 0;
-  let managed = 0;
-  for (const z of KERNEL_ZONES) managed += tableGet(world.zones, zoneKey(node, z))?.managedPages ?? 0;
-  return freeKernelPagesFrom(managed, n);
-}
-
 export function blockView(world: World, b: BlockState): BlockView {
   const g = geometry(world);
+  const r = readerOf(world);
   return {
     id: b.id,
     state: b.state,
@@ -34,7 +28,7 @@ export function blockView(world: World, b: BlockState): BlockView {
     startPfn: b.id * g.pagesPerBlock,
     nrPages: g.pagesPerBlock,
     vmemmapPages: b.nr_vmemmap_pages,
-    validZones: validZones(readerOfTable(world.zones), world.params, g, b, groupContextOf(world.groups, b, (id) => tableGet(world.blocks, id), g.pagesPerBlock)),
+    validZones: validZones(r, r.params, g, b, groupContextOf(r, b, g.pagesPerBlock)),
     group: b.group ?? null,
     early: b.early,
     onlineType: b.online_type,
@@ -75,7 +69,7 @@ export function nodeView(world: World, n: NodeState): NodeView {
     memmapPages: n.memmapPages,
     presentPages: mine.reduce((a, z) => a + z.presentPages, 0),
     managedPages: mine.reduce((a, z) => a + z.managedPages, 0),
-    freeKernelPages: freeKernelPagesOf(world, n.id),
+    freeKernelPages: freeKernelPages(readerOf(world), n.id),
   };
 }
 

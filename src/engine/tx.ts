@@ -8,9 +8,11 @@ import { freeze } from 'immer';
 import { errnoName, KernelError } from '../kernel/errno.ts';
 import type { Geometry } from '../kernel/geometry.ts';
 import type { Op } from '../kernel/ops.ts';
-import type { MachineKind, MemhpEvent, OpEvent, UnsequencedEvent } from './events.ts';
+import type { MachineEvent, MachineKind } from '../../machines/index.ts';
+import type { MemhpEvent, OpEvent, UnsequencedEvent } from './events.ts';
 import { applyEvent, WorldDraft } from './evolve.ts';
-import type { ActorRecord, GateEvent, LifecycleGate } from './gate.ts';
+import type { LifecycleGate } from './gate.ts';
+import { actorName, actorRecord } from './reader.ts';
 import { geometry, type World } from './world.ts';
 
 /** An oops: the task died inside the kernel, so no caller cleans up after it (no rollback). */
@@ -49,25 +51,16 @@ export class Tx {
     this.emit({ type: 'warning', message });
   }
 
-  /** Current state of an actor as the world records it ('absent' if it does not exist). */
-  stateOf(machine: MachineKind, id: number | null): string {
-    if (machine === 'memory_block') return this.draft.blocks.get(id!)?.state ?? 'absent';
-    if (machine === 'section') return this.draft.sections.get(id!)?.state ?? 'absent';
-    return this.draft.hotplug;
-  }
-
-  /** The world's record of an actor (what a passivated live actor is rehydrated from). */
-  recordOf(machine: MachineKind, id: number | null): ActorRecord | undefined {
-    if (machine === 'memory_block') return this.draft.blocks.get(id!) as ActorRecord | undefined;
-    if (machine === 'section') return this.draft.sections.get(id!) as ActorRecord | undefined;
-    return { params: this.draft.params, oopses: this.draft.oopses };
-  }
-
-  transition(machine: MachineKind, id: number | null, event: GateEvent): void {
-    const actor = machine === 'memory_block' ? `memory${id}` : machine === 'section' ? `section${id}` : 'hotplug';
-    const record = this.recordOf(machine, id);
-    const from = record === undefined ? 'absent' : machine === 'hotplug' ? this.draft.hotplug : (record.state as string);
-    const to = this.gate.send(machine, actor, from, event, record);
+  /**
+   * Sends `event` to an actor through the gate (its machine says whether the
+   * transition is legal and where it leads) and records the transition. An
+   * event the machine does not declare does not compile.
+   */
+  transition<K extends MachineKind>(machine: K, id: K extends 'hotplug' ? null : number, event: MachineEvent<K>): void {
+    const actor = actorName(machine, id);
+    const found = actorRecord(this.draft, machine, id);
+    const from = found === undefined ? 'absent' : found.state;
+    const to = this.gate.send(machine, actor, from, event, found?.context);
     this.emit({ type: 'transition', machine, actor, event: { type: event.type }, from, to, context: event.set ?? {} });
   }
 

@@ -3,9 +3,9 @@
  * inspector, the sysfs exporter). Format version: WORLD_VIEW_VERSION.
  * Names and meanings of existing keys must not change without a bump.
  */
-import type { KernelConfig } from '../kernel/config.ts';
-import type { ArchName, Era, OnlineType, Params, ZoneName } from '../kernel/types.ts';
-import type { DeviceRecord, MemmapPlacement } from './events.ts';
+import type { ArchName, Era, KernelConfig, OnlineType, Params, ZoneName } from '../kernel/types.ts';
+import type { DeviceRecord } from './events.ts';
+import type { MemmapPlacement } from '../kernel/memmap-on-memory.ts';
 
 export const WORLD_VIEW_VERSION = 1;
 

@@ -2,58 +2,24 @@
  * The world: plain frozen data, a pure function of the events applied so far.
  * Large collections are persistent tables (table.ts); small ones are records.
  */
+import type { MachineState, MemoryBlockContext, SectionContext } from '../../machines/index.ts';
 import type { Geometry } from '../kernel/geometry.ts';
 import { geometryOf } from '../kernel/geometry.ts';
-import type { OnlineType, Params, SystemSpec, ZoneName } from '../kernel/types.ts';
-import type { DeviceRecord, FaultEvent, MachineKind, MemmapPlacement } from './events.ts';
-import { emptyTable, tableGet, type Table } from './table.ts';
+import type { MemmapPlacement } from '../kernel/memmap-on-memory.ts';
+import type { Params, SystemSpec, ZoneName } from '../kernel/types.ts';
+import type { MemoryGroupState, NodeState, ZoneState } from '../kernel/reader.ts';
+import type { DeviceRecord, FaultEvent } from './events.ts';
+import { emptyTable, type Table } from './table.ts';
 
-export type BlockStateName = 'offline' | 'going-offline' | 'online';
-export type SectionStateName = 'present' | 'online';
+/** The states in which a block or section exists (between its ADD and its REMOVE). */
+export type BlockStateName = Exclude<MachineState<'memory_block'>, 'absent' | 'removed'>;
+export type SectionStateName = Exclude<MachineState<'section'>, 'absent' | 'removed'>;
 
-export interface BlockState {
-  readonly id: number;
-  readonly state: BlockStateName;
-  readonly nid: number;
-  readonly zone: ZoneName | null;
-  readonly online_type: OnlineType;
-  readonly early: boolean;
-  readonly pinned: boolean;
-  readonly nr_vmemmap_pages: number;
-  readonly used_pages: number;
-  /** mem->group: the memory group the block belongs to (absent/null: none) */
-  readonly group?: number | null;
-}
+/** A memory block as the world records it: its machine's context and its state. */
+export type BlockState = Readonly<MemoryBlockContext> & { readonly state: BlockStateName };
 
-export interface SectionState {
-  readonly nr: number;
-  readonly state: SectionStateName;
-  readonly nid: number;
-  readonly block: number;
-  readonly early: boolean;
-  readonly memmap: MemmapPlacement;
-}
-
-export interface ZoneState {
-  readonly node: number;
-  readonly zone: ZoneName;
-  readonly presentPages: number;
-  readonly managedPages: number;
-  readonly presentEarlyPages: number;
-  /** zone span [startPfn, endPfn) — null when the zone spans nothing */
-  readonly span: { readonly startPfn: number; readonly endPfn: number } | null;
-}
-
-export interface NodeState {
-  readonly id: number;
-  readonly online: boolean;
-  /** node has CPUs / boot memory: try_offline_node() keeps it */
-  readonly boot: boolean;
-  readonly memmapPages: number;
-  readonly bootMemmapPages: number;
-  readonly usedPages: number;
-  readonly maxFreeOrder: number;
-}
+/** A section as the world records it: its machine's context (with its memmap, which its ADD places) and its state. */
+export type SectionState = Readonly<SectionContext> & { readonly state: SectionStateName; readonly memmap: MemmapPlacement };
 
 export interface VmemmapState {
   readonly headPfn: number;
@@ -65,18 +31,6 @@ export interface VmemmapState {
   readonly node: number;
   /** set when the memory holding these pages was removed while sections still used them */
   readonly orphanedBy: { readonly start: number; readonly size: number } | null;
-}
-
-/** struct memory_group (include/linux/memory.h) */
-export interface MemoryGroupState {
-  readonly id: number;
-  readonly nid: number;
-  readonly dynamic: boolean;
-  /** static: s.max_pages; dynamic: d.unit_pages */
-  readonly pages: number;
-  readonly presentKernelPages: number;
-  readonly presentMovablePages: number;
-  readonly owner: string;
 }
 
 /** One iomem resource (a top-level System RAM range, or a driver's container with its child). */
@@ -169,18 +123,4 @@ export function taintOf(w: Pick<World, 'taint' | 'oopses'>): number {
 /** The letters print_tainted() shows for the flags memhp sets: D (died in an oops), W (warning). */
 export function taintLetters(mask: number): string {
   return `${mask & TAINT_DIE ? 'D' : ''}${mask & TAINT_WARN ? 'W' : ''}`;
-}
-
-/**
- * The world's record of one actor (memory65, section520, hotplug): its state
- * and the fields its machine's context holds; undefined if it does not exist.
- * A passivated live actor is rehydrated from this.
- */
-export function actorRecord(world: World, machine: MachineKind, actor: string): { state: string; record: Readonly<Record<string, unknown>> } | undefined {
-  if (machine === 'hotplug') return world.hotplug === 'absent' ? undefined : { state: world.hotplug, record: { params: world.params, oopses: world.oopses } };
-  const prefix = machine === 'memory_block' ? 'memory' : 'section';
-  if (!actor.startsWith(prefix) || !/^\d+$/.test(actor.slice(prefix.length))) return undefined;
-  const id = Number(actor.slice(prefix.length));
-  const rec = machine === 'memory_block' ? tableGet(world.blocks, id) : tableGet(world.sections, id);
-  return rec === undefined ? undefined : { state: rec.state, record: rec as unknown as Readonly<Record<string, unknown>> };
 }

@@ -6,11 +6,7 @@
  * docs/eras.md lists them with their Kconfig rules.
  */
 import { compareRelease, ERA_RELEASE } from './features.ts';
-import type { ArchName, Era, SystemSpec } from './types.ts';
-
-export const CONFIG_OPTIONS = ['ARCH_MEMORY_PROBE', 'MEMORY_HOTREMOVE', 'MHP_MEMMAP_ON_MEMORY', 'MEMORY_HOTPLUG_DEFAULT_ONLINE', 'SPARSEMEM_VMEMMAP'] as const;
-export type ConfigOption = (typeof CONFIG_OPTIONS)[number];
-export type KernelConfig = Record<ConfigOption, boolean>;
+import type { ArchName, ConfigOption, Era, KernelConfig, SystemSpec } from './types.ts';
 
 const atLeast = (era: Era, release: string) => compareRelease(ERA_RELEASE[era].release, release) >= 0;
 const isPpc = (arch: ArchName) => arch === 'ppc64-radix' || arch === 'ppc64-hash';

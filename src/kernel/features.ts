@@ -9,8 +9,7 @@
  * the era's release is at or after `since`. Features of the unmerged 2019
  * series exist only in `v2-2019` (`series`), whose base is ~5.2.
  */
-import type { KernelConfig } from './config.ts';
-import type { Era, MhpFlag, OnlineType, Params } from './types.ts';
+import type { Era, KernelConfig, MhpFlag, OnlineType, Params } from './types.ts';
 import type { OpName } from './ops.ts';
 import { ERAS } from './types.ts';
 

@@ -9,6 +9,14 @@ import { hasFeature } from './features.ts';
 import { STRUCT_PAGE_SIZE, type Geometry } from './geometry.ts';
 import type { MhpFlag, Params, SystemSpec } from './types.ts';
 
+/** Where a section's struct pages live (a section's `memmap`). */
+export type MemmapPlacement =
+  | { kind: 'boot'; node: number }
+  /** Regular hot-add allocation from a node's kernel memory (docs/kernel-model.md §6.1). */
+  | { kind: 'node'; node: number; pages: number; basePages: boolean }
+  /** Carved out of hot-added memory: the vmemmap head (first pfn) serving this section. */
+  | { kind: 'altmap'; headPfn: number; pages: number };
+
 export type MemmapLayout =
   /** struct pages allocated from a node's kernel memory (§6.1) */
   | { kind: 'regular' }

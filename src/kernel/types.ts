@@ -4,8 +4,6 @@
  * or log describes (sizes already in bytes). The operations are in ops.ts.
  */
 
-import type { KernelConfig } from './config.ts';
-
 export const ARCH_NAMES = ['x86_64', 'arm64-4k', 'arm64-16k', 'arm64-64k', 'ppc64-radix', 'ppc64-hash', 's390x'] as const;
 export type ArchName = (typeof ARCH_NAMES)[number];
 
@@ -53,6 +51,14 @@ export type RuntimeParam = (typeof RUNTIME_PARAMS)[number];
 export const BOOT_PARAMS = ['memmap_on_memory', 'movable_node'] as const;
 /** Every parameter is a runtime or a boot one: this fails to compile when a new one is neither. */
 export type EveryParamNamed<T extends never = Exclude<keyof Params, RuntimeParam | (typeof BOOT_PARAMS)[number]>> = T;
+
+/**
+ * The kernel build options that change what memory hotplug does. Which of
+ * them an arch and era can set, and their defaults, are src/kernel/config.ts.
+ */
+export const CONFIG_OPTIONS = ['ARCH_MEMORY_PROBE', 'MEMORY_HOTREMOVE', 'MHP_MEMMAP_ON_MEMORY', 'MEMORY_HOTPLUG_DEFAULT_ONLINE', 'SPARSEMEM_VMEMMAP'] as const;
+export type ConfigOption = (typeof CONFIG_OPTIONS)[number];
+export type KernelConfig = Record<ConfigOption, boolean>;
 
 export interface MachineSpec {
   /** x86_64 block-size probing: a VM uses the alignment loop, bare metal 2 GiB for large machines. */

@@ -3,6 +3,7 @@
  * Normal), and the arithmetic of a node's free kernel memory.
  */
 import type { Geometry } from './geometry.ts';
+import type { KernelReader } from './reader.ts';
 import type { ZoneName } from './types.ts';
 
 /** The zone of each part of [startPfn, endPfn): [zone, firstPfn, nrPages][] */
@@ -24,10 +25,15 @@ export function bootZoneSplit(g: Geometry, startPfn: number, endPfn: number): [Z
 export const KERNEL_ZONES = ['DMA', 'DMA32', 'Normal'] as const;
 
 /**
- * Pages of a node's kernel zones free for kernel allocations: managed pages
- * minus boot allocations (`used`) and the regular memmaps of later adds (the
- * boot memmap is already outside managed).
+ * Pages of a node's kernel zones free for kernel allocations (vmemmap, pgdat…):
+ * managed pages minus boot allocations (`used`) and the regular memmaps of
+ * later adds (the boot memmap is already outside managed). 0 on a node that
+ * is offline or does not exist.
  */
-export function freeKernelPagesFrom(managedKernelPages: number, node: { usedPages: number; memmapPages: number; bootMemmapPages: number }): number {
-  return managedKernelPages - node.usedPages - (node.memmapPages - node.bootMemmapPages);
+export function freeKernelPages(r: Pick<KernelReader, 'node' | 'zone'>, node: number): number {
+  const n = r.node(node);
+  if (!n || !n.online) return 0;
+  let managed = 0;
+  for (const z of KERNEL_ZONES) managed += r.zone(node, z)?.managedPages ?? 0;
+  return managed - n.usedPages - (n.memmapPages - n.bootMemmapPages);
 }

@@ -9,9 +9,9 @@
  * A `set` of a parameter the era lacks is not refused here: at run time it is
  * a write to a sysfs file that does not exist, -ENOENT, recorded in the log.
  */
-import { CONFIG_OPTIONS, configProblem, kernelConfig, type ConfigOption, type KernelConfig } from '../kernel/config.ts';
+import { configProblem, kernelConfig } from '../kernel/config.ts';
 import { flagProblem, opProblem, paramProblem } from '../kernel/features.ts';
-import { ARCH_NAMES, MHP_FLAGS, type Params } from '../kernel/types.ts';
+import { ARCH_NAMES, CONFIG_OPTIONS, MHP_FLAGS, type ConfigOption, type KernelConfig, type Params } from '../kernel/types.ts';
 import { DEFAULT_ARCH, DEFAULT_KERNEL } from './defaults.ts';
 import { problemAt, type LocatedProblem } from './errors.ts';
 import { OP_NAMES } from '../kernel/ops.ts';

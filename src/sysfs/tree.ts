@@ -7,7 +7,8 @@ import type { BlockView } from '../engine/view.ts';
 import type { SysfsWorld } from '../engine/sysfs/view.ts';
 import { attrsIn, INJECT_ACTIONS, MODE_RO, MODE_RW, MODE_WO, type SysfsAttr, type SysfsReading } from '../engine/sysfs/attrs.ts';
 import { DEBUG_INJECT_DIR, FIRMWARE_MEMMAP_DIR, MEMORY_DIR, MODULE_PARAMS_DIR, NODE_DIR, sysfsDirAt, sysfsNodeAt, type AttrDir, type SysfsPresence } from '../engine/sysfs/paths.ts';
-import { defaultConfig, type KernelConfig } from '../kernel/config.ts';
+import { defaultConfig } from '../kernel/config.ts';
+import type { KernelConfig } from '../kernel/types.ts';
 
 export { DEBUG_INJECT_DIR, FIRMWARE_MEMMAP_DIR, MEMORY_DIR, MODE_RO, MODE_RW, MODE_WO, MODULE_PARAMS_DIR, NODE_DIR };
 

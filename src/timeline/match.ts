@@ -3,7 +3,8 @@
  * stepper's `break F=V`, and the inspector's timeline filter and its
  * breakpoints. Every given field must match.
  */
-import type { EventType, MachineKind, MemhpEvent } from '../engine/events.ts';
+import type { MachineKind } from '../../machines/index.ts';
+import type { EventType, MemhpEvent } from '../engine/events.ts';
 import type { OpName } from '../kernel/ops.ts';
 import { eventRow } from './event-text.ts';
 

@@ -3,7 +3,8 @@
  * plain lines out. `memhp step` feeds it lines from a pipe, or key presses
  * translated to the same commands on a terminal (src/cli/step.ts).
  */
-import type { EventType, MachineKind } from '../engine/events.ts';
+import type { MachineKind } from '../../machines/index.ts';
+import type { EventType } from '../engine/events.ts';
 import type { OpName } from '../kernel/ops.ts';
 import { breakOnEvent, breakOnInvariant, breakWhen, describeBreakpoint, watch, type Breakpoint, type EventMatch, type Hit, type InvariantCheck } from './breakpoints.ts';
 import { describeEvent, formatValue } from './format.ts';

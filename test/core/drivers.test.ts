@@ -10,8 +10,9 @@ import { describe, expect, it } from 'vitest';
 import { loadScenarioFile } from '../../src/scenario/index.ts';
 import { replay, toView, type Op } from '../../src/index.ts';
 import type { MemhpEvent } from '../../src/engine/events.ts';
-import { canOnlineMovable, readerOfTable } from '../../src/engine/ops/zones.ts';
-import type { MemoryGroupState } from '../../src/engine/world.ts';
+import { canOnlineMovable } from '../../src/kernel/zone-choice.ts';
+import type { MemoryGroupState } from '../../src/kernel/reader.ts';
+import { readerOf } from '../../src/engine/reader.ts';
 import { blockOf, boot, GiB, MiB, ok, sectionOf, state, zoneOf } from './helpers.ts';
 
 const PAGES_PER_GIB = GiB / 4096;
@@ -272,7 +273,7 @@ describe('auto-movable with memory groups (auto_movable_zone_for_pfn, auto_movab
 
   it('a dynamic group counts its own kernel memory for itself and the movable memory of other dynamic groups against the rest (walk_dynamic_memory_groups())', () => {
     const s = boot({ boot: [{ size: 4 * GiB }] }, table);
-    const zr = readerOfTable(s.world.zones);
+    const zr = readerOf(s.world);
     const kernelEarly = 4 * PAGES_PER_GIB;
     const mine: MemoryGroupState = { id: 0, nid: 0, dynamic: true, pages: 32768, presentKernelPages: PAGES_PER_GIB, presentMovablePages: 0, owner: 'virtio0' };
     const other: MemoryGroupState = { id: 1, nid: 0, dynamic: true, pages: 32768, presentKernelPages: 0, presentMovablePages: 3 * PAGES_PER_GIB, owner: 'virtio1' };

@@ -1,10 +1,10 @@
-import { defaultConfig, type KernelConfig } from '../../src/kernel/config.ts';
+import { defaultConfig } from '../../src/kernel/config.ts';
 /**
  * Hand-built WorldViews for the sysfs tests (x86_64, 4 KiB pages, 128 MiB
  * sections and blocks), until the engine can produce them.
  */
 import type { BlockView, NodeView, WorldView } from '../../src/engine/view.ts';
-import type { Era, Params, ZoneName } from '../../src/kernel/types.ts';
+import type { Era, KernelConfig, Params, ZoneName } from '../../src/kernel/types.ts';
 import { DEFAULT_PARAMS as SCENARIO_DEFAULT_PARAMS } from '../../src/scenario/defaults.ts';
 
 export const PAGE_SIZE = 4096;

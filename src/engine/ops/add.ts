@@ -5,13 +5,13 @@
  */
 import { fail } from '../../kernel/errno.ts';
 import { isBlockAlignedRange } from '../../kernel/geometry.ts';
-import { decideMemmapLayout, type MemmapLayout } from '../../kernel/memmap-on-memory.ts';
+import { decideMemmapLayout, type MemmapLayout, type MemmapPlacement } from '../../kernel/memmap-on-memory.ts';
 import { hasFeature } from '../../kernel/features.ts';
 import type { MhpFlag } from '../../kernel/types.ts';
 import { KernelError } from '../../kernel/errno.ts';
-import type { MemmapPlacement } from '../events.ts';
 import type { Tx } from '../tx.ts';
-import { freeKernelPages, hex, kernelWarn, range } from './common.ts';
+import { freeKernelPages } from '../../kernel/zones.ts';
+import { hex, kernelWarn, range } from './common.ts';
 import { onlineBlock } from './online.ts';
 import { validDriverManagedName } from '../../kernel/drivers.ts';
 
@@ -31,7 +31,7 @@ function planRegularMemmap(tx: Tx, nid: number, sections: number[]): MemmapPlace
   const nodeIds = [...tx.draft.nodes.values()].filter((n) => n.online).map((n) => n.id);
   nodeIds.sort((a, b) => Math.abs(a - nid) - Math.abs(b - nid) || a - b);
   const taken = new Map<number, number>();
-  const free = (n: number) => freeKernelPages(tx, n) - (taken.get(n) ?? 0);
+  const free = (n: number) => freeKernelPages(tx.draft, n) - (taken.get(n) ?? 0);
   const orderOk = (n: number) => (tx.draft.nodes.get(n)?.maxFreeOrder ?? 0) >= order;
   return sections.map((s) => {
     let node = nodeIds.find((n) => free(n) >= need && orderOk(n));

@@ -5,18 +5,13 @@
  */
 import { ERRNO } from '../../kernel/errno.ts';
 import type { ZoneName } from '../../kernel/types.ts';
-import { freeKernelPagesFrom, KERNEL_ZONES } from '../../kernel/zones.ts';
+import { grownSpan, shrunkSpan } from '../../kernel/zone-choice.ts';
 import { Oops, type Tx } from '../tx.ts';
 import type { BlockState, SectionState } from '../world.ts';
-import { grownSpan, readerOfDraft, shrunkSpan, type ZoneReader } from './zones.ts';
 import { TAINT_DIE, TAINT_WARN, zoneKey } from '../world.ts';
 
 export const hex = (n: number) => `0x${n.toString(16)}`;
 export const range = (start: number, size: number) => `[mem ${hex(start)}-${hex(start + size - 1)}]`;
-
-export function zones(tx: Tx): ZoneReader {
-  return readerOfDraft(tx.draft.zones, () => tx.draft.zones.values());
-}
 
 export function block(tx: Tx, id: number): BlockState | undefined {
   return tx.draft.blocks.get(id);
@@ -129,11 +124,3 @@ export function accountZone(
   });
 }
 
-/** Pages of this node's kernel zones free for a kernel allocation (vmemmap, pgdat…). */
-export function freeKernelPages(tx: Tx, node: number): number {
-  const n = tx.draft.nodes.get(node);
-  if (!n || !n.online) return 0;
-  let managed = 0;
-  for (const z of KERNEL_ZONES) managed += tx.draft.zones.get(zoneKey(node, z))?.managedPages ?? 0;
-  return freeKernelPagesFrom(managed, n);
-}

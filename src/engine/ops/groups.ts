@@ -6,8 +6,7 @@
 import { fail } from '../../kernel/errno.ts';
 import { hasMemoryGroups } from '../../kernel/drivers.ts';
 import type { Tx } from '../tx.ts';
-import type { GroupContext } from './zones.ts';
-import type { BlockState, MemoryGroupState } from '../world.ts';
+import type { MemoryGroupState } from '../../kernel/reader.ts';
 
 /** The lowest free id: xa_alloc() over memory_groups with xa_limit_31b. */
 function nextGroupId(groups: readonly MemoryGroupState[]): number {
@@ -38,21 +37,4 @@ export function unregisterGroup(tx: Tx, id: number): void {
   if (!g) fail('EINVAL', `memory group ${id} does not exist`);
   for (const b of tx.draft.blocks.values()) if (b.group === id) fail('EBUSY', `memory group ${id} still has memory${b.id}`);
   tx.emit({ type: 'group', action: 'unregister', id, nid: g.nid, dynamic: g.dynamic, pages: g.pages, owner: g.owner });
-}
-
-/** What auto_movable_zone_for_pfn() reads for this block (the draft of an operation). */
-export function groupContextOf(groups: readonly MemoryGroupState[], b: BlockState, blockAt: (id: number) => BlockState | undefined, pagesPerBlock: number): GroupContext {
-  return {
-    groups,
-    group: b.group == null ? null : (groups.find((g) => g.id === b.group) ?? null),
-    onlineZone: (id) => {
-      const x = blockAt(id);
-      return x && x.state !== 'offline' ? x.zone : null;
-    },
-    pagesPerBlock,
-  };
-}
-
-export function txGroupContext(tx: Tx, b: BlockState): GroupContext {
-  return groupContextOf(tx.draft.groups, b, (id) => tx.draft.blocks.get(id), tx.g.pagesPerBlock);
 }

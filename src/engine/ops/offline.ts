@@ -6,7 +6,8 @@
 import { configOf } from '../../kernel/config.ts';
 import { fail, KernelError } from '../../kernel/errno.ts';
 import type { Tx } from '../tx.ts';
-import { accountZone, block, checkMemmapAlive, freeKernelPages, range, sectionsOf } from './common.ts';
+import { freeKernelPages } from '../../kernel/zones.ts';
+import { accountZone, block, checkMemmapAlive, range, sectionsOf } from './common.ts';
 
 /** device_offline(); `redundantOk`: the `online` file treats offlining an offline block as success. */
 export function offlineBlock(tx: Tx, id: number, redundantOk = false): void {
@@ -49,7 +50,7 @@ export function offlineBlock(tx: Tx, id: number, redundantOk = false): void {
     // Kernel allocations (boot `used`, the regular memmap of later adds) are unmovable and are
     // not tracked per block: a kernel-zone block can go only if the node's remaining kernel
     // memory still holds them all, otherwise some of them must sit in this block.
-    const allocationsStranded = zone !== 'Movable' && freeKernelPages(tx, b.nid) - (nr - nv) < 0;
+    const allocationsStranded = zone !== 'Movable' && freeKernelPages(tx.draft, b.nid) - (nr - nv) < 0;
     const unmovable = b.pinned || b.used_pages > 0 || allocationsStranded;
     if (!onlyVmemmap && unmovable && zone !== 'Movable') fail('EBUSY', `memory offlining ${where} failed due to failure to isolate range`);
     const err = tx.draft.injection.MEM_GOING_OFFLINE;

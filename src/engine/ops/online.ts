@@ -5,9 +5,8 @@
 import { fail } from '../../kernel/errno.ts';
 import type { OnlineType } from '../../kernel/types.ts';
 import type { Tx } from '../tx.ts';
-import { accountZone, block, checkMemmapAlive, range, sectionsOf, zones } from './common.ts';
-import { zoneForPfnRange } from './zones.ts';
-import { txGroupContext } from './groups.ts';
+import { groupContextOf, zoneForPfnRange } from '../../kernel/zone-choice.ts';
+import { accountZone, block, checkMemmapAlive, range, sectionsOf } from './common.ts';
 
 /**
  * device_online() of one block with the requested online type.
@@ -25,7 +24,7 @@ export function onlineBlock(tx: Tx, id: number, type: Exclude<OnlineType, 'offli
   checkMemmapAlive(tx, b, 'online');
   const pfn = id * g.pagesPerBlock;
   const nr = g.pagesPerBlock;
-  const zone = zoneForPfnRange(zones(tx), tx.params, type, b.nid, pfn, nr, txGroupContext(tx, b));
+  const zone = zoneForPfnRange(tx.draft, tx.params, type, b.nid, pfn, nr, groupContextOf(tx.draft, b, g.pagesPerBlock));
   // vmemmap pages at the start of the block: present, never handed to the buddy
   const nv = Math.min(b.nr_vmemmap_pages, nr);
   const err = tx.draft.injection.MEM_GOING_ONLINE;

@@ -7,7 +7,7 @@
  * the raw `write` operation (write.ts) all read this table, in this order
  * (the order the kernel creates the files in; docs/sysfs.md).
  */
-import type { KernelConfig } from '../../kernel/config.ts';
+import type { KernelConfig } from '../../kernel/types.ts';
 import { hasFeature, PARAM_FEATURE } from '../../kernel/features.ts';
 import { cString } from '../../kernel/parse.ts';
 import type { Era, RuntimeParam } from '../../kernel/types.ts';

@@ -2,24 +2,12 @@
  * Zone choice and zone bookkeeping (docs/kernel-model.md §4.5, §5.6; mm/memory_hotplug.c):
  * zone_for_pfn_range(), valid_zones, zone span growth and shrinking.
  */
-import type { Geometry } from '../../kernel/geometry.ts';
-import type { OnlineType, Params, ZoneName } from '../../kernel/types.ts';
-import type { TableDraft, Table } from '../table.ts';
-import { tableGet, tableValues } from '../table.ts';
-import { zoneKey, type BlockState, type MemoryGroupState, type ZoneState } from '../world.ts';
+import type { Geometry } from './geometry.ts';
+import type { OnlineType, Params, ZoneName } from './types.ts';
+import type { BlockFacts, KernelReader, MemoryGroupState, ZoneState } from './reader.ts';
 
-/** Read access shared by a World and a WorldDraft. */
-export interface ZoneReader {
-  zone(node: number, zone: ZoneName): ZoneState | undefined;
-  zonesOfAll(): Iterable<ZoneState>;
-}
-
-export function readerOfTable(t: Table<ZoneState>): ZoneReader {
-  return { zone: (n, z) => tableGet(t, zoneKey(n, z)), zonesOfAll: () => tableValues(t) };
-}
-export function readerOfDraft(t: TableDraft<ZoneState>, all: () => Iterable<ZoneState>): ZoneReader {
-  return { zone: (n, z) => t.get(zoneKey(n, z)), zonesOfAll: all };
-}
+/** What zone choice reads: a world, or an operation's draft. */
+export type ZoneReader = Pick<KernelReader, 'zone' | 'zonesOfAll'>;
 
 const KERNEL_LOW: ZoneName[] = ['DMA', 'DMA32'];
 
@@ -129,7 +117,7 @@ export function zoneForPfnRange(zr: ZoneReader, params: Params, type: OnlineType
 }
 
 /** memoryN/valid_zones (without the newline). */
-export function validZones(zr: ZoneReader, params: Params, g: Geometry, b: BlockState, gc?: GroupContext): string {
+export function validZones(zr: ZoneReader, params: Params, g: Geometry, b: BlockFacts, gc?: GroupContext): string {
   if (b.state === 'online' || b.state === 'going-offline') return b.zone ?? 'none';
   const pfn = b.id * g.pagesPerBlock;
   const d = zoneForPfnRange(zr, params, 'online', b.nid, pfn, g.pagesPerBlock, gc);
@@ -155,7 +143,7 @@ export function grownSpan(z: ZoneState | undefined, pfn: number, nr: number) {
 export function shrunkSpan(
   z: ZoneState,
   g: Geometry,
-  block: (id: number) => BlockState | undefined,
+  block: (id: number) => BlockFacts | undefined,
   removedId: number,
 ): { startPfn: number; endPfn: number } | null | undefined {
   if (z.span === null) return undefined;
@@ -182,4 +170,17 @@ export function shrunkSpan(
   }
   if (startPfn === z.span.startPfn && endPfn === z.span.endPfn) return undefined;
   return { startPfn, endPfn };
+}
+
+/** What auto_movable_zone_for_pfn() reads for this block. */
+export function groupContextOf(r: Pick<KernelReader, 'groups' | 'block'>, b: BlockFacts, pagesPerBlock: number): GroupContext {
+  return {
+    groups: r.groups,
+    group: b.group == null ? null : (r.groups.find((g) => g.id === b.group) ?? null),
+    onlineZone: (id) => {
+      const x = r.block(id);
+      return x && x.state !== 'offline' ? x.zone : null;
+    },
+    pagesPerBlock,
+  };
 }
