@@ -3,6 +3,7 @@
  * Large collections are persistent tables (table.ts); small ones are records.
  */
 import type { Geometry } from '../kernel/geometry.ts';
+import type { IomemResource } from '../kernel/resource.ts';
 import { geometryOf } from '../kernel/geometry.ts';
 import type { OnlineType, Params, SystemSpec, ZoneName } from '../kernel/types.ts';
 import type { DeviceRecord, FaultEvent, MachineKind, MemmapPlacement } from './events.ts';
@@ -80,13 +81,7 @@ export interface MemoryGroupState {
 }
 
 /** One iomem resource (a top-level System RAM range, or a driver's container with its child). */
-export interface ResourceState {
-  readonly start: number;
-  readonly size: number;
-  readonly name: string;
-  readonly driverManaged: boolean;
-  readonly container: boolean;
-}
+export type ResourceState = IomemResource;
 
 export const ZONE_INDEX: Record<ZoneName, number> = { DMA: 0, DMA32: 1, Normal: 2, Movable: 3 };
 export const zoneKey = (node: number, zone: ZoneName) => node * 4 + ZONE_INDEX[zone];

@@ -3,7 +3,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { replay } from '../../src/engine/replay.ts';
-import { readLog } from '../../src/log/index.ts';
+import { eventLineDecoder, LOG_VERSION, readLog, upgradeLog } from '../../src/log/index.ts';
+import { tempDir } from './helpers/tmp.ts';
 import { projectV3World } from './helpers/world-projection.ts';
 
 const dir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures');
@@ -21,5 +22,20 @@ describe('format version 3 logs (written before events carried their resource ou
     const ends = log.events.flatMap((e, i) => (i + 1 === log.events.length || log.events[i + 1]!.type === 'op' ? [i + 1] : []));
     expect(ends).toHaveLength(expected.length);
     ends.forEach((end, k) => expect(projectV3World(replay(log.header.system, log.events, end)), `after event ${end}`).toEqual(expected[k]));
+  });
+
+  it('a line-by-line reader gives the same events as reading the whole log', () => {
+    const lines = fs.readFileSync(path.join(dir, 'log-v3.jsonl'), 'utf8').split('\n').slice(1, -1);
+    const decode = eventLineDecoder(log.header, 3);
+    expect(lines.map((l) => decode(l).event)).toEqual(log.events);
+  });
+
+  it('upgradeLog writes it as the current version, which replays to the same final world', () => {
+    const file = path.join(tempDir(), 'v3.log');
+    fs.copyFileSync(path.join(dir, 'log-v3.jsonl'), file);
+    upgradeLog(file);
+    const up = readLog(file);
+    expect(up.fileVersion).toBe(LOG_VERSION);
+    expect(projectV3World(replay(up.header.system, up.events))).toEqual(expected.at(-1));
   });
 });
