@@ -160,6 +160,8 @@ export interface DeviceRecord {
   unit?: number;
   requested?: number;
   plugged?: number;
+  /** ACPI: the blocks acpi_bind_memory_blocks() bound when the device was enabled (its physical nodes); absent in older logs: every block of its range */
+  bound?: number[];
   /** dax/kmem: the dax device's memmap_on_memory attribute (6.8+) */
   memmapOnMemory?: boolean;
 }

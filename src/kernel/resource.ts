@@ -4,6 +4,7 @@
  * request or release changes, and the engine records that change in its
  * `resource` event, so replaying a log never runs these rules again.
  */
+import { SYSTEM_RAM } from './drivers.ts';
 
 /** One iomem resource: a top-level System RAM range, or a driver's container (virtio0, dax0.0) holding System RAM. */
 export interface IomemResource {
@@ -22,7 +23,6 @@ export interface ResourceChange {
   readonly insert: readonly IomemResource[];
 }
 
-export const SYSTEM_RAM = 'System RAM';
 
 const overlaps = (r: IomemResource, start: number, size: number) => r.start < start + size && start < r.start + r.size;
 

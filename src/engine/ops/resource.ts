@@ -3,7 +3,8 @@
  * (src/kernel/resource.ts) run here, at decide time, and their outcome goes
  * into the `resource` event, which evolve only applies (docs/log-format.md §3.2).
  */
-import { addsFirmwareMapEntry, firmwareMapRemoves, releaseAdjustableChange, releaseContainerChange, requestChange, SYSTEM_RAM, type IomemResource } from '../../kernel/resource.ts';
+import { SYSTEM_RAM } from '../../kernel/drivers.ts';
+import { addsFirmwareMapEntry, firmwareMapRemoves, releaseAdjustableChange, releaseContainerChange, requestChange, type IomemResource } from '../../kernel/resource.ts';
 import type { Tx } from '../tx.ts';
 
 export interface ResourceRequest {
