@@ -24,6 +24,8 @@ export interface BlockState {
   readonly used_pages: number;
   /** mem->group: the memory group the block belongs to (absent/null: none) */
   readonly group?: number | null;
+  /** the kernel's unmovable allocations landed here when it came online (docs/kernel-model.md §8.4); absent: none */
+  readonly kernel_allocations?: boolean;
 }
 
 export interface SectionState {

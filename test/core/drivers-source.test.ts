@@ -43,7 +43,7 @@ describe('ACPI eject over a block the DIMM never bound', () => {
     const r = s.apply(dimm('PNP0C80:00', 8 * GiB, 512 * MiB));
     expect(r.ret).toBe(0);
     ok(s, add(8 * GiB + 128 * MiB, 384 * MiB));
-    expect(s.view().devices[0]).toMatchObject({ bound: [64] });
+    expect(s.view().devices![0]).toMatchObject({ bound: [64] });
     return s;
   }
 

@@ -73,7 +73,7 @@ export function acpiDimmEject(tx: Tx, name: string): void {
       if (!(e instanceof KernelError) || e instanceof Oops) throw e;
       for (const id of offlined)
         try {
-          onlineBlock(tx, id, 'online');
+          onlineBlock(tx, id, 'online', false, true);
         } catch (e2) {
           if (!(e2 instanceof KernelError) || e2 instanceof Oops) throw e2;
           tx.warn(`acpi_bus_online: memory${id}: ${e2.message}`);
