@@ -37,17 +37,25 @@ export function busyConflict(list: readonly IomemResource[], start: number, size
 
 /**
  * A request inserts the resource. With MHP_MERGE_RESOURCE,
- * merge_system_ram_resource() then merges it with the adjacent driver-managed
- * siblings of the same name and flags (kernel/resource.c).
+ * merge_system_ram_resource() then merges it with the adjacent siblings (same
+ * parent) of the same name and flags (kernel/resource.c).
  */
 export function requestChange(list: readonly IomemResource[], r: IomemResource, merge: boolean): ResourceChange {
   if (!merge || r.container) return { remove: [], insert: [r] };
-  const same = (x: IomemResource) => !x.container && x.name === r.name && x.driverManaged === r.driverManaged;
+  // siblings only: a resource merges with neighbours under the same parent (two virtio-mem
+  // devices side by side keep one "System RAM (virtio_mem)" each)
+  const parent = parentOf(list, r);
+  const same = (x: IomemResource) => !x.container && x.name === r.name && x.driverManaged === r.driverManaged && parentOf(list, x) === parent;
   const prev = list.find((x) => same(x) && x.start + x.size === r.start);
   const next = list.find((x) => same(x) && x.start === r.start + r.size);
   const start = prev ? prev.start : r.start;
   const end = next ? next.start + next.size : r.start + r.size;
   return { remove: [prev, next].filter((x): x is IomemResource => x !== undefined), insert: [{ ...r, start, size: end - start }] };
+}
+
+/** The container a resource sits in (its parent in the tree), or undefined for the iomem root. */
+function parentOf(list: readonly IomemResource[], r: IomemResource): IomemResource | undefined {
+  return list.find((x) => x.container && x.start <= r.start && x.start + x.size >= r.start + r.size);
 }
 
 /**

@@ -5,6 +5,7 @@
  * outcome is recorded in the resource event (docs/log-format.md §3.2).
  */
 import { describe, expect, it } from 'vitest';
+import type { Op } from '../../src/index.ts';
 import { add, boot, GiB, MiB, ok, remove } from './helpers.ts';
 
 describe('remove_memory() and the resources it releases', () => {
@@ -49,5 +50,18 @@ describe('remove_memory() and the resources it releases', () => {
       ],
     });
     expect(e).not.toHaveProperty('firmwareMap');
+  });
+});
+
+describe('merge_system_ram_resource()', () => {
+  it('merges only siblings: two adjacent virtio-mem devices keep one System RAM (virtio_mem) child each', () => {
+    const s = boot({}, { actors: 'table' });
+    const virtio = (device: string, start: number): Op => ({ op: 'virtio_mem_add', device, node: 0, start, size: 256 * MiB, requested: 256 * MiB });
+    ok(s, virtio('virtio1', 10 * GiB), virtio('virtio0', 10 * GiB + 256 * MiB));
+    const children = s.view().iomem!.filter((x) => x.level === 1);
+    expect(children.map((x) => [x.start, x.end, x.name])).toEqual([
+      [10 * GiB, 10 * GiB + 256 * MiB - 1, 'System RAM (virtio_mem)'],
+      [10 * GiB + 256 * MiB, 10 * GiB + 512 * MiB - 1, 'System RAM (virtio_mem)'],
+    ]);
   });
 });
