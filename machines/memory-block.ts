@@ -23,6 +23,8 @@ export interface MemoryBlockContext {
   used_pages: number;
   /** mem->group: memory group id (5.15+); null or left out (blocks added without a group record none) for none */
   group?: number | null;
+  /** the kernel's unmovable allocations landed here when it came online (docs/kernel-model.md §8.4); absent: none */
+  kernel_allocations?: boolean;
 }
 
 type Patch = Partial<MemoryBlockContext>;

@@ -174,12 +174,27 @@ export function taintText(view: WorldView): string {
   return `kernel: TAINTED ${flags} (${why})`;
 }
 
+/**
+ * Blocks that hold the kernel's unmovable allocations (docs/kernel-model.md §8.4): why an
+ * offline, an eject or an unplug of them fails with EBUSY.
+ */
+function kernelAllocationLines(view: WorldView, style: Style): string[] {
+  const perNode = new Map<number, number[]>();
+  for (const b of view.blocks) if (b.kernelAllocations && !b.early) perNode.set(b.node, [...(perNode.get(b.node) ?? []), b.id]);
+  if (perNode.size === 0) return [];
+  const out = ['', style.bold('unmovable kernel allocations (these blocks cannot be offlined: EBUSY)')];
+  for (const [node, ids] of perNode)
+    out.push(`memory${compressIds(ids)}  node ${node}: onlined to a kernel zone while the node had no free boot ZONE_NORMAL, so slab and page tables landed there`);
+  return out;
+}
+
 /** The whole `show` text, one string per line. */
 export function formatWorld(view: WorldView, style: Style): string[] {
   const out: string[] = [style.bold(heading(view)), configLine(view), ''];
   const rows = expectedLsmemRows(view);
   if (rows.length === 0) out.push('no memory blocks');
   else out.push(...rangeRows(rows));
+  out.push(...kernelAllocationLines(view, style));
   out.push('', style.bold('memmap placement'));
   out.push(...(view.sections.length ? memmapRows(view) : ['no sections']));
   out.push('', style.bold('zones (pages)'));

@@ -4,6 +4,7 @@
  * events 1..n (src/engine/evolve.ts).
  */
 import type { MachineKind } from '../../machines/index.ts';
+import type { IomemResource } from '../kernel/resource.ts';
 import type { ZoneName } from '../kernel/types.ts';
 import type { Op } from '../kernel/ops.ts';
 
@@ -76,12 +77,17 @@ export interface NodeEvent {
   online: boolean;
   /** at boot: what the node starts with (boot memmap, used memory, fragmentation) */
   boot?: { memmapPages: number; usedPages: number; maxFreeOrder: number };
+  /** a node new to the world without boot memory (format version 4): its largest free buddy order, decided when recorded */
+  maxFreeOrder?: number;
 }
 
 /**
- * An iomem resource requested or released. Without `name` it is "System RAM"
- * (logs written before drivers were modelled). A `container` is a driver's
- * parent resource (virtio0, dax0.0) that holds the System RAM child.
+ * An iomem resource requested or released, with what that did to the tree.
+ * Without `name` it is "System RAM". A `container` is a driver's parent
+ * resource (virtio0, dax0.0) that holds the System RAM child. The outcome
+ * (`remove`, `insert`, `firmwareMap`) was decided when the event was recorded
+ * (src/kernel/resource.ts): replaying applies it and runs no resource rule, so
+ * a log keeps its meaning when a rule is fixed (format version 4).
  */
 export interface ResourceEvent {
   type: 'resource';
@@ -94,6 +100,12 @@ export interface ResourceEvent {
   /** IORESOURCE_SYSRAM_DRIVER_MANAGED: add_memory_driver_managed(); no /sys/firmware/memmap entry */
   driverManaged?: boolean;
   container?: boolean;
+  /** resources taken out of the tree, as they were (merged neighbours, the resource trimmed or split) */
+  remove: IomemResource[];
+  /** resources put in (the new or merged resource, the pieces left of a trimmed one) */
+  insert: IomemResource[];
+  /** the /sys/firmware/memmap entry [start, start + size) this added (firmware_map_add_hotplug) or removed (firmware_map_remove) */
+  firmwareMap?: 'add' | 'remove';
 }
 
 /** memory_group_register_static/dynamic() and memory_group_unregister() (drivers/base/memory.c, 5.15+). */
@@ -139,6 +151,8 @@ export interface DeviceRecord {
   unit?: number;
   requested?: number;
   plugged?: number;
+  /** ACPI: the blocks acpi_bind_memory_blocks() bound when the device was enabled (its physical nodes); absent in older logs: every block of its range */
+  bound?: number[];
   /** dax/kmem: the dax device's memmap_on_memory attribute (6.8+) */
   memmapOnMemory?: boolean;
 }

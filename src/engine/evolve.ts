@@ -1,7 +1,9 @@
 /**
  * evolve: the only way the world changes. Applies recorded events to a draft
- * (batch) or to a world (one event). It does not decide anything: the
- * decisions were made when the events were recorded (src/engine/ops).
+ * (batch) or to a world (one event). A plain fold: it runs no kernel rule
+ * (resource merging and splitting, firmware-map eligibility, a new node's
+ * defaults were decided when the events were recorded, src/engine/ops), so a
+ * log never changes meaning when a rule is fixed (docs/log-format.md §8).
  */
 import type { HotplugContext } from '../../machines/hotplug.ts';
 import type { MemoryGroupState, NodeState, ZoneState } from '../kernel/reader.ts';
@@ -209,15 +211,9 @@ export function applyEvent(d: WorldDraft, e: MemhpEvent): void {
     }
     case 'node': {
       const n = d.nodes.get(e.node);
-      const base: NodeState = n ?? {
-        id: e.node,
-        online: false,
-        boot: false,
-        memmapPages: 0,
-        bootMemmapPages: 0,
-        usedPages: 0,
-        maxFreeOrder: geometry(d.base).profile.maxPageOrder,
-      };
+      const maxFreeOrder = e.boot?.maxFreeOrder ?? e.maxFreeOrder;
+      if (!n && maxFreeOrder === undefined) throw new EvolveError(e.seq, `node ${e.node} is new but its event has no maxFreeOrder`);
+      const base: NodeState = n ?? { id: e.node, online: false, boot: false, memmapPages: 0, bootMemmapPages: 0, usedPages: 0, maxFreeOrder: maxFreeOrder! };
       const boot = e.boot
         ? { boot: true, memmapPages: base.memmapPages + e.boot.memmapPages, bootMemmapPages: e.boot.memmapPages, usedPages: e.boot.usedPages, maxFreeOrder: e.boot.maxFreeOrder }
         : {};
@@ -259,50 +255,23 @@ export function applyEvent(d: WorldDraft, e: MemhpEvent): void {
   }
 }
 
-const SYSTEM_RAM = 'System RAM';
+const sameResource = (a: ResourceState, b: ResourceState) => a.start === b.start && a.size === b.size && a.container === b.container && a.name === b.name;
 
-/**
- * Resources as the kernel keeps them: a request inserts (MHP_MERGE_RESOURCE
- * in `flags` merges with an adjacent driver-managed sibling of the same
- * name: merge_system_ram_resource()); a release of System RAM trims or splits
- * what it overlaps (release_mem_region_adjustable()); a container's release
- * removes it whole. Only a plain "System RAM" add gets a firmware memmap
- * entry, and firmware_map_remove() drops only an entry of exactly that range.
- */
+/** Applies a resource event's recorded outcome: take out, put in, and the firmware memmap entry (no rule runs here). */
 function applyResource(d: WorldDraft, e: Extract<MemhpEvent, { type: 'resource' }>): void {
-  const name = e.name ?? SYSTEM_RAM;
-  const end = e.start + e.size;
-  let list = [...d.resources];
-  if (e.action === 'request') {
-    let r: ResourceState = { start: e.start, size: e.size, name, driverManaged: !!e.driverManaged, container: !!e.container };
-    if (e.flags.includes('MHP_MERGE_RESOURCE')) {
-      const same = (x: ResourceState) => !x.container && x.name === name && x.driverManaged === r.driverManaged;
-      const prev = list.find((x) => same(x) && x.start + x.size === r.start);
-      if (prev) r = { ...r, start: prev.start, size: prev.size + r.size };
-      const next = list.find((x) => same(x) && x.start === end);
-      if (next) r = { ...r, size: r.size + next.size };
-      list = list.filter((x) => x !== prev && x !== next);
-    }
-    list.push(Object.freeze(r));
-    if (name === SYSTEM_RAM && !e.driverManaged && !e.container)
-      d.firmwareMap = Object.freeze([...d.firmwareMap, Object.freeze({ start: e.start, size: e.size })].sort((a, b) => a.start - b.start));
-  } else if (e.container) {
-    list = list.filter((x) => !(x.container && x.start === e.start && x.size === e.size));
-  } else {
-    const out: ResourceState[] = [];
-    for (const x of list) {
-      const xEnd = x.start + x.size;
-      if (x.container || xEnd <= e.start || x.start >= end) {
-        out.push(x);
-        continue;
-      }
-      if (x.start < e.start) out.push(Object.freeze({ ...x, size: e.start - x.start }));
-      if (xEnd > end) out.push(Object.freeze({ ...x, start: end, size: xEnd - end }));
-    }
-    list = out;
+  const list = [...d.resources];
+  for (const r of e.remove) {
+    const at = list.findIndex((x) => sameResource(x, r));
+    if (at < 0) throw new EvolveError(e.seq, `no resource ${r.name} at ${r.start}+${r.size} to take out`);
+    list.splice(at, 1);
+  }
+  for (const r of e.insert) list.push(Object.freeze({ start: r.start, size: r.size, name: r.name, driverManaged: r.driverManaged, container: r.container }));
+  d.resources = Object.freeze(list.sort((a, b) => a.start - b.start || Number(b.container) - Number(a.container)));
+  if (e.firmwareMap === 'add') d.firmwareMap = Object.freeze([...d.firmwareMap, Object.freeze({ start: e.start, size: e.size })].sort((a, b) => a.start - b.start));
+  else if (e.firmwareMap === 'remove') {
+    if (!d.firmwareMap.some((f) => f.start === e.start && f.size === e.size)) throw new EvolveError(e.seq, `no firmware memmap entry at ${e.start}+${e.size} to remove`);
     d.firmwareMap = Object.freeze(d.firmwareMap.filter((f) => !(f.start === e.start && f.size === e.size)));
   }
-  d.resources = Object.freeze(list.sort((a, b) => a.start - b.start || Number(b.container) - Number(a.container)));
 }
 
 /** The world after one more event. */

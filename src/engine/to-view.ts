@@ -33,6 +33,7 @@ export function blockView(world: World, b: BlockState): BlockView {
     early: b.early,
     onlineType: b.online_type,
     pinned: b.pinned,
+    kernelAllocations: b.kernel_allocations === true,
   };
 }
 

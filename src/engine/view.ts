@@ -27,6 +27,8 @@ export interface BlockView {
   onlineType: OnlineType;
   /** An unmovable page is pinned in this block. */
   pinned: boolean;
+  /** The kernel's unmovable allocations landed here when it came online: it cannot be offlined (docs/kernel-model.md §8.4). */
+  kernelAllocations: boolean;
   /** mem->group: the memory group (5.15+) the block belongs to, null for none. */
   group: number | null;
 }

@@ -4,6 +4,7 @@
  */
 import type { MachineState, MemoryBlockContext, SectionContext } from '../../machines/index.ts';
 import type { Geometry } from '../kernel/geometry.ts';
+import type { IomemResource } from '../kernel/resource.ts';
 import { geometryOf } from '../kernel/geometry.ts';
 import type { MemmapPlacement } from '../kernel/memmap-on-memory.ts';
 import type { Params, SystemSpec, ZoneName } from '../kernel/types.ts';
@@ -34,13 +35,7 @@ export interface VmemmapState {
 }
 
 /** One iomem resource (a top-level System RAM range, or a driver's container with its child). */
-export interface ResourceState {
-  readonly start: number;
-  readonly size: number;
-  readonly name: string;
-  readonly driverManaged: boolean;
-  readonly container: boolean;
-}
+export type ResourceState = IomemResource;
 
 export const ZONE_INDEX: Record<ZoneName, number> = { DMA: 0, DMA32: 1, Normal: 2, Movable: 3 };
 export const zoneKey = (node: number, zone: ZoneName) => node * 4 + ZONE_INDEX[zone];

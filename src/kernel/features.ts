@@ -176,6 +176,13 @@ export const FEATURES = {
     commit: 'mm/memory_hotplug: introduce "auto-movable" online policy',
     what: 'apply the ratio per node as well, default Y',
   },
+  'rule.online_pages.to_tail': {
+    kind: 'rule',
+    name: 'onlined pages go to the tail of the buddy free lists',
+    since: '5.10',
+    commit: 'mm/page_alloc: place pages to tail in __free_pages_core()',
+    what: 'hot-added ZONE_NORMAL receives unmovable kernel allocations only once the node has no free boot ZONE_NORMAL; before, at once (docs/kernel-model.md §8.4)',
+  },
   'rule.memory_groups': {
     kind: 'rule',
     name: 'memory groups (static: DIMM, dynamic: virtio-mem)',

@@ -5,7 +5,7 @@
 export { LOG_FORMAT, LOG_VERSION, type LogHeader } from './schema.ts';
 export { LogFormatError, LogLockedError, LineError } from './errors.ts';
 export { encodeHeaderLine, encodeRecordLine, decodeLine, decodeLineBytes, type DecodedLine } from './codec.ts';
-export { encodeLog, decodeLog, decodeEventLine } from './text.ts';
+export { encodeLog, decodeLog, decodeEventLine, eventLineDecoder } from './text.ts';
 export type { ScanResult, ScanOptions, FrameResult } from './recovery.ts';
 export { UPCASTERS, type Upcaster } from './upcasters.ts';
 export { lockPathOf } from './lock.ts';

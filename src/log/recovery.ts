@@ -115,7 +115,6 @@ function progressOf(onProgress: ScanOptions['onProgress'], total: number) {
  */
 function checkFrames(bytes: Buffer, file: string, opts: ScanOptions): Frames {
   const { header, fileVersion, end: headerEnd } = readHeader(bytes, file);
-  const upcast = recordUpcaster(fileVersion);
   const progress = progressOf(opts.onProgress && ((d: number, t: number) => opts.onProgress!(Math.round(d * FIRST_PASS_SHARE), t)), bytes.length);
   let committed = 0;
   let pending = 0;
@@ -137,9 +136,9 @@ function checkFrames(bytes: Buffer, file: string, opts: ScanOptions): Frames {
       let seq = seqOfLineBytes(bytes, pos, nl);
       if (seq < 0) {
         // not written by encodeRecordLine (seq not first): parse it to find out
+        // no upcaster changes a record's seq (upcasters.ts): it is read as written
         const value = parseLineBytes(bytes, pos, close);
-        const r = upcast === null ? value : upcast(value);
-        seq = typeof r.seq === 'number' ? r.seq : NaN;
+        seq = typeof value.seq === 'number' ? value.seq : NaN;
       }
       const expected = committed + pending + 1;
       if (seq !== expected) {
@@ -184,7 +183,7 @@ function checkFrames(bytes: Buffer, file: string, opts: ScanOptions): Frames {
  * is checked too, so damage in it is still an error, but not handed on).
  */
 function decodeRecords(bytes: Buffer, file: string, frames: Frames, opts: ScanOptions, onEvent: (e: MemhpEvent) => void): void {
-  const upcast = recordUpcaster(frames.fileVersion);
+  const upcast = recordUpcaster(frames.fileVersion, frames.header as unknown as Record<string, unknown>);
   const scratch = opts.ownsBytes === true;
   const share = 1 - FIRST_PASS_SHARE;
   const base = Math.round(bytes.length * FIRST_PASS_SHARE);

@@ -10,8 +10,8 @@ import { ARCH_NAMES, ERAS, type SystemSpec } from '../kernel/types.ts';
 import { LineError } from './errors.ts';
 
 export const LOG_FORMAT = 'memhp-log';
-/** Version 1: AccountEvent counters were `present`/`managed`; 2: no machine.config (see upcasters.ts). */
-export const LOG_VERSION = 3;
+/** Version 1: AccountEvent counters were `present`/`managed`; 2: no machine.config; 3: evolve ran resource rules (see upcasters.ts). */
+export const LOG_VERSION = 4;
 
 export interface LogHeader {
   format: typeof LOG_FORMAT;
@@ -29,7 +29,7 @@ const FIELDS: Record<EventType, Record<string, Kind>> = {
   account: { node: 'number', zone: 'string|null', reason: 'string' },
   vmemmap: { action: 'string', headPfn: 'number', nrPages: 'number', refcount: 'number', sections: 'array', node: 'number' },
   node: { node: 'number', online: 'boolean' },
-  resource: { action: 'string', start: 'number', size: 'number', flags: 'array' },
+  resource: { action: 'string', start: 'number', size: 'number', flags: 'array', remove: 'array', insert: 'array' },
   fault: { kind: 'string', section: 'number', block: 'number', removed: 'object', access: 'string', message: 'string' },
   knob: { knob: 'string', key: 'string', value: 'scalar' },
   warning: { message: 'string' },

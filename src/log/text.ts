@@ -28,11 +28,24 @@ export function decodeLog(text: string | Buffer, name = '<string>'): ScanResult 
 /**
  * Decodes one record line of a log written in `fileVersion` (for a stream
  * read line by line): checks framing, checksum, type and fields and upcasts
- * it. Throws LineError. Seq contiguity is the reader's to check.
+ * it. Throws LineError. Seq contiguity is the reader's to check. A line of an
+ * older version is lifted as if it were its log's first record; to read a
+ * whole older log line by line, use eventLineDecoder(), which lifts each line
+ * knowing the ones before it.
  */
 export function decodeEventLine(line: string, fileVersion: number = LOG_VERSION): { event: MemhpEvent; commit: boolean } {
+  return decodeWith(line, recordUpcaster(fileVersion, {}));
+}
+
+/** A decoder for the record lines of one log, in order (its header already read and current). */
+export function eventLineDecoder(header: LogHeader, fileVersion: number): (line: string) => { event: MemhpEvent; commit: boolean } {
+  const upcast = recordUpcaster(fileVersion, header as unknown as Record<string, unknown>);
+  return (line) => decodeWith(line, upcast);
+}
+
+function decodeWith(line: string, upcast: ((r: Record<string, unknown>) => Record<string, unknown>) | null): { event: MemhpEvent; commit: boolean } {
   const { value, commit } = decodeLine(line);
-  const r = recordUpcaster(fileVersion)?.(value) ?? value;
+  const r = upcast?.(value) ?? value;
   if (typeof r.seq !== 'number') throw new LineError('record has no numeric "seq"', false);
   checkEventShape(r);
   return { event: deepFreeze(r as unknown as MemhpEvent), commit };

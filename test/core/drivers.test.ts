@@ -85,7 +85,8 @@ describe('ACPI memory devices (acpi_memory_enable_device)', () => {
 
   it('eject: acpi_scan_try_to_offline() offlines every block; one that cannot go puts the others back online and the eject is -EBUSY', () => {
     const s = boot({ params: { auto_online_blocks: 'online_kernel' } }, table);
-    ok(s, dimm('PNP0C80:00', 8 * GiB, 512 * MiB), { op: 'pin', block: 66 });
+    // node 1: its boot ZONE_NORMAL keeps the kernel's allocations out of the DIMM (docs/kernel-model.md §8.4)
+    ok(s, dimm('PNP0C80:00', 8 * GiB, 512 * MiB, 1), { op: 'pin', block: 66 });
     const r = s.apply({ op: 'acpi_dimm_eject', device: 'PNP0C80:00' });
     expect(r).toMatchObject({ ret: -16, errno: 'EBUSY' });
     expect(blocksBetween(s, 64, 68).map((b: any) => b.state)).toEqual(['online', 'online', 'online', 'online']);
@@ -328,7 +329,7 @@ describe('the shipped driver scenarios, operation by operation', () => {
     expect(shrunk.groups![0]).toMatchObject({ presentKernelPages: 0, presentMovablePages: 0 });
   });
 
-  it('two-dimms-static-groups: the first 8 GiB DIMM fits 3.01 × 4 GiB and goes movable as a whole, the second does not and goes to Normal as a whole; ejects in either order', () => {
+  it('two-dimms-static-groups: the first 8 GiB DIMM fits 3.01 × 4 GiB and goes movable as a whole, the second does not and goes to Normal as a whole, where the kernel allocations land: its eject is -EBUSY, the movable one ejects', () => {
     const { views } = run('two-dimms-static-groups.json');
     const both = views[1]!.v;
     expect(new Set(both.blocks.filter((b) => b.id >= 64 && b.id < 128).map((b) => b.zone))).toEqual(new Set(['Movable']));
@@ -338,7 +339,9 @@ describe('the shipped driver scenarios, operation by operation', () => {
       [1, 'PNP0C80:01', 0, 8],
     ]);
     expect(both.firmwareMemmap!.map((f) => f.start)).toEqual([0, 8 * GiB, 16 * GiB]);
-    expect(views[2]!.v.groups!.map((g) => g.id)).toEqual([0]);
+    expect(views[2]!.r).toMatchObject({ errno: 'EBUSY' });
+    expect(views[2]!.v.groups!.map((g) => g.id)).toEqual([0, 1]);
+    expect(views[3]!.v.groups!.map((g) => g.id)).toEqual([1]);
   });
 
   it('cxl-dax-kmem-256g: 128 blocks of 2 GiB on node 1, each with its own 8192-page memmap (2 GiB / 4 KiB × 64 B), online movable; daxctl-style offline, then the unbind removes it all', () => {

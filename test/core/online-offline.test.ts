@@ -19,12 +19,15 @@ describe('state writes', () => {
     expect(sectionOf(v, 64)?.state).toBe('online');
     expect(zoneOf(v, 0, 'Normal')).toMatchObject({ presentPages: 2 * 32768, managedPages: 2 * 32768, startPfn: 64 * 32768, endPfn: 66 * 32768 });
     expect(zoneOf(v, 0, 'Movable')).toMatchObject({ presentPages: 32768, managedPages: 32768, startPfn: 66 * 32768, endPfn: 67 * 32768 });
-    ok(s, state(66, 'offline'), state(65, 'offline'));
+    ok(s, state(66, 'offline'));
+    // node 0's boot memory is all DMA/DMA32: its Normal blocks took the kernel's unmovable
+    // allocations when they came online and cannot go (docs/kernel-model.md §8.4)
+    expect(s.apply(state(65, 'offline'))).toMatchObject({ errno: 'EBUSY' });
     v = s.view();
     expect(blockOf(v, 66)).toMatchObject({ state: 'offline', zone: null });
     expect(sectionOf(v, 66)?.state).toBe('present');
     expect(zoneOf(v, 0, 'Movable')).toMatchObject({ presentPages: 0, managedPages: 0, startPfn: null, endPfn: null });
-    expect(zoneOf(v, 0, 'Normal')).toMatchObject({ presentPages: 32768, startPfn: 64 * 32768, endPfn: 65 * 32768 });
+    expect(zoneOf(v, 0, 'Normal')).toMatchObject({ presentPages: 2 * 32768, startPfn: 64 * 32768, endPfn: 66 * 32768 });
   });
 
   it('EINVAL for redundant writes, no notifier, nothing changes', () => {
@@ -75,8 +78,10 @@ describe('the online file', () => {
     expect(r1.ret).toBe(0);
     expect(r1.events.filter((e) => e.type !== 'op')).toEqual([]);
     expect(memoryParts(s.view())).toEqual(online);
-    ok(s, { op: 'online', block: 64, value: false });
-    expect(blockOf(s.view(), 64)?.state).toBe('offline');
+    // a Normal block of node 0 holds the kernel's unmovable allocations (docs/kernel-model.md §8.4)
+    expect(s.apply({ op: 'online', block: 64, value: false })).toMatchObject({ errno: 'EBUSY' });
+    ok(s, add(8 * GiB + 128 * MiB, 128 * MiB), state(65, 'online_movable'), { op: 'online', block: 65, value: false });
+    expect(blockOf(s.view(), 65)?.state).toBe('offline');
   });
 });
 

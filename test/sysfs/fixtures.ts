@@ -26,6 +26,7 @@ export function block(id: number, node: number, state: BlockView['state'], zone:
     early: false,
     onlineType: 'offline',
     pinned: false,
+    kernelAllocations: false,
     group: null,
     ...extra,
   };

@@ -9,6 +9,8 @@ import { decideMemmapLayout, type MemmapLayout, type MemmapPlacement } from '../
 import { hasFeature } from '../../kernel/features.ts';
 import type { MhpFlag } from '../../kernel/types.ts';
 import { KernelError } from '../../kernel/errno.ts';
+import { busyConflict } from '../../kernel/resource.ts';
+import { requestResource } from './resource.ts';
 import type { Tx } from '../tx.ts';
 import { freeKernelPages } from '../../kernel/zones.ts';
 import { hex, kernelWarn, range } from './common.ts';
@@ -79,6 +81,10 @@ export function addMemory(tx: Tx, nid: number, start: number, size: number, flag
   const endId = Math.ceil((start + size) / g.blockSize);
   for (let id = firstId; id < endId && size > 0; id++)
     if (tx.draft.blocks.get(id)) fail('EEXIST', `${range(start, size)} conflicts with System RAM of memory${id}`);
+  // a resource left behind by an earlier removal (release_mem_region_adjustable() over more
+  // than one resource releases nothing) still makes register_memory_resource() fail
+  const stale = size > 0 ? busyConflict(tx.draft.resources, start, size) : undefined;
+  if (stale) fail('EEXIST', `${range(start, size)} conflicts with ${stale.name} ${range(stale.start, stale.size)}: Unable to reserve System RAM region`);
   if (!isBlockAlignedRange(g, start, size))
     fail('EINVAL', `Block size [${hex(g.blockSize)}] unaligned hotplug range: start ${hex(start)}, size ${hex(size)}`);
   let group: number | null = null;
@@ -111,16 +117,10 @@ export function addMemory(tx: Tx, nid: number, start: number, size: number, flag
 
   // ---- effects ----
   const resourceFlags = [...flags, ...(opts.merge ? ['MHP_MERGE_RESOURCE'] : []), ...(group !== null ? ['MHP_NID_IS_MGID'] : [])];
-  tx.emit({
-    type: 'resource',
-    action: 'request',
-    start,
-    size,
-    flags: resourceFlags,
-    ...(opts.driverManaged !== undefined ? { name: opts.driverManaged, driverManaged: true } : {}),
-  });
+  requestResource(tx, { start, size, flags: resourceFlags, ...(opts.driverManaged !== undefined ? { name: opts.driverManaged, driverManaged: true } : {}) });
   const node = tx.draft.nodes.get(nid);
-  if (!node?.online) tx.emit({ type: 'node', node: nid, online: true });
+  // a node new to the world starts with all its (hot-added) memory free: the arch's largest buddy order
+  if (!node?.online) tx.emit({ type: 'node', node: nid, online: true, ...(node ? {} : { maxFreeOrder: g.profile.maxPageOrder }) });
   for (let i = 0; i < nBlocks; i++) {
     const id = firstId + i;
     const blockPfn = id * g.pagesPerBlock;

@@ -51,8 +51,11 @@ export function offlineBlock(tx: Tx, id: number, redundantOk = false): void {
     // not tracked per block: a kernel-zone block can go only if the node's remaining kernel
     // memory still holds them all, otherwise some of them must sit in this block.
     const allocationsStranded = zone !== 'Movable' && freeKernelPages(tx.draft, b.nid) - (nr - nv) < 0;
-    const unmovable = b.pinned || b.used_pages > 0 || allocationsStranded;
-    if (!onlyVmemmap && unmovable && zone !== 'Movable') fail('EBUSY', `memory offlining ${where} failed due to failure to isolate range`);
+    // the kernel's unmovable allocations that landed here when it came online (docs/kernel-model.md §8.4)
+    const kernelAllocations = b.kernel_allocations === true;
+    const unmovable = b.pinned || b.used_pages > 0 || allocationsStranded || kernelAllocations;
+    if (!onlyVmemmap && unmovable && zone !== 'Movable')
+      fail('EBUSY', `memory offlining ${where} failed due to failure to isolate range${kernelAllocations ? ` (memory${id} holds unmovable kernel allocations)` : ''}`);
     const err = tx.draft.injection.MEM_GOING_OFFLINE;
     if (err !== 0) {
       tx.warn(`notifier-error-inject: Injecting error (${err}) to MEM_GOING_OFFLINE for memory${id}`);
@@ -65,7 +68,7 @@ export function offlineBlock(tx: Tx, id: number, redundantOk = false): void {
     throw e;
   }
   for (const s of sectionsOf(tx, id)) tx.transition('section', s, { type: 'OFFLINE' });
-  tx.transition('memory_block', id, { type: 'OFFLINE_DONE', set: { zone: null } });
+  tx.transition('memory_block', id, { type: 'OFFLINE_DONE', set: { zone: null, ...(b.kernel_allocations ? { kernel_allocations: false } : {}) } });
   accountZone(
     tx,
     b.nid,

@@ -2,7 +2,11 @@
  * Onlining a memory block: state_store()/online_store() → memory_block_online()
  * → online_pages() (docs/kernel-model.md §4.4, §4.7, §7.3).
  */
+import { bootNormalFreePages, receivesUnmovableAllocations } from '../../kernel/allocations.ts';
 import { fail } from '../../kernel/errno.ts';
+import { hasFeature } from '../../kernel/features.ts';
+import { KERNEL_ZONES } from '../../kernel/zones.ts';
+import { zoneKey } from '../world.ts';
 import type { OnlineType } from '../../kernel/types.ts';
 import type { Tx } from '../tx.ts';
 import { groupContextOf, zoneForPfnRange } from '../../kernel/zone-choice.ts';
@@ -11,8 +15,11 @@ import { accountZone, block, checkMemmapAlive, range, sectionsOf } from './commo
 /**
  * device_online() of one block with the requested online type.
  * `redundantOk`: the `online` file treats onlining an online block as success.
+ * `rollback`: a failed offline_and_remove_memory() or eject puts back a block it offlined in the
+ * same operation; the block comes back as it was, without kernel allocations (it had none, or it
+ * could not have been offlined), so a failed operation changes nothing.
  */
-export function onlineBlock(tx: Tx, id: number, type: Exclude<OnlineType, 'offline'>, redundantOk = false): void {
+export function onlineBlock(tx: Tx, id: number, type: Exclude<OnlineType, 'offline'>, redundantOk = false, rollback = false): void {
   const { g } = tx;
   const b = block(tx, id);
   if (!b) fail('ENOENT', `memory${id} does not exist`);
@@ -33,8 +40,11 @@ export function onlineBlock(tx: Tx, id: number, type: Exclude<OnlineType, 'offli
     tx.warn(`notifier-error-inject: Injecting error (${err}) to MEM_GOING_ONLINE for memory${id}`);
     fail(-err, `MEM_GOING_ONLINE notifier failed for memory${id} ${range(pfn * g.pageSize, g.blockSize)}`);
   }
+  // where the kernel's unmovable allocations go (docs/kernel-model.md §8.4): decided now, recorded in the block
+  const kernelAllocations =
+    !rollback && !b.early && receivesUnmovableAllocations({ zone, onlinedToTail: hasFeature(tx.system.kernel, 'rule.online_pages.to_tail'), bootNormalFreePages: nodeBootNormalFree(tx, b.nid) });
   // memory_subsys_online() resets mem->online_type to MMOP_OFFLINE once the online is done (docs/kernel-model.md §4.4)
-  tx.transition('memory_block', id, { type: 'ONLINE', set: { zone, online_type: 'offline' } });
+  tx.transition('memory_block', id, { type: 'ONLINE', set: { zone, online_type: 'offline', ...(kernelAllocations ? { kernel_allocations: true } : {}) } });
   for (const s of sectionsOf(tx, id)) tx.transition('section', s, { type: 'ONLINE' });
   accountZone(
     tx,
@@ -46,3 +56,13 @@ export function onlineBlock(tx: Tx, id: number, type: Exclude<OnlineType, 'offli
   );
 }
 
+
+/** Free pages of the node's boot ZONE_NORMAL (src/kernel/allocations.ts). */
+function nodeBootNormalFree(tx: Tx, nid: number): number {
+  const n = tx.draft.nodes.get(nid);
+  if (!n) return 0;
+  let earlyKernelPages = 0;
+  for (const z of KERNEL_ZONES) earlyKernelPages += tx.draft.zones.get(zoneKey(nid, z))?.presentEarlyPages ?? 0;
+  const earlyNormalPages = tx.draft.zones.get(zoneKey(nid, 'Normal'))?.presentEarlyPages ?? 0;
+  return bootNormalFreePages({ earlyKernelPages, earlyNormalPages, usedPages: n.usedPages, memmapPages: n.memmapPages });
+}

@@ -9,6 +9,7 @@ import { Oops, type Tx } from '../tx.ts';
 import type { BlockState } from '../world.ts';
 import { blocksIn, checkMemmapAlive, hex, kernelBug, kernelWarn, range, sectionsOf } from './common.ts';
 import { offlineBlock } from './offline.ts';
+import { releaseMemRegionAdjustable } from './resource.ts';
 import { onlineBlock } from './online.ts';
 
 /** The era's rule for ranges whose memmap lives on the memory itself. */
@@ -110,7 +111,7 @@ export function removeMemory(tx: Tx, start: number, size: number): void {
     if (head && head.refcount > 0 && overlaps && !head.orphanedBy)
       tx.emit({ type: 'vmemmap', action: 'orphan', headPfn: head.headPfn, nrPages: head.nrPages, refcount: head.refcount, sections: [...head.sections], node: head.node, removed: { start, size } });
   }
-  tx.emit({ type: 'resource', action: 'release', start, size, flags: [] });
+  releaseMemRegionAdjustable(tx, start, size);
   tryOfflineNode(tx, nid);
 }
 
@@ -171,7 +172,7 @@ export function offlineAndRemoveMemory(tx: Tx, start: number, size: number): voi
   // rollback (~5.10+): re-online what this call offlined, with the remembered type
   for (const { id, type } of offlinedByUs)
     try {
-      onlineBlock(tx, id, type);
+      onlineBlock(tx, id, type, false, true);
     } catch (e) {
       if (!(e instanceof KernelError)) throw e;
       tx.warn(`failed to re-online memory${id}: ${e.message}`);

@@ -16,7 +16,10 @@ export const system: SystemSpec = {
 /** One of each event type, as an engine would emit for a hot-add and online. */
 export const oneOfEach: UnsequencedEvent[] = [
   { type: 'op', op: { op: 'add_memory', node: 0, start: 4294967296, size: 1073741824, flags: ['MHP_MEMMAP_DEVICE'] }, ret: 0, errno: null },
-  { type: 'resource', action: 'request', start: 4294967296, size: 1073741824, flags: ['IORESOURCE_SYSTEM_RAM'] },
+  {
+    type: 'resource', action: 'request', start: 4294967296, size: 1073741824, flags: ['IORESOURCE_SYSTEM_RAM'],
+    remove: [], insert: [{ start: 4294967296, size: 1073741824, name: 'System RAM', driverManaged: false, container: false }], firmwareMap: 'add',
+  },
   { type: 'vmemmap', action: 'mark', headPfn: 1048576, nrPages: 4096, refcount: 8, sections: [32, 33, 34, 35, 36, 37, 38, 39], node: 0 },
   {
     type: 'transition', machine: 'memory_block', actor: 'memory32', event: { type: 'ADD', phys_index: 32 },

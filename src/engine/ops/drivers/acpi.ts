@@ -2,12 +2,14 @@
  * ACPI memory devices (PNP0C80, a DIMM): drivers/acpi/acpi_memhotplug.c
  * (docs/drivers.md). acpi_memory_enable_device() registers one static
  * memory group per device (5.15+) and calls __add_memory() — a plain
- * "System RAM" resource with a /sys/firmware/memmap entry. The eject
- * offlines the device's blocks first (acpi_scan_try_to_offline()), then
- * __remove_memory(), which BUG()s if removal fails.
+ * "System RAM" resource with a /sys/firmware/memmap entry, then binds the
+ * blocks that exist (acpi_bind_memory_blocks()). The eject offlines the bound
+ * blocks (acpi_scan_try_to_offline()), then __remove_memory() of the whole
+ * range, which BUG()s if removal fails (a block it never bound still online).
  */
 import { fail, KernelError } from '../../../kernel/errno.ts';
 import { hasMemoryGroups } from '../../../kernel/drivers.ts';
+import { hasFeature } from '../../../kernel/features.ts';
 import { supportsMemmapOnMemory513 } from '../../../kernel/memmap-on-memory.ts';
 import type { MhpFlag } from '../../../kernel/types.ts';
 import { Oops, type Tx } from '../../tx.ts';
@@ -24,8 +26,9 @@ function acpiFlags(tx: Tx, size: number): MhpFlag[] {
   const era = tx.system.kernel;
   // the 2019 series made ACPI its one caller: MHP_MEMMAP_DEVICE
   if (era === 'v2-2019') return ['MHP_MEMMAP_DEVICE'];
-  // 5.13–6.5: only when mhp_supports_memmap_on_memory(size) holds (else add_memory() would -EINVAL)
-  if (era === '5.13') return supportsMemmapOnMemory513(tx.system, tx.g, tx.params, size).ok ? ['MHP_MEMMAP_ON_MEMORY'] : [];
+  // 5.13–6.5 (so 5.15 and a real 6.1): acpi_memory_enable_device() passes the flag only when
+  // mhp_supports_memmap_on_memory(size) holds, else add_memory() would -EINVAL
+  if (!hasFeature(era, 'rule.memmap_on_memory.hint')) return supportsMemmapOnMemory513(tx.system, tx.g, tx.params, size).ok ? ['MHP_MEMMAP_ON_MEMORY'] : [];
   // 6.6+: always; the core treats it as a hint
   return ['MHP_MEMMAP_ON_MEMORY'];
 }
@@ -49,15 +52,20 @@ export function acpiDimmAdd(tx: Tx, name: string, node: number, start: number, s
     if (group !== undefined) unregisterGroup(tx, group);
     fail('EINVAL', `acpi PNP0C80 ${name}: add_memory failed`);
   }
-  bindDevice(tx, { name, driver: 'acpi_memhotplug', nid: node, start, size, group: group ?? null, stuck: false });
+  // acpi_bind_memory_blocks(): the blocks of the range that exist now become the device's
+  // physical nodes; a block added later by someone else never will be
+  const bound = blocksIn(tx, start, size).map((b) => b.id);
+  bindDevice(tx, { name, driver: 'acpi_memhotplug', nid: node, start, size, group: group ?? null, stuck: false, bound });
 }
 
 export function acpiDimmEject(tx: Tx, name: string): void {
   const d = boundDevice(tx, name, 'acpi_memhotplug');
-  // acpi_scan_try_to_offline(): device_offline() of every block; a failure puts back what went
+  // acpi_scan_try_to_offline(): device_offline() of every bound block (the device's physical
+  // nodes); a failure puts back what went. A block the device never bound stays as it is.
+  const bound = d.bound === undefined ? null : new Set(d.bound);
   const offlined: number[] = [];
   for (const b of blocksIn(tx, d.start, d.size)) {
-    if (b.state === 'offline') continue;
+    if (b.state === 'offline' || (bound !== null && !bound.has(b.id))) continue;
     try {
       offlineBlock(tx, b.id);
       offlined.push(b.id);
@@ -65,7 +73,7 @@ export function acpiDimmEject(tx: Tx, name: string): void {
       if (!(e instanceof KernelError) || e instanceof Oops) throw e;
       for (const id of offlined)
         try {
-          onlineBlock(tx, id, 'online');
+          onlineBlock(tx, id, 'online', false, true);
         } catch (e2) {
           if (!(e2 instanceof KernelError) || e2 instanceof Oops) throw e2;
           tx.warn(`acpi_bus_online: memory${id}: ${e2.message}`);
@@ -73,7 +81,8 @@ export function acpiDimmEject(tx: Tx, name: string): void {
       fail('EBUSY', `eject of ${name}: memory${b.id} cannot be offlined (${e.message})`);
     }
   }
-  // acpi_memory_remove_memory() → __remove_memory(): BUG() if try_remove_memory() fails
+  // acpi_memory_remove_memory() → __remove_memory() of the whole range: try_remove_memory() is
+  // -EBUSY over a block still online (one the device never bound), and __remove_memory() BUG()s
   try {
     removeMemory(tx, d.start, d.size);
   } catch (e) {

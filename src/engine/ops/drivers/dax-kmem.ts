@@ -16,6 +16,7 @@ import { addMemory, possibleNodes } from '../add.ts';
 import { range } from '../common.ts';
 import { registerGroup, unregisterGroup } from '../groups.ts';
 import { removeMemory } from '../remove.ts';
+import { releaseContainer, requestResource } from '../resource.ts';
 import { bindDevice, boundDevice, checkNewDevice, regionBusy, unbindDevice, updateDevice } from './device.ts';
 
 /** dax_kmem_range(): memory-block align the hotplug range inward. */
@@ -46,7 +47,7 @@ export function daxKmemAdd(tx: Tx, name: string, node: number, start: number, si
     if (group !== undefined) unregisterGroup(tx, group);
     fail('EBUSY', `${name}: mapping0: ${range(r.start, r.size)} could not reserve region (conflicts with ${busy})`);
   }
-  tx.emit({ type: 'resource', action: 'request', start: r.start, size: r.size, flags: [], name, container: true });
+  requestResource(tx, { start: r.start, size: r.size, flags: [], name, container: true });
   try {
     if (!hasDriverManaged(era)) addMemory(tx, node, r.start, r.size, []); // before 5.8: add_memory(), a firmware memmap entry too
     else
@@ -57,7 +58,7 @@ export function daxKmemAdd(tx: Tx, name: string, node: number, start: number, si
   } catch (e) {
     if (!(e instanceof KernelError) || e instanceof Oops) throw e;
     tx.warn(`${name}: mapping0: ${range(r.start, r.size)} memory add failed: ${e.message}`);
-    tx.emit({ type: 'resource', action: 'release', start: r.start, size: r.size, flags: [], name, container: true });
+    releaseContainer(tx, name, r.start, r.size);
     if (group !== undefined) unregisterGroup(tx, group);
     throw e;
   }
@@ -84,7 +85,7 @@ export function daxKmemRemove(tx: Tx, name: string): void {
     updateDevice(tx, { ...d, stuck: true });
     return;
   }
-  tx.emit({ type: 'resource', action: 'release', start: d.start, size: d.size, flags: [], name, container: true });
+  releaseContainer(tx, name, d.start, d.size);
   if (d.group !== null) unregisterGroup(tx, d.group);
   unbindDevice(tx, name);
 }

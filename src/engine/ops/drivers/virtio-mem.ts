@@ -17,6 +17,7 @@ import type { BlockState } from '../../world.ts';
 import { addMemory, possibleNodes } from '../add.ts';
 import { blocksIn, hex, range } from '../common.ts';
 import { registerGroup } from '../groups.ts';
+import { requestResource } from '../resource.ts';
 import { offlineAndRemoveMemory, removeMemory } from '../remove.ts';
 import { bindDevice, boundDevice, checkNewDevice, regionBusy, updateDevice } from './device.ts';
 import { formatSize } from '../../../input/size.ts';
@@ -47,7 +48,7 @@ export function virtioMemAdd(tx: Tx, name: string, node: number, start: number, 
   // virtio_mem_create_resource(): the parent resource, named after the device; a conflict is -EBUSY
   const busy = regionBusy(tx, start, size);
   if (busy) fail('EBUSY', `virtio-mem ${name}: could not reserve device region ${range(start, size)} (conflicts with ${busy})`);
-  tx.emit({ type: 'resource', action: 'request', start, size, flags: [], name, container: true });
+  requestResource(tx, { start, size, flags: [], name, container: true });
   let group: number | null = null;
   // one dynamic memory group covers the whole device; its unit is the driver's add/remove unit
   if (hasMemoryGroups(era)) group = registerGroup(tx, name, node, true, unit / tx.g.pageSize, possibleNodes(tx));
