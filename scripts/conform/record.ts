@@ -72,7 +72,7 @@ try {
     console.log(`seed ${seed}: ${t.steps.length} steps [${outcomes}]${t.fresh ? ' fresh' : ''}${t.aborted ? ` ABORTED ${t.aborted}` : ''} ${((Date.now() - s0) / 1000).toFixed(1)}s`);
   }
 } finally {
-  await runner.close();
+  await runner.close(true);
 }
 const min = (Date.now() - t0) / 60000;
-console.log(`recorded ${done} sequences (${steps} steps) in ${min.toFixed(1)} min, ${runner.boots} boots: conformSequencesPerMin ${(done / min).toFixed(2)}`);
+console.log(`recorded ${done} sequences (${steps} steps) in ${min.toFixed(1)} min, ${runner.boots} boots, ${runner.restores} snapshot restores: conformSequencesPerMin ${(done / min).toFixed(2)}`);

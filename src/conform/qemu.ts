@@ -48,8 +48,12 @@ export class Guest {
     readonly argv: string[],
   ) {}
 
-  /** Boots a guest and waits for its shell (TCG: ≈12 s). */
-  static async boot(kernel: GuestKernel, shape: GuestShape, initrd?: Buffer): Promise<Guest> {
+  /**
+   * Boots a guest and waits for its shell (TCG: ≈12 s), or, with `incoming`, resumes the
+   * guest saved in that file by save() (a second or two): the same machine, kernel and
+   * command line, restored where the snapshot was taken.
+   */
+  static async boot(kernel: GuestKernel, shape: GuestShape, initrd?: Buffer, incoming?: string): Promise<Guest> {
     const dir = mkdtempSync(join(tmpdir(), 'memhp-conform-'));
     const initrdPath = join(dir, 'initrd.gz');
     writeFileSync(initrdPath, initrd ?? buildInitramfs(kernel.modulesDir));
@@ -63,6 +67,7 @@ export class Guest {
       '-serial', `file:${join(dir, 'console.log')}`,
       '-serial', `unix:${join(dir, 'shell.sock')},server=on,wait=off`,
       '-qmp', `unix:${join(dir, 'qmp.sock')},server=on,wait=off`,
+      ...(incoming ? ['-incoming', `exec:cat ${incoming}`] : []),
     ];
     const proc = spawn(QEMU_BINARY, argv, { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
@@ -71,7 +76,11 @@ export class Guest {
     try {
       const sockets = await Promise.race([waitConnect(dir), exited]);
       const guest = new Guest(proc, dir, sockets.qmp, sockets.shell, argv);
-      await Promise.race([sockets.shell.waitFor(/MEMHP-READY\r?\n/, 120_000), exited]);
+      if (incoming) {
+        await Promise.race([waitMigration(sockets.qmp, ['completed'], 'query-migrate', 120_000), exited]);
+        if ((await sockets.qmp.execute<{ status: string }>('query-status')).status !== 'running') await sockets.qmp.execute('cont');
+        await Promise.race([sockets.shell.sh('true', 60_000), exited]);
+      } else await Promise.race([sockets.shell.waitFor(/MEMHP-READY\r?\n/, 120_000), exited]);
       return guest;
     } catch (err) {
       proc.kill('SIGKILL');
@@ -92,6 +101,15 @@ export class Guest {
     } catch {
       return '';
     }
+  }
+
+  /**
+   * Saves the running guest's whole state to `file` (QEMU migration to a file), for
+   * boot(…, incoming) to resume. The guest is stopped afterwards: close it.
+   */
+  async save(file: string): Promise<void> {
+    await this.qmp.execute('migrate', { uri: `exec:cat > ${file}` });
+    await waitMigration(this.qmp, ['completed'], 'query-migrate', 120_000);
   }
 
   async close(): Promise<void> {
@@ -127,4 +145,15 @@ function numaArgs(numa: readonly number[]): string[] {
     else out.push('-numa', `node,nodeid=${node}`);
   });
   return out;
+}
+
+async function waitMigration(qmp: Qmp, done: string[], command: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const r = await qmp.execute<{ status?: string; 'error-desc'?: string }>(command);
+    if (r.status && done.includes(r.status)) return;
+    if (r.status === 'failed') throw new Error(`QEMU migration failed: ${r['error-desc'] ?? ''}`);
+    if (Date.now() > deadline) throw new Error(`QEMU migration did not finish within ${timeoutMs / 1000} s (status ${r.status})`);
+    await new Promise((res) => setTimeout(res, 100));
+  }
 }

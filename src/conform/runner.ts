@@ -12,6 +12,9 @@ import { Guest, qemuVersion } from './qemu.ts';
 import { recordSequence } from './sequence.ts';
 import type { Transcript, TranscriptStep } from './transcript.ts';
 import { buildInitramfs } from './initramfs.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 export interface RunnerOptions {
   accel: 'tcg' | 'kvm';
@@ -27,6 +30,9 @@ export class GuestRunner {
   private initrd: Buffer | null = null;
   readonly qemu = qemuVersion();
   boots = 0;
+  restores = 0;
+  private readonly snapshots = new Map<string, { file: string; cmdline: string[] }>();
+  private snapDir: string | null = null;
 
   constructor(
     readonly kernel: GuestKernel,
@@ -38,16 +44,33 @@ export class GuestRunner {
     return this.release;
   }
 
+  /**
+   * A guest in its boot state: restored from this shape's snapshot when there is one,
+   * else booted, saved as the shape's snapshot and restored from it (so that every
+   * sequence of a shape starts from the same saved boot).
+   */
   private async boot(shape: MachineShape): Promise<void> {
     await this.close();
     this.initrd ??= buildInitramfs(this.kernel.modulesDir);
+    const key = shapeKey(shape);
     const cmdline = [...shape.bootParams, ...shape.runtimeParams.map((p) => p.cmdline)];
-    this.opts.onBoot?.(cmdline.join(' '));
-    this.guest = await Guest.boot(this.kernel, { memMiB: shape.memMiB, slots: shape.slots, maxMemMiB: shape.maxMemMiB, numa: shape.numa, cmdline, accel: this.opts.accel }, this.initrd);
+    const gshape = { memMiB: shape.memMiB, slots: shape.slots, maxMemMiB: shape.maxMemMiB, numa: shape.numa, cmdline, accel: this.opts.accel };
+    if (!this.snapshots.has(key)) {
+      this.opts.onBoot?.(cmdline.join(' '));
+      const g = await Guest.boot(this.kernel, gshape, this.initrd);
+      this.boots++;
+      if (!this.release) this.release = (await g.shell.sh('uname -r')).out.trim();
+      this.snapDir ??= mkdtempSync(join(tmpdir(), 'memhp-conform-snap-'));
+      const file = join(this.snapDir, `shape-${this.snapshots.size}.mig`);
+      await g.save(file);
+      await g.close();
+      this.snapshots.set(key, { file, cmdline });
+    }
+    const s = this.snapshots.get(key)!;
+    this.guest = await Guest.boot(this.kernel, { ...gshape, cmdline: s.cmdline }, this.initrd, s.file);
+    this.restores++;
     this.driver = new GuestDriver(this.guest, shape);
-    this.key = shapeKey(shape);
-    this.boots++;
-    if (!this.release) this.release = (await this.guest.shell.sh('uname -r')).out.trim();
+    this.key = key;
   }
 
   /** A guest in its boot state for `shape`; true when it was booted for it. */
@@ -61,6 +84,8 @@ export class GuestRunner {
       }
     }
     await this.boot(shape);
+    // a snapshot keeps the command line of the boot that made it: set this scenario's runtime parameters
+    if (!(await this.driver!.reset())) throw new Error('a guest restored from its snapshot did not take the runtime parameters');
     return true;
   }
 
@@ -76,7 +101,13 @@ export class GuestRunner {
     return t;
   }
 
-  async close(): Promise<void> {
+  /** Stops the guest; with `all`, also deletes the snapshots. */
+  async close(all = false): Promise<void> {
+    if (all && this.snapDir) {
+      rmSync(this.snapDir, { recursive: true, force: true });
+      this.snapDir = null;
+      this.snapshots.clear();
+    }
     if (this.guest) await this.guest.close();
     this.guest = null;
     this.driver = null;

@@ -33,7 +33,7 @@ export interface Transcript {
   qemu: { version: string; argv: string[] };
   /** The scenario as run (scenarioToObject), era set to the kernel's. */
   scenario: Record<string, unknown>;
-  /** Whether the guest was booted for this sequence (false: reset by unplugging after an earlier one). */
+  /** Whether the guest started this sequence from its shape's boot snapshot (false: reset by unplugging after an earlier sequence). */
   fresh: boolean;
   start: { obs: Observation; dmesg: string[] };
   steps: TranscriptStep[];
