@@ -15,7 +15,7 @@ import { KernelNotFound, resolveKernel } from '../conform/kernels.ts';
 import { machineShape } from '../conform/mapping.ts';
 import { formatComparison } from '../conform/report.ts';
 import { GuestRunner } from '../conform/runner.ts';
-import { TRANSCRIPT_FORMAT, type Transcript } from '../conform/transcript.ts';
+import { TRANSCRIPT_FORMAT, TranscriptError, type Transcript } from '../conform/transcript.ts';
 import type { Scenario } from '../kernel/types.ts';
 import { EXIT_FAILURE, EXIT_INVALID_INPUT, EXIT_OK, InputError } from './errors.ts';
 import { printJson, printLines } from './output.ts';
@@ -49,7 +49,7 @@ function isTranscriptFile(path: string): boolean {
   if (path.endsWith('.jsonl.gz')) return true;
   if (!path.endsWith('.json')) return false;
   const head = readFileSync(path, 'utf8').slice(0, 200);
-  return head.includes(`"format":"${TRANSCRIPT_FORMAT}"`);
+  return new RegExp(`"format"\\s*:\\s*"${TRANSCRIPT_FORMAT}"`).test(head);
 }
 
 /** The runnable inputs: [name, scenario] per scenario or log; transcripts separately. */
@@ -63,7 +63,12 @@ function collect(input: string): { scenarios: Array<[string, Scenario]>; transcr
       return;
     }
     if (isTranscriptFile(path)) {
-      transcripts.push(...readTranscripts(path));
+      try {
+        transcripts.push(...readTranscripts(path));
+      } catch (err) {
+        if (err instanceof TranscriptError) throw new InputError(err.message);
+        throw err;
+      }
       return;
     }
     const src = loadSource(path);
