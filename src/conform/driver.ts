@@ -50,7 +50,7 @@ const vmemMem = (i: number) => `mem-vmem${i}`;
 export class GuestDriver {
   /** DIMM slots and virtio-mem devices present on the QEMU side. */
   readonly dimms = new Set<number>();
-  readonly vmems = new Set<number>();
+  readonly vmems = new Map<number, { addr: number; size: number }>();
 
   constructor(
     readonly guest: Guest,
@@ -143,15 +143,37 @@ export class GuestDriver {
     return (await this.guest.qmp.execute<number>('qom-get', { path: `/machine/peripheral/${vmemId(i)}`, property: 'size' })) ?? 0;
   }
 
+  /** Bytes of "System RAM (virtio_mem)" the guest's /proc/iomem shows inside the device's region. */
+  private async guestAdded(i: number): Promise<number> {
+    const dev = this.vmems.get(i)!;
+    const r = await this.guest.shell.sh("grep 'System RAM (virtio_mem)' /proc/iomem", 30_000);
+    let sum = 0;
+    for (const m of r.out.matchAll(/([0-9a-f]+)-([0-9a-f]+) : System RAM \(virtio_mem\)/g)) {
+      const start = parseInt(m[1]!, 16);
+      const end = parseInt(m[2]!, 16) + 1;
+      if (start >= dev.addr && end <= dev.addr + dev.size) sum += end - start;
+    }
+    return sum;
+  }
+
+  /**
+   * Waits until the device has plugged `requested` bytes (QEMU's `size`) and the guest has
+   * added (or removed) them: the driver asks the device to plug a block before it calls
+   * add_memory_driver_managed(), so QEMU's figure runs ahead of the guest's memory blocks.
+   */
   private async waitPlugged(i: number, requested: number): Promise<GuestOutcome> {
     const deadline = Date.now() + VIRTIO_DEADLINE_MS;
     let size = -1;
+    let added = -1;
     while (Date.now() < deadline) {
       size = await this.vmemSize(i);
-      if (size === requested) return { status: 'ok', errno: null };
+      if (size === requested) {
+        added = await this.guestAdded(i);
+        if (added === requested) return { status: 'ok', errno: null };
+      }
       await new Promise((r) => setTimeout(r, 250));
     }
-    return { status: 'timeout', detail: `plugged ${size} bytes, requested ${requested}, after ${VIRTIO_DEADLINE_MS / 1000} s` };
+    return { status: 'timeout', detail: `plugged ${size} bytes (guest shows ${added}), requested ${requested}, after ${VIRTIO_DEADLINE_MS / 1000} s` };
   }
 
   async virtioMemAdd(a: Extract<GuestAction, { kind: 'virtio_mem_add' }>): Promise<GuestOutcome> {
@@ -170,7 +192,7 @@ export class GuestDriver {
       await this.qmpOk('object-del', { id: vmemMem(a.index) });
       return { status: 'refused', detail: `QEMU: ${err}` };
     }
-    this.vmems.add(a.index);
+    this.vmems.set(a.index, { addr: a.addr, size: a.size });
     return this.waitPlugged(a.index, a.requested);
   }
 
@@ -187,7 +209,7 @@ export class GuestDriver {
    * Returns false when something could not be undone (the guest must be rebooted).
    */
   async reset(): Promise<boolean> {
-    for (const i of [...this.vmems]) {
+    for (const i of [...this.vmems.keys()]) {
       const r = await this.virtioMemResize(i, 0);
       if (r.status !== 'ok') return false;
       this.guest.qmp.drainEvents();
