@@ -16,7 +16,7 @@ import { machineShape } from '../conform/mapping.ts';
 import { formatComparison } from '../conform/report.ts';
 import { GuestRunner } from '../conform/runner.ts';
 import { TRANSCRIPT_FORMAT, TranscriptError, type Transcript } from '../conform/transcript.ts';
-import type { Scenario } from '../kernel/types.ts';
+import type { Scenario } from '../kernel/ops.ts';
 import { EXIT_FAILURE, EXIT_INVALID_INPUT, EXIT_OK, InputError } from './errors.ts';
 import { printJson, printLines } from './output.ts';
 import { loadSource } from './source.ts';

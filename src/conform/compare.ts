@@ -7,7 +7,7 @@
  * holes and reserved ranges are the firmware's, not hotplug behaviour.
  */
 import { HotplugSystem } from '../engine/system.ts';
-import type { Op, Scenario } from '../kernel/types.ts';
+import type { Op, Scenario } from '../kernel/ops.ts';
 import { validateScenario } from '../scenario/index.ts';
 import { DEVICE_MEMORY_BASE, eraOfRelease } from './mapping.ts';
 import { dropEmptyZones, memhpObservation, normaliseGuest } from './memhp-side.ts';

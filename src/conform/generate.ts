@@ -6,7 +6,8 @@
  * scenario, so a recorded transcript names its seed and can be regenerated.
  */
 import { validateScenario } from '../scenario/index.ts';
-import type { Era, Scenario } from '../kernel/types.ts';
+import type { Era } from '../kernel/types.ts';
+import type { Scenario } from '../kernel/ops.ts';
 import { DEVICE_MEMORY_BASE, DIMM_SLOTS } from './mapping.ts';
 
 const MiB = 1024 ** 2;

@@ -5,7 +5,8 @@
  * the guest cannot express it (then that operation is "not comparable").
  */
 import { compareRelease } from '../kernel/features.ts';
-import type { Era, Op, Params, SystemSpec } from '../kernel/types.ts';
+import type { Era, Params, SystemSpec } from '../kernel/types.ts';
+import type { Op } from '../kernel/ops.ts';
 
 const GiB = 1024 ** 3;
 const MiB = 1024 ** 2;

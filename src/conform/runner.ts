@@ -4,7 +4,7 @@
  * reset (unplug back, parameters restored); otherwise, or when the reset
  * fails, the guest is rebooted. Booting under TCG costs ≈10 s; a reset ≈1 s.
  */
-import type { Scenario } from '../kernel/types.ts';
+import type { Scenario } from '../kernel/ops.ts';
 import { GuestDriver } from './driver.ts';
 import type { GuestKernel } from './kernels.ts';
 import { eraOfRelease, machineShape, shapeKey, type MachineShape } from './mapping.ts';

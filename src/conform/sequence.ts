@@ -4,7 +4,7 @@
  * changed. A step that times out ends the sequence (the guest may be stuck in
  * the kernel) and the caller reboots.
  */
-import type { Scenario } from '../kernel/types.ts';
+import type { Scenario } from '../kernel/ops.ts';
 import { scenarioToObject } from '../scenario/index.ts';
 import type { GuestDriver } from './driver.ts';
 import { guestAction, type MachineShape } from './mapping.ts';

@@ -4,7 +4,7 @@
  * without QEMU. Observations are stored as the full state at the sequence's
  * start and, per step, only what changed (ObsDelta), so the corpus stays small.
  */
-import type { Op } from '../kernel/types.ts';
+import type { Op } from '../kernel/ops.ts';
 import type { GuestOutcome } from './driver.ts';
 import type { GuestAction } from './mapping.ts';
 import { applyDelta, type Observation, type ObsDelta } from './observation.ts';
