@@ -26,6 +26,7 @@ const SUBCOMMANDS: ReadonlyArray<[name: string, load: () => Promise<Register>]> 
   ['bisect', async () => (await import('./bisect.ts')).registerBisect],
   ['check', async () => (await import('./check.ts')).registerCheck],
   ['explore', async () => (await import('./explore.ts')).registerExplore],
+  ['conform', async () => (await import('./conform.ts')).registerConform],
 ];
 
 function version(): string {

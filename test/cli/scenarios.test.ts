@@ -120,6 +120,13 @@ const OUTCOMES: Record<string, (r: RunJson) => void> = {
     expect(r.world.blocks.filter((b: any) => b.id >= 128).every((b: any) => b.zone === 'Normal' && b.kernelAllocations)).toBe(true);
     expect(r.world.firmwareMemmap).toEqual([{ start: 0, end: 4 * G - 1, type: 'System RAM' }, { start: 16 * G, end: 24 * G - 1, type: 'System RAM' }]);
   },
+  // what a real 6.12 guest did with it (test/fixtures/conform/example-6.12.json): the same
+  'conform-dimm-movable.json': (r) => {
+    expect(rets(r)).toEqual([0, 0, 0, 0, -22, 0]);
+    expect(r.world.blocks.filter((b: any) => b.id >= 32)).toEqual([]);
+    expect(r.world.devices).toEqual([]);
+    expect(r.world.iomem.filter((x: any) => x.start >= 4 * G)).toEqual([]);
+  },
   'cxl-dax-kmem-256g.json': (r) => {
     expect(r.ops).toHaveLength(130);
     expect(rets(r).every((x) => x === 0)).toBe(true);

@@ -1,0 +1,50 @@
+/**
+ * Where a guest kernel comes from: `6.1` and `6.12` name the Debian cloud
+ * kernels scripts/conform/fetch-kernels.sh unpacks into the cache
+ * (~/.cache/memhp/kernels or $MEMHP_KERNEL_CACHE); anything else is a path to
+ * a bzImage, with modules from --modules (or none).
+ */
+import { existsSync, readdirSync, realpathSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+export interface GuestKernel {
+  /** What the user named (6.1, 6.12, or the bzImage path). */
+  name: string;
+  bzImage: string;
+  modulesDir: string | null;
+  configFile: string | null;
+}
+
+export const NAMED_KERNELS = ['6.1', '6.12'] as const;
+
+export function kernelCache(): string {
+  return process.env.MEMHP_KERNEL_CACHE ?? join(homedir(), '.cache', 'memhp', 'kernels');
+}
+
+export class KernelNotFound extends Error {}
+
+export function resolveKernel(name: string, modules?: string): GuestKernel {
+  if ((NAMED_KERNELS as readonly string[]).includes(name)) {
+    const dir = join(kernelCache(), name);
+    if (!existsSync(join(dir, 'bzImage'))) {
+      throw new KernelNotFound(`kernel ${name} is not in ${dir}: run scripts/conform/fetch-kernels.sh (it downloads the Debian package and unpacks it there)`);
+    }
+    return {
+      name,
+      bzImage: realpathSync(join(dir, 'bzImage')),
+      modulesDir: modules ?? (existsSync(join(dir, 'modules')) ? realpathSync(join(dir, 'modules')) : null),
+      configFile: existsSync(join(dir, 'config')) ? realpathSync(join(dir, 'config')) : null,
+    };
+  }
+  if (!existsSync(name)) throw new KernelNotFound(`--kernel: ${name} is neither ${NAMED_KERNELS.join(' nor ')} nor an existing bzImage file`);
+  const bz = realpathSync(name);
+  let configFile: string | null = null;
+  if (modules && existsSync(join(modules, 'build', '.config'))) configFile = join(modules, 'build', '.config');
+  else {
+    const dir = bz.replace(/\/[^/]*$/, '');
+    const cfg = readdirSync(dir).find((f) => f.startsWith('config-') || f === '.config');
+    if (cfg) configFile = join(dir, cfg);
+  }
+  return { name, bzImage: bz, modulesDir: modules ? realpathSync(modules) : null, configFile };
+}
