@@ -19,7 +19,7 @@ import { TRANSCRIPT_FORMAT, TranscriptError, type Transcript } from '../conform/
 import type { Scenario } from '../kernel/ops.ts';
 import { EXIT_FAILURE, EXIT_INVALID_INPUT, EXIT_OK, InputError } from './errors.ts';
 import { printJson, printLines } from './output.ts';
-import { loadSource } from './source.ts';
+import { loadSource } from '../session/source.ts';
 import { styleFor } from './style.ts';
 
 interface ConformOptions {
