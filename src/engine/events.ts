@@ -81,6 +81,17 @@ export interface NodeEvent {
   maxFreeOrder?: number;
 }
 
+/** What a driver asks of the iomem tree: register_memory_resource(), request_mem_region(). */
+export interface ResourceRequest {
+  start: number;
+  size: number;
+  flags: string[];
+  name?: string;
+  /** IORESOURCE_SYSRAM_DRIVER_MANAGED: add_memory_driver_managed(); no /sys/firmware/memmap entry */
+  driverManaged?: boolean;
+  container?: boolean;
+}
+
 /**
  * An iomem resource requested or released, with what that did to the tree.
  * Without `name` it is "System RAM". A `container` is a driver's parent
@@ -89,17 +100,10 @@ export interface NodeEvent {
  * (src/kernel/resource.ts): replaying applies it and runs no resource rule, so
  * a log keeps its meaning when a rule is fixed (format version 4).
  */
-export interface ResourceEvent {
+export interface ResourceEvent extends ResourceRequest {
   type: 'resource';
   seq: number;
   action: 'request' | 'release';
-  start: number;
-  size: number;
-  flags: string[];
-  name?: string;
-  /** IORESOURCE_SYSRAM_DRIVER_MANAGED: add_memory_driver_managed(); no /sys/firmware/memmap entry */
-  driverManaged?: boolean;
-  container?: boolean;
   /** resources taken out of the tree, as they were (merged neighbours, the resource trimmed or split) */
   remove: IomemResource[];
   /** resources put in (the new or merged resource, the pieces left of a trimmed one) */

@@ -5,16 +5,9 @@
  */
 import { SYSTEM_RAM } from '../../kernel/drivers.ts';
 import { addsFirmwareMapEntry, firmwareMapRemoves, releaseAdjustableChange, releaseContainerChange, requestChange, type IomemResource } from '../../kernel/resource.ts';
+import type { ResourceRequest } from '../events.ts';
 import type { Tx } from '../tx.ts';
 
-export interface ResourceRequest {
-  start: number;
-  size: number;
-  flags: string[];
-  name?: string;
-  driverManaged?: boolean;
-  container?: boolean;
-}
 
 const named = (r: ResourceRequest): Omit<ResourceRequest, 'start' | 'size' | 'flags'> => ({
   ...(r.name !== undefined ? { name: r.name } : {}),
