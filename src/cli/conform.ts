@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { compareTranscript, summarise, type TranscriptComparison } from '../conform/compare.ts';
 import { readTranscripts } from '../conform/corpus.ts';
-import { KernelNotFound, resolveKernel } from '../conform/kernels.ts';
+import { fetchNamedKernel, KernelNotFound, resolveKernel } from '../conform/kernels.ts';
 import { machineShape } from '../conform/mapping.ts';
 import { formatComparison } from '../conform/report.ts';
 import { GuestRunner } from '../conform/runner.ts';
@@ -103,6 +103,7 @@ async function conformCommand(input: string, opts: ConformOptions): Promise<numb
       if (!runner) {
         let kernel;
         try {
+          fetchNamedKernel(kernelName, (line) => process.stderr.write(`${line}\n`));
           kernel = resolveKernel(kernelName, opts.modules);
         } catch (err) {
           if (err instanceof KernelNotFound) throw new InputError(err.message);

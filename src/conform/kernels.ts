@@ -4,9 +4,11 @@
  * (~/.cache/memhp/kernels or $MEMHP_KERNEL_CACHE); anything else is a path to
  * a bzImage, with modules from --modules (or none).
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, realpathSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { packagePath } from '../package-root.ts';
 
 export interface GuestKernel {
   /** What the user named (6.1, 6.12, or the bzImage path). */
@@ -24,11 +26,26 @@ export function kernelCache(): string {
 
 export class KernelNotFound extends Error {}
 
+/** The script that downloads Debian's cloud kernels; it ships in the package. */
+export const FETCH_KERNELS_SCRIPT = packagePath('scripts', 'conform', 'fetch-kernels.sh');
+
+/**
+ * Fetch a named kernel into the cache on first use, so `memhp conform --kernel 6.12`
+ * needs nothing but QEMU and busybox-static installed. The script's own output goes
+ * to stderr; a failure (no Debian sources, no network) leaves the kernel missing and
+ * resolveKernel() says what to run by hand.
+ */
+export function fetchNamedKernel(name: string, log: (line: string) => void): void {
+  if (!(NAMED_KERNELS as readonly string[]).includes(name) || existsSync(join(kernelCache(), name, 'bzImage'))) return;
+  log(`fetching Debian's ${name} kernel into ${kernelCache()} (once) …`);
+  spawnSync('sh', [FETCH_KERNELS_SCRIPT, kernelCache()], { stdio: ['ignore', 2, 2] });
+}
+
 export function resolveKernel(name: string, modules?: string): GuestKernel {
   if ((NAMED_KERNELS as readonly string[]).includes(name)) {
     const dir = join(kernelCache(), name);
     if (!existsSync(join(dir, 'bzImage'))) {
-      throw new KernelNotFound(`kernel ${name} is not in ${dir}: run scripts/conform/fetch-kernels.sh (it downloads the Debian package and unpacks it there)`);
+      throw new KernelNotFound(`kernel ${name} is not in ${dir}: fetching it failed; run "sh ${FETCH_KERNELS_SCRIPT}" to see why (it downloads the Debian package with apt-get and unpacks it there)`);
     }
     return {
       name,
