@@ -35,7 +35,7 @@ export function registerConform(program: Command): void {
     .command('conform')
     .description('run a scenario on a real Linux kernel under QEMU and in memhp, and compare them after every operation')
     .argument('<input>', 'a scenario, an event log, a recorded transcript (or corpus .jsonl.gz), or a directory of them')
-    .option('--kernel <kernel>', 'guest kernel: 6.1, 6.12 (fetched by scripts/conform/fetch-kernels.sh) or the path of a bzImage (default: by the scenario era)')
+    .option('--kernel <kernel>', 'guest kernel: 6.1, 6.12 (fetched by bin/fetch-kernels.sh) or the path of a bzImage (default: by the scenario era)')
     .option('--modules <dir>', 'kernel modules directory for a bzImage (virtio_mem, memory-notifier-error-inject)')
     .option('--accel <accel>', 'QEMU accelerator: tcg or kvm', 'tcg')
     .option('--save <file>', 'write the recorded transcript(s) to <file> (one JSON per line)')

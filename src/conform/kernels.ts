@@ -1,6 +1,6 @@
 /**
  * Where a guest kernel comes from: `6.1` and `6.12` name the Debian cloud
- * kernels scripts/conform/fetch-kernels.sh unpacks into the cache
+ * kernels bin/fetch-kernels.sh unpacks into the cache
  * (~/.cache/memhp/kernels or $MEMHP_KERNEL_CACHE); anything else is a path to
  * a bzImage, with modules from --modules (or none).
  */
@@ -27,7 +27,7 @@ export function kernelCache(): string {
 export class KernelNotFound extends Error {}
 
 /** The script that downloads Debian's cloud kernels; it ships in the package. */
-export const FETCH_KERNELS_SCRIPT = packagePath('scripts', 'conform', 'fetch-kernels.sh');
+export const FETCH_KERNELS_SCRIPT = packagePath('bin', 'fetch-kernels.sh');
 
 /**
  * Fetch a named kernel into the cache on first use, so `memhp conform --kernel 6.12`

@@ -2,7 +2,7 @@
 # Fetch Debian cloud kernels (6.1 from the release suite, 6.12 from its backports suite) into a
 # private cache without touching the system's apt state: the sources entry is derived at run time
 # from the machine's own /etc/apt/sources.list.d/debian.sources (no host name lives in this repo).
-# Usage: scripts/conform/fetch-kernels.sh [cache-dir]   (default ~/.cache/memhp/kernels)
+# Usage: bin/fetch-kernels.sh [cache-dir]   (default ~/.cache/memhp/kernels)
 set -eu
 CACHE=${1:-${MEMHP_KERNEL_CACHE:-$HOME/.cache/memhp/kernels}}
 mkdir -p "$CACHE/apt/lists/partial" "$CACHE/apt/cache/archives/partial" "$CACHE/debs"
