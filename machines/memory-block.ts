@@ -36,6 +36,8 @@ export type MemoryBlockEvent =
   | { type: 'OFFLINE_DONE'; set: Patch }
   | { type: 'PIN'; set: Patch }
   | { type: 'UNPIN'; set: Patch }
+  /** state_store() stores mem->online_type before device_online(), which does nothing to an online block: the type stays for the next device_online() */
+  | { type: 'SET_ONLINE_TYPE'; set: Patch }
   | { type: 'REMOVE'; set?: Patch };
 
 export const MEMORY_BLOCK_EMPTY: MemoryBlockContext = {
@@ -71,6 +73,7 @@ export const memoryBlockMachine = setup({
         REMOVE: { target: 'removed', actions: 'apply' },
         PIN: { actions: 'apply' },
         UNPIN: { actions: 'apply' },
+        SET_ONLINE_TYPE: { actions: 'apply' },
       },
     },
     online: {
@@ -78,6 +81,7 @@ export const memoryBlockMachine = setup({
         OFFLINE_BEGIN: { target: 'going-offline', actions: 'apply' },
         PIN: { actions: 'apply' },
         UNPIN: { actions: 'apply' },
+        SET_ONLINE_TYPE: { actions: 'apply' },
       },
     },
     // visible in sysfs while offline_pages() isolates and migrates

@@ -1,7 +1,7 @@
 /**
- * Reading transcripts: one JSON file, a directory of them (recursively), or a
- * packed corpus (`*.jsonl.gz`: one transcript per line, as committed under
- * test/fixtures/conform/).
+ * Reading transcripts: one JSON file, a directory of them (recursively; other
+ * JSON in it is skipped), or a packed corpus (`*.jsonl.gz`: one transcript per
+ * line, as committed under test/fixtures/conform/).
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,6 +16,10 @@ function parseJson(text: string, where: string): unknown {
   }
 }
 
+function isTranscriptLike(v: unknown): boolean {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && (v as { format?: unknown }).format === 'memhp-conform-transcript';
+}
+
 export function readTranscripts(path: string): Transcript[] {
   const st = statSync(path);
   if (st.isDirectory()) {
@@ -24,7 +28,12 @@ export function readTranscripts(path: string): Transcript[] {
       .flatMap((name) => {
         const p = join(path, name);
         if (statSync(p).isDirectory()) return readTranscripts(p);
-        return /\.json$|\.jsonl\.gz$/.test(name) ? readTranscripts(p) : [];
+        if (name.endsWith('.jsonl.gz')) return readTranscripts(p);
+        if (!name.endsWith('.json')) return [];
+        // a directory also holds other JSON (known-divergences.json beside the corpus): only
+        // files that say they are transcripts are read; a named file is always checked
+        const v = parseJson(readFileSync(p, 'utf8'), p);
+        return isTranscriptLike(v) ? [checkTranscript(v, p)] : [];
       });
   }
   if (path.endsWith('.jsonl.gz')) {

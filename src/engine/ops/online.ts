@@ -13,13 +13,12 @@ import { groupContextOf, zoneForPfnRange } from '../../kernel/zone-choice.ts';
 import { accountZone, block, checkMemmapAlive, range, sectionsOf } from './common.ts';
 
 /**
- * device_online() of one block with the requested online type.
+ * memory_subsys_online() of one block with the online type in force (what
+ * state_store() or online_memory_block() stored in mem->online_type, or
+ * MMOP_ONLINE when nothing was stored).
  * `redundantOk`: the `online` file treats onlining an online block as success.
- * `rollback`: a failed offline_and_remove_memory() or eject puts back a block it offlined in the
- * same operation; the block comes back as it was, without kernel allocations (it had none, or it
- * could not have been offlined), so a failed operation changes nothing.
  */
-export function onlineBlock(tx: Tx, id: number, type: Exclude<OnlineType, 'offline'>, redundantOk = false, rollback = false): void {
+export function onlineBlock(tx: Tx, id: number, type: Exclude<OnlineType, 'offline'>, redundantOk = false): void {
   const { g } = tx;
   const b = block(tx, id);
   if (!b) fail('ENOENT', `memory${id} does not exist`);
@@ -38,11 +37,14 @@ export function onlineBlock(tx: Tx, id: number, type: Exclude<OnlineType, 'offli
   if (err !== 0) {
     // MEM_GOING_ONLINE vetoed → MEM_CANCEL_ONLINE; remove_pfn_range_from_zone(); nothing changes
     tx.warn(`notifier-error-inject: Injecting error (${err}) to MEM_GOING_ONLINE for memory${id}`);
+    // memory_subsys_online() resets mem->online_type whatever the outcome
+    if (b.online_type !== 'offline') tx.transition('memory_block', id, { type: 'SET_ONLINE_TYPE', set: { online_type: 'offline' } });
     fail(-err, `MEM_GOING_ONLINE notifier failed for memory${id} ${range(pfn * g.pageSize, g.blockSize)}`);
   }
-  // where the kernel's unmovable allocations go (docs/kernel-model.md §8.4): decided now, recorded in the block
+  // where the kernel's unmovable allocations go (docs/kernel-model.md §8.4): decided now, recorded
+  // in the block; a rollback's re-online is an online like any other
   const kernelAllocations =
-    !rollback && !b.early && receivesUnmovableAllocations({ zone, onlinedToTail: hasFeature(tx.system.kernel, 'rule.online_pages.to_tail'), bootNormalFreePages: nodeBootNormalFree(tx, b.nid) });
+    !b.early && receivesUnmovableAllocations({ zone, onlinedToTail: hasFeature(tx.system.kernel, 'rule.online_pages.to_tail'), bootNormalFreePages: nodeBootNormalFree(tx, b.nid), nodeHasHolder: nodeHasHolder(tx, b.nid) });
   // memory_subsys_online() resets mem->online_type to MMOP_OFFLINE once the online is done (docs/kernel-model.md §4.4)
   tx.transition('memory_block', id, { type: 'ONLINE', set: { zone, online_type: 'offline', ...(kernelAllocations ? { kernel_allocations: true } : {}) } });
   for (const s of sectionsOf(tx, id)) tx.transition('section', s, { type: 'ONLINE' });
@@ -56,6 +58,23 @@ export function onlineBlock(tx: Tx, id: number, type: Exclude<OnlineType, 'offli
   );
 }
 
+/**
+ * device_online() without a requested type, as the `online` file, an ACPI eject's rollback
+ * (acpi_bus_online()) and offline_and_remove_memory()'s rollback call it: memory_subsys_online()
+ * onlines with mem->online_type, MMOP_ONLINE when it is MMOP_OFFLINE. The type is reset after
+ * every online, but a `state` write to a block already online stores it and nothing resets it
+ * (docs/kernel-model.md §4.4), so the next device_online() uses it.
+ */
+export function deviceOnline(tx: Tx, id: number, redundantOk = false): void {
+  const stored = block(tx, id)?.online_type ?? 'offline';
+  onlineBlock(tx, id, stored === 'offline' ? 'online' : stored, redundantOk);
+}
+
+/** Whether an online block of the node holds the kernel's unmovable allocations. */
+function nodeHasHolder(tx: Tx, nid: number): boolean {
+  for (const x of tx.draft.blocks.values()) if (x.nid === nid && x.state === 'online' && x.kernel_allocations) return true;
+  return false;
+}
 
 /** Free pages of the node's boot ZONE_NORMAL (src/kernel/allocations.ts). */
 function nodeBootNormalFree(tx: Tx, nid: number): number {

@@ -172,7 +172,7 @@ export function offlineAndRemoveMemory(tx: Tx, start: number, size: number): voi
   // rollback (~5.10+): re-online what this call offlined, with the remembered type
   for (const { id, type } of offlinedByUs)
     try {
-      onlineBlock(tx, id, type, false, true);
+      onlineBlock(tx, id, type);
     } catch (e) {
       if (!(e instanceof KernelError)) throw e;
       tx.warn(`failed to re-online memory${id}: ${e.message}`);

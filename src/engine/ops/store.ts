@@ -13,7 +13,7 @@ import type { Tx } from '../tx.ts';
 import { addMemory } from './add.ts';
 import { block } from './common.ts';
 import { offlineBlock } from './offline.ts';
-import { onlineBlock } from './online.ts';
+import { deviceOnline, onlineBlock } from './online.ts';
 import { isBlockAlignedRange } from '../../kernel/geometry.ts';
 
 function requireBlock(tx: Tx, id: number, file: string): void {
@@ -30,7 +30,16 @@ export function stateStore(tx: Tx, id: number, buf: string): void {
   requireBlock(tx, id, 'state');
   const r = onlineTypeFromStr(buf);
   if (!r.ok) fail(r.errno, `memory${id}/state: ${r.reason}`);
-  return r.value === 'offline' ? offlineBlock(tx, id) : onlineBlock(tx, id, r.value);
+  if (r.value === 'offline') return offlineBlock(tx, id);
+  const b = block(tx, id)!;
+  if (b.state === 'online') {
+    // mem->online_type = online_type; device_online() returns 1 without calling
+    // memory_subsys_online(), so nothing resets it: a later device_online() (the `online` file, an
+    // eject's rollback) uses it (docs/kernel-model.md §4.4)
+    if (b.online_type !== r.value) tx.transition('memory_block', id, { type: 'SET_ONLINE_TYPE', set: { online_type: r.value } });
+    fail('EINVAL', `memory${id} is already online`);
+  }
+  return onlineBlock(tx, id, r.value);
 }
 
 /** online_store() (drivers/base/core.c): kstrtobool(), then device_online()/device_offline(); already there is success. */
@@ -38,7 +47,7 @@ export function onlineStore(tx: Tx, id: number, buf: string): void {
   requireBlock(tx, id, 'online');
   const r = kstrtobool(buf);
   if (!r.ok) fail(r.errno, `memory${id}/online: ${r.reason}`);
-  return r.value ? onlineBlock(tx, id, 'online', true) : offlineBlock(tx, id, true);
+  return r.value ? deviceOnline(tx, id, true) : offlineBlock(tx, id, true);
 }
 
 /**

@@ -4,7 +4,8 @@
  * memory group per device (5.15+) and calls __add_memory() — a plain
  * "System RAM" resource with a /sys/firmware/memmap entry, then binds the
  * blocks that exist (acpi_bind_memory_blocks()). The eject offlines the bound
- * blocks (acpi_scan_try_to_offline()), then __remove_memory() of the whole
+ * blocks in two passes and puts them back online if one fails
+ * (acpi_scan_try_to_offline()), then __remove_memory() of the whole
  * range, which BUG()s if removal fails (a block it never bound still online).
  */
 import { fail, KernelError } from '../../../kernel/errno.ts';
@@ -14,10 +15,10 @@ import { supportsMemmapOnMemory513 } from '../../../kernel/memmap-on-memory.ts';
 import type { MhpFlag } from '../../../kernel/types.ts';
 import { Oops, type Tx } from '../../tx.ts';
 import { addMemory, possibleNodes } from '../add.ts';
-import { blocksIn, kernelBug, range } from '../common.ts';
+import { block, blocksIn, kernelBug, range } from '../common.ts';
 import { registerGroup, unregisterGroup } from '../groups.ts';
 import { offlineBlock } from '../offline.ts';
-import { onlineBlock } from '../online.ts';
+import { deviceOnline } from '../online.ts';
 import { removeMemory } from '../remove.ts';
 import { bindDevice, boundDevice, checkNewDevice, unbindDevice } from './device.ts';
 
@@ -60,27 +61,7 @@ export function acpiDimmAdd(tx: Tx, name: string, node: number, start: number, s
 
 export function acpiDimmEject(tx: Tx, name: string): void {
   const d = boundDevice(tx, name, 'acpi_memhotplug');
-  // acpi_scan_try_to_offline(): device_offline() of every bound block (the device's physical
-  // nodes); a failure puts back what went. A block the device never bound stays as it is.
-  const bound = d.bound === undefined ? null : new Set(d.bound);
-  const offlined: number[] = [];
-  for (const b of blocksIn(tx, d.start, d.size)) {
-    if (b.state === 'offline' || (bound !== null && !bound.has(b.id))) continue;
-    try {
-      offlineBlock(tx, b.id);
-      offlined.push(b.id);
-    } catch (e) {
-      if (!(e instanceof KernelError) || e instanceof Oops) throw e;
-      for (const id of offlined)
-        try {
-          onlineBlock(tx, id, 'online', false, true);
-        } catch (e2) {
-          if (!(e2 instanceof KernelError) || e2 instanceof Oops) throw e2;
-          tx.warn(`acpi_bus_online: memory${id}: ${e2.message}`);
-        }
-      fail('EBUSY', `eject of ${name}: memory${b.id} cannot be offlined (${e.message})`);
-    }
-  }
+  acpiScanTryToOffline(tx, d.name, physicalNodes(tx, d));
   // acpi_memory_remove_memory() → __remove_memory() of the whole range: try_remove_memory() is
   // -EBUSY over a block still online (one the device never bound), and __remove_memory() BUG()s
   try {
@@ -91,4 +72,67 @@ export function acpiDimmEject(tx: Tx, name: string): void {
   }
   if (d.group !== null) unregisterGroup(tx, d.group);
   unbindDevice(tx, name);
+}
+
+/** The device's physical nodes in list order: the blocks acpi_bind_memory_blocks() bound, by address. */
+function physicalNodes(tx: Tx, d: { start: number; size: number; bound?: readonly number[] }): number[] {
+  const bound = d.bound === undefined ? null : new Set(d.bound);
+  return blocksIn(tx, d.start, d.size)
+    .map((b) => b.id)
+    .filter((id) => bound === null || bound.has(id));
+}
+
+/** device_offline(): 1 when already offline, 0 when offlined, the error otherwise. */
+function deviceOffline(tx: Tx, id: number): 0 | 1 | KernelError {
+  if (block(tx, id)?.state === 'offline') return 1;
+  try {
+    offlineBlock(tx, id);
+    return 0;
+  } catch (e) {
+    if (!(e instanceof KernelError) || e instanceof Oops) throw e;
+    return e;
+  }
+}
+
+/**
+ * acpi_scan_try_to_offline() over the device's physical nodes (docs/drivers.md): a first
+ * acpi_bus_offline() pass offlines every block it can and ignores failures (one block may hold
+ * what another needs); if one failed, a second pass retries the blocks the first did not offline
+ * and stops at the first failure; then acpi_bus_online() puts back, in list order, every block
+ * the passes offlined, with device_online(): memory_subsys_online() picks the zone afresh from
+ * mem->online_type, so a block can come back in another zone than it left (ZONE_MOVABLE under
+ * auto-movable, or the type a refused `state` write left behind), and the eject fails -EBUSY.
+ */
+function acpiScanTryToOffline(tx: Tx, name: string, nodes: readonly number[]): void {
+  const putOnline = new Set<number>();
+  let failed: { id: number; error: KernelError } | null = null;
+  for (const id of nodes) {
+    const r = deviceOffline(tx, id);
+    if (r === 0) putOnline.add(id);
+    else if (r !== 1) failed = { id, error: r };
+  }
+  if (failed === null) return;
+  failed = null;
+  for (const id of nodes) {
+    // skip devices offlined by the first pass
+    if (putOnline.has(id)) continue;
+    const r = deviceOffline(tx, id);
+    if (r === 0) putOnline.add(id);
+    else if (r !== 1) {
+      failed = { id, error: r };
+      break;
+    }
+  }
+  if (failed === null) return;
+  tx.warn(`memory memory${failed.id}: Offline failed.`);
+  for (const id of nodes) {
+    if (!putOnline.has(id)) continue;
+    try {
+      deviceOnline(tx, id);
+    } catch (e) {
+      if (!(e instanceof KernelError) || e instanceof Oops) throw e;
+      tx.warn(`acpi_bus_online: memory${id}: ${e.message}`);
+    }
+  }
+  fail('EBUSY', `eject of ${name}: memory${failed.id} cannot be offlined (${failed.error.message})`);
 }
