@@ -5,6 +5,7 @@
  */
 import type { MemhpEvent } from '../engine/events.ts';
 import { HotplugSystem } from '../engine/system.ts';
+import type { OpEvents } from '../engine/tx.ts';
 import { toView } from '../engine/to-view.ts';
 import type { WorldView } from '../engine/view.ts';
 import type { World } from '../engine/world.ts';
@@ -21,6 +22,12 @@ export interface ExecuteOptions {
   keepEvents?: boolean;
   /** Called after each operation (boot included, index -1) once its events are durable. */
   onOp?: (index: number, events: readonly MemhpEvent[]) => void;
+  /**
+   * What onOp reads of each operation's events: 'all' (default), or 'ends' (the op event and
+   * the last, all a record needs), so that a run with no log drops the rest as they are applied
+   * (one 64 TiB add_memory is 3.1M events). With a log every event is kept for the writer.
+   */
+  opEvents?: OpEvents;
 }
 
 export interface Execution {
@@ -52,6 +59,7 @@ export function executeScenario(scenario: Scenario, opts: ExecuteOptions = {}): 
       actors: opts.actors ?? 'live',
       // a whole machine's events would be held twice over; each op's go to onOp and the log
       retainEvents: opts.keepEvents === true,
+      opEvents: writer || opts.keepEvents ? 'all' : (opts.opEvents ?? 'all'),
       onEvents: (events) => {
         if (sys === null) bootEvents = events;
         if (!writer) return;

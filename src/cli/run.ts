@@ -49,7 +49,8 @@ function runCommand(file: string, opts: RunOptions): void {
   };
   let result;
   try {
-    result = executeScenario(scenario, { ...(opts.log ? { logPath: opts.log } : {}), actors, onOp });
+    // --json reads only each op's first and last event (its record): the rest need not be kept
+    result = executeScenario(scenario, { ...(opts.log ? { logPath: opts.log } : {}), actors, onOp, opEvents: human ? 'all' : 'ends' });
   } finally {
     progress.stop();
   }

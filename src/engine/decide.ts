@@ -18,7 +18,7 @@ import { offlineAndRemoveMemory, removeMemory } from './ops/remove.ts';
 import { fail } from '../kernel/errno.ts';
 import { configOf } from '../kernel/config.ts';
 import { opProblem } from '../kernel/features.ts';
-import { Tx } from './tx.ts';
+import { Tx, type OpEvents } from './tx.ts';
 import { acpiDimmAdd, acpiDimmEject } from './ops/drivers/acpi.ts';
 import { daxKmemAdd, daxKmemRemove } from './ops/drivers/dax-kmem.ts';
 import { virtioMemAdd, virtioMemResize } from './ops/drivers/virtio-mem.ts';
@@ -26,6 +26,7 @@ import type { World } from './world.ts';
 
 export interface Decision {
   world: World;
+  /** The op's events, its op event first; with `opEvents: 'ends'`, only that one and the last. */
   events: readonly MemhpEvent[];
   ret: number;
   message?: string;
@@ -87,8 +88,8 @@ function run(tx: Tx, op: Op): void {
   }
 }
 
-export function decide(world: World, gate: LifecycleGate, op: Op): Decision {
-  const tx = new Tx(world, gate, op);
+export function decide(world: World, gate: LifecycleGate, op: Op, opEvents: OpEvents = 'all'): Decision {
+  const tx = new Tx(world, gate, op, opEvents);
   try {
     run(tx, op);
   } catch (e) {

@@ -7,6 +7,7 @@ import type { SystemSpec } from '../kernel/types.ts';
 import type { Op } from '../kernel/ops.ts';
 import { geometryOf } from '../kernel/geometry.ts';
 import { decide } from './decide.ts';
+import type { OpEvents } from './tx.ts';
 import type { MemhpEvent } from './events.ts';
 import { actorNumber, applyEvent, WorldDraft } from './evolve.ts';
 import type { MachineEvent, MachineKind } from '../../machines/index.ts';
@@ -38,6 +39,12 @@ export interface SystemOptions extends LiveGateOptions {
    * `seq` and each apply()'s result still say everything.
    */
   retainEvents?: boolean;
+  /**
+   * 'ends': apply() returns (and onEvents gets) only each operation's op event and its last
+   * event, for a caller that reads nothing else (`memhp run --json` with no log); needs
+   * `retainEvents: false`. Default 'all'.
+   */
+  opEvents?: OpEvents;
 }
 
 export class HotplugSystem {
@@ -52,6 +59,7 @@ export class HotplugSystem {
   ) {
     geometryOf(spec); // invalid geometry is invalid input: fail before anything exists
     this.retain = options.retainEvents !== false;
+    if (this.retain && options.opEvents === 'ends') throw new Error("HotplugSystem: opEvents 'ends' keeps no events to retain: pass retainEvents: false");
     this.gate = options.actors === 'table' ? new TableGate() : new LiveGate(options);
     this._world = emptyWorld(spec);
     if (this.gate instanceof LiveGate)
@@ -97,7 +105,7 @@ export class HotplugSystem {
   }
 
   apply(op: Op): OpResult {
-    const d = decide(this._world, this.gate, op);
+    const d = decide(this._world, this.gate, op, this.options.opEvents);
     this._world = d.world;
     if (this.retain) for (const e of d.events) this._events.push(e);
     this.options.onEvents?.(d.events);

@@ -18,6 +18,14 @@ import { geometry, type World } from './world.ts';
 /** An oops: the task died inside the kernel, so no caller cleans up after it (no rollback). */
 export class Oops extends KernelError {}
 
+/**
+ * Which of an operation's events a transaction hands back: 'all', or 'ends' (the op event and
+ * the last one) for a caller that reads only those. Every event is applied to the draft either
+ * way; one `add_memory` of a 64 TiB range is 3.1M events, ≈1 GB held until the op ends
+ * (docs/performance.md, "A 64 TiB run --json").
+ */
+export type OpEvents = 'all' | 'ends';
+
 export class Tx {
   readonly draft: WorldDraft;
   readonly events: MemhpEvent[] = [];
@@ -27,6 +35,7 @@ export class Tx {
     readonly world: World,
     readonly gate: LifecycleGate,
     op: Op,
+    private readonly keep: OpEvents = 'all',
   ) {
     this.draft = new WorldDraft(world);
     this.g = geometry(world);
@@ -43,7 +52,8 @@ export class Tx {
   emit(e: UnsequencedEvent): MemhpEvent {
     const ev = { ...e, seq: this.draft.seq + 1 } as MemhpEvent;
     applyEvent(this.draft, ev);
-    this.events.push(ev);
+    if (this.keep === 'all' || this.events.length < 2) this.events.push(ev);
+    else this.events[1] = ev;
     return ev;
   }
 
