@@ -9,6 +9,9 @@ import type { MemhpEvent } from '../src/engine/events.ts';
 import type { SystemSpec } from '../src/kernel/types.ts';
 import type { Op } from '../src/kernel/ops.ts';
 import { DEFAULT_PARAMS } from '../src/scenario/defaults.ts';
+import { prng } from '../src/input/prng.ts';
+
+export { prng };
 
 const GiB = 1024 ** 3;
 const MiB = 1024 ** 2;
@@ -22,17 +25,6 @@ export const BENCH_SYSTEM: SystemSpec = {
   params: { ...DEFAULT_PARAMS, memmap_on_memory: 'on' },
 };
 
-/** mulberry32: a tiny seeded PRNG so the workload is the same on every run. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface Workload {
   system: SystemSpec;

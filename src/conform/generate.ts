@@ -9,23 +9,13 @@ import { validateScenario } from '../scenario/index.ts';
 import type { Era } from '../kernel/types.ts';
 import type { Scenario } from '../kernel/ops.ts';
 import { DEVICE_MEMORY_BASE, DIMM_SLOTS } from './mapping.ts';
+import { prng } from '../input/prng.ts';
 
 const MiB = 1024 ** 2;
 const BLOCK = 128 * MiB;
 /** The window of device memory sequences use: 6 GiB from QEMU's base (4 GiB). */
 const WINDOW_BLOCKS = 48;
 
-/** mulberry32: a small deterministic PRNG (no Math.random reaches a scenario: principle 4). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface GenerateOptions {
   era: Era;
