@@ -29,16 +29,22 @@ export function errnoName(ret: number): string {
   return BY_NUMBER.get(n) ?? `E${n}`;
 }
 
-/** A kernel failure carried as a value: what the operation returns, and why. */
+/**
+ * A kernel failure carried as a value: what the operation returns, and why.
+ * `site` is the kernel function whose check failed (e.g. `offline_pages`),
+ * where the deciding code knows it: `memhp why` explains an errno with it and
+ * the model checker's coverage counts error returns by it.
+ */
 export class KernelError extends Error {
   constructor(
     readonly errno: number,
     readonly reason: string,
+    readonly site?: string,
   ) {
     super(`${errnoName(errno)}: ${reason}`);
   }
 }
 
-export function fail(name: ErrnoName | number, reason: string): never {
-  throw new KernelError(typeof name === 'number' ? Math.abs(name) : ERRNO[name], reason);
+export function fail(name: ErrnoName | number, reason: string, site?: string): never {
+  throw new KernelError(typeof name === 'number' ? Math.abs(name) : ERRNO[name], reason, site);
 }
