@@ -45,9 +45,9 @@ export function measureBigMachine(tibs: readonly number[], dir: string, say: (s:
   return out;
 }
 
-/** Peak RSS and wall time of one memhp command (its output discarded), in a child process of its own. */
-export function memhpPeak(args: readonly string[]): { rssMB: number; ms: number } {
+/** Peak RSS, wall and CPU time of one memhp command (its output discarded), in a child process of its own. */
+export function memhpPeak(args: readonly string[]): { rssMB: number; ms: number; cpuMs: number } {
   const r = spawnSync(process.execPath, [join(here, 'measured-cli.mjs'), ...args], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe', 'pipe'] });
   if (r.status !== 0 && r.status !== 1) throw new Error(`memhp ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
-  return JSON.parse(String(r.output[3])) as { rssMB: number; ms: number };
+  return JSON.parse(String(r.output[3])) as { rssMB: number; ms: number; cpuMs: number };
 }

@@ -22,8 +22,12 @@ export interface AllocationSite {
   onlinedToTail: boolean;
   /** free pages of the node's boot (early) ZONE_NORMAL: see bootNormalFreePages() */
   bootNormalFreePages: number;
-  /** another online block of the node already holds the kernel's allocations */
-  nodeHasHolder: boolean;
+  /**
+   * another online block of the node already holds the kernel's allocations; asked only
+   * when the answer depends on it (it reads every block of the node: asking at every
+   * online of one big add would make the add quadratic in blocks)
+   */
+  nodeHasHolder: () => boolean;
 }
 
 /**
@@ -37,10 +41,11 @@ export function receivesUnmovableAllocations(site: AllocationSite): boolean {
   // DMA and DMA32 are boot memory, whose allocations the boot `used` memory stands for
   if (site.zone !== 'Normal') return false;
   if (!site.onlinedToTail) return true;
-  // the allocations stay in the block that took them first while it has room (a block is far
-  // more than the kernel allocates after boot): later blocks sit behind it on the free lists
-  if (site.nodeHasHolder) return false;
-  return site.bootNormalFreePages <= 0;
+  // the boot ZONE_NORMAL's free pages come first; after them the allocations stay in the block
+  // that took them first while it has room (a block is far more than the kernel allocates after
+  // boot): later blocks sit behind it on the free lists
+  if (site.bootNormalFreePages > 0) return false;
+  return !site.nodeHasHolder();
 }
 
 /**

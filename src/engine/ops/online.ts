@@ -44,7 +44,7 @@ export function onlineBlock(tx: Tx, id: number, type: Exclude<OnlineType, 'offli
   // where the kernel's unmovable allocations go (docs/kernel-model.md §8.4): decided now, recorded
   // in the block; a rollback's re-online is an online like any other
   const kernelAllocations =
-    !b.early && receivesUnmovableAllocations({ zone, onlinedToTail: hasFeature(tx.system.kernel, 'rule.online_pages.to_tail'), bootNormalFreePages: nodeBootNormalFree(tx, b.nid), nodeHasHolder: nodeHasHolder(tx, b.nid) });
+    !b.early && receivesUnmovableAllocations({ zone, onlinedToTail: hasFeature(tx.system.kernel, 'rule.online_pages.to_tail'), bootNormalFreePages: nodeBootNormalFree(tx, b.nid), nodeHasHolder: () => nodeHasHolder(tx, b.nid) });
   // memory_subsys_online() resets mem->online_type to MMOP_OFFLINE once the online is done (docs/kernel-model.md §4.4)
   tx.transition('memory_block', id, { type: 'ONLINE', set: { zone, online_type: 'offline', ...(kernelAllocations ? { kernel_allocations: true } : {}) } });
   for (const s of sectionsOf(tx, id)) tx.transition('section', s, { type: 'ONLINE' });
