@@ -27,6 +27,8 @@ export interface LifecycleGate {
    * `context` is the world's record of the actor in state `from` (absent: none).
    */
   send<K extends MachineKind>(machine: K, actor: string, from: string, event: MachineEvent<K>, context?: ActorContext<MachineKind>): string;
+  /** One operation begins (a transaction, or a recorded history replayed as one): see LiveGate's bulk operations. */
+  beginOp?(): void;
 }
 
 const TABLES: Record<MachineKind, TransitionTable> = {
@@ -53,6 +55,12 @@ export interface LiveGateOptions {
    * context; the next transition (or actor()) rehydrates one from the world.
    */
   maxLiveActors?: number;
+  /**
+   * How many actors one operation may start (create or rehydrate) before it
+   * becomes a bulk operation (default: maxLiveActors, at least
+   * DEFAULT_MAX_LIVE_ACTORS). See LiveGate.
+   */
+  bulkAfter?: number;
 }
 
 /**
@@ -70,9 +78,22 @@ const machineOf = (actor: string): MachineKind => (actor === 'hotplug' ? 'hotplu
 /**
  * Real actors. An actor exists from its ADD to its final `removed` state;
  * while it exists it is either in memory (in `actors`, most recently used
- * last) or passivated (only the world holds it). Every transition is sent
- * to a real actor in memory: a passivated one is first rehydrated, i.e.
- * started in the state and with the context the world records for it.
+ * last) or passivated (only the world holds it). A transition is sent to a
+ * real actor in memory: a passivated one is first rehydrated, i.e. started in
+ * the state and with the context the world records for it.
+ *
+ * Bulk operations. One operation that starts more actors than the gate keeps
+ * (a 64 TiB add_memory with auto-online: a million actors, each born with its
+ * ADD and needed again for its ONLINE) would start every actor, passivate it
+ * long before the operation ends and start it again: the actors are garbage
+ * that costs most of the operation's time and peak memory
+ * (docs/performance.md, "A 64 TiB run --json"). So once an operation has
+ * started `bulkAfter` actors, its remaining transitions of actors that are not
+ * in memory are decided by the machine's transition table (read from the same
+ * machine definition, src/engine/gate.ts TableGate: the machines still decide
+ * every transition's legality) and no actor is started for them; the world
+ * records where they went, as it does for a passivated actor, and actor()
+ * starts one when someone asks. Actors in memory still get their events.
  */
 export class LiveGate implements LifecycleGate {
   /** The actors in memory now (the hotplug actor is never passivated). */
@@ -83,11 +104,23 @@ export class LiveGate implements LifecycleGate {
   rehydrated = 0;
   /** Actors passivated so far. */
   passivated = 0;
+  /** Transitions decided by the machines' tables in bulk operations, with no actor started. */
+  bulkDecided = 0;
+  readonly bulkAfter: number;
+  /** actors started (created or rehydrated) in the current operation */
+  private startedInOp = 0;
 
   constructor(private readonly options: LiveGateOptions = {}) {
     const max = options.maxLiveActors ?? DEFAULT_MAX_LIVE_ACTORS;
     if (!Number.isSafeInteger(max) || max < 1) throw new RangeError(`maxLiveActors must be a positive integer, got ${max}`);
     this.maxLiveActors = max;
+    const bulk = options.bulkAfter ?? Math.max(max, DEFAULT_MAX_LIVE_ACTORS);
+    if (!Number.isSafeInteger(bulk) || bulk < 1) throw new RangeError(`bulkAfter must be a positive integer, got ${bulk}`);
+    this.bulkAfter = bulk;
+  }
+
+  beginOp(): void {
+    this.startedInOp = 0;
   }
 
   /** Where actor() finds the world's record of a passivated actor (HotplugSystem attaches its world). */
@@ -123,6 +156,7 @@ export class LiveGate implements LifecycleGate {
     const snapshot = m.resolveState({ value: state, context: { ...EMPTY_CONTEXT[machine], ...context } });
     const created: AnyActorRef = createActor(m, { id: actorId, systemId: actorId, inspect: this.options.inspect, snapshot });
     created.start();
+    this.startedInOp++;
     this.actors.set(actorId, created);
     if (this.actors.size > this.maxLiveActors + 1) this.passivateOldest();
     return created;
@@ -149,6 +183,14 @@ export class LiveGate implements LifecycleGate {
 
   send<K extends MachineKind>(machine: K, actorId: string, from: string, event: MachineEvent<K>, record?: ActorContext<MachineKind>): string {
     let actor: AnyActorRef | undefined = this.touch(actorId);
+    if (!actor && this.startedInOp >= this.bulkAfter) {
+      // a bulk operation: the actor is not in memory and would not stay there (see the class comment)
+      if (from !== 'absent' && !TABLES[machine].has(from)) throw new IllegalTransition(`${actorId}: the world records state ${from}, which its ${machine} machine does not have`);
+      const to = TABLES[machine].get(from)?.get(event.type);
+      if (to === undefined) throw new IllegalTransition(`${actorId}: ${machine} machine refuses ${event.type} in ${from}`);
+      this.bulkDecided++;
+      return to;
+    }
     if (!actor) {
       if (from !== 'absent') {
         if (record === undefined) throw new IllegalTransition(`${actorId}: no live actor in state ${from}`);

@@ -79,6 +79,8 @@ export class HotplugSystem {
    */
   private rehydrate(history: readonly MemhpEvent[]): void {
     const d = new WorldDraft(this._world);
+    // the whole history is one bulk for the gate: past the actors it keeps, it starts no more
+    this.gate.beginOp?.();
     for (const e of history) {
       if (e.type === 'transition') {
         const found = actorRecord(d, e.machine, e.machine === 'hotplug' ? null : actorNumber(e));

@@ -39,6 +39,7 @@ export class Tx {
   ) {
     this.draft = new WorldDraft(world);
     this.g = geometry(world);
+    gate.beginOp?.();
     this.emit({ type: 'op', op, ret: 0, errno: null });
   }
 
