@@ -15,6 +15,7 @@ type Register = (program: Command) => unknown;
 /** Subcommand name → the loader of the function that registers it. */
 const SUBCOMMANDS: ReadonlyArray<[name: string, load: () => Promise<Register>]> = [
   ['run', async () => (await import('./run.ts')).registerRun],
+  ['compare', async () => (await import('./compare.ts')).registerCompare],
   ['replay', async () => (await import('./replay.ts')).registerReplay],
   ['show', async () => (await import('./show.ts')).registerShow],
   ['sysfs', async () => (await import('./sysfs.ts')).registerSysfs],

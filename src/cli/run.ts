@@ -17,6 +17,7 @@ interface RunOptions {
   json?: boolean;
   strict?: boolean;
   actors: 'live' | 'table';
+  kernel?: string;
 }
 
 export function registerRun(program: Command): void {
@@ -28,7 +29,12 @@ export function registerRun(program: Command): void {
     .option('--json', 'print one JSON object { ops, world } instead of text')
     .option('--strict', 'exit 1 if any operation returns a kernel error')
     .option('--actors <kind>', 'decide through live XState actors or the machines\' tables (live|table)', 'live')
-    .action((file: string, opts: RunOptions) => runCommand(file, opts));
+    .option('--kernel <eras>', 'several eras, comma-separated (5.13,6.6,6.8): run the scenario under each, side by side, as `memhp compare` does')
+    .action(async (file: string, opts: RunOptions) => {
+      if (opts.kernel === undefined) return runCommand(file, opts);
+      if (opts.log) throw new InputError('--log and --kernel: a comparison of eras runs several systems, which make no one log (run one era with --log)');
+      (await import('./compare.ts')).compareCommand(file, opts.kernel, opts.json === true);
+    });
 }
 
 function runCommand(file: string, opts: RunOptions): void {

@@ -291,8 +291,30 @@ export type FeatureId = keyof typeof FEATURES;
 
 export const FEATURE_IDS = Object.keys(FEATURES) as FeatureId[];
 
+/** The era-table rows asked about while traceFeatures() runs (null: not tracing). */
+let asked: Set<FeatureId> | null = null;
+
+/**
+ * Runs `f` and returns which era-table rows it asked hasFeature() about: what a
+ * decision depended on, so that comparing eras (`memhp compare`) can say which
+ * row made two kernels part. Nothing here reaches the world (principle 4).
+ */
+export function traceFeatures<T>(f: () => T): { result: T; features: FeatureId[] } {
+  const outer = asked;
+  const mine = new Set<FeatureId>();
+  asked = mine;
+  try {
+    const result = f();
+    return { result, features: [...mine] };
+  } finally {
+    asked = outer;
+    if (outer) for (const id of mine) outer.add(id);
+  }
+}
+
 /** Does the kernel of this era have the feature? */
 export function hasFeature(era: Era, id: FeatureId): boolean {
+  asked?.add(id);
   const f: Feature = FEATURES[id];
   const e = ERA_RELEASE[era];
   if (f.series !== undefined) return era === f.series;
