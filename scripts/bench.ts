@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --json] [--events N] [--big 4,16,64 | --big '']
+ * npm run bench [-- --json] [--events N] [--big 4,16,64 | --big ''] [--bulk 64 | --bulk ''] [--big-log '']
  *
  * Measures, side by side in one process, on one deterministic workload
  * (scripts/workload.ts): replay speed against a hand-written mutable loop
@@ -27,9 +27,11 @@ import { cliStartTargets, measureCliStart } from './bench/cli-start.ts';
 import { benchMount } from './bench/mount.ts';
 import { measureBigMachine, memhpPeak } from './bench/big-machine.ts';
 import { parseFloorMs } from './bench/open-floor.ts';
+import { measureBulkRun } from './bench/bulk-run.ts';
+import { measureBigLogs } from './bench/big-log.ts';
 
 const { values } = parseArgs({
-  options: { json: { type: 'boolean', default: false }, events: { type: 'string', default: '1000000' }, big: { type: 'string', default: '4,16,64' } },
+  options: { json: { type: 'boolean', default: false }, events: { type: 'string', default: '1000000' }, big: { type: 'string', default: '4,16,64' }, bulk: { type: 'string', default: '64' }, 'big-log': { type: 'string', default: 'both' } },
 });
 const N = Number(values.events);
 const tty = process.stderr.isTTY && !values.json;
@@ -182,11 +184,15 @@ try {
   say('replay peak RSS…');
   const replayPeak = memhpPeak(['replay', logPath, '--json']);
   const bigMachine = values.big ? measureBigMachine(values.big.split(',').map(Number), dir, say) : [];
-  Object.assign(result, mount, { replayPeakRssMB: replayPeak.rssMB, replayMs: replayPeak.ms, bigMachine });
+  // one add_memory of the whole machine, `memhp run --json` (issue 17 point 9); the inspector's big log, as first measured and churning (issue 21 point 10)
+  const bulkRun = values.bulk ? measureBulkRun(values.bulk.split(',').map(Number), dir, say) : [];
+  const bigLogs = values['big-log'] ? measureBigLogs(N, dir, say) : {};
+  Object.assign(result, mount, { replayPeakRssMB: replayPeak.rssMB, replayMs: replayPeak.ms, bigMachine, bulkRun }, bigLogs);
   result.targets = {
     'open <= 3 x parse floor': result.openVsParseFloor <= 3,
     'replay peak RSS <= 1.5 GB': replayPeak.rssMB <= 1536,
     ...(bigMachine.length ? { 'big machines peak RSS <= 1.5 GB': bigMachine.every((b) => b.rssMB <= 1536) } : {}),
+    ...(bulkRun.length ? { 'one-add run --json peak RSS <= 1.5 GB': bulkRun.every((b) => b.rssMB <= 1536) } : {}),
     'replay >= 0.25 x baseline': result.replayVsBaseline >= 0.25,
     'replay >= 10 x naive': result.replayVsNaive >= 10,
     'median seek <= 1/500 full replay': result.seekMedianVsFullReplay <= 1 / 500,
