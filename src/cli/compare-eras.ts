@@ -19,9 +19,9 @@ import { formatOp } from '../engine/op-text.ts';
 import { toView } from '../engine/to-view.ts';
 import type { WorldView } from '../engine/view.ts';
 import { defaultConfig } from '../kernel/config.ts';
-import { ERA_RELEASE, FEATURES, hasFeature, traceFeatures, type FeatureId } from '../kernel/features.ts';
+import { ERA_RELEASE, FEATURES, hasFeature, PARAM_FEATURE, traceFeatures, type FeatureId } from '../kernel/features.ts';
 import type { Op, Scenario } from '../kernel/ops.ts';
-import { CONFIG_OPTIONS, ERAS, type Era, type SystemSpec } from '../kernel/types.ts';
+import { CONFIG_OPTIONS, ERAS, type Era, type KernelConfig, type Params, type SystemSpec } from '../kernel/types.ts';
 import { eraProblems } from '../scenario/era-checks.ts';
 import { formatPath } from '../scenario/errors.ts';
 import { diffViews } from '../timeline/diff.ts';
@@ -88,14 +88,14 @@ export interface Parting {
   worldParts: number;
   /** era-table rows the step asked about that the eras answer differently */
   why: WhyRow[];
-  /** build options that differ between the eras (they shape every step) */
-  config: ConfigRow[];
 }
 
 export interface Comparison {
   scenario: string;
   eras: EraColumn[];
   steps: CompareStep[];
+  /** build options that differ between the eras' kernels (they shape every step; not counted as parting) */
+  build: ConfigRow[];
   /** null: every step returned the same and left the same world in every era */
   firstParting: Parting | null;
 }
@@ -117,8 +117,11 @@ export function parseEras(list: string, option = '--kernel'): Era[] {
 
 const sameResult = (a: EraResult, b: EraResult) => a.ret === b.ret && a.errno === b.errno;
 
-/** Paths that say which kernel it is, not what it did. */
-const IDENTITY = new Set(['kernel']);
+/**
+ * Paths that say which kernel it is, not what it did: its name and its build
+ * options (those are listed once, as Comparison.build).
+ */
+const isIdentity = (path: string) => path === 'kernel' || path === 'config' || path.startsWith('config.');
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -143,14 +146,14 @@ function expand(path: string, values: readonly unknown[], out: WorldPart[]): voi
   }
 }
 
-function worldParts(views: readonly WorldView[]): { parts: WorldPart[]; total: number } {
+function worldParts(views: readonly WorldView[]): { parts: WorldPart[]; total: number; all: WorldPart[] } {
   // each era against the first; an era that agrees with the first on a path has the first's value
   const diffs = views.map((v, e) => new Map(e === 0 ? [] : diffViews(views[0]!, v).map((c) => [c.path, c] as const)));
   const paths = new Map<string, unknown>();
-  for (const d of diffs) for (const [path, c] of d) if (!IDENTITY.has(path) && !paths.has(path)) paths.set(path, c.before);
+  for (const d of diffs) for (const [path, c] of d) if (!isIdentity(path) && !paths.has(path)) paths.set(path, c.before);
   const parts: WorldPart[] = [];
   for (const [path, first] of paths) expand(path, diffs.map((d, e) => (e === 0 || !d.has(path) ? first : d.get(path)!.after)), parts);
-  return { parts: parts.slice(0, MAX_WORLD_PARTS), total: parts.length };
+  return { parts: parts.slice(0, MAX_WORLD_PARTS), total: parts.length, all: parts };
 }
 
 function whyRows(eras: readonly Era[], asked: Iterable<FeatureId>): WhyRow[] {
@@ -164,13 +167,29 @@ function whyRows(eras: readonly Era[], asked: Iterable<FeatureId>): WhyRow[] {
   return rows;
 }
 
-function configRows(scenario: Scenario, eras: readonly Era[]): ConfigRow[] {
-  const vmemmap = scenario.machine.sparsemem !== 'classic';
-  const configs = eras.map((e) => defaultConfig(scenario.arch, e, vmemmap));
-  const explicit = scenario.machine.config ?? {};
-  return CONFIG_OPTIONS.filter((o) => !(o in explicit))
-    .map((option) => ({ option, values: configs.map((c) => c[option]) }))
-    .filter((r) => r.values.some((v) => v !== r.values[0]));
+/**
+ * The build options the scenario sets away from its own era's defaults: a
+ * loaded scenario holds every option filled in, and the other eras take their
+ * own defaults for the rest.
+ */
+function explicitConfig(scenario: Scenario): Partial<KernelConfig> {
+  const defaults = defaultConfig(scenario.arch, scenario.kernel, scenario.machine.sparsemem !== 'classic');
+  const given = scenario.machine.config ?? {};
+  return Object.fromEntries(CONFIG_OPTIONS.filter((o) => given[o] !== undefined && given[o] !== defaults[o]).map((o) => [o, given[o]]));
+}
+
+/** The build options the eras run with that differ (each era's distribution defaults for what the scenario leaves unset). */
+function buildRows(views: readonly WorldView[]): ConfigRow[] {
+  return CONFIG_OPTIONS.map((option) => ({ option, values: views.map((v) => v.config[option]) })).filter((r) => r.values.some((v) => v !== r.values[0]));
+}
+
+/**
+ * Boot asks about every parameter (the ones an era lacks stay at their defaults): a
+ * parameter's row explains a parting at boot only when that parameter's value differs.
+ */
+function bootRowMatters(feature: FeatureId, parts: readonly WorldPart[]): boolean {
+  const param = (Object.keys(PARAM_FEATURE) as (keyof Params)[]).find((k) => PARAM_FEATURE[k] === feature);
+  return param === undefined || parts.some((p) => p.path === `params.${param}` || p.path === 'params');
 }
 
 interface Stepped {
@@ -203,12 +222,13 @@ class EraSystem {
 
 /** Runs `scenario` under each era, in lockstep, and finds where they first part. */
 export function compareEras(scenario: Scenario, eras: readonly Era[]): Comparison {
-  const { ops, ...spec } = scenario;
+  const { ops, ...filled } = scenario;
+  const spec = { ...filled, machine: { ...filled.machine, config: explicitConfig(scenario) } };
   const columns: EraColumn[] = eras.map((kernel) => ({
     kernel,
     release: ERA_RELEASE[kernel].release,
     summary: ERA_RELEASE[kernel].summary,
-    notes: eraProblems({ ...scenario, kernel } as unknown as Record<string, unknown>).map((p) => `${formatPath(p.at)}: ${p.message}`),
+    notes: eraProblems({ ...spec, ops, kernel } as unknown as Record<string, unknown>).map((p) => `${formatPath(p.at)}: ${p.message}`),
   }));
   const steps: CompareStep[] = [];
   let firstParting: Parting | null = null;
@@ -226,11 +246,11 @@ export function compareEras(scenario: Scenario, eras: readonly Era[]): Compariso
       kind: resultsPart ? 'results' : 'world',
       world: world.parts,
       worldParts: world.total,
-      why: whyRows(eras, stepped.flatMap((s) => s.features)),
-      config: configRows(scenario, eras),
+      why: whyRows(eras, stepped.flatMap((s) => s.features)).filter((r) => index >= 0 || bootRowMatters(r.feature, world.all)),
     };
   };
+  const build = buildRows(systems.map((s) => toView(s.sys.world)));
   record(-1, { op: 'boot' }, systems.map((s) => s.booted));
   ops.forEach((op, index) => record(index, op, systems.map((s) => s.step(op))));
-  return { scenario: scenario.name, eras: columns, steps, firstParting };
+  return { scenario: scenario.name, eras: columns, steps, build, firstParting };
 }

@@ -51,10 +51,6 @@ function partingLines(c: Comparison, p: Parting, style: Style): string[] {
     out.push(...table(['row', ...names, 'since', 'what'], p.why.map((r) => [r.feature, ...r.has.map((h) => (h ? 'yes' : 'no')), r.since ?? 'never', r.what])).map((l) => `  ${l}`));
     for (const r of p.why) out.push(`  ${style.dim(`${r.feature}: ${r.name} — "${r.commit}"`)}`);
   } else out.push('why: this step read no era-table row that the eras answer differently');
-  if (p.config.length > 0) {
-    out.push('build options whose distribution default differs (machine.config):');
-    out.push(...table(['option', ...names], p.config.map((r) => [`CONFIG_${r.option}`, ...r.values.map((v) => (v ? 'y' : 'n'))])).map((l) => `  ${l}`));
-  }
   return out;
 }
 
@@ -64,6 +60,10 @@ export function formatComparison(c: Comparison, style: Style): string[] {
   for (const e of c.eras) {
     out.push(`  ${e.kernel.padEnd(8)} ${e.summary}`);
     for (const n of e.notes) out.push(`  ${''.padEnd(8)} ${style.dim(`lacks what the scenario asks: ${n}`)}`);
+  }
+  if (c.build.length > 0) {
+    out.push('build options that differ (each era\'s distribution default where machine.config leaves it unset):');
+    out.push(...table(['option', ...names], c.build.map((r) => [`CONFIG_${r.option}`, ...r.values.map((v) => (v ? 'y' : 'n'))])).map((l) => `  ${l}`));
   }
   out.push('');
   const parting = c.firstParting?.index;
