@@ -62,6 +62,8 @@ export interface AddOptions {
   merge?: boolean;
   /** MHP_NID_IS_MGID: `nid` names this memory group, whose node is used */
   group?: number;
+  /** pages of each new block the driver keeps fake-offline from the start (virtio-mem Sub Block Mode: its unplugged sub-blocks) */
+  fakeOfflinePages?: number;
 }
 
 export function addMemory(tx: Tx, nid: number, start: number, size: number, flags: readonly MhpFlag[], opts: AddOptions = {}): void {
@@ -130,7 +132,7 @@ export function addMemory(tx: Tx, nid: number, start: number, size: number, flag
     }
     tx.transition('memory_block', id, {
       type: 'ADD',
-      set: { id, nid, zone: null, online_type: 'offline', early: false, pinned: false, nr_vmemmap_pages: vmemmapPagesIn(layout, startPfn, blockPfn, g.pagesPerBlock), used_pages: 0, ...(group !== null ? { group } : {}) },
+      set: { id, nid, zone: null, online_type: 'offline', early: false, pinned: false, nr_vmemmap_pages: vmemmapPagesIn(layout, startPfn, blockPfn, g.pagesPerBlock), used_pages: 0, ...(group !== null ? { group } : {}), ...(opts.fakeOfflinePages ? { fake_offline_pages: opts.fakeOfflinePages } : {}) },
     });
     if (layout.kind === 'per-block') markVmemmap(tx, blockPfn, layout.vmemmapPagesPerBlock, sectionNrs.slice(i * g.sectionsPerBlock, (i + 1) * g.sectionsPerBlock), nid);
   }
