@@ -98,16 +98,16 @@ describe('virtio-mem Sub Block Mode', () => {
     check();
   });
 
-  it('a kernel-zone block holding the kernel\'s unmovable allocations keeps its first sub-block (-EBUSY from alloc_contig_range()): the shrink stops short with -EAGAIN and the block stays', () => {
+  it('a kernel-zone block holding the kernel\'s unmovable allocations keeps the sub-blocks of its first max-order buddy block (4 MiB: -EBUSY from alloc_contig_range()): the shrink stops short with -EAGAIN and the block stays, as on real 6.1 and 6.12', () => {
     // 2 GiB of boot memory: no boot ZONE_NORMAL, so the first Normal block takes the kernel's allocations (docs/kernel-model.md §8.4)
     const s = boot({ boot: [{ node: 0, size: 2 * GiB }], params: { auto_online_blocks: 'online_kernel' } as never }, table);
     ok(s, { op: 'virtio_mem_add', device: 'virtio0', node: 0, start: 4 * GiB, size: 512 * MiB, requested: 128 * MiB, blockSize: 2 * MiB });
     expect(s.view().blocks.find((b) => b.id === 32)).toMatchObject({ zone: 'Normal' });
     const r = s.apply(resize(0));
     expect(r).toMatchObject({ errno: 'EAGAIN' });
-    expect(r.message).toMatch(/first sub-block holds unmovable kernel allocations/);
-    expect(s.view().devices![0]).toMatchObject({ plugged: 2 * MiB, subBlocks: { 32: bits(1) } });
-    expect(zoneOf(s.view(), 0, 'Normal')).toMatchObject({ presentPages: PAGES_PER_MB, managedPages: SB_PAGES });
+    expect(r.message).toMatch(/first 4M hold unmovable kernel allocations/);
+    expect(s.view().devices![0]).toMatchObject({ plugged: 4 * MiB, subBlocks: { 32: bits(2) } });
+    expect(zoneOf(s.view(), 0, 'Normal')).toMatchObject({ presentPages: PAGES_PER_MB, managedPages: 2 * SB_PAGES });
     expect(checkInvariants({ world: s.world })).toEqual([]);
   });
 

@@ -126,16 +126,20 @@ function plugRequest(tx: Tx, s: Sbm): string | null {
  * alloc_contig_range() over sub-blocks of an online block, as virtio_mem_fake_offline() calls
  * it: what keeps them busy, or null. ZONE_MOVABLE holds only movable pages (a pinned page is
  * the exception; the driver retries five times and gives up with -EBUSY); in a kernel zone the
- * block's first sub-block holds the kernel's unmovable allocations when the block took them
- * (docs/kernel-model.md §8.4: they land at its first pages), and the migration needs free kernel
- * memory for what it moves.
+ * kernel's unmovable allocations, when the block took them (docs/kernel-model.md §8.4), fill
+ * its first largest buddy block (MAX_ORDER_NR_PAGES: the fallback that steals a free block for
+ * unmovable pages converts all of it), so the sub-blocks over it stay busy — on real 6.1 and
+ * 6.12 guests the first 4 MiB (two 2 MiB sub-blocks) of such a block could not be unplugged;
+ * and the migration needs free kernel memory for what it moves.
  */
 function busy(tx: Tx, s: Sbm, id: number, sb: number, count: number): string | null {
   const b = block(tx, id)!;
   if (b.pinned) return `memory${id} has pinned pages`;
   if (b.zone === 'Movable') return null;
-  if (b.used_pages > 0 && sb === 0) return `memory${id} holds boot allocations`;
-  if (b.kernel_allocations && sb === 0) return `memory${id}'s first sub-block holds unmovable kernel allocations`;
+  // the sub-blocks [sb, sb + count) overlap the block's first max-order buddy block
+  const first = sb * pagesPerSb(tx, s) < 2 ** tx.g.profile.maxPageOrder;
+  if (b.used_pages > 0 && first) return `memory${id} holds boot allocations`;
+  if (b.kernel_allocations && first) return `memory${id}'s first ${formatSize(2 ** tx.g.profile.maxPageOrder * tx.g.pageSize)} hold unmovable kernel allocations`;
   if (freeKernelPages(tx.draft, b.nid) - count * pagesPerSb(tx, s) < 0) return `node ${b.nid} has no free kernel memory to migrate to`;
   return null;
 }
