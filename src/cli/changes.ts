@@ -184,7 +184,10 @@ export function summariseChanges(events: readonly MemhpEvent[], pageSize: number
         line({ kind: 'fault', text: `FAULT: ${e.access} of memory${e.block} read the struct pages of section ${e.section} in removed ${memRange(e.removed.start, e.removed.size)}` });
         break;
       case 'knob':
-        line({ kind: 'info', text: `${e.knob}: ${e.key} = ${String(e.value)}` });
+        if (e.knob === 'agent') {
+          const [agent, target] = e.key.split(' ');
+          line({ kind: 'info', text: e.value === true ? `${agent}: reaction to ${target} queued` : `${agent} handles ${target}` });
+        } else line({ kind: 'info', text: `${e.knob}: ${e.key} = ${String(e.value)}` });
         break;
       case 'warning':
         line({ kind: 'warning', text: `warning: ${e.message}` });

@@ -160,6 +160,8 @@ export function guestAction(op: Op, shape: MachineShape): GuestAction {
       return { kind: 'none', reason: 'dax/kmem needs a device-dax (NVDIMM or CXL) device, which this guest has not' };
     case 'boot':
       return { kind: 'none', reason: 'boot is the guest boot itself' };
+    case 'agent':
+      return { kind: 'none', reason: 'an onlining agent (udev, daxctl) is user space the guest does not run; its writes are `state` operations' };
   }
 }
 

@@ -185,11 +185,15 @@ export interface FaultEvent {
   message: string;
 }
 
-/** Fault injection (notifier-error-inject) and a pending signal: knobs outside any machine. */
+/**
+ * Fault injection (notifier-error-inject), a pending signal and the onlining agents' pending
+ * reactions (`agent`: key `<agent> <target>`, value true when queued, false when handled;
+ * docs/drivers.md "Onlining agents"): knobs outside any machine.
+ */
 export interface KnobEvent {
   type: 'knob';
   seq: number;
-  knob: 'inject' | 'signal';
+  knob: 'inject' | 'signal' | 'agent';
   key: string;
   value: string | number | boolean;
 }
