@@ -25,6 +25,8 @@ export interface MemoryBlockContext {
   group?: number | null;
   /** the kernel's unmovable allocations landed here when it came online (docs/kernel-model.md §8.4); absent: none */
   kernel_allocations?: boolean;
+  /** pages the owning driver keeps fake-offline (PageOffline: virtio-mem Sub Block Mode's unplugged sub-blocks, docs/drivers.md): present once online, never managed; absent: none */
+  fake_offline_pages?: number;
 }
 
 type Patch = Partial<MemoryBlockContext>;
@@ -38,6 +40,8 @@ export type MemoryBlockEvent =
   | { type: 'UNPIN'; set: Patch }
   /** state_store() stores mem->online_type before device_online(), which does nothing to an online block: the type stays for the next device_online() */
   | { type: 'SET_ONLINE_TYPE'; set: Patch }
+  /** a driver plugged or unplugged part of the block (virtio-mem Sub Block Mode): fake_offline_pages changes, the state does not */
+  | { type: 'FAKE_OFFLINE'; set: Patch }
   | { type: 'REMOVE'; set?: Patch };
 
 export const MEMORY_BLOCK_EMPTY: MemoryBlockContext = {
@@ -74,6 +78,7 @@ export const memoryBlockMachine = setup({
         PIN: { actions: 'apply' },
         UNPIN: { actions: 'apply' },
         SET_ONLINE_TYPE: { actions: 'apply' },
+        FAKE_OFFLINE: { actions: 'apply' },
       },
     },
     online: {
@@ -82,6 +87,7 @@ export const memoryBlockMachine = setup({
         PIN: { actions: 'apply' },
         UNPIN: { actions: 'apply' },
         SET_ONLINE_TYPE: { actions: 'apply' },
+        FAKE_OFFLINE: { actions: 'apply' },
       },
     },
     // visible in sysfs while offline_pages() isolates and migrates

@@ -11,7 +11,7 @@
 import { existsSync, mkdirSync, writeFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { generateScenario } from '../../src/conform/generate.ts';
+import { generateSbmScenario, generateScenario } from '../../src/conform/generate.ts';
 import { resolveKernel } from '../../src/conform/kernels.ts';
 import { eraOfRelease, machineShape, shapeKey } from '../../src/conform/mapping.ts';
 import { GuestRunner } from '../../src/conform/runner.ts';
@@ -26,6 +26,10 @@ const { values } = parseArgs({
     out: { type: 'string', default: 'conform-transcripts' },
     accel: { type: 'string', default: 'tcg' },
     'no-virtio': { type: 'boolean', default: false },
+    /** virtio-mem Sub Block Mode sequences (generateSbmScenario), recorded as sbm-seed-<n> */
+    sbm: { type: 'boolean', default: false },
+    /** only these seeds (comma-separated), e.g. the sequences a generator change altered */
+    seeds: { type: 'string' },
   },
 });
 
@@ -38,10 +42,12 @@ const from = Number(values.from);
 const count = Number(values.count);
 
 // group seeds by machine shape: one boot per shape
-const todo = Array.from({ length: count }, (_, i) => from + i)
-  .filter((seed) => !existsSync(join(dir, `seed-${seed}.json`)))
+const prefix = values.sbm ? 'sbm-seed' : 'seed';
+const seeds = values.seeds ? values.seeds.split(',').map(Number) : Array.from({ length: count }, (_, i) => from + i);
+const todo = seeds
+  .filter((seed) => !existsSync(join(dir, `${prefix}-${seed}.json`)))
   .map((seed) => {
-    const scenario = generateScenario({ era, seed, virtioMem: !values['no-virtio'] });
+    const scenario = values.sbm ? generateSbmScenario({ era, seed }) : generateScenario({ era, seed, virtioMem: !values['no-virtio'] });
     const shape = machineShape(scenario);
     return { seed, scenario, key: 'reason' in shape ? '' : shapeKey(shape) };
   })
@@ -56,16 +62,16 @@ try {
     const s0 = Date.now();
     let t;
     try {
-      t = await runner.record(scenario, `${values.kernel}/seed-${seed}`, seed);
+      t = await runner.record(scenario, `${values.kernel}/${prefix}-${seed}`, seed);
     } catch (err) {
       console.log(`seed ${seed}: ERROR ${(err as Error).message}`);
       await runner.close();
       continue;
     }
     if (eraOfRelease(runner.kernelRelease) !== era) console.log(`note: kernel ${runner.kernelRelease} follows era ${eraOfRelease(runner.kernelRelease)}, sequences were generated for ${era}`);
-    const tmp = join(dir, `.seed-${seed}.json.tmp`);
+    const tmp = join(dir, `.${prefix}-${seed}.json.tmp`);
     writeFileSync(tmp, `${JSON.stringify(t)}\n`);
-    renameSync(tmp, join(dir, `seed-${seed}.json`));
+    renameSync(tmp, join(dir, `${prefix}-${seed}.json`));
     done++;
     steps += t.steps.length;
     const outcomes = t.steps.map((s) => s.outcome.status[0]).join('');

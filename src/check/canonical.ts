@@ -14,8 +14,10 @@ import type { World } from '../engine/world.ts';
 export function canonicalKey(w: World): string {
   const parts: string[] = [w.hotplug, String(w.oopses), JSON.stringify(w.params), String(w.faults.length)];
   parts.push(`inj:${w.injection.MEM_GOING_ONLINE},${w.injection.MEM_GOING_OFFLINE},${w.signalPending ? 1 : 0}`);
+  // the onlining agents' pending reactions, in order: which one runs next is part of the state
+  if (w.agentWork?.length) parts.push(`agents:${w.agentWork.map((x) => `${x.agent} ${x.target}`).join(',')}`);
   for (const b of tableToArray(w.blocks))
-    parts.push(`b${b.id}:${b.state}:${b.nid}:${b.zone}:${b.online_type}:${b.early ? 1 : 0}:${b.pinned ? 1 : 0}:${b.nr_vmemmap_pages}:${b.used_pages}:${b.group ?? '-'}${b.kernel_allocations ? ':k' : ''}`);
+    parts.push(`b${b.id}:${b.state}:${b.nid}:${b.zone}:${b.online_type}:${b.early ? 1 : 0}:${b.pinned ? 1 : 0}:${b.nr_vmemmap_pages}:${b.used_pages}:${b.group ?? '-'}${b.kernel_allocations ? ':k' : ''}${b.fake_offline_pages ? `:f${b.fake_offline_pages}` : ''}`);
   for (const s of tableToArray(w.sections)) {
     const m = s.memmap;
     const mm = m.kind === 'boot' ? `B${m.node}` : m.kind === 'node' ? `N${m.node}:${m.pages}:${m.basePages ? 1 : 0}` : `A${m.headPfn}:${m.pages}`;

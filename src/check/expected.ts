@@ -100,7 +100,7 @@ export function expectedZoneCounters(world: World, g: Geometry): Map<string, Zon
     parts.forEach(([zone, nr], i) => {
       const c = at(b.nid, zone);
       c.presentPages += nr;
-      c.managedPages += nr - (i === 0 ? nv : 0);
+      c.managedPages += nr - (i === 0 ? nv + (b.fake_offline_pages ?? 0) : 0);
       if (b.early) c.presentEarlyPages += nr;
     });
   }

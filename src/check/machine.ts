@@ -9,6 +9,7 @@
  * takes it offline again through try_offline_node(). A second boot node could
  * never go offline (it has boot memory), so that case would explore less.
  */
+import { DEFAULT_AGENT_ONLINE, type AgentName } from '../kernel/agents.ts';
 import { blockSizeOf } from '../kernel/geometry.ts';
 import { configOf } from '../kernel/config.ts';
 import { FLAG_FEATURE, hasFeature, opProblem } from '../kernel/features.ts';
@@ -30,6 +31,12 @@ export interface SmallMachineOptions {
   memoryBlockSize?: number;
   /** NUMA nodes adds may target (1 or 2, default 1); boot memory is on node 0 only. */
   nodes?: number;
+  /**
+   * Onlining agents installed with `queued` reactions (docs/drivers.md "Onlining agents"), each
+   * with its default online type: the explorer runs their pending reactions as `agent`
+   * operations, interleaved with everything else.
+   */
+  agents?: readonly AgentName[];
 }
 
 export interface SmallMachine {
@@ -61,6 +68,7 @@ export function smallMachine(opts: SmallMachineOptions = {}): SmallMachine {
     machine: { hypervisor: true, sparsemem: 'vmemmap', possibleNodes: nodes, ...(opts.memoryBlockSize ? { memoryBlockSize: opts.memoryBlockSize } : {}) },
     boot: [{ node: 0, size: opts.bootSize ?? 1024 ** 3, used: 0, maxFreeOrder: 10 }],
     params,
+    ...(opts.agents?.length ? { agents: opts.agents.map((name) => ({ name, online: DEFAULT_AGENT_ONLINE[name], react: 'queued' as const })) } : {}),
   };
   // the block size depends on boot memory (x86 probing): settle it, then round boot memory up to whole blocks
   const bs = blockSizeOf(draft);
@@ -145,6 +153,12 @@ export function operationsOf(m: SmallMachine, choice: OperationChoice = {}): Op[
     const mom = hasDaxMemmapOnMemory(m.spec.kernel) && m.spec.params.memmap_on_memory !== 'off' ? { memmap_on_memory: true } : {};
     ops.push({ op: 'dax_kmem_add', device: 'dax0.0', node: m.nodes.at(-1)!, start: m.windowStart, size: m.blocks * m.blockSize, ...mom });
     ops.push({ op: 'dax_kmem_remove', device: 'dax0.0' });
+  }
+  // onlining agents: each handles its reaction to one block's uevent (or daxctl to dax0.0's bind);
+  // an op with nothing pending fails and changes nothing
+  for (const a of m.spec.agents ?? []) {
+    if (a.name === 'daxctl') ops.push({ op: 'agent', agent: a.name, target: 'dax0.0' });
+    else for (let i = 0; i < m.blocks; i++) ops.push({ op: 'agent', agent: a.name, target: `memory${m.firstBlock + i}` });
   }
   return ops;
 }

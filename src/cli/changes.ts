@@ -56,6 +56,7 @@ function transitionKey(e: TransitionEvent): { key: string; detail: string } {
   const details: string[] = [];
   const ctx = e.context;
   if (e.machine === 'memory_block' && typeof ctx.zone === 'string') details.push(`zone ${ctx.zone}`);
+  if (e.machine === 'memory_block' && typeof ctx.fake_offline_pages === 'number') details.push(`${ctx.fake_offline_pages} pages fake-offline`);
   if (e.machine === 'section' && ctx.memmap && typeof ctx.memmap === 'object') details.push(describePlacement(ctx.memmap as MemmapPlacement));
   const detail = details.join(', ');
   return { key: `${e.machine}|${e.event.type}|${e.from}|${e.to}|${detail}`, detail };
@@ -66,6 +67,8 @@ function transitionLine(g: TransitionGroup): string {
   const suffix = g.detail ? ` (${g.detail})` : '';
   if (e.machine === 'hotplug') return `system: ${e.from} → ${e.to} [${e.event.type}]${suffix}`;
   const what = e.machine === 'memory_block' ? `memory${compressIds(g.ids)}` : `section ${compressIds(g.ids)}`;
+  // a transition that keeps the state says which event it was (FAKE_OFFLINE, SET_ONLINE_TYPE, PIN)
+  if (e.from === e.to) return `${what}: ${e.to} [${e.event.type}]${suffix}`;
   return `${what}: ${e.from} → ${e.to}${suffix}`;
 }
 
@@ -181,7 +184,10 @@ export function summariseChanges(events: readonly MemhpEvent[], pageSize: number
         line({ kind: 'fault', text: `FAULT: ${e.access} of memory${e.block} read the struct pages of section ${e.section} in removed ${memRange(e.removed.start, e.removed.size)}` });
         break;
       case 'knob':
-        line({ kind: 'info', text: `${e.knob}: ${e.key} = ${String(e.value)}` });
+        if (e.knob === 'agent') {
+          const [agent, target] = e.key.split(' ');
+          line({ kind: 'info', text: e.value === true ? `${agent}: reaction to ${target} queued` : `${agent} handles ${target}` });
+        } else line({ kind: 'info', text: `${e.knob}: ${e.key} = ${String(e.value)}` });
         break;
       case 'warning':
         line({ kind: 'warning', text: `warning: ${e.message}` });

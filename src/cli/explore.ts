@@ -5,6 +5,7 @@
  * holds, 1 with a (shortest) counterexample, 2 for invalid input, 3 when a
  * state or time bound stopped the search before it was complete.
  */
+import { AGENT_NAMES, type AgentName } from '../kernel/agents.ts';
 import { resolve } from 'node:path';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
@@ -22,6 +23,7 @@ export interface ExploreCommandOptions {
   blocks?: string;
   nodes?: string;
   ops?: string;
+  agents?: string;
   depth?: string;
   param?: string[];
   maxStates?: string;
@@ -77,6 +79,17 @@ export function parseExtraOps(value: string): ExtraOp[] {
   return [...new Set(out)];
 }
 
+/** `--agents udev,daxctl` → the onlining agents installed (queued), each name checked. */
+export function parseAgents(value: string): AgentName[] {
+  const out: AgentName[] = [];
+  for (const raw of value.split(',')) {
+    const name = raw.trim();
+    if (!(AGENT_NAMES as readonly string[]).includes(name)) throw new InputError(`--agents ${JSON.stringify(name)}: unknown onlining agent (known: ${AGENT_NAMES.join(', ')})`);
+    out.push(name as AgentName);
+  }
+  return [...new Set(out)];
+}
+
 /** Command-line options → explorer options (throws InputError naming the option). */
 export function exploreOptionsFrom(opts: ExploreCommandOptions): ExploreOptions {
   if (opts.arch !== undefined && !(ARCH_NAMES as readonly string[]).includes(opts.arch))
@@ -89,6 +102,7 @@ export function exploreOptionsFrom(opts: ExploreCommandOptions): ExploreOptions 
     blocks: positiveInt('--blocks', opts.blocks, 3, 8),
     nodes: positiveInt('--nodes', opts.nodes, 1, 2),
     ...(opts.ops !== undefined ? { extraOps: parseExtraOps(opts.ops) } : {}),
+    ...(opts.agents !== undefined ? { agents: parseAgents(opts.agents) } : {}),
     depth: positiveInt('--depth', opts.depth, 5, 64),
     params: parseParams(opts.param ?? []),
     maxStates: positiveInt('--max-states', opts.maxStates, 200_000),
@@ -188,6 +202,10 @@ export function registerExplore(program: Command): void {
     .option(
       '--ops <list>',
       `extra operation kinds, comma-separated (${EXTRA_OPS.join(', ')}, or all): pin/unpin per block; inject arms MEM_GOING_ONLINE or MEM_GOING_OFFLINE with ${INJECT_ERROR} or disarms it with 0; signal leaves a signal pending for the next offline; set writes auto_online_blocks=${AUTO_ONLINE_VALUES.join('|')}; acpi_dimm adds a DIMM (static memory group) per sub-range and ejects it; virtio_mem probes one device over the window and resizes it to every whole number of blocks; dax_kmem binds one dax device over the window to kmem (with memmap_on_memory on 6.8) and unbinds it; offline_and_remove_memory (every aligned sub-range) and touch are in the default set already`,
+    )
+    .option(
+      '--agents <list>',
+      `onlining agents installed, comma-separated (${AGENT_NAMES.join(', ')}): each block's add uevent (daxctl: dax0.0's bind) queues a reaction, and the explorer interleaves the agent operations that handle them with everything else (docs/drivers.md "Onlining agents")`,
     )
     .option('--depth <d>', 'longest operation sequence tried', '5')
     .option('--param <name=value>', 'kernel parameter, repeatable (e.g. v2_remove_guard=true, memmap_on_memory=force, movable_node=true)', collect, [])

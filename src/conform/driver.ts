@@ -25,6 +25,8 @@ const ADD_DEADLINE_MS = 30_000;
 const EJECT_DEADLINE_MS = 40_000;
 const VIRTIO_DEADLINE_MS = 40_000;
 
+/** The guest's memory block size (the corpus machine's 128 MiB). */
+const MEMORY_BLOCK = 128 * 1024 ** 2;
 const OST_SOURCE_INSERT = 1; // ACPI_NOTIFY_DEVICE_CHECK
 const OST_SOURCE_EJECT = 3; // ACPI_NOTIFY_EJECT_REQUEST
 /** _OST status 0x84: "ejection in progress" (Linux reports it before evaluating _EJ0); not an answer yet. */
@@ -50,7 +52,7 @@ const vmemMem = (i: number) => `mem-vmem${i}`;
 export class GuestDriver {
   /** DIMM slots and virtio-mem devices present on the QEMU side. */
   readonly dimms = new Set<number>();
-  readonly vmems = new Map<number, { addr: number; size: number }>();
+  readonly vmems = new Map<number, { addr: number; size: number; blockSize: number | null }>();
 
   constructor(
     readonly guest: Guest,
@@ -163,13 +165,22 @@ export class GuestDriver {
    */
   private async waitPlugged(i: number, requested: number): Promise<GuestOutcome> {
     const deadline = Date.now() + VIRTIO_DEADLINE_MS;
+    // Sub Block Mode (a device block below a memory block): the guest adds whole memory blocks
+    // that may be partly plugged, so what it shows is at least the plugged size and settles
+    // once the driver has added or removed the last block; wait for it to hold still.
+    const dev = this.vmems.get(i);
+    const sbm = dev?.blockSize != null && dev.blockSize < MEMORY_BLOCK;
     let size = -1;
     let added = -1;
+    let still = 0;
     while (Date.now() < deadline) {
       size = await this.vmemSize(i);
       if (size === requested) {
+        const was = added;
         added = await this.guestAdded(i);
-        if (added === requested) return { status: 'ok', errno: null };
+        if (!sbm && added === requested) return { status: 'ok', errno: null };
+        still = sbm && added === was && added >= requested && (requested > 0 || added === 0) ? still + 1 : 0;
+        if (still >= 3) return { status: 'ok', errno: null };
       }
       await new Promise((r) => setTimeout(r, 250));
     }
@@ -192,7 +203,7 @@ export class GuestDriver {
       await this.qmpOk('object-del', { id: vmemMem(a.index) });
       return { status: 'refused', detail: `QEMU: ${err}` };
     }
-    this.vmems.set(a.index, { addr: a.addr, size: a.size });
+    this.vmems.set(a.index, { addr: a.addr, size: a.size, blockSize: a.blockSize });
     return this.waitPlugged(a.index, a.requested);
   }
 

@@ -15,6 +15,8 @@ const MiB = 1024 ** 2;
 const BLOCK = 128 * MiB;
 /** The window of device memory sequences use: 6 GiB from QEMU's base (4 GiB). */
 const WINDOW_BLOCKS = 48;
+/** DIMMs present at once (the generator's budget; QEMU has DIMM_SLOTS so that a re-add gets a fresh slot). */
+const DIMM_LIVE_SLOTS = 4;
 
 
 export interface GenerateOptions {
@@ -39,6 +41,7 @@ export function generateScenario(opts: GenerateOptions): Scenario {
   const dimms = new Map<number, Dev>();
   const vmems = new Map<number, Dev & { requested: number }>();
   const everBlocks = new Set<number>();
+  const everSlots = new Set<number>();
   const used = (start: number, size: number) =>
     [...dimms.values(), ...vmems.values()].some((d) => start < d.start + d.size && d.start < start + size);
   const ops: Record<string, unknown>[] = [];
@@ -49,8 +52,8 @@ export function generateScenario(opts: GenerateOptions): Scenario {
     const present = [...dimms.values(), ...vmems.values()];
     const blocks = present.flatMap(blocksOf);
     const roll = r();
-    if ((roll < 0.3 || present.length === 0) && (dimms.size < DIMM_SLOTS || (virtio && vmems.size < 2))) {
-      const asVirtio = virtio && vmems.size < 2 && (dimms.size >= DIMM_SLOTS || chance(0.3));
+    if ((roll < 0.3 || present.length === 0) && (dimms.size < DIMM_LIVE_SLOTS || (virtio && vmems.size < 2))) {
+      const asVirtio = virtio && vmems.size < 2 && (dimms.size >= DIMM_LIVE_SLOTS || chance(0.3));
       const size = asVirtio ? pick([256, 512, 1024]) * MiB : pick([128, 128, 256, 512, 1024]) * MiB;
       let start = -1;
       for (let tries = 0; tries < 20 && start < 0; tries++) {
@@ -66,7 +69,10 @@ export function generateScenario(opts: GenerateOptions): Scenario {
         vmems.set(idx, { start, size, requested: Math.min(requested, size) });
         ops.push({ op: 'virtio_mem_add', device: `virtio${idx}`, node: 0, start: hex(start), size: hex(size), blockSize: '128M', requested: hex(Math.min(requested, size)) });
       } else {
-        const slot = [0, 1, 2, 3].find((x) => !dimms.has(x))!;
+        // a slot never used in this sequence while one is left: an eject the kernel refused
+        // leaves its DIMM (and QEMU's ids for it) behind, and QEMU refuses a second DIMM there
+        const slot = Array.from({ length: DIMM_SLOTS }, (_, x) => x).find((x) => !everSlots.has(x)) ?? Array.from({ length: DIMM_SLOTS }, (_, x) => x).find((x) => !dimms.has(x))!;
+        everSlots.add(slot);
         dimms.set(slot, { start, size });
         ops.push({ op: 'acpi_dimm_add', device: `PNP0C80:0${slot}`, node: 0, start: hex(start), size: hex(size) });
       }
@@ -107,4 +113,55 @@ export function generateScenario(opts: GenerateOptions): Scenario {
     ops,
   };
   return validateScenario(doc, `<generated ${opts.era} seed ${opts.seed}>`);
+}
+
+/**
+ * Sequences for virtio-mem Sub Block Mode (docs/drivers.md): one or two devices with QEMU's
+ * default 2 MiB block size, resizes to sizes that leave memory blocks partly plugged, state
+ * writes on the device's blocks and auto-online changes; at most `maxOps` (default 8)
+ * operations. A seed stream of its own: `generateScenario`'s sequences do not change.
+ */
+export function generateSbmScenario(opts: GenerateOptions): Scenario {
+  const r = prng(opts.seed * 104729 + 9973);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
+  const maxOps = opts.maxOps ?? 8;
+  const n = 2 + Math.floor(r() * (maxOps - 1));
+  const hex = (x: number) => `0x${x.toString(16)}`;
+  const vmems = new Map<number, Dev>();
+  const ops: Record<string, unknown>[] = [];
+  // sizes in 2 MiB steps that end inside a memory block as often as on its border
+  const sizes = [0, 2, 6, 64, 128, 130, 200, 256, 300, 384].map((m) => m * MiB);
+  for (let i = 0; i < n; i++) {
+    const roll = r();
+    if (vmems.size === 0 || (roll < 0.12 && vmems.size < 2)) {
+      const idx = [0, 1].find((x) => !vmems.has(x))!;
+      const size = pick([256, 512]) * MiB;
+      const start = DEVICE_MEMORY_BASE + (idx === 0 ? 0 : 2048 * MiB) + pick([0, 1024]) * MiB;
+      vmems.set(idx, { start, size });
+      ops.push({ op: 'virtio_mem_add', device: `virtio${idx}`, node: 0, start: hex(start), size: hex(size), blockSize: '2M', requested: hex(Math.min(size, pick(sizes))) });
+    } else if (roll < 0.5) {
+      const idx = pick([...vmems.keys()]);
+      ops.push({ op: 'virtio_mem_resize', device: `virtio${idx}`, requested: hex(Math.min(vmems.get(idx)!.size, pick(sizes))) });
+    } else if (roll < 0.85) {
+      const d = vmems.get(pick([...vmems.keys()]))!;
+      const block = d.start / BLOCK + Math.floor(r() * Math.min(4, d.size / BLOCK));
+      ops.push({ op: 'state', block, value: pick(['offline', 'online_movable', 'online_kernel', 'online', 'offline']) });
+    } else {
+      ops.push({ op: 'set', param: 'auto_online_blocks', value: pick(['offline', 'online', 'online_movable', 'online_kernel']) });
+    }
+  }
+  const doc = {
+    name: `conform ${opts.era} sbm seed ${opts.seed}`,
+    kernel: opts.era,
+    arch: 'x86_64',
+    machine: { memoryBlockSize: '128M' },
+    boot: [{ node: 0, size: '2G' }],
+    params: {
+      memmap_on_memory: pick(['on', 'off']),
+      auto_online_blocks: pick(['offline', 'online', 'online_movable', 'online_kernel', 'online_movable']),
+      online_policy: pick(['contig-zones', 'auto-movable']),
+    },
+    ops,
+  };
+  return validateScenario(doc, `<generated ${opts.era} sbm seed ${opts.seed}>`);
 }

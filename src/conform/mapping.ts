@@ -14,7 +14,8 @@ const MiB = 1024 ** 2;
 /** QEMU's device-memory region starts at 4 GiB when boot memory fits below the PCI hole. */
 export const DEVICE_MEMORY_BASE = 4 * GiB;
 export const MAX_MEM = 16 * GiB;
-export const DIMM_SLOTS = 4;
+/** pc-dimm slots: twice the DIMMs a sequence has at once, so a DIMM added after an eject gets a slot no earlier DIMM of the sequence used (a DIMM whose eject failed keeps its slot and QEMU ids). */
+export const DIMM_SLOTS = 8;
 /** Boot memory that QEMU's pc machine keeps entirely below 4 GiB (beyond it, RAM splits around the PCI hole and memhp's layout from 0 no longer matches). */
 export const MAX_LOW_BOOT = 2 * GiB;
 
@@ -159,6 +160,8 @@ export function guestAction(op: Op, shape: MachineShape): GuestAction {
       return { kind: 'none', reason: 'dax/kmem needs a device-dax (NVDIMM or CXL) device, which this guest has not' };
     case 'boot':
       return { kind: 'none', reason: 'boot is the guest boot itself' };
+    case 'agent':
+      return { kind: 'none', reason: 'an onlining agent (udev, daxctl) is user space the guest does not run; its writes are `state` operations' };
   }
 }
 

@@ -10,6 +10,7 @@ import type { Op } from '../kernel/ops.ts';
 import type { MemhpEvent } from './events.ts';
 import type { LifecycleGate } from './gate.ts';
 import { addMemory } from './ops/add.ts';
+import { reactAtOnce, runAgent } from './ops/agents.ts';
 import { boot } from './ops/boot.ts';
 import { inject, pin, setParam, signal, touch } from './ops/knobs.ts';
 import { onlineStore, probe, stateStore } from './ops/store.ts';
@@ -18,7 +19,7 @@ import { offlineAndRemoveMemory, removeMemory } from './ops/remove.ts';
 import { fail } from '../kernel/errno.ts';
 import { configOf } from '../kernel/config.ts';
 import { opProblem } from '../kernel/features.ts';
-import { Tx, type OpEvents } from './tx.ts';
+import { Oops, Tx, type OpEvents } from './tx.ts';
 import { acpiDimmAdd, acpiDimmEject } from './ops/drivers/acpi.ts';
 import { daxKmemAdd, daxKmemRemove } from './ops/drivers/dax-kmem.ts';
 import { virtioMemAdd, virtioMemResize } from './ops/drivers/virtio-mem.ts';
@@ -81,6 +82,8 @@ function run(tx: Tx, op: Op): void {
       return daxKmemAdd(tx, op.device, op.node, op.start, op.size, op.memmap_on_memory);
     case 'dax_kmem_remove':
       return daxKmemRemove(tx, op.device);
+    case 'agent':
+      return runAgent(tx, op.agent, op.target);
     default: {
       const never: never = op;
       fail('EINVAL', `unknown operation ${(never as Op).op}`);
@@ -92,8 +95,11 @@ export function decide(world: World, gate: LifecycleGate, op: Op, opEvents: OpEv
   const tx = new Tx(world, gate, op, opEvents);
   try {
     run(tx, op);
+    // user space's onlining agents react to the uevents the operation sent (docs/drivers.md "Onlining agents")
+    reactAtOnce(tx);
   } catch (e) {
     if (!(e instanceof KernelError)) throw e;
+    if (!(e instanceof Oops)) reactAtOnce(tx);
     const { world: w, events } = tx.finish(-e.errno, e.reason);
     return { world: w, events, ret: -e.errno, message: e.reason };
   }

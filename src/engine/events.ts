@@ -155,6 +155,12 @@ export interface DeviceRecord {
   unit?: number;
   requested?: number;
   plugged?: number;
+  /** virtio-mem: the device's block size (absent in older logs: `unit`) */
+  blockSize?: number;
+  /** virtio-mem Sub Block Mode (absent: Big Block Mode): the sub-block size (vm->sbm.sb_size) */
+  sbSize?: number;
+  /** virtio-mem Sub Block Mode: per memory block id added or plugged, its sub-blocks as '1' (plugged) and '0' (vm->sbm.sb_states) */
+  subBlocks?: Record<string, string>;
   /** ACPI: the blocks acpi_bind_memory_blocks() bound when the device was enabled (its physical nodes); absent in older logs: every block of its range */
   bound?: number[];
   /** dax/kmem: the dax device's memmap_on_memory attribute (6.8+) */
@@ -179,11 +185,15 @@ export interface FaultEvent {
   message: string;
 }
 
-/** Fault injection (notifier-error-inject) and a pending signal: knobs outside any machine. */
+/**
+ * Fault injection (notifier-error-inject), a pending signal and the onlining agents' pending
+ * reactions (`agent`: key `<agent> <target>`, value true when queued, false when handled;
+ * docs/drivers.md "Onlining agents"): knobs outside any machine.
+ */
 export interface KnobEvent {
   type: 'knob';
   seq: number;
-  knob: 'inject' | 'signal';
+  knob: 'inject' | 'signal' | 'agent';
   key: string;
   value: string | number | boolean;
 }

@@ -6,6 +6,7 @@
  * log never changes meaning when a rule is fixed (docs/log-format.md §8).
  */
 import type { HotplugContext } from '../../machines/hotplug.ts';
+import { parseAgentWorkKey } from '../kernel/agents.ts';
 import type { MemoryGroupState, NodeState, ZoneState } from '../kernel/reader.ts';
 import type { ZoneName } from '../kernel/types.ts';
 import type { MemhpEvent, TransitionEvent } from './events.ts';
@@ -27,6 +28,7 @@ export class WorldDraft implements WorldReader {
   faults: World['faults'];
   injection: World['injection'];
   signalPending: boolean;
+  agentWork: World['agentWork'];
   groups: World['groups'];
   devices: World['devices'];
   resources: World['resources'];
@@ -47,6 +49,8 @@ export class WorldDraft implements WorldReader {
     this.faults = base.faults;
     this.injection = base.injection;
     this.signalPending = base.signalPending;
+    // worlds made before agents existed have none pending
+    this.agentWork = base.agentWork ?? [];
     this.groups = base.groups;
     this.devices = base.devices;
     this.resources = base.resources;
@@ -91,6 +95,7 @@ export class WorldDraft implements WorldReader {
       faults: this.faults,
       injection: this.injection,
       signalPending: this.signalPending,
+      agentWork: this.agentWork,
       groups: this.groups,
       devices: this.devices,
       resources: this.resources,
@@ -247,6 +252,12 @@ export function applyEvent(d: WorldDraft, e: MemhpEvent): void {
     case 'knob':
       if (e.knob === 'inject') d.injection = Object.freeze({ ...d.injection, [e.key]: Number(e.value) });
       else if (e.knob === 'signal') d.signalPending = Boolean(e.value);
+      else if (e.knob === 'agent') {
+        const w = parseAgentWorkKey(e.key);
+        if (!w) throw new EvolveError(e.seq, `agent knob: bad key ${JSON.stringify(e.key)} (expected "<agent> <target>")`);
+        const rest = d.agentWork.filter((x) => x.agent !== w.agent || x.target !== w.target);
+        d.agentWork = Object.freeze(e.value === true ? [...rest, Object.freeze(w)] : rest);
+      }
       return;
     default: {
       const never: never = e;

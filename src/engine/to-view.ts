@@ -114,6 +114,7 @@ export function worldViewFields(world: World): WorldViewFields {
     taintFlags: () => taintLetters(taintOf(world)),
     injection: () => ({ ...world.injection }),
     signalPending: () => world.signalPending,
+    agentWork: () => (world.agentWork ?? []).map((w) => ({ ...w })),
     groups: () => groupViews(world),
     devices: () => world.devices.map((d) => ({ ...d })),
     iomem: () => iomemView(world),

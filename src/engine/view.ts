@@ -3,6 +3,7 @@
  * inspector, the sysfs exporter). Format version: WORLD_VIEW_VERSION.
  * Names and meanings of existing keys must not change without a bump.
  */
+import type { AgentWork } from '../kernel/agents.ts';
 import type { ArchName, Era, KernelConfig, OnlineType, Params, ZoneName } from '../kernel/types.ts';
 import type { DeviceRecord } from './events.ts';
 import type { MemmapPlacement } from '../kernel/memmap-on-memory.ts';
@@ -141,6 +142,8 @@ export interface WorldView {
   taintFlags: string;
   injection: { MEM_GOING_ONLINE: number; MEM_GOING_OFFLINE: number };
   signalPending: boolean;
+  /** the onlining agents' pending reactions, oldest first (docs/drivers.md "Onlining agents") */
+  agentWork?: AgentWork[];
   /** memory groups (5.15+), by id */
   groups?: MemoryGroupView[];
   /** driver devices (ACPI DIMMs, virtio-mem, dax/kmem), in bind order */

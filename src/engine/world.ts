@@ -3,6 +3,7 @@
  * Large collections are persistent tables (table.ts); small ones are records.
  */
 import type { MachineState, MemoryBlockContext, SectionContext } from '../../machines/index.ts';
+import type { AgentWork } from '../kernel/agents.ts';
 import type { Geometry } from '../kernel/geometry.ts';
 import type { IomemResource } from '../kernel/resource.ts';
 import { geometryOf } from '../kernel/geometry.ts';
@@ -60,6 +61,8 @@ export interface World {
   readonly faults: readonly FaultEvent[];
   readonly injection: { readonly MEM_GOING_ONLINE: number; readonly MEM_GOING_OFFLINE: number };
   readonly signalPending: boolean;
+  /** the onlining agents' pending reactions, oldest first (docs/drivers.md "Onlining agents") */
+  readonly agentWork: readonly AgentWork[];
   /** memory groups by id, ascending */
   readonly groups: readonly MemoryGroupState[];
   /** driver devices by name, in bind order */
@@ -99,6 +102,7 @@ export function emptyWorld(system: SystemSpec): World {
     faults: Object.freeze([]) as readonly FaultEvent[],
     injection: Object.freeze({ MEM_GOING_ONLINE: 0, MEM_GOING_OFFLINE: 0 }),
     signalPending: false,
+    agentWork: Object.freeze([]) as readonly AgentWork[],
     groups: Object.freeze([]) as readonly MemoryGroupState[],
     devices: Object.freeze([]) as readonly DeviceRecord[],
     resources: Object.freeze([]) as readonly ResourceState[],

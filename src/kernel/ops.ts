@@ -18,6 +18,7 @@
  */
 import { showValue } from '../input/size.ts';
 import { bad, boolish, integer, ok, oneOf, positiveSize, size, written, writtenString, type Parsed, type Parser } from '../input/values.ts';
+import { AGENT_NAMES } from './agents.ts';
 import { MAX_NUMNODES } from './limits.ts';
 import { BOOT_PARAMS, MHP_FLAGS, RUNTIME_PARAMS, type MhpFlag, type OnlineType, type SystemSpec } from './types.ts';
 
@@ -193,6 +194,9 @@ export const OPS = {
   dax_kmem_add: op({ ...deviceRange, memmap_on_memory: optional(field('bool', boolish)) }),
   /** the dax device is unbound from kmem: dev_dax_kmem_remove() */
   dax_kmem_remove: op(device),
+  // onlining agents (docs/drivers.md "Onlining agents"): user space reacting to a block's appearance
+  /** an installed agent handles one pending reaction: `target` (memory40, dax0.0), or its oldest */
+  agent: op({ agent: field('choice', oneOf(AGENT_NAMES, 'an onlining agent'), { choices: AGENT_NAMES }), target: optional(field('name', deviceName)) }),
 } satisfies Record<string, OpDeclaration<Record<string, Field<any, Need>>>>;
 
 // ---- what follows from it -------------------------------------------------------------------

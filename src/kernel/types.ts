@@ -3,6 +3,7 @@
  * online types, MHP flags, kernel parameters and the normalised system a scenario
  * or log describes (sizes already in bytes). The operations are in ops.ts.
  */
+import type { AgentSpec } from './agents.ts';
 
 export const ARCH_NAMES = ['x86_64', 'arm64-4k', 'arm64-16k', 'arm64-64k', 'ppc64-radix', 'ppc64-hash', 's390x'] as const;
 export type ArchName = (typeof ARCH_NAMES)[number];
@@ -97,4 +98,6 @@ export interface SystemSpec {
   machine: MachineSpec;
   boot: BootNode[];
   params: Params;
+  /** user-space onlining agents installed (docs/drivers.md "Onlining agents"); absent: none */
+  agents?: AgentSpec[];
 }

@@ -18,6 +18,7 @@ import { inDocumentOrder, problemAt, ScenarioError } from './errors.ts';
 import { problemsFromIssue } from './issues.ts';
 import { MAX_NESTING, readJson } from './json-text.ts';
 import { machineLimitProblems } from './machine-limits.ts';
+import { DEFAULT_AGENT_ONLINE } from '../kernel/agents.ts';
 import { scenarioSchema } from './schema.ts';
 import type { ParsedScenarioDocument } from './schema.ts';
 
@@ -51,6 +52,7 @@ function finish(doc: ParsedScenarioDocument, file: string): Scenario {
     ops: doc.ops.map((op) => Object.fromEntries(Object.entries(op).filter(([, v]) => v !== undefined)) as typeof op),
   };
   if (doc.description !== undefined) scenario.description = doc.description;
+  if (doc.agents !== undefined) scenario.agents = doc.agents.map((a) => ({ name: a.name, online: a.online ?? DEFAULT_AGENT_ONLINE[a.name], react: a.react ?? 'at-once' }));
   if (doc.machine.memoryBlockSize !== undefined) scenario.machine.memoryBlockSize = doc.machine.memoryBlockSize;
   return scenario;
 }

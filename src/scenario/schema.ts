@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { ARCH_NAMES } from '../kernel/types.ts';
+import { AGENT_NAMES, AGENT_REACT } from '../kernel/agents.ts';
 import type { Params } from '../kernel/types.ts';
 import {
   DEFAULT_ARCH,
@@ -62,6 +63,13 @@ const params = strictObject({
   vmemmap_hotplug: param('vmemmap_hotplug'),
 });
 
+/** An installed onlining agent (docs/drivers.md "Onlining agents"); `online` defaults per agent. */
+const agent = strictObject({
+  name: required(oneOf(AGENT_NAMES, 'an onlining agent')),
+  online: optional(oneOf(['online', 'online_kernel', 'online_movable'] as const, 'an online type')),
+  react: optional(oneOf(AGENT_REACT, 'when the agent reacts (at-once, queued)')),
+});
+
 export const scenarioSchema = strictObject({
   name: optional(text('a scenario name')),
   description: optional(oneLine),
@@ -73,6 +81,7 @@ export const scenarioSchema = strictObject({
     .min(1, { error: 'needs at least one boot node' })
     .prefault([{ node: DEFAULT_BOOT_NODE.node, size: DEFAULT_BOOT_NODE.size }]),
   params: params.prefault({}),
+  agents: z.array(agent).optional(),
   ops: z.array(opSchema).prefault([]),
 });
 

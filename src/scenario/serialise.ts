@@ -34,6 +34,7 @@ export function scenarioToObject(s: Scenario): Record<string, unknown> {
     machine,
     boot: s.boot.map(bootToJson),
     params: { ...s.params },
+    ...(s.agents !== undefined ? { agents: s.agents.map((a) => ({ ...a })) } : {}),
     ops: s.ops.map(opToJson),
   });
   return out;

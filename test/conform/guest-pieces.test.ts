@@ -3,7 +3,8 @@ import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { cpioNewc } from '../../src/conform/cpio.ts';
 import { errnoFromMessage } from '../../src/conform/errno-text.ts';
-import { generateScenario } from '../../src/conform/generate.ts';
+import { generateSbmScenario, generateScenario } from '../../src/conform/generate.ts';
+import { DIMM_SLOTS } from '../../src/conform/mapping.ts';
 import { applyDelta, diffObs, faultLines, parseObs } from '../../src/conform/observation.ts';
 
 /** Reads a newc archive back: name → { mode, data }. */
@@ -94,5 +95,28 @@ describe('generated sequences', () => {
       for (const op of a.ops) if ('start' in op) expect(op.start).toBeGreaterThanOrEqual(4 * 2 ** 30);
     }
     expect(generateScenario({ era: '6.8', seed: 1 })).not.toEqual(generateScenario({ era: '6.8', seed: 2 }));
+  });
+
+  it('give a DIMM added after an eject a slot no earlier DIMM of the sequence used (a refused eject keeps its slot in QEMU)', () => {
+    let readds = 0;
+    for (let seed = 0; seed < 200; seed++) {
+      const used = new Set<string>();
+      for (const op of generateScenario({ era: '6.8', seed }).ops) {
+        if (op.op !== 'acpi_dimm_add') continue;
+        if (used.size > 0 && used.size < DIMM_SLOTS) expect(used.has(op.device), `seed ${seed}: ${op.device} again`).toBe(false);
+        if (used.size > 0) readds++;
+        used.add(op.device);
+      }
+    }
+    expect(readds).toBeGreaterThan(0);
+  });
+
+  it('for Sub Block Mode: virtio-mem devices with 2 MiB blocks, requested sizes in 2 MiB steps, the same for the same seed', () => {
+    for (let seed = 0; seed < 40; seed++) {
+      const a = generateSbmScenario({ era: '6.8', seed });
+      expect(generateSbmScenario({ era: '6.8', seed })).toEqual(a);
+      expect(a.ops[0]).toMatchObject({ op: 'virtio_mem_add', blockSize: 2 * 2 ** 20 });
+      for (const op of a.ops) if (op.op === 'virtio_mem_add' || op.op === 'virtio_mem_resize') expect(op.requested % (2 * 2 ** 20)).toBe(0);
+    }
   });
 });

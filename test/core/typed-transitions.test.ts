@@ -37,7 +37,7 @@ describe('transitions are typed by their machine', () => {
   }
 
   it('the states and events of a machine are its own', () => {
-    expectTypeOf<MachineEvent<'memory_block'>['type']>().toEqualTypeOf<'ADD' | 'ONLINE' | 'OFFLINE_BEGIN' | 'OFFLINE_CANCEL' | 'OFFLINE_DONE' | 'PIN' | 'UNPIN' | 'SET_ONLINE_TYPE' | 'REMOVE'>();
+    expectTypeOf<MachineEvent<'memory_block'>['type']>().toEqualTypeOf<'ADD' | 'ONLINE' | 'OFFLINE_BEGIN' | 'OFFLINE_CANCEL' | 'OFFLINE_DONE' | 'PIN' | 'UNPIN' | 'SET_ONLINE_TYPE' | 'FAKE_OFFLINE' | 'REMOVE'>();
     expectTypeOf<MachineState<'section'>>().toEqualTypeOf<'absent' | 'present' | 'online' | 'removed'>();
     const tx = txOnBootedMachine('table');
     tx.transition('memory_block', 0, { type: 'OFFLINE_BEGIN' });

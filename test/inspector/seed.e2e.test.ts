@@ -203,7 +203,7 @@ describe('seed log: reviewer partial removal (v2, MHP_MEMMAP_DEVICE)', { timeout
     expect(await page.textContent('[data-testid=actor-context]')).toContain('"zone": "Movable"');
     expect(await page.textContent('[data-testid=actor-history]')).toContain('288  ONLINE: offline → online');
     // every state and transition label has its own place
-    expect(await page.locator('#chart text.edge-label').count()).toBe(12); // memory_block: 12 transitions, SET_ONLINE_TYPE while offline and while online among them
+    expect(await page.locator('#chart text.edge-label').count()).toBe(14); // memory_block: 14 transitions, SET_ONLINE_TYPE and FAKE_OFFLINE while offline and while online among them
     expect(await statechartOverlaps(page)).toEqual([]);
     // inside the ONLINE operation the block is online before its section: a transient break, healed at the op's end
     expect(await invariant(page, 'block-sections-agree')).toBe('transient');

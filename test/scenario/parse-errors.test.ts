@@ -44,7 +44,7 @@ describe('field values', () => {
     expect(err.message).toBe(
       'scenarios/x.json: ops[2].op: "ad_memory" is not an operation (expected one of add_memory, probe, state, online, ' +
         'remove_memory, offline_and_remove_memory, set, inject, pin, unpin, signal, touch, write, acpi_dimm_add, acpi_dimm_eject, ' +
-        'virtio_mem_add, virtio_mem_resize, dax_kmem_add, dax_kmem_remove)',
+        'virtio_mem_add, virtio_mem_resize, dax_kmem_add, dax_kmem_remove, agent)',
     );
   });
 
@@ -60,7 +60,7 @@ describe('field values', () => {
     );
     // In the order the places appear in the file; a missing field after the fields present.
     expect(err.message.split('\n')).toEqual([
-      'scenarios/x.json: parmas: unknown field (expected one of name, description, kernel, arch, machine, boot, params, ops)',
+      'scenarios/x.json: parmas: unknown field (expected one of name, description, kernel, arch, machine, boot, params, agents, ops)',
       'scenarios/x.json: machine.blockSize: unknown field (expected one of hypervisor, memoryBlockSize, sparsemem, possibleNodes, config)',
       'scenarios/x.json: params.memmap_on_memry: unknown field (expected one of memmap_on_memory, auto_online_blocks, online_policy, ' +
         'auto_movable_ratio, auto_movable_numa_aware, movable_node, v2_remove_guard, vmemmap_hotplug)',

@@ -15,6 +15,7 @@ import type { Tx } from '../tx.ts';
 import { freeKernelPages } from '../../kernel/zones.ts';
 import { hex, kernelWarn, range } from './common.ts';
 import { onlineBlock } from './online.ts';
+import { blockAdded } from './agent-queue.ts';
 import { validDriverManagedName } from '../../kernel/drivers.ts';
 
 export function possibleNodes(tx: Tx): number {
@@ -62,6 +63,8 @@ export interface AddOptions {
   merge?: boolean;
   /** MHP_NID_IS_MGID: `nid` names this memory group, whose node is used */
   group?: number;
+  /** pages of each new block the driver keeps fake-offline from the start (virtio-mem Sub Block Mode: its unplugged sub-blocks) */
+  fakeOfflinePages?: number;
 }
 
 export function addMemory(tx: Tx, nid: number, start: number, size: number, flags: readonly MhpFlag[], opts: AddOptions = {}): void {
@@ -130,9 +133,11 @@ export function addMemory(tx: Tx, nid: number, start: number, size: number, flag
     }
     tx.transition('memory_block', id, {
       type: 'ADD',
-      set: { id, nid, zone: null, online_type: 'offline', early: false, pinned: false, nr_vmemmap_pages: vmemmapPagesIn(layout, startPfn, blockPfn, g.pagesPerBlock), used_pages: 0, ...(group !== null ? { group } : {}) },
+      set: { id, nid, zone: null, online_type: 'offline', early: false, pinned: false, nr_vmemmap_pages: vmemmapPagesIn(layout, startPfn, blockPfn, g.pagesPerBlock), used_pages: 0, ...(group !== null ? { group } : {}), ...(opts.fakeOfflinePages ? { fake_offline_pages: opts.fakeOfflinePages } : {}) },
     });
     if (layout.kind === 'per-block') markVmemmap(tx, blockPfn, layout.vmemmapPagesPerBlock, sectionNrs.slice(i * g.sectionsPerBlock, (i + 1) * g.sectionsPerBlock), nid);
+    // the block's device_add() sends its KOBJ_ADD uevent: user space's agents react later
+    blockAdded(tx, id);
   }
   if (layout.kind === 'device') markVmemmap(tx, startPfn, layout.vmemmapPages, sectionNrs, nid);
   if (layout.kind === 'regular') {

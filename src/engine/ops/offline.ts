@@ -38,6 +38,9 @@ export function offlineBlock(tx: Tx, id: number, redundantOk = false): void {
   const pfn = id * g.pagesPerBlock;
   const nr = g.pagesPerBlock;
   const nv = Math.min(b.nr_vmemmap_pages, nr);
+  // fake-offline pages were never managed: the driver's MEM_GOING_OFFLINE adds them back before
+  // offline_pages() takes the whole block away (virtio_mem_fake_offline_going_offline())
+  const fake = b.fake_offline_pages ?? 0;
   const where = range(pfn * g.pageSize, g.blockSize);
   // the write returns to user space either way: a pending signal is delivered
   const signal = tx.draft.signalPending;
@@ -50,7 +53,7 @@ export function offlineBlock(tx: Tx, id: number, redundantOk = false): void {
     // Kernel allocations (boot `used`, the regular memmap of later adds) are unmovable and are
     // not tracked per block: a kernel-zone block can go only if the node's remaining kernel
     // memory still holds them all, otherwise some of them must sit in this block.
-    const allocationsStranded = zone !== 'Movable' && freeKernelPages(tx.draft, b.nid) - (nr - nv) < 0;
+    const allocationsStranded = zone !== 'Movable' && freeKernelPages(tx.draft, b.nid) - (nr - nv - fake) < 0;
     // the kernel's unmovable allocations that landed here when it came online (docs/kernel-model.md §8.4)
     const kernelAllocations = b.kernel_allocations === true;
     const unmovable = b.pinned || b.used_pages > 0 || allocationsStranded || kernelAllocations;
@@ -73,7 +76,7 @@ export function offlineBlock(tx: Tx, id: number, redundantOk = false): void {
     tx,
     b.nid,
     zone,
-    { present: -nr, managed: -(nr - nv), early: b.early ? -nr : 0, group: b.group },
+    { present: -nr, managed: -(nr - nv - fake), early: b.early ? -nr : 0, group: b.group },
     nv ? `offline memory${id}: ${nv} vmemmap pages unaccounted` : `offline memory${id}`,
     { shrinkBlock: id },
   );

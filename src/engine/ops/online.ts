@@ -33,6 +33,8 @@ export function onlineBlock(tx: Tx, id: number, type: Exclude<OnlineType, 'offli
   const zone = zoneForPfnRange(tx.draft, tx.params, type, b.nid, pfn, nr, groupContextOf(tx.draft, b, g.pagesPerBlock));
   // vmemmap pages at the start of the block: present, never handed to the buddy
   const nv = Math.min(b.nr_vmemmap_pages, nr);
+  // a driver's online_page callback keeps some pages fake-offline (virtio-mem's unplugged sub-blocks)
+  const fake = b.fake_offline_pages ?? 0;
   const err = tx.draft.injection.MEM_GOING_ONLINE;
   if (err !== 0) {
     // MEM_GOING_ONLINE vetoed → MEM_CANCEL_ONLINE; remove_pfn_range_from_zone(); nothing changes
@@ -52,8 +54,8 @@ export function onlineBlock(tx: Tx, id: number, type: Exclude<OnlineType, 'offli
     tx,
     b.nid,
     zone,
-    { present: nr, managed: nr - nv, early: b.early ? nr : 0, group: b.group },
-    nv ? `online memory${id}: ${nv} vmemmap pages present but not managed` : `online memory${id}`,
+    { present: nr, managed: nr - nv - fake, early: b.early ? nr : 0, group: b.group },
+    `online memory${id}${nv ? `: ${nv} vmemmap pages present but not managed` : ''}${fake ? `${nv ? ',' : ':'} ${fake} pages of unplugged sub-blocks kept fake-offline` : ''}`,
     { grow: { pfn, nr } },
   );
 }

@@ -17,6 +17,7 @@ import { range } from '../common.ts';
 import { registerGroup, unregisterGroup } from '../groups.ts';
 import { removeMemory } from '../remove.ts';
 import { releaseContainer, requestResource } from '../resource.ts';
+import { daxBound } from '../agent-queue.ts';
 import { bindDevice, boundDevice, checkNewDevice, regionBusy, unbindDevice, updateDevice } from './device.ts';
 
 /** dax_kmem_range(): memory-block align the hotplug range inward. */
@@ -72,6 +73,8 @@ export function daxKmemAdd(tx: Tx, name: string, node: number, start: number, si
     stuck: false,
     ...(memmapOnMemory !== undefined ? { memmapOnMemory } : {}),
   });
+  // daxctl reconfigure-device --mode=system-ram: the bind is done, daxctl onlines the memory next
+  daxBound(tx, name);
 }
 
 export function daxKmemRemove(tx: Tx, name: string): void {

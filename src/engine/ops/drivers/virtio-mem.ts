@@ -6,8 +6,9 @@
  * a memory block in Sub Block Mode, a big block in Big Block Mode — into one
  * dynamic memory group (5.15+). To shrink, it removes whole units: offline
  * ones with remove_memory(), online ones (unplug_online=Y) with
- * offline_and_remove_memory(). Modelled at unit granularity: the device
- * block size is at least a memory block.
+ * offline_and_remove_memory(). Big Block Mode is modelled here, at unit
+ * granularity; Sub Block Mode (a sub-block smaller than a memory block) in
+ * virtio-mem-sbm.ts.
  */
 import { fail, KernelError } from '../../../kernel/errno.ts';
 import { hasMemoryGroups, hasMergeResource, hasVirtioMem, VIRTIO_MEM_OFFLINE_THRESHOLD, VIRTIO_MEM_RESOURCE } from '../../../kernel/drivers.ts';
@@ -21,6 +22,8 @@ import { requestResource } from '../resource.ts';
 import { offlineAndRemoveMemory, removeMemory } from '../remove.ts';
 import { bindDevice, boundDevice, checkNewDevice, regionBusy, updateDevice } from './device.ts';
 import { formatSize } from '../../../input/size.ts';
+import { virtioMemMode } from '../../../kernel/virtio-mem.ts';
+import { sbmRun } from './virtio-mem-sbm.ts';
 
 /** Host side (QEMU's virtio-mem device): requested-size is a multiple of block-size and fits the region. */
 function checkRequest(d: DeviceRecord, blockSize: number, requested: number): void {
@@ -35,10 +38,11 @@ export function virtioMemAdd(tx: Tx, name: string, node: number, start: number, 
   const mb = tx.g.blockSize;
   const deviceBlock = blockSize ?? mb;
   if (deviceBlock <= 0 || (deviceBlock & (deviceBlock - 1)) !== 0) fail('EINVAL', `virtio-mem ${name}: device block size ${hex(deviceBlock)} is not a power of two`);
-  if (deviceBlock < mb)
-    fail('EINVAL', `virtio-mem ${name}: sub-block mode (device block size ${formatSize(deviceBlock)} < memory block ${formatSize(mb)}) is not modelled by memhp; use a block size of at least ${formatSize(mb)}`);
-  // SBM when the device block fits in a memory block, else BBM with bb_size = max(device block, memory block)
-  const unit = Math.max(deviceBlock, mb);
+  // virtio_mem_init_hotplug(): SBM when a sub-block (at least a pageblock) is smaller than a memory
+  // block; else BBM with bb_size = max(device block, memory block). Both add and remove whole memory
+  // blocks (SBM) or big blocks (BBM): that is the dynamic group's unit.
+  const mode = virtioMemMode(deviceBlock, mb, tx.g.pageblockNrPages * tx.g.pageSize);
+  const unit = mode.mode === 'sbm' ? mb : mode.bbSize;
   const first = Math.ceil(start / unit) * unit;
   const end = Math.floor((start + size) / unit) * unit;
   if (first !== start) tx.warn(`virtio-mem ${name}: The alignment of the physical start address can make some memory unusable.`);
@@ -53,15 +57,28 @@ export function virtioMemAdd(tx: Tx, name: string, node: number, start: number, 
   // one dynamic memory group covers the whole device; its unit is the driver's add/remove unit
   if (hasMemoryGroups(era)) group = registerGroup(tx, name, node, true, unit / tx.g.pageSize, possibleNodes(tx));
   // the device is probed with what it has: requested_size as the host set it, nothing plugged yet
-  const d: DeviceRecord = { name, driver: 'virtio_mem', nid: node, start, size, group, stuck: false, unit, requested, plugged: 0 };
+  const d: DeviceRecord = {
+    name,
+    driver: 'virtio_mem',
+    nid: node,
+    start,
+    size,
+    group,
+    stuck: false,
+    unit,
+    requested,
+    plugged: 0,
+    blockSize: deviceBlock,
+    ...(mode.mode === 'sbm' ? { sbSize: mode.sbSize, subBlocks: {} } : {}),
+  };
   bindDevice(tx, d);
   run(tx, d);
 }
 
 export function virtioMemResize(tx: Tx, name: string, requested: number): void {
   const d = boundDevice(tx, name, 'virtio_mem');
-  // the device block size is the unit in this model (see the file comment)
-  checkRequest(d, d.unit!, requested);
+  // logs from before Sub Block Mode record no block size: their device block was the unit
+  checkRequest(d, d.blockSize ?? d.unit!, requested);
   run(tx, { ...d, requested });
 }
 
@@ -79,6 +96,12 @@ function unitBlocks(tx: Tx, d: DeviceRecord, addr: number): BlockState[] {
 
 /** virtio_mem_run_wq(): plug or unplug until plugged_size == requested_size, or until the driver has to wait. */
 function run(tx: Tx, dev: DeviceRecord): void {
+  if (dev.sbSize) {
+    const { d, stopped } = sbmRun(tx, dev, (x) => updateDevice(tx, x));
+    if (d.plugged !== d.requested)
+      fail('EAGAIN', `virtio-mem ${d.name}: plugged ${formatSize(d.plugged!)} of requested ${formatSize(d.requested!)}; ${stopped ?? 'the rest is smaller than a sub-block'}; the driver retries later`);
+    return;
+  }
   let d = dev;
   const u = d.unit!;
   let stopped: string | null = null;
