@@ -16,7 +16,7 @@ const LAYERS = [
   { name: 'scenario', paths: ['src/scenario/'] },
   { name: 'engine', paths: ['src/engine/'] },
   { name: 'log', paths: ['src/log/'] },
-  { name: 'views', paths: ['src/sysfs/', 'src/timeline/', 'src/check/'] },
+  { name: 'views', paths: ['src/sysfs/', 'src/timeline/', 'src/check/', 'src/why/'] },
   { name: 'session', paths: ['src/session/'] },
   { name: 'front-ends', paths: ['src/fuse/', 'src/inspector/', 'src/conform/'] },
   { name: 'cli', paths: ['src/cli/'] },
