@@ -86,7 +86,7 @@ module.exports = {
   options: {
     // our modules, and Node's built-ins (so the page's rule sees them)
     includeOnly: `^(src|machines)/|^node:|^(${require('node:module').builtinModules.join('|')})$`,
-    exclude: { path: '^src/inspector/web/vite\\.config\\.ts$' },
+    exclude: { path: '^src/inspector/(web|trace/page)/vite\\.config\\.ts$' },
     doNotFollow: { path: 'node_modules' },
     tsPreCompilationDeps: true,
     moduleSystems: ['es6'],
