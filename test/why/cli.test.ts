@@ -27,3 +27,23 @@ describe('memhp why', () => {
     expect(past.stderr).toMatch(/the log has 6 operations after boot/);
   });
 });
+
+describe('memhp inspect --export', () => {
+  it('writes one trace file and says where, without serving anything', async () => {
+    const { mkdtempSync, readFileSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = mkdtempSync(join(tmpdir(), 'memhp-trace-'));
+    try {
+      const out = join(dir, 'seed.html');
+      const r = await memhp(['inspect', scenario('seed-reviewer-partial-remove.json'), '--export', out]);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/^trace: .*seed\.html \(\d+ KiB, 304 events; open it in a browser, no server needed\)/);
+      const html = readFileSync(out, 'utf8');
+      expect(html).toContain('<title>memhp trace: 1 GiB DEVICE add, then remove the first block</title>');
+      expect(html).toContain("connect-src 'none'");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 180_000);
+});
