@@ -16,7 +16,7 @@ const LAYERS = [
   { name: 'scenario', paths: ['src/scenario/'] },
   { name: 'engine', paths: ['src/engine/'] },
   { name: 'log', paths: ['src/log/'] },
-  { name: 'views', paths: ['src/sysfs/', 'src/timeline/', 'src/check/'] },
+  { name: 'views', paths: ['src/sysfs/', 'src/timeline/', 'src/check/', 'src/why/'] },
   { name: 'session', paths: ['src/session/'] },
   { name: 'front-ends', paths: ['src/fuse/', 'src/inspector/', 'src/conform/'] },
   { name: 'cli', paths: ['src/cli/'] },
@@ -86,7 +86,7 @@ module.exports = {
   options: {
     // our modules, and Node's built-ins (so the page's rule sees them)
     includeOnly: `^(src|machines)/|^node:|^(${require('node:module').builtinModules.join('|')})$`,
-    exclude: { path: '^src/inspector/web/vite\\.config\\.ts$' },
+    exclude: { path: '^src/inspector/(web|trace/page)/vite\\.config\\.ts$' },
     doNotFollow: { path: 'node_modules' },
     tsPreCompilationDeps: true,
     moduleSystems: ['es6'],

@@ -55,6 +55,10 @@ export async function build(opts: { ifStale?: boolean } = {}): Promise<void> {
   if (!opts.ifStale || !codeBuildIsFresh()) compile();
   const { buildInspector, ensureInspectorBuilt } = await import('../src/inspector/server/build.ts');
   await (opts.ifStale ? ensureInspectorBuilt() : buildInspector());
+  // the exported trace's engine bundles most of src/: built when missing and by a full build; an
+  // export rebuilds it when it is older than the sources (src/inspector/trace/build.ts)
+  const { buildTraceEngine, TRACE_ENGINE } = await import('../src/inspector/trace/build.ts');
+  if (!opts.ifStale || !existsSync(TRACE_ENGINE)) await buildTraceEngine();
 }
 
 if (import.meta.filename === process.argv[1]) {

@@ -6,6 +6,7 @@ import { loadSource } from '../session/source.ts';
 import { openBrowser } from './open-browser.ts';
 
 interface InspectOptions {
+  export?: string;
   port?: string;
   stately?: string;
   open?: boolean;
@@ -19,10 +20,17 @@ export function registerInspect(program: Command): void {
     .option('--port <N>', 'TCP port on 127.0.0.1 (default: a free one)')
     .option('--stately <url>', 'also stream live actor events to a Stately inspector at this ws:// URL')
     .option('--open', 'open the page in a browser if this machine has one ($BROWSER or xdg-open)')
+    .option('--export <trace.html>', 'write one self-contained file (page, engine and log, compressed) that opens from disk in a browser with no server and no network, and exit')
     .action(async (file: string, opts: InspectOptions) => {
       const port = parsePort(opts.port);
       const source = loadSource(file);
       for (const w of source.warnings) warn(w);
+      if (opts.export !== undefined) {
+        const { exportTrace } = await import('../inspector/trace/export.ts');
+        const r = await exportTrace({ name: source.spec.name, source: file, system: source.spec, events: source.events, out: opts.export });
+        printLines([`trace: ${r.path} (${(r.bytes / 1024).toFixed(0)} KiB, ${source.events.length} events; open it in a browser, no server needed)`]);
+        return;
+      }
       const { url, done } = await serveInspector({
         name: source.spec.name,
         system: source.spec,

@@ -25,6 +25,7 @@ const SUBCOMMANDS: ReadonlyArray<[name: string, load: () => Promise<Register>]> 
   ['exec', async () => (await import('./exec.ts')).registerExec],
   ['step', async () => (await import('./step.ts')).registerStep],
   ['bisect', async () => (await import('./bisect.ts')).registerBisect],
+  ['why', async () => (await import('./why.ts')).registerWhy],
   ['check', async () => (await import('./check.ts')).registerCheck],
   ['explore', async () => (await import('./explore.ts')).registerExplore],
   ['conform', async () => (await import('./conform.ts')).registerConform],

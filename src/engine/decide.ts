@@ -50,13 +50,13 @@ function run(tx: Tx, op: Op): void {
       return sysfsWrite(tx, op.path, op.value);
     case 'remove_memory':
       // without CONFIG_MEMORY_HOTREMOVE remove_memory() is a stub returning -EBUSY (include/linux/memory_hotplug.h)
-      if (!configOf(tx.system).MEMORY_HOTREMOVE) fail('EBUSY', 'remove_memory() is the !CONFIG_MEMORY_HOTREMOVE stub: nothing can be removed');
+      if (!configOf(tx.system).MEMORY_HOTREMOVE) fail('EBUSY', 'remove_memory() is the !CONFIG_MEMORY_HOTREMOVE stub: nothing can be removed', 'remove_memory');
       return removeMemory(tx, op.start, op.size);
     case 'offline_and_remove_memory': {
       // the function does not exist in this kernel: scenario validation refuses the op; a
       // library caller gets -ENOSYS recorded rather than a kernel that has it
       const missing = opProblem(tx.system.kernel, configOf(tx.system), op.op);
-      if (missing) fail('ENOSYS', missing);
+      if (missing) fail('ENOSYS', missing, 'offline_and_remove_memory');
       return offlineAndRemoveMemory(tx, op.start, op.size);
     }
     case 'set':
@@ -100,7 +100,7 @@ export function decide(world: World, gate: LifecycleGate, op: Op, opEvents: OpEv
   } catch (e) {
     if (!(e instanceof KernelError)) throw e;
     if (!(e instanceof Oops)) reactAtOnce(tx);
-    const { world: w, events } = tx.finish(-e.errno, e.reason);
+    const { world: w, events } = tx.finish(-e.errno, e.reason, e.site);
     return { world: w, events, ret: -e.errno, message: e.reason };
   }
   const { world: w, events } = tx.finish(0);

@@ -7,6 +7,7 @@ import type { MachineKind } from '../../machines/index.ts';
 import type { IomemResource } from '../kernel/resource.ts';
 import type { ZoneName } from '../kernel/types.ts';
 import type { Op } from '../kernel/ops.ts';
+import type { ReasonStep } from '../kernel/reason.ts';
 
 /** An operation as requested, with its result: 0 or -errno. */
 export interface OpEvent {
@@ -17,6 +18,8 @@ export interface OpEvent {
   errno: string | null;
   /** Why it failed / what the kernel printed (pr_warn etc.). */
   message?: string;
+  /** The kernel function whose check failed (KernelError.site), where the deciding code names it: `memhp why` cites it. Absent in logs written before it was recorded. */
+  site?: string;
 }
 
 /** One transition of one actor's machine. `context` holds only the changed context fields. */
@@ -30,6 +33,12 @@ export interface TransitionEvent {
   from: string;
   to: string;
   context: Record<string, unknown>;
+  /**
+   * The kernel rules that decided this transition and the values they read (a block's ONLINE:
+   * where its online type came from and the zone choice, docs/kernel-model.md §5.6). Explanation
+   * only: replay ignores it, and logs written before it was recorded have none (`memhp why`).
+   */
+  why?: ReasonStep[];
 }
 
 /** Page counter changes of one zone (zone set) or of one node (zone null). */

@@ -30,7 +30,8 @@ export interface VerifyResult {
   world: World;
 }
 
-const strip = (e: MemhpEvent) => (e.type === 'op' ? { ...e, message: undefined } : e);
+/** What re-deciding must reproduce: the facts, not their explanation (an op's message and site, a transition's reasons), which older logs lack. */
+const strip = (e: MemhpEvent) => (e.type === 'op' ? { ...e, message: undefined, site: undefined } : e.type === 'transition' && e.why ? { ...e, why: undefined } : e);
 
 /**
  * Re-decides recorded operations one at a time, as they are read (a log of

@@ -8,6 +8,7 @@ import { freeze } from 'immer';
 import { errnoName, KernelError } from '../kernel/errno.ts';
 import type { Geometry } from '../kernel/geometry.ts';
 import type { Op } from '../kernel/ops.ts';
+import type { ReasonStep } from '../kernel/reason.ts';
 import type { MachineEvent, MachineKind } from '../../machines/index.ts';
 import type { MemhpEvent, OpEvent, UnsequencedEvent } from './events.ts';
 import { applyEvent, WorldDraft } from './evolve.ts';
@@ -67,18 +68,18 @@ export class Tx {
    * transition is legal and where it leads) and records the transition. An
    * event the machine does not declare does not compile.
    */
-  transition<K extends MachineKind>(machine: K, id: K extends 'hotplug' ? null : number, event: MachineEvent<K>): void {
+  transition<K extends MachineKind>(machine: K, id: K extends 'hotplug' ? null : number, event: MachineEvent<K>, why?: ReasonStep[]): void {
     const actor = actorName(machine, id);
     const found = actorRecord(this.draft, machine, id);
     const from = found === undefined ? 'absent' : found.state;
     const to = this.gate.send(machine, actor, from, event, found?.context);
-    this.emit({ type: 'transition', machine, actor, event: { type: event.type }, from, to, context: event.set ?? {} });
+    this.emit({ type: 'transition', machine, actor, event: { type: event.type }, from, to, context: event.set ?? {}, ...(why ? { why } : {}) });
   }
 
   /** Finish with a result; events are deep-frozen. */
-  finish(ret: number, message?: string): { world: World; events: readonly MemhpEvent[] } {
+  finish(ret: number, message?: string, site?: string): { world: World; events: readonly MemhpEvent[] } {
     const op = this.events[0] as OpEvent;
-    this.events[0] = { ...op, ret, errno: ret === 0 ? null : errnoName(ret), ...(message ? { message } : {}) };
+    this.events[0] = { ...op, ret, errno: ret === 0 ? null : errnoName(ret), ...(message ? { message } : {}), ...(site ? { site } : {}) };
     for (const e of this.events) freeze(e, true);
     return { world: this.draft.finish(), events: this.events };
   }

@@ -7,6 +7,7 @@ import type { FaultView, NodeView, VmemmapView, ZoneView } from '../engine/view.
 import type { MemhpEvent, OpEvent, TransitionEvent } from '../engine/events.ts';
 import type { Params } from '../kernel/types.ts';
 import type { Op } from '../kernel/ops.ts';
+import type { WhyAnswer } from '../why/answer.ts';
 import type {
   AccountingPoint, ApplyResult, BranchInfo, Breakpoint, EventFilter, InspectorInfo, InvariantResult, LogOutcome, MachineDefinition, OpSeries, WorldChange,
 } from './backend.ts';
@@ -169,6 +170,8 @@ export interface RequestMap {
   actor: { params: { actor: string; seq: number }; result: ActorView };
   continue: { params: { from: number; direction: 'forward' | 'backward'; breakpoints: Breakpoint[] }; result: number | null };
   apply: { params: { op: Op; atSeq: number }; result: ApplyResult & { info: InspectorInfo } };
+  /** `memhp why` on the shown branch: `question` as its words (memory65, node0 Movable, seq 296), about the world after `at`. */
+  why: { params: { question: string; at: number }; result: WhyAnswer };
 }
 
 export type Method = keyof RequestMap;

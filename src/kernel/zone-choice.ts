@@ -5,6 +5,7 @@
 import type { Geometry } from './geometry.ts';
 import type { OnlineType, Params, ZoneName } from './types.ts';
 import type { BlockFacts, KernelReader, MemoryGroupState, ZoneState } from './reader.ts';
+import type { ReasonStep, ReasonValue } from './reason.ts';
 
 /** What zone choice reads: a world, or an operation's draft. */
 export type ZoneReader = Pick<KernelReader, 'zone' | 'zonesOfAll'>;
@@ -20,6 +21,17 @@ function intersects(z: ZoneState | undefined, pfn: number, nr: number): boolean 
 export function defaultKernelZone(zr: ZoneReader, nid: number, pfn: number, nr: number): ZoneName {
   for (const z of KERNEL_LOW) if (intersects(zr.zone(nid, z), pfn, nr)) return z;
   return 'Normal';
+}
+
+/** The same, with its reason: which low zone's span meets the range, if any. */
+function defaultKernelZoneWhy(zr: ZoneReader, nid: number, pfn: number, nr: number): { zone: ZoneName; step: ReasonStep } {
+  const zone = defaultKernelZone(zr, nid, pfn, nr);
+  return { zone, step: { rule: 'default_kernel_zone', values: { zone, nid, startPfn: pfn, nrPages: nr, DMA: spanText(zr.zone(nid, 'DMA')), DMA32: spanText(zr.zone(nid, 'DMA32')) } } };
+}
+
+/** A zone's span as `zone_start_pfn-zone_end_pfn` (hex), or null when the zone is empty. */
+function spanText(z: ZoneState | undefined): string | null {
+  return z && z.span !== null ? `0x${z.span.startPfn.toString(16)}-0x${z.span.endPfn.toString(16)}` : null;
 }
 
 export interface AutoMovableInput {
@@ -40,13 +52,25 @@ export interface GroupContext {
   pagesPerBlock: number;
 }
 
+/** The stats auto_movable_can_online_movable() compares, and its verdict. */
+export interface MovableStats {
+  /** present early pages of populated kernel zones, corrected for dynamic groups */
+  kernelEarly: number;
+  /** ZONE_MOVABLE present pages, other dynamic groups' movable pages taken out */
+  movable: number;
+  need: number;
+  /** ratio × kernelEarly / 100 */
+  limit: number;
+  ok: boolean;
+}
+
 /**
  * auto_movable_can_online_movable(nid, group, nr_pages): early kernel pages
  * against movable pages, with the movable memory of every other dynamic
  * group and the kernel memory it needs taken out, and a dynamic group's own
  * kernel memory counted for it (no CMA).
  */
-export function canOnlineMovable(zr: ZoneReader, nid: number | null, ratio: number, need: number, gc?: GroupContext): boolean {
+export function movableStats(zr: ZoneReader, nid: number | null, ratio: number, need: number, gc?: GroupContext): MovableStats {
   let kernelEarly = 0;
   let movable = 0;
   for (const z of zr.zonesOfAll()) {
@@ -65,25 +89,49 @@ export function canOnlineMovable(zr: ZoneReader, nid: number | null, ratio: numb
     if (pages > 0) reqKernelEarly += pages;
     groupsMovable += g.presentMovablePages;
   }
-  if (kernelEarly <= reqKernelEarly) return false;
+  if (kernelEarly <= reqKernelEarly) return { kernelEarly: kernelEarly - reqKernelEarly, movable: movable - groupsMovable, need, limit: 0, ok: false };
   kernelEarly -= reqKernelEarly;
   movable -= groupsMovable;
   if (gc?.group?.dynamic) kernelEarly += gc.group.presentKernelPages;
-  return movable + need <= Math.floor((ratio * kernelEarly) / 100);
+  const limit = Math.floor((ratio * kernelEarly) / 100);
+  return { kernelEarly, movable, need, limit, ok: movable + need <= limit };
+}
+
+export function canOnlineMovable(zr: ZoneReader, nid: number | null, ratio: number, need: number, gc?: GroupContext): boolean {
+  return movableStats(zr, nid, ratio, need, gc).ok;
+}
+
+interface Choice {
+  zone: ZoneName;
+  why: ReasonStep[];
 }
 
 /** auto_movable_zone_for_pfn(nid, group, pfn, nr_pages) */
-function autoMovableZone(zr: ZoneReader, params: Params, nid: number, pfn: number, nr: number, gc?: GroupContext): ZoneName {
-  const kernel = () => defaultKernelZone(zr, nid, pfn, nr);
-  if (params.auto_movable_ratio === 0) return kernel();
+function autoMovableZone(zr: ZoneReader, params: Params, nid: number, pfn: number, nr: number, why: ReasonStep[], gc?: GroupContext): ZoneName {
+  const ratio = params.auto_movable_ratio;
+  const kernel = () => {
+    const k = defaultKernelZoneWhy(zr, nid, pfn, nr);
+    why.push(k.step);
+    return k.zone;
+  };
   const group = gc?.group ?? null;
+  const groupStep = (values: Record<string, ReasonValue>): void => {
+    why.push({ rule: 'auto_movable_group', values: { ratio, group: group?.id ?? null, dynamic: group?.dynamic ?? null, ...values } });
+  };
+  if (ratio === 0) {
+    groupStep({ verdict: 'ratio 0: kernel zone' });
+    return kernel();
+  }
   let maxPages: number;
   let onlinePages = 0;
   if (group && !group.dynamic) {
     // a static group (a DIMM) goes all or nothing: anything kernel → the rest kernel
     maxPages = group.pages;
     onlinePages = group.presentMovablePages;
-    if (group.presentKernelPages) return kernel();
+    if (group.presentKernelPages) {
+      groupStep({ maxPages, onlinePages, kernelPages: group.presentKernelPages, verdict: 'static group partly in a kernel zone: kernel zone' });
+      return kernel();
+    }
   } else if (!group || group.pages === nr) {
     maxPages = nr;
   } else {
@@ -92,15 +140,25 @@ function autoMovableZone(zr: ZoneReader, params: Params, nid: number, pfn: numbe
     maxPages = group.pages;
     const unitStart = Math.floor(pfn / group.pages) * group.pages;
     for (let p = unitStart; p < unitStart + group.pages; p += gc!.pagesPerBlock) {
-      const z = gc!.onlineZone(Math.floor(p / gc!.pagesPerBlock));
+      const id = Math.floor(p / gc!.pagesPerBlock);
+      const z = gc!.onlineZone(id);
       if (z === null) continue;
-      if (z !== 'Movable') return kernel();
+      if (z !== 'Movable') {
+        groupStep({ maxPages, unitStartPfn: unitStart, kernelBlock: id, kernelBlockZone: z, verdict: 'unit partly in a kernel zone: kernel zone' });
+        return kernel();
+      }
       onlinePages += gc!.pagesPerBlock;
     }
   }
   const need = maxPages - onlinePages;
-  if (!canOnlineMovable(zr, null, params.auto_movable_ratio, need, gc)) return kernel();
-  if (params.auto_movable_numa_aware && !canOnlineMovable(zr, nid, params.auto_movable_ratio, need, gc)) return kernel();
+  groupStep({ maxPages, onlinePages, need });
+  const stats = (n: number | null): boolean => {
+    const s = movableStats(zr, n, ratio, need, gc);
+    why.push({ rule: 'can_online_movable', values: { nid: n, ratio, kernelEarly: s.kernelEarly, movable: s.movable, need: s.need, limit: s.limit, ok: s.ok } });
+    return s.ok;
+  };
+  if (!stats(null)) return kernel();
+  if (params.auto_movable_numa_aware && !stats(nid)) return kernel();
   return 'Movable';
 }
 
@@ -108,12 +166,40 @@ function autoMovableZone(zr: ZoneReader, params: Params, nid: number, pfn: numbe
 export function zoneForPfnRange(zr: ZoneReader, params: Params, type: OnlineType, nid: number, pfn: number, nr: number, gc?: GroupContext): ZoneName {
   if (type === 'online_kernel') return defaultKernelZone(zr, nid, pfn, nr);
   if (type === 'online_movable') return 'Movable';
-  if (params.online_policy === 'auto-movable') return autoMovableZone(zr, params, nid, pfn, nr, gc);
+  if (params.online_policy === 'auto-movable') return autoMovableZone(zr, params, nid, pfn, nr, [], gc);
   const k = defaultKernelZone(zr, nid, pfn, nr);
   const inK = intersects(zr.zone(nid, k), pfn, nr);
   const inM = intersects(zr.zone(nid, 'Movable'), pfn, nr);
   if (inK !== inM) return inK ? k : 'Movable';
   return params.movable_node ? 'Movable' : k;
+}
+
+/**
+ * zone_for_pfn_range() with its reason: the chain of rules it went through
+ * and every value each compared (docs/kernel-model.md §5.6). The same
+ * decision as zoneForPfnRange(), which valid_zones calls on every read and so
+ * builds no reason.
+ */
+export function zoneChoice(zr: ZoneReader, params: Params, type: OnlineType, nid: number, pfn: number, nr: number, gc?: GroupContext): Choice {
+  const why: ReasonStep[] = [{ rule: 'zone_for_pfn_range', values: { onlineType: type, online_policy: params.online_policy } }];
+  if (type === 'online_kernel') {
+    const k = defaultKernelZoneWhy(zr, nid, pfn, nr);
+    return { zone: k.zone, why: [...why, k.step] };
+  }
+  if (type === 'online_movable') return { zone: 'Movable', why };
+  if (params.online_policy === 'auto-movable') {
+    const zone = autoMovableZone(zr, params, nid, pfn, nr, why, gc);
+    return { zone, why };
+  }
+  const k = defaultKernelZoneWhy(zr, nid, pfn, nr);
+  why.push(k.step);
+  const kz = zr.zone(nid, k.zone);
+  const mz = zr.zone(nid, 'Movable');
+  const inK = intersects(kz, pfn, nr);
+  const inM = intersects(mz, pfn, nr);
+  const zone: ZoneName = inK !== inM ? (inK ? k.zone : 'Movable') : params.movable_node ? 'Movable' : k.zone;
+  why.push({ rule: 'contig_zones', values: { kernelZone: k.zone, kernelSpan: spanText(kz), movableSpan: spanText(mz), inKernelZone: inK, inMovable: inM, movable_node: params.movable_node, zone } });
+  return { zone, why };
 }
 
 /** memoryN/valid_zones (without the newline). */

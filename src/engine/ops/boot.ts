@@ -47,7 +47,9 @@ export function boot(tx: Tx): void {
         set: { id, nid: node.node, zone: null, online_type: 'offline', early: true, pinned: false, nr_vmemmap_pages: 0, used_pages: used },
       });
       // a block spanning two zones is online with mem->zone == NULL ("none" in valid_zones)
-      tx.transition('memory_block', id, { type: 'ONLINE', set: { zone: split.length === 1 ? split[0]![0] : null, online_type: 'offline' } });
+      tx.transition('memory_block', id, { type: 'ONLINE', set: { zone: split.length === 1 ? split[0]![0] : null, online_type: 'offline' } }, [
+        { rule: 'boot_zone', values: { zones: split.map(([z]) => z).join('+'), startPfn: pfn } },
+      ]);
     }
     // memblock allocates the boot memmap top-down: out of the highest kernel zone
     const kernelZones = [...perZone.keys()];

@@ -54,7 +54,7 @@ export function checkMemmapAlive(tx: Tx, b: BlockState, access: string): void {
     const message = `BUG: unable to handle page fault: ${access} of memory${b.id} reads the struct pages of section ${nr}, which lived in removed memory ${range(removed.start, removed.size)}`;
     tx.emit({ type: 'fault', kind: 'memmap-in-removed-memory', section: nr, block: b.id, removed, access, message });
     tx.transition('hotplug', null, { type: 'OOPS', set: { oopses: tx.draft.oopses + 1, taint: tx.draft.taint | TAINT_DIE } });
-    throw new Oops(ERRNO.EFAULT, message);
+    throw new Oops(ERRNO.EFAULT, message, 'page_fault_oops');
   }
 }
 
@@ -70,7 +70,7 @@ export function kernelBug(tx: Tx, site: string, condition: string, where: { star
   const blockId = Math.floor(where.start / tx.g.blockSize);
   tx.emit({ type: 'fault', kind: 'BUG', section, block: blockId, removed: { ...where }, access: site, message });
   tx.transition('hotplug', null, { type: 'OOPS', set: { oopses: tx.draft.oopses + 1, taint: tx.draft.taint | TAINT_DIE } });
-  throw new Oops(ERRNO.EFAULT, message);
+  throw new Oops(ERRNO.EFAULT, message, site);
 }
 
 /**

@@ -21,11 +21,11 @@ function nextGroupId(groups: readonly MemoryGroupState[]): number {
  * not a power of two or smaller than a memory block. Returns the mgid.
  */
 export function registerGroup(tx: Tx, owner: string, nid: number, dynamic: boolean, pages: number, possibleNodes: number): number {
-  if (!hasMemoryGroups(tx.system.kernel)) fail('ENOENT', `memory groups do not exist in ${tx.system.kernel} (5.15+)`);
-  if (nid < 0 || nid >= possibleNodes) fail('EINVAL', `memory_group_register: node ${nid} is not possible`);
-  if (!dynamic && pages === 0) fail('EINVAL', 'memory_group_register_static: max_pages is 0');
+  if (!hasMemoryGroups(tx.system.kernel)) fail('ENOENT', `memory groups do not exist in ${tx.system.kernel} (5.15+)`, 'memory_group_register');
+  if (nid < 0 || nid >= possibleNodes) fail('EINVAL', `memory_group_register: node ${nid} is not possible`, 'memory_group_register');
+  if (!dynamic && pages === 0) fail('EINVAL', 'memory_group_register_static: max_pages is 0', 'memory_group_register');
   if (dynamic && (pages === 0 || (pages & (pages - 1)) !== 0 || pages < tx.g.pagesPerBlock))
-    fail('EINVAL', `memory_group_register_dynamic: unit_pages ${pages} is not a power of two of at least one memory block (${tx.g.pagesPerBlock})`);
+    fail('EINVAL', `memory_group_register_dynamic: unit_pages ${pages} is not a power of two of at least one memory block (${tx.g.pagesPerBlock})`, 'memory_group_register');
   const id = nextGroupId(tx.draft.groups);
   tx.emit({ type: 'group', action: 'register', id, nid, dynamic, pages, owner });
   return id;
@@ -34,7 +34,7 @@ export function registerGroup(tx: Tx, owner: string, nid: number, dynamic: boole
 /** memory_group_unregister(mgid): -EINVAL for an unknown group, -EBUSY while blocks still belong to it. */
 export function unregisterGroup(tx: Tx, id: number): void {
   const g = tx.draft.groups.find((x) => x.id === id);
-  if (!g) fail('EINVAL', `memory group ${id} does not exist`);
-  for (const b of tx.draft.blocks.values()) if (b.group === id) fail('EBUSY', `memory group ${id} still has memory${b.id}`);
+  if (!g) fail('EINVAL', `memory group ${id} does not exist`, 'memory_group_unregister');
+  for (const b of tx.draft.blocks.values()) if (b.group === id) fail('EBUSY', `memory group ${id} still has memory${b.id}`, 'memory_group_unregister');
   tx.emit({ type: 'group', action: 'unregister', id, nid: g.nid, dynamic: g.dynamic, pages: g.pages, owner: g.owner });
 }

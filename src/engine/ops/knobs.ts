@@ -12,7 +12,7 @@ import { block, checkMemmapAlive } from './common.ts';
 
 /** A kernel parse failure is the store function's return value. */
 function parsed<T>(param: string, r: KParse<T>): T {
-  if (!r.ok) fail(r.errno, `${param}: ${r.reason}`);
+  if (!r.ok) fail(r.errno, `${param}: ${r.reason}`, 'param_set');
   return r.value;
 }
 
@@ -26,7 +26,7 @@ export function setParam(tx: Tx, param: RuntimeParam, value: string | number | b
   const next: Params = { ...tx.params };
   const era = tx.system.kernel;
   // a parameter the era lacks has no file to write: -ENOENT, as open() of a missing sysfs file
-  if (!hasFeature(era, PARAM_FEATURE[param])) fail('ENOENT', missingFeature(era, PARAM_FEATURE[param]));
+  if (!hasFeature(era, PARAM_FEATURE[param])) fail('ENOENT', missingFeature(era, PARAM_FEATURE[param]), 'kernfs_iop_lookup');
   const buf = asWritten(value);
   switch (param) {
     case 'auto_online_blocks': {
@@ -34,7 +34,7 @@ export function setParam(tx: Tx, param: RuntimeParam, value: string | number | b
       // only "online" / "offline" (sysfs_streq), so the others are -EINVAL there
       const v = parsed(param, onlineTypeFromStr(buf));
       if (v !== 'online' && v !== 'offline' && !hasFeature(era, 'value.auto_online_blocks.zones'))
-        fail('EINVAL', `auto_online_blocks: kernel ${era} takes only online or offline (${featureOrigin('value.auto_online_blocks.zones')})`);
+        fail('EINVAL', `auto_online_blocks: kernel ${era} takes only online or offline (${featureOrigin('value.auto_online_blocks.zones')})`, 'auto_online_blocks_store');
       next.auto_online_blocks = v;
       break;
     }
@@ -76,14 +76,14 @@ export function injectStore(tx: Tx, action: 'MEM_GOING_ONLINE' | 'MEM_GOING_OFFL
 }
 
 export function inject(tx: Tx, action: 'MEM_GOING_ONLINE' | 'MEM_GOING_OFFLINE', error: number): void {
-  if (!Number.isInteger(error) || error < -4095 || error > 0) fail('EINVAL', `error must be in [-4095, 0], got ${error}`);
+  if (!Number.isInteger(error) || error < -4095 || error > 0) fail('EINVAL', `error must be in [-4095, 0], got ${error}`, 'notifier_err_inject');
   tx.emit({ type: 'knob', knob: 'inject', key: action, value: error });
 }
 
 export function pin(tx: Tx, id: number, pinned: boolean): void {
   const b = block(tx, id);
-  if (!b) fail('ENOENT', `memory${id} does not exist`);
-  if (b.state === 'going-offline') fail('EBUSY', `memory${id} is going offline`);
+  if (!b) fail('ENOENT', `memory${id} does not exist`, 'kernfs_iop_lookup');
+  if (b.state === 'going-offline') fail('EBUSY', `memory${id} is going offline`, 'memory_block_pin');
   tx.transition('memory_block', id, { type: pinned ? 'PIN' : 'UNPIN', set: { pinned } });
 }
 
@@ -93,6 +93,6 @@ export function signal(tx: Tx): void {
 
 export function touch(tx: Tx, id: number): void {
   const b = block(tx, id);
-  if (!b) fail('ENOENT', `memory${id} does not exist`);
+  if (!b) fail('ENOENT', `memory${id} does not exist`, 'kernfs_iop_lookup');
   checkMemmapAlive(tx, b, 'touch');
 }

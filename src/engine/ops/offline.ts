@@ -13,18 +13,18 @@ import { accountZone, block, checkMemmapAlive, range, sectionsOf } from './commo
 export function offlineBlock(tx: Tx, id: number, redundantOk = false): void {
   const { g } = tx;
   const b = block(tx, id);
-  if (!b) fail('ENOENT', `memory${id} does not exist`);
+  if (!b) fail('ENOENT', `memory${id} does not exist`, 'kernfs_iop_lookup');
   if (b.state === 'offline') {
     if (redundantOk) return;
-    fail('EINVAL', `memory${id} is already offline`);
+    fail('EINVAL', `memory${id} is already offline`, 'device_offline');
   }
-  if (b.state !== 'online') fail('EINVAL', `memory${id} is ${b.state}`);
+  if (b.state !== 'online') fail('EINVAL', `memory${id} is ${b.state}`, 'device_offline');
   if (!configOf(tx.system).MEMORY_HOTREMOVE) {
     // memory_block_change_state() shows going-offline, then offline_pages() is the
     // !CONFIG_MEMORY_HOTREMOVE stub: -EINVAL, nothing else happens
     tx.transition('memory_block', id, { type: 'OFFLINE_BEGIN' });
     tx.transition('memory_block', id, { type: 'OFFLINE_CANCEL' });
-    fail('EINVAL', `memory${id}: offline_pages() is the !CONFIG_MEMORY_HOTREMOVE stub`);
+    fail('EINVAL', `memory${id}: offline_pages() is the !CONFIG_MEMORY_HOTREMOVE stub`, 'offline_pages');
   }
   checkMemmapAlive(tx, b, 'offline');
   if (b.zone === null) {
@@ -32,7 +32,7 @@ export function offlineBlock(tx: Tx, id: number, redundantOk = false): void {
     // (~5.18+) a block spanning several zones
     tx.transition('memory_block', id, { type: 'OFFLINE_BEGIN' });
     tx.transition('memory_block', id, { type: 'OFFLINE_CANCEL' });
-    fail('EINVAL', `memory${id} spans several zones (valid_zones: none)`);
+    fail('EINVAL', `memory${id} spans several zones (valid_zones: none)`, 'memory_block_offline');
   }
   const zone = b.zone;
   const pfn = id * g.pagesPerBlock;
@@ -57,15 +57,23 @@ export function offlineBlock(tx: Tx, id: number, redundantOk = false): void {
     // the kernel's unmovable allocations that landed here when it came online (docs/kernel-model.md §8.4)
     const kernelAllocations = b.kernel_allocations === true;
     const unmovable = b.pinned || b.used_pages > 0 || allocationsStranded || kernelAllocations;
+    // the values the check read, named in the message (`memhp why` shows it with the site)
+    const causes = [
+      ...(kernelAllocations ? [`memory${id} holds unmovable kernel allocations`] : []),
+      ...(b.pinned ? [`memory${id} has a pinned page`] : []),
+      ...(b.used_pages > 0 ? [`${b.used_pages} pages of boot allocations (used) sit in memory${id}`] : []),
+      ...(allocationsStranded && !kernelAllocations ? [`node ${b.nid} has ${freeKernelPages(tx.draft, b.nid)} free kernel-zone pages, fewer than the ${nr - nv} this block takes away`] : []),
+    ];
+    const because = causes.length ? ` (${causes.join('; ')})` : '';
     if (!onlyVmemmap && unmovable && zone !== 'Movable')
-      fail('EBUSY', `memory offlining ${where} failed due to failure to isolate range${kernelAllocations ? ` (memory${id} holds unmovable kernel allocations)` : ''}`);
+      fail('EBUSY', `memory offlining ${where} failed due to failure to isolate range${because}`, 'offline_pages');
     const err = tx.draft.injection.MEM_GOING_OFFLINE;
     if (err !== 0) {
       tx.warn(`notifier-error-inject: Injecting error (${err}) to MEM_GOING_OFFLINE for memory${id}`);
-      fail(-err, `memory offlining ${where} failed due to notifier failure`);
+      fail(-err, `memory offlining ${where} failed due to notifier failure (MEM_GOING_OFFLINE returned ${err})`, 'offline_pages');
     }
-    if (!onlyVmemmap && signal) fail('EINTR', `memory offlining ${where} failed due to signal backoff`);
-    if (!onlyVmemmap && unmovable) fail('EBUSY', `memory offlining ${where} failed due to unmovable page`);
+    if (!onlyVmemmap && signal) fail('EINTR', `memory offlining ${where} failed due to signal backoff (a signal is pending)`, 'offline_pages');
+    if (!onlyVmemmap && unmovable) fail('EBUSY', `memory offlining ${where} failed due to unmovable page${because}`, 'offline_pages');
   } catch (e) {
     if (e instanceof KernelError) tx.transition('memory_block', id, { type: 'OFFLINE_CANCEL' });
     throw e;

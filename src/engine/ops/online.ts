@@ -9,7 +9,8 @@ import { KERNEL_ZONES } from '../../kernel/zones.ts';
 import { zoneKey } from '../world.ts';
 import type { OnlineType } from '../../kernel/types.ts';
 import type { Tx } from '../tx.ts';
-import { groupContextOf, zoneForPfnRange } from '../../kernel/zone-choice.ts';
+import { groupContextOf, zoneChoice } from '../../kernel/zone-choice.ts';
+import type { ReasonStep } from '../../kernel/reason.ts';
 import { accountZone, block, checkMemmapAlive, range, sectionsOf } from './common.ts';
 
 /**
@@ -18,19 +19,28 @@ import { accountZone, block, checkMemmapAlive, range, sectionsOf } from './commo
  * MMOP_ONLINE when nothing was stored).
  * `redundantOk`: the `online` file treats onlining an online block as success.
  */
-export function onlineBlock(tx: Tx, id: number, type: Exclude<OnlineType, 'offline'>, redundantOk = false): void {
+/** Who asked for the online, and so where its online type came from (recorded as the first step of the block's reason). */
+export type OnlineFrom = 'state' | 'auto_online_blocks' | 'online_file' | 'rollback' | 'acpi_bus_online';
+
+export function onlineBlock(tx: Tx, id: number, type: Exclude<OnlineType, 'offline'>, redundantOk = false, from: OnlineFrom = 'state', stored?: OnlineType): void {
   const { g } = tx;
   const b = block(tx, id);
-  if (!b) fail('ENOENT', `memory${id} does not exist`);
+  if (!b) fail('ENOENT', `memory${id} does not exist`, 'kernfs_iop_lookup');
   if (b.state === 'online') {
     if (redundantOk) return;
-    fail('EINVAL', `memory${id} is already online`);
+    fail('EINVAL', `memory${id} is already online`, 'device_online');
   }
-  if (b.state !== 'offline') fail('EINVAL', `memory${id} is ${b.state}`);
+  if (b.state !== 'offline') fail('EINVAL', `memory${id} is ${b.state}`, 'device_online');
   checkMemmapAlive(tx, b, 'online');
   const pfn = id * g.pagesPerBlock;
   const nr = g.pagesPerBlock;
-  const zone = zoneForPfnRange(tx.draft, tx.params, type, b.nid, pfn, nr, groupContextOf(tx.draft, b, g.pagesPerBlock));
+  // the zone and the reason for it, recorded on the block's ONLINE transition (`memhp why`)
+  const choice = zoneChoice(tx.draft, tx.params, type, b.nid, pfn, nr, groupContextOf(tx.draft, b, g.pagesPerBlock));
+  const zone = choice.zone;
+  const why: ReasonStep[] = [
+    { rule: 'online_type', values: { onlineType: type, from, ...(stored !== undefined ? { storedOnlineType: stored } : {}), ...(from === 'auto_online_blocks' ? { auto_online_blocks: tx.params.auto_online_blocks } : {}) } },
+    ...choice.why,
+  ];
   // vmemmap pages at the start of the block: present, never handed to the buddy
   const nv = Math.min(b.nr_vmemmap_pages, nr);
   // a driver's online_page callback keeps some pages fake-offline (virtio-mem's unplugged sub-blocks)
@@ -41,14 +51,14 @@ export function onlineBlock(tx: Tx, id: number, type: Exclude<OnlineType, 'offli
     tx.warn(`notifier-error-inject: Injecting error (${err}) to MEM_GOING_ONLINE for memory${id}`);
     // memory_subsys_online() resets mem->online_type whatever the outcome
     if (b.online_type !== 'offline') tx.transition('memory_block', id, { type: 'SET_ONLINE_TYPE', set: { online_type: 'offline' } });
-    fail(-err, `MEM_GOING_ONLINE notifier failed for memory${id} ${range(pfn * g.pageSize, g.blockSize)}`);
+    fail(-err, `MEM_GOING_ONLINE notifier failed for memory${id} ${range(pfn * g.pageSize, g.blockSize)}`, 'online_pages');
   }
   // where the kernel's unmovable allocations go (docs/kernel-model.md §8.4): decided now, recorded
   // in the block; a rollback's re-online is an online like any other
   const kernelAllocations =
     !b.early && receivesUnmovableAllocations({ zone, onlinedToTail: hasFeature(tx.system.kernel, 'rule.online_pages.to_tail'), bootNormalFreePages: nodeBootNormalFree(tx, b.nid), nodeHasHolder: () => nodeHasHolder(tx, b.nid) });
   // memory_subsys_online() resets mem->online_type to MMOP_OFFLINE once the online is done (docs/kernel-model.md §4.4)
-  tx.transition('memory_block', id, { type: 'ONLINE', set: { zone, online_type: 'offline', ...(kernelAllocations ? { kernel_allocations: true } : {}) } });
+  tx.transition('memory_block', id, { type: 'ONLINE', set: { zone, online_type: 'offline', ...(kernelAllocations ? { kernel_allocations: true } : {}) } }, why);
   for (const s of sectionsOf(tx, id)) tx.transition('section', s, { type: 'ONLINE' });
   accountZone(
     tx,
@@ -67,9 +77,9 @@ export function onlineBlock(tx: Tx, id: number, type: Exclude<OnlineType, 'offli
  * every online, but a `state` write to a block already online stores it and nothing resets it
  * (docs/kernel-model.md §4.4), so the next device_online() uses it.
  */
-export function deviceOnline(tx: Tx, id: number, redundantOk = false): void {
+export function deviceOnline(tx: Tx, id: number, redundantOk = false, from: OnlineFrom = 'online_file'): void {
   const stored = block(tx, id)?.online_type ?? 'offline';
-  onlineBlock(tx, id, stored === 'offline' ? 'online' : stored, redundantOk);
+  onlineBlock(tx, id, stored === 'offline' ? 'online' : stored, redundantOk, from, stored);
 }
 
 /** Whether an online block of the node holds the kernel's unmovable allocations. */

@@ -26,20 +26,20 @@ function checkVmemmapGranularity(tx: Tx, start: number, size: number, blocks: Bl
       if (s.memmap.kind !== 'altmap') continue;
       const head = tx.draft.vmemmap.get(Math.floor(s.memmap.headPfn / g.pagesPerSection));
       if (head && head.sections.some((nr) => !inRange.has(nr)))
-        fail('EINVAL', `Refuse to remove ${hex(start)} - ${hex(start + size - 1)},wrong granularity: the vmemmap at pfn ${hex(head.headPfn)} serves sections outside the range`);
+        fail('EINVAL', `Refuse to remove ${hex(start)} - ${hex(start + size - 1)},wrong granularity: the vmemmap at pfn ${hex(head.headPfn)} serves sections outside the range`, 'check_vmemmap_granularity');
     }
     return;
   }
   if (!hasFeature(era, 'rule.memmap_on_memory.per_block')) {
     if (withAltmap.length > 0 && tx.params.memmap_on_memory !== 'off' && size !== g.blockSize)
-      fail('EINVAL', `Refuse to remove ${hex(start)} - ${hex(start + size - 1)},wrong granularity`);
+      fail('EINVAL', `Refuse to remove ${hex(start)} - ${hex(start + size - 1)},wrong granularity`, 'try_remove_memory');
     return;
   }
   // memory_blocks_have_altmaps() compares against size / memory_block_size_bytes(), not against
   // the blocks that exist: a hole in the range counts as a block without an altmap
   if (withAltmap.length > 0 && withAltmap.length !== size / g.blockSize) {
     kernelWarn(tx, 'memory_blocks_have_altmaps', `WARN_ON_ONCE(num_memblocks != num_altmaps): ${withAltmap.length} of ${size / g.blockSize} blocks in ${range(start, size)} have altmaps`, true);
-    fail('EINVAL', `not all memory blocks in ${range(start, size)} have altmaps (${withAltmap.length} of ${size / g.blockSize}): mixed ranges cannot be removed`);
+    fail('EINVAL', `not all memory blocks in ${range(start, size)} have altmaps (${withAltmap.length} of ${size / g.blockSize}): mixed ranges cannot be removed`, 'memory_blocks_have_altmaps');
   }
 }
 
@@ -51,12 +51,12 @@ export function removeMemory(tx: Tx, start: number, size: number): void {
     tx.warn(`Block size [${hex(g.blockSize)}] unaligned hotplug range: start ${hex(start)}, size ${hex(size)}`);
     kernelBug(tx, 'try_remove_memory', 'BUG_ON(check_hotplug_memory_range(start, size))', { start, size });
   }
-  if (g.profile.hotRemoveRefused(tx.system.kernel)) fail('EBUSY', `${g.profile.name}: arch_remove_memory() refuses removal in ${tx.system.kernel}`);
+  if (g.profile.hotRemoveRefused(tx.system.kernel)) fail('EBUSY', `${g.profile.name}: arch_remove_memory() refuses removal in ${tx.system.kernel}`, 'arch_remove_memory');
   const blocks = blocksIn(tx, start, size);
   for (const b of blocks)
     if (b.state !== 'offline') {
       const p = b.id * g.blockSize;
-      fail('EBUSY', `removing memory fails, because memory [${hex(p)}-${hex(p + g.blockSize - 1)}] is onlined`);
+      fail('EBUSY', `removing memory fails, because memory [${hex(p)}-${hex(p + g.blockSize - 1)}] is onlined`, 'check_memblock_offlined_cb');
     }
   checkVmemmapGranularity(tx, start, size, blocks);
   for (const b of blocks) checkMemmapAlive(tx, b, 'remove');
@@ -144,7 +144,7 @@ function tryOfflineNode(tx: Tx, nid: number): void {
 
 export function offlineAndRemoveMemory(tx: Tx, start: number, size: number): void {
   const { g } = tx;
-  if (!isBlockAlignedRange(g, start, size)) fail('EINVAL', `unaligned range ${hex(start)}+${hex(size)}`);
+  if (!isBlockAlignedRange(g, start, size)) fail('EINVAL', `unaligned range ${hex(start)}+${hex(size)}`, 'offline_and_remove_memory');
   const offlinedByUs: { id: number; type: 'online_kernel' | 'online_movable' }[] = [];
   let error: KernelError | null = null;
   for (const b of blocksIn(tx, start, size)) {
@@ -172,7 +172,7 @@ export function offlineAndRemoveMemory(tx: Tx, start: number, size: number): voi
   // rollback (~5.10+): re-online what this call offlined, with the remembered type
   for (const { id, type } of offlinedByUs)
     try {
-      onlineBlock(tx, id, type);
+      onlineBlock(tx, id, type, false, 'rollback');
     } catch (e) {
       if (!(e instanceof KernelError)) throw e;
       tx.warn(`failed to re-online memory${id}: ${e.message}`);

@@ -18,7 +18,7 @@ import { isBlockAlignedRange } from '../../kernel/geometry.ts';
 
 function requireBlock(tx: Tx, id: number, file: string): void {
   // open() of memoryN/<file> fails before the store runs when the block is not there.
-  if (!block(tx, id)) fail('ENOENT', `memory${id}/${file} does not exist (no memory${id})`);
+  if (!block(tx, id)) fail('ENOENT', `memory${id}/${file} does not exist (no memory${id})`, 'kernfs_iop_lookup');
 }
 
 /**
@@ -29,7 +29,7 @@ function requireBlock(tx: Tx, id: number, file: string): void {
 export function stateStore(tx: Tx, id: number, buf: string): void {
   requireBlock(tx, id, 'state');
   const r = onlineTypeFromStr(buf);
-  if (!r.ok) fail(r.errno, `memory${id}/state: ${r.reason}`);
+  if (!r.ok) fail(r.errno, `memory${id}/state: ${r.reason}`, 'state_store');
   if (r.value === 'offline') return offlineBlock(tx, id);
   const b = block(tx, id)!;
   if (b.state === 'online') {
@@ -37,7 +37,7 @@ export function stateStore(tx: Tx, id: number, buf: string): void {
     // memory_subsys_online(), so nothing resets it: a later device_online() (the `online` file, an
     // eject's rollback) uses it (docs/kernel-model.md §4.4)
     if (b.online_type !== r.value) tx.transition('memory_block', id, { type: 'SET_ONLINE_TYPE', set: { online_type: r.value } });
-    fail('EINVAL', `memory${id} is already online`);
+    fail('EINVAL', `memory${id} is already online`, 'state_store');
   }
   return onlineBlock(tx, id, r.value);
 }
@@ -46,7 +46,7 @@ export function stateStore(tx: Tx, id: number, buf: string): void {
 export function onlineStore(tx: Tx, id: number, buf: string): void {
   requireBlock(tx, id, 'online');
   const r = kstrtobool(buf);
-  if (!r.ok) fail(r.errno, `memory${id}/online: ${r.reason}`);
+  if (!r.ok) fail(r.errno, `memory${id}/online: ${r.reason}`, 'online_store');
   return r.value ? deviceOnline(tx, id, true) : offlineBlock(tx, id, true);
 }
 
@@ -57,7 +57,7 @@ export function onlineStore(tx: Tx, id: number, buf: string): void {
  */
 export function probe(tx: Tx, addr: number): void {
   requireProbeFile(tx);
-  if (!isBlockAlignedRange(tx.g, addr, tx.g.blockSize)) fail('EINVAL', `probe: address 0x${addr.toString(16)} is not block-aligned`);
+  if (!isBlockAlignedRange(tx.g, addr, tx.g.blockSize)) fail('EINVAL', `probe: address 0x${addr.toString(16)} is not block-aligned`, 'probe_store');
   let nid = 0;
   let end = 0;
   for (const n of tx.system.boot) {
@@ -73,13 +73,13 @@ export function probe(tx: Tx, addr: number): void {
 /** The probe file exists only with CONFIG_ARCH_MEMORY_PROBE (machine.config): open() fails without it. */
 function requireProbeFile(tx: Tx): void {
   if (!configOf(tx.system).ARCH_MEMORY_PROBE)
-    fail('ENOENT', `/sys/devices/system/memory/probe does not exist: CONFIG_ARCH_MEMORY_PROBE is off (${optionRule('ARCH_MEMORY_PROBE', tx.system.arch, tx.system.kernel).why})`);
+    fail('ENOENT', `/sys/devices/system/memory/probe does not exist: CONFIG_ARCH_MEMORY_PROBE is off (${optionRule('ARCH_MEMORY_PROBE', tx.system.arch, tx.system.kernel).why})`, 'kernfs_iop_lookup');
 }
 
 export function probeStore(tx: Tx, buf: string): void {
   requireProbeFile(tx);
   const r = kstrtoull(buf, 0);
-  if (!r.ok) fail(r.errno, `probe: ${r.reason}`);
-  if (r.value > BigInt(Number.MAX_SAFE_INTEGER)) fail('EINVAL', `probe: address 0x${r.value.toString(16)} is beyond any physical memory`);
+  if (!r.ok) fail(r.errno, `probe: ${r.reason}`, 'probe_store');
+  if (r.value > BigInt(Number.MAX_SAFE_INTEGER)) fail('EINVAL', `probe: address 0x${r.value.toString(16)} is beyond any physical memory`, 'probe_store');
   return probe(tx, Number(r.value));
 }

@@ -30,7 +30,7 @@ export function worldPresence(world: World): SysfsPresence {
 /** Paths below /sys as the op carries them: no leading or doubled slash, no `.`/`..`. */
 function normalise(path: string): string {
   const parts = path.split('/').filter((p) => p !== '' && p !== '.');
-  if (parts.includes('..')) fail('ENOENT', `${path}: ".." is not followed in a sysfs path`);
+  if (parts.includes('..')) fail('ENOENT', `${path}: ".." is not followed in a sysfs path`, 'kernfs_iop_lookup');
   return parts.join('/');
 }
 
@@ -38,12 +38,12 @@ function normalise(path: string): string {
 export function sysfsWrite(tx: Tx, rawPath: string, value: string): void {
   const path = normalise(rawPath);
   const node = sysfsNodeAt(worldPresence(tx.world), `sys/${path}`);
-  if (!node) fail('ENOENT', `/sys/${path} does not exist`);
-  if (node.kind === 'dir') fail('EISDIR', `/sys/${path} is a directory`);
-  if (node.kind === 'symlink') fail('EINVAL', `/sys/${path} is a link`);
+  if (!node) fail('ENOENT', `/sys/${path} does not exist`, 'kernfs_iop_lookup');
+  if (node.kind === 'dir') fail('EISDIR', `/sys/${path} is a directory`, 'kernfs_fop_open');
+  if (node.kind === 'symlink') fail('EINVAL', `/sys/${path} is a link`, 'kernfs_fop_open');
   const { attr } = node;
-  if ((attr.mode & 0o222) === 0) fail('EACCES', `/sys/${path} is read-only (mode ${attr.mode.toString(8)})`);
+  if ((attr.mode & 0o222) === 0) fail('EACCES', `/sys/${path} is read-only (mode ${attr.mode.toString(8)})`, 'kernfs_fop_open');
   // A file marked writable that has no store here: say so rather than pretend.
-  if (!attr.store) fail('EACCES', `/sys/${path}: memhp has no store function for this file`);
+  if (!attr.store) fail('EACCES', `/sys/${path}: memhp has no store function for this file`, 'kernfs_fop_open');
   return attr.store(tx, value, node.in.key as never);
 }

@@ -10,6 +10,7 @@ import { geometry } from '../../engine/world.ts';
 import { mapPatch } from './patch.ts';
 import type { ValidRequest } from './validate.ts';
 import { removedRanges, toMapFrame } from './frame.ts';
+import { WhyAnswers } from './why.ts';
 
 /** Transitions of the selected actor sent each side of the step. */
 const HISTORY_WINDOW = 40;
@@ -36,7 +37,11 @@ export class Rpc {
   private resources: ResourceEvent[] | null = null;
   private cachedLast = -1;
 
-  constructor(private readonly backend: InspectorBackend) {}
+  private readonly whys: WhyAnswers;
+
+  constructor(private readonly backend: InspectorBackend) {
+    this.whys = new WhyAnswers(backend);
+  }
 
   private cachedBranch = -1;
 
@@ -270,6 +275,7 @@ export class Rpc {
       case 'machines': return b.machines();
       case 'actor': return this.actor(req.params.actor, clamp(req.params.seq));
       case 'continue': return b.continueTo(clamp(req.params.from), req.params.direction, req.params.breakpoints);
+      case 'why': return this.whys.answer(req.params.question, clamp(req.params.at));
       case 'apply': {
         const res = await b.apply(req.params.op, clamp(req.params.atSeq));
         this.fresh();

@@ -45,6 +45,7 @@ export const requestSchema = z.discriminatedUnion('method', [
   req('actor', z.strictObject({ actor: z.string().min(1).max(200), seq })),
   req('continue', z.strictObject({ from: seq, direction: z.enum(['forward', 'backward']), breakpoints: z.array(breakpoint).max(1000) })),
   req('apply', z.strictObject({ op: opSchema, atSeq: seq })),
+  req('why', z.strictObject({ question: z.string().min(1).max(200), at: seq })),
 ]);
 
 export type ValidRequest = z.infer<typeof requestSchema>;

@@ -2,7 +2,9 @@
 import type { Breakpoint, BranchInfo, EventFilter, InspectorInfo, InvariantResult, MachineDefinition } from '../backend.ts';
 import type { MapPatch, StepChange, StepView } from '../protocol.ts';
 import { opLine } from '../../timeline/event-text.ts';
-import { Api, latestOnly } from './rpc.ts';
+import { latestOnly } from './rpc.ts';
+import { connect } from './transport.ts';
+import { WhyPanel } from './why.ts';
 import { MemoryMap, mapLegend } from './map.ts';
 import { MapModel, type MapChange } from './model.ts';
 import { Timeline } from './timeline.ts';
@@ -20,7 +22,7 @@ const SHOW_MS = 10;
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
-const api = new Api(`ws://${location.host}/ws`);
+const api = connect();
 let info: InspectorInfo;
 let cursor = 0;
 let machines: MachineDefinition[] = [];
@@ -52,6 +54,7 @@ const map = new MemoryMap($<HTMLCanvasElement>('map'), $<HTMLCanvasElement>('map
 const timeline = new Timeline(api, $('rows'), $<HTMLInputElement>('rows-scroll'), $('row-count'), $('rows-empty'));
 const plot = new AccountingPlot(api, $<HTMLCanvasElement>('plot'), $('plot-legend'), $('plot-tip'), $('plot-range'));
 const scrubber = $<HTMLInputElement>('scrubber');
+const whyPanel = new WhyPanel(api, $('diff'));
 
 /** Marks for the browser tests and for anyone timing the page: the cursor moved, and the page shows it. */
 function mark(name: 'cursor' | 'shown', seq: number): void {
@@ -141,6 +144,7 @@ const loadStep = latestOnly(
     // the selected actor follows the step (the server picks it); one the cursor moved past the removal of is let go
     actor = s.actor?.actor ?? actor;
     showActorView(s, seq);
+    whyPanel.step(s, actor);
     // not awaited: the next step need not wait for these
     inv?.then((r) => showInvariantsOf(q, r), (err: Error) => status(err.message, true));
   },
@@ -357,7 +361,7 @@ async function main(): Promise<void> {
   $('live-cmd').title = COMMAND_HELP.join('\n');
   timeline.onPick = (seq) => { stopPlaying(); setCursor(seq); };
   plot.onPick = (seq) => { stopPlaying(); setCursor(seq); };
-  map.onSelect = (id) => { actor = `memory${id}`; loadActor({ actor, seq: cursor }); renderQuick(); };
+  map.onSelect = (id) => { actor = `memory${id}`; loadActor({ actor, seq: cursor }); renderQuick(); whyPanel.select(actor); };
   scrubber.addEventListener('input', () => { stopPlaying(); setCursor(Number(scrubber.value)); });
   $('to-start').addEventListener('click', () => { stopPlaying(); setCursor(0, 'start of the log'); });
   $('back').addEventListener('click', () => { stopPlaying(); setCursor(cursor - 1); });

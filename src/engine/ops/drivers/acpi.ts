@@ -51,7 +51,7 @@ export function acpiDimmAdd(tx: Tx, name: string, node: number, start: number, s
   if (!enabled) {
     // acpi_memory_device_free(): the group goes again
     if (group !== undefined) unregisterGroup(tx, group);
-    fail('EINVAL', `acpi PNP0C80 ${name}: add_memory failed`);
+    fail('EINVAL', `acpi PNP0C80 ${name}: add_memory failed`, 'acpi_memory_enable_device');
   }
   // acpi_bind_memory_blocks(): the blocks of the range that exist now become the device's
   // physical nodes; a block added later by someone else never will be
@@ -128,11 +128,11 @@ function acpiScanTryToOffline(tx: Tx, name: string, nodes: readonly number[]): v
   for (const id of nodes) {
     if (!putOnline.has(id)) continue;
     try {
-      deviceOnline(tx, id);
+      deviceOnline(tx, id, false, 'acpi_bus_online');
     } catch (e) {
       if (!(e instanceof KernelError) || e instanceof Oops) throw e;
       tx.warn(`acpi_bus_online: memory${id}: ${e.message}`);
     }
   }
-  fail('EBUSY', `eject of ${name}: memory${failed.id} cannot be offlined (${failed.error.message})`);
+  fail('EBUSY', `eject of ${name}: memory${failed.id} cannot be offlined (${failed.error.message})`, 'acpi_scan_try_to_offline');
 }

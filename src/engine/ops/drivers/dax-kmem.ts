@@ -32,12 +32,12 @@ export function daxKmemAdd(tx: Tx, name: string, node: number, start: number, si
   const era = tx.system.kernel;
   checkNewDevice(tx, name);
   if (memmapOnMemory !== undefined && !hasDaxMemmapOnMemory(era))
-    fail('ENOENT', `${name}: dax devices have no memmap_on_memory attribute in ${era} (6.8+)`);
+    fail('ENOENT', `${name}: dax devices have no memmap_on_memory attribute in ${era} (6.8+)`, 'kernfs_iop_lookup');
   // memmap_on_memory_store(): enabling it where mhp_supports_memmap_on_memory() is false
   if (memmapOnMemory && !supportsMemmapOnMemory68(tx.system, tx.g, tx.params).ok)
-    fail('EOPNOTSUPP', `${name}: memmap_on_memory is not available (${supportsMemmapOnMemory68(tx.system, tx.g, tx.params).why})`);
+    fail('EOPNOTSUPP', `${name}: memmap_on_memory is not available (${supportsMemmapOnMemory68(tx.system, tx.g, tx.params).why})`, 'memmap_on_memory_store');
   const r = kmemRange(tx, start, size);
-  if (r.size === 0) fail('EINVAL', `${name}: rejecting DAX region without any memory after alignment (${range(start, size)})`);
+  if (r.size === 0) fail('EINVAL', `${name}: rejecting DAX region without any memory after alignment (${range(start, size)})`, 'dev_dax_kmem_probe');
   if (r.start !== start || r.size !== size) tx.warn(`${name}: mapping0 aligned to memory blocks: ${range(r.start, r.size)}`);
   let group: number | undefined;
   // memory_group_register_static(numa_node, PFN_UP(total_len))
@@ -46,7 +46,7 @@ export function daxKmemAdd(tx: Tx, name: string, node: number, start: number, si
   const busy = regionBusy(tx, r.start, r.size);
   if (busy) {
     if (group !== undefined) unregisterGroup(tx, group);
-    fail('EBUSY', `${name}: mapping0: ${range(r.start, r.size)} could not reserve region (conflicts with ${busy})`);
+    fail('EBUSY', `${name}: mapping0: ${range(r.start, r.size)} could not reserve region (conflicts with ${busy})`, 'dev_dax_kmem_probe');
   }
   requestResource(tx, { start: r.start, size: r.size, flags: [], name, container: true });
   try {

@@ -14,15 +14,15 @@ export function deviceOf(tx: Tx, name: string): DeviceRecord | undefined {
 /** The bound device of this driver, or -ENODEV naming what is there instead. */
 export function boundDevice(tx: Tx, name: string, driver: DriverName): DeviceRecord {
   const d = deviceOf(tx, name);
-  if (!d) fail('ENODEV', `no device ${name}`);
-  if (d.driver !== driver) fail('ENODEV', `${name} is bound to ${d.driver}, not ${driver}`);
-  if (d.stuck) fail('ENODEV', `${name} is no longer bound to ${driver} (its memory stays until reboot)`);
+  if (!d) fail('ENODEV', `no device ${name}`, 'bus_find_device');
+  if (d.driver !== driver) fail('ENODEV', `${name} is bound to ${d.driver}, not ${driver}`, 'device_driver_attach');
+  if (d.stuck) fail('ENODEV', `${name} is no longer bound to ${driver} (its memory stays until reboot)`, 'device_driver_attach');
   return d;
 }
 
 export function checkNewDevice(tx: Tx, name: string): void {
   const d = deviceOf(tx, name);
-  if (d) fail('EEXIST', `device ${name} exists (${d.driver}${d.stuck ? ', unbound with its memory stuck' : ''})`);
+  if (d) fail('EEXIST', `device ${name} exists (${d.driver}${d.stuck ? ', unbound with its memory stuck' : ''})`, 'device_add');
 }
 
 export function bindDevice(tx: Tx, device: DeviceRecord): void {

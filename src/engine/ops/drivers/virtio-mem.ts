@@ -27,17 +27,17 @@ import { sbmRun } from './virtio-mem-sbm.ts';
 
 /** Host side (QEMU's virtio-mem device): requested-size is a multiple of block-size and fits the region. */
 function checkRequest(d: DeviceRecord, blockSize: number, requested: number): void {
-  if (requested % blockSize !== 0) fail('EINVAL', `virtio-mem ${d.name}: requested-size ${hex(requested)} has to be a multiple of block-size ${hex(blockSize)}`);
-  if (requested > d.size) fail('EINVAL', `virtio-mem ${d.name}: requested-size ${hex(requested)} exceeds the region size ${hex(d.size)}`);
+  if (requested % blockSize !== 0) fail('EINVAL', `virtio-mem ${d.name}: requested-size ${hex(requested)} has to be a multiple of block-size ${hex(blockSize)}`, 'virtio_mem_config_changed');
+  if (requested > d.size) fail('EINVAL', `virtio-mem ${d.name}: requested-size ${hex(requested)} exceeds the region size ${hex(d.size)}`, 'virtio_mem_config_changed');
 }
 
 export function virtioMemAdd(tx: Tx, name: string, node: number, start: number, size: number, blockSize: number | undefined, requested: number): void {
   const era = tx.system.kernel;
-  if (!hasVirtioMem(era)) fail('ENODEV', `no driver for virtio-mem in ${era} (virtio_mem.c came with 5.8)`);
+  if (!hasVirtioMem(era)) fail('ENODEV', `no driver for virtio-mem in ${era} (virtio_mem.c came with 5.8)`, 'virtio_mem_probe');
   checkNewDevice(tx, name);
   const mb = tx.g.blockSize;
   const deviceBlock = blockSize ?? mb;
-  if (deviceBlock <= 0 || (deviceBlock & (deviceBlock - 1)) !== 0) fail('EINVAL', `virtio-mem ${name}: device block size ${hex(deviceBlock)} is not a power of two`);
+  if (deviceBlock <= 0 || (deviceBlock & (deviceBlock - 1)) !== 0) fail('EINVAL', `virtio-mem ${name}: device block size ${hex(deviceBlock)} is not a power of two`, 'virtio_mem_init');
   // virtio_mem_init_hotplug(): SBM when a sub-block (at least a pageblock) is smaller than a memory
   // block; else BBM with bb_size = max(device block, memory block). Both add and remove whole memory
   // blocks (SBM) or big blocks (BBM): that is the dynamic group's unit.
@@ -47,11 +47,11 @@ export function virtioMemAdd(tx: Tx, name: string, node: number, start: number, 
   const end = Math.floor((start + size) / unit) * unit;
   if (first !== start) tx.warn(`virtio-mem ${name}: The alignment of the physical start address can make some memory unusable.`);
   if (end !== start + size) tx.warn(`virtio-mem ${name}: The alignment of the physical end address can make some memory unusable.`);
-  if (end <= first) fail('EINVAL', `virtio-mem ${name}: the region ${range(start, size)} holds no usable ${formatSize(unit)} unit`);
+  if (end <= first) fail('EINVAL', `virtio-mem ${name}: the region ${range(start, size)} holds no usable ${formatSize(unit)} unit`, 'virtio_mem_init');
   checkRequest({ name, driver: 'virtio_mem', nid: node, start, size, group: null, stuck: false }, deviceBlock, requested);
   // virtio_mem_create_resource(): the parent resource, named after the device; a conflict is -EBUSY
   const busy = regionBusy(tx, start, size);
-  if (busy) fail('EBUSY', `virtio-mem ${name}: could not reserve device region ${range(start, size)} (conflicts with ${busy})`);
+  if (busy) fail('EBUSY', `virtio-mem ${name}: could not reserve device region ${range(start, size)} (conflicts with ${busy})`, 'virtio_mem_init');
   requestResource(tx, { start, size, flags: [], name, container: true });
   let group: number | null = null;
   // one dynamic memory group covers the whole device; its unit is the driver's add/remove unit
@@ -99,7 +99,7 @@ function run(tx: Tx, dev: DeviceRecord): void {
   if (dev.sbSize) {
     const { d, stopped } = sbmRun(tx, dev, (x) => updateDevice(tx, x));
     if (d.plugged !== d.requested)
-      fail('EAGAIN', `virtio-mem ${d.name}: plugged ${formatSize(d.plugged!)} of requested ${formatSize(d.requested!)}; ${stopped ?? 'the rest is smaller than a sub-block'}; the driver retries later`);
+      fail('EAGAIN', `virtio-mem ${d.name}: plugged ${formatSize(d.plugged!)} of requested ${formatSize(d.requested!)}; ${stopped ?? 'the rest is smaller than a sub-block'}; the driver retries later`, 'virtio_mem_run_wq');
     return;
   }
   let d = dev;
@@ -160,5 +160,5 @@ function run(tx: Tx, dev: DeviceRecord): void {
   }
   if (d.plugged !== dev.plugged || d.requested !== dev.requested) updateDevice(tx, d);
   if (d.plugged !== d.requested)
-    fail('EAGAIN', `virtio-mem ${d.name}: plugged ${formatSize(d.plugged!)} of requested ${formatSize(d.requested!)}; ${stopped ?? 'no usable unit left'}; the driver retries later`);
+    fail('EAGAIN', `virtio-mem ${d.name}: plugged ${formatSize(d.plugged!)} of requested ${formatSize(d.requested!)}; ${stopped ?? 'no usable unit left'}; the driver retries later`, 'virtio_mem_run_wq');
 }
