@@ -49,6 +49,7 @@ export function registerImport(program: Command): void {
           ...v.differences.slice(0, 20).map((d) => `  ${d.path}: the machine shows ${quote(d.dump)}, memhp ${quote(d.memhp)}`),
           ...(v.differences.length > 20 ? [`  … ${v.differences.length - 20} more (--json lists them all)`] : []),
         ];
+        if (v.memhpOnly.length) lines.push(`memhp also shows (its era has them, the machine did not): ${v.memhpOnly.slice(0, 5).join(', ')}${v.memhpOnly.length > 5 ? `, … (${v.memhpOnly.length})` : ''}`);
         const skipped = Object.entries(v.notModelled);
         if (skipped.length) lines.push(`not modelled, left out: ${skipped.map(([n, c]) => (c > 1 ? `${n} (${c})` : n)).join(', ')}`);
         if (flags.output) lines.push(`wrote ${flags.output}`);

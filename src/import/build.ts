@@ -53,6 +53,8 @@ export function buildScenario(src: DumpSource, f: DumpFacts, c: BuildChoices): B
   const gap = nodes.findIndex((n, i) => n !== i);
   if (gap >= 0)
     throw new InputError(`${src.where('sys/devices/system/memory')}: blocks are on nodes ${nodes.join(', ')} but none on node ${gap}: memhp's boot nodes are numbered 0, 1, 2 … and each holds memory`);
+  const firmware = (src.list('sys/devices/system/memory') ?? []).filter((n) => /^memory\d+$/.test(n) && src.readlink(`sys/devices/system/memory/${n}/firmware_node`) !== undefined);
+  if (firmware.length) notes.add(`${firmware.length} block${firmware.length > 1 ? 's have' : ' has'} a firmware_node link (${firmware[0]}…): hot-added by a firmware device such as an ACPI DIMM; the scenario has them as boot memory in the state they were read in`);
   const going = f.blocks.filter((b) => b.state === 'going-offline');
   if (going.length) notes.add(`memory${going[0]!.id} was going offline when it was read: taken as online`);
 
@@ -115,12 +117,13 @@ export function buildScenario(src: DumpSource, f: DumpFacts, c: BuildChoices): B
     }
     if (outside > 0) notes.add(`${formatSize(outside)} of System RAM (${f.systemRam[0]!.from}) is in no memory block (${where.join(', ')}${where.length === 3 ? ', …' : ''}): memhp's memory is whole blocks, so it is left out`);
   }
+  if (src.simulated) notes.add('/sys/devices/system/memory here is memhp\'s own (memhp exec): the arch and kernel are guessed from its files, not from the host it runs on');
   notes.add('the kernel\'s own allocations are not in sysfs: boot memory is taken to have none (used 0), so memhp may offline a boot block the machine would refuse');
 
   const total = f.blocks.length * bs;
   const doc: Record<string, unknown> = {
     name: `Imported from ${src.name}`,
-    description: `${f.blocks.length} memory blocks (${formatSize(total)}) read from ${src.live ? 'this machine\'s /sys' : src.label} by memhp import`,
+    description: `${f.blocks.length} memory blocks (${formatSize(total)}) read from ${src.simulated ? 'memhp exec\'s /sys' : src.live ? 'this machine\'s /sys' : src.label} by memhp import`,
     kernel: c.kernel,
     arch: c.arch,
     machine: { memoryBlockSize: formatSize(bs), possibleNodes: possible, config },

@@ -48,8 +48,8 @@ const movableFirstMisses = (v: Verification) => v.differences.filter((d) => d.pa
 export async function importSysfs(arg: string, opts: ImportOptions = {}): Promise<ImportResult> {
   const src = await openDump(arg);
   const facts = readDump(src);
-  const arch: Guessed<ArchName> = opts.arch ? { value: opts.arch, why: 'given with --arch' } : guessArch(facts, src.live);
-  const kernel: Guessed<Era> = opts.kernel ? { value: opts.kernel, why: 'given with --kernel' } : guessEra(facts, src.live);
+  const arch: Guessed<ArchName> = opts.arch ? { value: opts.arch, why: 'given with --arch' } : guessArch(facts, src.live && !src.simulated);
+  const kernel: Guessed<Era> = opts.kernel ? { value: opts.kernel, why: 'given with --kernel' } : guessEra(facts, src.live && !src.simulated);
   let built = buildScenario(src, facts, { arch: arch.value, kernel: kernel.value, movableNode: false });
   let scenario = validated(src, built.doc);
   let verification = verify(src, scenario);

@@ -81,6 +81,7 @@ function iomemRam(text: string): { start: number; end: number }[] {
 }
 
 function systemRam(src: DumpSource): DumpFacts['systemRam'] {
+  if (src.foreign('proc/iomem') && src.foreign('sys/firmware/memmap')) return undefined; // the host's RAM, not the simulated machine's
   const iomem = src.read('proc/iomem');
   // a non-root reader sees every address as 0 in /proc/iomem: worthless then
   if (iomem !== undefined) {
@@ -111,7 +112,7 @@ export function readDump(src: DumpSource): DumpFacts {
   if (names.length === 0) throw new InputError(`${src.where(MEMORY)}: no memoryN directories: a machine with memory hotplug has a memory block for all its memory`);
   const blocks = names.map((n) => readBlock(src, n, blockSize));
   const params: Record<string, string> = {};
-  for (const p of src.list('sys/module/memory_hotplug/parameters') ?? []) {
+  for (const p of src.foreign('sys/module/memory_hotplug') ? [] : (src.list('sys/module/memory_hotplug/parameters') ?? [])) {
     const v = src.read(`sys/module/memory_hotplug/parameters/${p}`);
     if (v !== undefined) params[p] = v.trim();
   }
@@ -128,9 +129,10 @@ export function readDump(src: DumpSource): DumpFacts {
       throw new InputError(`${src.where(`${MEMORY}/auto_online_blocks`)}: ${JSON.stringify(auto)} is not an online type (expected one of ${ONLINE_TYPES.join(', ')})`);
     facts.autoOnlineBlocks = auto;
   }
-  const possible = nodeList(src.read('sys/devices/system/node/possible'));
+  const nodeDir = !src.foreign('sys/devices/system/node');
+  const possible = nodeDir ? nodeList(src.read('sys/devices/system/node/possible')) : undefined;
   if (possible) facts.nodePossible = possible;
-  const online = nodeList(src.read('sys/devices/system/node/online'));
+  const online = nodeDir ? nodeList(src.read('sys/devices/system/node/online')) : undefined;
   if (online) facts.nodeOnline = online;
   const ram = systemRam(src);
   if (ram) facts.systemRam = ram;

@@ -16,6 +16,13 @@ export interface DumpSource {
   label: string;
   /** the running system: its kernel release and its /proc can be read too */
   live: boolean;
+  /**
+   * the running system's memory sysfs is memhp's own (inside `memhp exec`): the CPU, the kernel
+   * release, /proc/iomem and /sys/firmware/memmap are the host's and say nothing about it
+   */
+  simulated: boolean;
+  /** whether `path` belongs to another machine than the one read: inside memhp exec, what memhp does not serve is the host's */
+  foreign(path: string): boolean;
   /** a short name for the scenario: the dump's folder, or "this machine" */
   name: string;
   read(path: string): string | undefined;
@@ -26,10 +33,12 @@ export interface DumpSource {
   where(path: string): string;
 }
 
-function diskSource(root: string, label: string, name: string, live: boolean): DumpSource {
+function diskSource(root: string, label: string, name: string, live: boolean, memhpMounts: string[] = []): DumpSource {
+  const simulated = memhpMounts.length > 0;
   const at = (p: string) => join(root, p);
   return {
-    label, live, name,
+    label, live, name, simulated,
+    foreign: (p) => simulated && !memhpMounts.some((m) => `/${p}` === m || `/${p}`.startsWith(`${m}/`)),
     read(p) {
       try {
         return readFileSync(at(p), 'utf8');
@@ -71,7 +80,7 @@ function tarSource(entries: Map<string, TarEntry>, top: string, label: string): 
     }
   }
   return {
-    label, live: false, name: top,
+    label, live: false, simulated: false, foreign: () => false, name: top,
     read: (p) => {
       const e = strip.get(p);
       return e?.kind === 'file' ? e.text : undefined;
@@ -83,6 +92,21 @@ function tarSource(entries: Map<string, TarEntry>, top: string, label: string): 
     list: (p) => (dirs.has(p) ? [...dirs.get(p)!].sort() : undefined),
     where: (p) => `${label}: ${top}/${p}`,
   };
+}
+
+/** Where memhp's FUSE tree is mounted in this mount namespace (memhp exec binds it over /sys paths). */
+function memhpMounts(): string[] {
+  try {
+    return readFileSync('/proc/self/mountinfo', 'utf8')
+      .split('\n')
+      .flatMap((line) => {
+        const [pre, post] = line.split(' - ');
+        const at = pre?.split(' ')[4];
+        return at && post?.split(' ')[0] === 'fuse.memhp' ? [at] : [];
+      });
+  } catch {
+    return [];
+  }
 }
 
 /** The folder under `dir` that holds sys/devices/system/memory: `dir` itself, or its only such child. */
@@ -99,7 +123,9 @@ export async function openDump(arg: string): Promise<DumpSource> {
   const path = resolve(arg);
   if (path === '/') {
     if (!existsSync(`/${MEMORY}`)) throw new InputError(`/${MEMORY} does not exist: this kernel has no memory hotplug sysfs (CONFIG_MEMORY_HOTPLUG), so there is nothing to import`);
-    return diskSource('/', '/', 'this machine', true);
+    const mounts = memhpMounts();
+    const simulated = mounts.includes(`/${MEMORY}`);
+    return diskSource('/', '/', simulated ? 'memhp exec' : 'this machine', true, simulated ? mounts : []);
   }
   if (statSync(path).isDirectory()) {
     const root = dumpRoot(path);
