@@ -79,11 +79,15 @@ export function verify(src: DumpSource, s: Scenario): Verification {
     }
   };
   for (const root of ROOTS) if (!src.foreign(root)) visit(root, 0);
+  const dumpKinds = new Set([...seen].map(generic));
   // what memhp shows in a directory the dump has, and the dump lacks
   for (const [p, e] of memhp) {
     if (e.kind === 'dir' || seen.has(p)) continue;
     const dir = p.slice(0, p.lastIndexOf('/'));
-    if (seen.has(dir)) out.memhpOnly.push(p);
+    if (!seen.has(dir)) continue;
+    // a kind of file the machine has elsewhere is missing here: a difference; a kind it never has: memhp's era's own
+    if (dumpKinds.has(generic(p))) out.differences.push({ path: p, dump: null, memhp: e.kind === 'file' ? e.content : `-> ${e.target.split('/').pop()}` });
+    else out.memhpOnly.push(p);
   }
   return out;
 }
