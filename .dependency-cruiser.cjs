@@ -18,7 +18,7 @@ const LAYERS = [
   { name: 'log', paths: ['src/log/'] },
   { name: 'views', paths: ['src/sysfs/', 'src/timeline/', 'src/check/', 'src/why/'] },
   { name: 'session', paths: ['src/session/'] },
-  { name: 'front-ends', paths: ['src/fuse/', 'src/inspector/', 'src/conform/'] },
+  { name: 'front-ends', paths: ['src/fuse/', 'src/inspector/', 'src/conform/', 'src/import/'] },
   { name: 'cli', paths: ['src/cli/'] },
   { name: 'package', paths: ['src/index.ts'] },
 ];

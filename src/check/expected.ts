@@ -5,11 +5,11 @@
  */
 import type { Geometry } from '../kernel/geometry.ts';
 import { bootZoneSplit as kernelBootZoneSplit } from '../kernel/zones.ts';
+import { bootMemmapZone, bootRanges } from '../kernel/boot-layout.ts';
 import type { SystemSpec, ZoneName } from '../kernel/types.ts';
 import { tableToArray } from '../engine/table.ts';
 import type { BlockState, World } from '../engine/world.ts';
 
-const ZONE_ORDER: readonly ZoneName[] = ['DMA', 'DMA32', 'Normal', 'Movable'];
 
 export interface BootNodeLayout {
   node: number;
@@ -26,21 +26,24 @@ export function bootZoneSplit(g: Geometry, startPfn: number, endPfn: number): [Z
   return kernelBootZoneSplit(g, startPfn, endPfn).map(([zone, , nr]) => [zone, nr]);
 }
 
-/** Boot memory is laid out from address 0 in the order the nodes are listed. */
+/** Each boot node's memory where its ranges put it (src/kernel/boot-layout.ts), and where its memmap is charged. */
 export function bootLayout(system: SystemSpec, g: Geometry): BootNodeLayout[] {
-  let addr = 0;
+  const ranges = bootRanges(system);
   return system.boot.map((n) => {
-    const firstBlock = addr / g.blockSize;
-    const nBlocks = n.size / g.blockSize;
-    const startPfn = addr / g.pageSize;
-    const split = bootZoneSplit(g, startPfn, startPfn + n.size / g.pageSize);
-    addr += n.size;
+    const mine = ranges.filter((r) => r.node === n.node);
+    const nBlocks = mine.reduce((sum, r) => sum + r.size / g.blockSize, 0);
+    const zones = new Set<ZoneName>();
+    for (const r of mine) {
+      if (!r.online) continue;
+      if (r.zone) zones.add(r.zone);
+      else for (const [z] of bootZoneSplit(g, r.start / g.pageSize, (r.start + r.size) / g.pageSize)) zones.add(z);
+    }
     return {
       node: n.node,
-      firstBlock,
+      firstBlock: Math.min(...mine.map((r) => r.start / g.blockSize)),
       nBlocks,
       memmapPages: nBlocks * g.sectionsPerBlock * g.memmapPagesPerSection,
-      topZone: split.reduce((top, [z]) => (ZONE_ORDER.indexOf(z) > ZONE_ORDER.indexOf(top) ? z : top), split[0]![0]),
+      topZone: bootMemmapZone([...zones]) ?? 'Normal',
     };
   });
 }

@@ -19,6 +19,7 @@ const SUBCOMMANDS: ReadonlyArray<[name: string, load: () => Promise<Register>]> 
   ['replay', async () => (await import('./replay.ts')).registerReplay],
   ['show', async () => (await import('./show.ts')).registerShow],
   ['sysfs', async () => (await import('./sysfs.ts')).registerSysfs],
+  ['import', async () => (await import('./import.ts')).registerImport],
   ['start', async () => (await import('./start.ts')).registerStart],
   ['inspect', async () => (await import('./inspect.ts')).registerInspect],
   ['mount', async () => (await import('./mount.ts')).registerMount],

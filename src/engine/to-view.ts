@@ -3,6 +3,7 @@
  * function so that callers needing one entity (watchpoints, the inspector)
  * do not build the whole view of a 32K-block world.
  */
+import { bootRanges as kernelBootRanges } from '../kernel/boot-layout.ts';
 import type { FaultEvent } from './events.ts';
 import { groupContextOf, validZones } from '../kernel/zone-choice.ts';
 import { freeKernelPages } from '../kernel/zones.ts';
@@ -162,14 +163,9 @@ export function groupViews(world: World): MemoryGroupView[] {
   }));
 }
 
-/** Boot memory as e820 hands it over: one System RAM range per boot node, from address 0. */
+/** Boot memory as e820 hands it over: one System RAM range per boot range (src/kernel/boot-layout.ts), in address order. */
 function bootRanges(world: World): { start: number; size: number }[] {
-  let addr = 0;
-  return world.system.boot.map((n) => {
-    const r = { start: addr, size: n.size };
-    addr += n.size;
-    return r;
-  });
+  return kernelBootRanges(world.system).map((r) => ({ start: r.start, size: r.size })).sort((a, b) => a.start - b.start);
 }
 
 /** The System RAM part of /proc/iomem: boot ranges, hot-added ranges, drivers' containers with their children. */

@@ -9,7 +9,7 @@
  * inside makes the bind mounts and then execs the command.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmdirSync } from 'node:fs';
+import { mkdtempSync, rmdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { constants } from 'node:os';
@@ -17,12 +17,34 @@ import type { OpEvent } from '../engine/events.ts';
 import { formatOp, formatResult } from '../engine/op-text.ts';
 import { FuseUnavailable, onPath } from './platform.ts';
 import { checkFuse, startMount } from './session.ts';
+import { SHIMMED_TOOLS, writeShims } from './module-shims.ts';
 
 /** Directories below /sys that the simulation replaces, when both it and the host have them. */
 export const BIND_DIRS = ['devices/system/memory', 'devices/system/node', 'module/memory_hotplug', 'kernel/debug'] as const;
 
-// $1: the mountpoint; the rest: the command. fd 3 tells the parent what was bound before the exec.
-const SCRIPT = `m=$1; shift
+// $1: the mountpoint, $2: the module shims (module-shims.ts); the rest: the command. fd 3 tells
+// the parent what was set up before the exec.
+//  - debugfs: tools find it with \`mount -t debugfs\` (the kernel selftest does). Where none is
+//    mounted, the kernel's own is mounted in this namespace only, and memhp's kernel/debug is
+//    bound over it below, so the listing names /sys/kernel/debug and every path under it is memhp's.
+//  - modules: the shims are laid over the sbin directory with a read-only overlay (or, without
+//    overlayfs, bound over each tool that exists); if neither works while a modprobe exists,
+//    nothing runs: a command here must never load or unload a host module.
+const SCRIPT = `m=$1; s=$2; shift 2
+if [ -d /sys/kernel/debug ] && [ -z "$(mount -t debugfs)" ]; then
+  if mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null; then echo debugfs >&3; else echo nodebugfs >&3; fi
+fi
+sb=$(readlink -f /sbin)
+if [ -d "$sb" ] && mount -t overlay memhp-modules -o "ro,lowerdir=$s:$sb" "$sb" 2>/dev/null; then echo "modules $sb" >&3
+else
+  for t in ${SHIMMED_TOOLS.join(' ')}; do
+    for p in /sbin/$t /usr/sbin/$t /bin/$t /usr/bin/$t; do
+      [ -e "$p" ] || continue
+      mount --bind "$s/$t" "$(readlink -f "$p")" || { echo "failed modules $p" >&3; exit 125; }
+      echo "modules $p" >&3
+    done
+  done
+fi
 for d in ${BIND_DIRS.join(' ')}; do
   if [ ! -d "$m/sys/$d" ]; then echo "absent $d" >&3; continue; fi
   if [ ! -d "/sys/$d" ]; then echo "nohost $d" >&3; continue; fi
@@ -72,11 +94,12 @@ export async function execInNamespace(req: ExecRequest): Promise<ExecOutcome> {
   }
   const notes = session.notes.filter((n) => !n.endsWith('created the directory'));
   const bound: string[] = [];
+  const shims = writeShims(session.mountpoint);
   let exitCode: number;
   let ops: OpEvent[] = [];
   try {
     exitCode = await new Promise<number>((resolve, reject) => {
-      const child = spawn('unshare', ['--mount', '--propagation', 'private', '--', 'sh', '-c', SCRIPT, 'memhp-exec', session.mountpoint, ...req.command], {
+      const child = spawn('unshare', ['--mount', '--propagation', 'private', '--', 'sh', '-c', SCRIPT, 'memhp-exec', session.mountpoint, shims, ...req.command], {
         stdio: ['inherit', 'inherit', 'inherit', 'pipe'],
       });
       let status = '';
@@ -92,6 +115,8 @@ export async function execInNamespace(req: ExecRequest): Promise<ExecOutcome> {
           const [what, d] = line.split(' ');
           if (what === 'bound') bound.push(`/sys/${d}`);
           if (what === 'nohost') notes.push(`/sys/${d} does not exist on this machine, so it is not replaced (read it at ${session.mountpoint}/sys/${d})`);
+          if (what === 'nodebugfs') notes.push(`debugfs could not be mounted in the namespace, so \`mount -t debugfs\` lists nothing there (memhp's notifier-error-inject files are at ${session.mountpoint}/sys/kernel/debug)`);
+          if (what === 'failed' && d === 'modules') return reject(new Error('memhp exec: modprobe could not be replaced in the namespace (see the message above), so the command was not run: it must not load or unload host modules'));
           if (what === 'failed') return reject(new Error(`memhp exec: bind-mounting the simulated /sys/${d} failed (see the message above)`));
         }
         if (!status.includes('ready')) return reject(new Error('memhp exec: the namespace was not set up (see the message above)'));
@@ -101,6 +126,7 @@ export async function execInNamespace(req: ExecRequest): Promise<ExecOutcome> {
   } finally {
     ops = session.live.opsSince(session.live.startSeq);
     await session.close();
+    rmSync(shims, { recursive: true, force: true });
     try {
       rmdirSync(dir);
     } catch {

@@ -2,6 +2,7 @@
  * Page, pfn, section and block arithmetic with the kernel's names (docs/kernel-model.md §1, §2).
  * Everything here is a pure function of the system description.
  */
+import { bootMemoryEnd } from './boot-layout.ts';
 import { hasFeature } from './features.ts';
 import { PROFILES, SIZES, type ArchProfile } from './profiles.ts';
 import { blockSizeProblems, bootProblems } from './limits.ts';
@@ -59,7 +60,7 @@ export function probeX86BlockSize(bootMemEnd: number, hypervisor: boolean, era: 
 }
 
 export function bootMemEnd(spec: SystemSpec): number {
-  return spec.boot.reduce((end, n) => end + n.size, 0);
+  return bootMemoryEnd(spec);
 }
 
 /** memory_block_size_bytes(): the scenario's, or probed as the arch does (not checked: geometryOf() checks). */

@@ -13,6 +13,7 @@
  */
 import type { ArchProfile } from './profiles.ts';
 import type { SystemSpec } from './types.ts';
+import { bootRanges } from './boot-layout.ts';
 
 /**
  * MAX_NUMNODES = 1 << CONFIG_NODES_SHIFT; the largest NODES_SHIFT among the
@@ -87,7 +88,22 @@ export function bootProblems(spec: SystemSpec, profile: ArchProfile, blockSize: 
       });
     }
     end += size;
+    // explicit ranges (src/kernel/boot-layout.ts): whole blocks, inside the address space, each after the last
+    (node.ranges ?? []).forEach((r, j) => {
+      const at = ['boot', i, 'ranges', j];
+      if (!(Number.isSafeInteger(r.start) && r.start % blockSize === 0 && Number.isSafeInteger(r.size) && r.size > 0 && r.size % blockSize === 0)) {
+        problems.push({ path: at, message: `${sizeText(r.size)} at ${sizeText(r.start)} is not whole ${sizeText(blockSize)} memory blocks (memhp lays boot memory out in whole blocks)` });
+      } else if (r.start + r.size > maxPhysAddr) {
+        problems.push({ path: at, message: `boot memory would end at ${sizeText(r.start + r.size)}, past the physical address space (${describeAddressSpace(profile)})` });
+      }
+    });
   });
+  const ranges = bootRanges(spec).map((r, k) => ({ ...r, k })).sort((a, b) => a.start - b.start);
+  for (let k = 1; k < ranges.length; k++) {
+    const [a, b] = [ranges[k - 1]!, ranges[k]!];
+    if (b.start < a.start + a.size)
+      problems.push({ path: ['boot'], message: `boot memory of node ${b.node} at ${sizeText(b.start)} overlaps node ${a.node}'s, which runs to ${sizeText(a.start + a.size)}` });
+  }
   return problems;
 }
 

@@ -76,10 +76,25 @@ export interface MachineSpec {
   config?: Partial<KernelConfig>;
 }
 
+/**
+ * One range of a node's boot memory at a given physical address (an e820 / memblock range):
+ * whole memory blocks, online at boot in `zone` (absent: the zones by address, as the arch lays
+ * them out) or present but left offline (`online: false`: s390 standby memory, memory firmware
+ * hands over that nobody onlined). src/kernel/boot-layout.ts.
+ */
+export interface BootRange {
+  start: number;
+  size: number;
+  zone?: ZoneName;
+  online: boolean;
+}
+
 export interface BootNode {
   node: number;
-  /** Bytes of boot memory on this node, laid out from address 0 in node order. */
+  /** Bytes of boot memory on this node: laid out from address 0 in node order, or the sum of `ranges`. */
   size: number;
+  /** Where the node's boot memory is, when not right after the previous node's (src/kernel/boot-layout.ts). */
+  ranges?: BootRange[];
   /** Bytes already allocated by the kernel on this node (unmovable). */
   used: number;
   /** Largest free buddy order left on this node (fragmentation). */

@@ -35,11 +35,48 @@ function checkBootNodes(boot: unknown[]): LocatedProblem[] {
         }
       }
     }
-    const total = size(entry.size);
+    problems.push(...checkBootRanges(entry, i));
+    const total = entry.size === undefined && Array.isArray(entry.ranges) ? rangesTotal(entry.ranges) : size(entry.size);
     const used = size(entry.used);
     if (total.ok && used.ok && used.value > total.value) {
       problems.push(problemAt(['boot', i, 'used'], `${formatSize(used.value)} used is more than the node's ${formatSize(total.value)} of boot memory`));
     }
+  });
+  return problems;
+}
+
+/** The sum of a node's ranges, when every size parses. */
+function rangesTotal(ranges: unknown[]): ReturnType<typeof size> {
+  let sum = 0;
+  for (const r of ranges) {
+    const s = isRecord(r) ? size(r.size) : undefined;
+    if (!s?.ok) return { ok: false, reason: 'a range size is not a size' };
+    sum += s.value;
+  }
+  return { ok: true, value: sum };
+}
+
+/** `size` or `ranges` (src/kernel/boot-layout.ts): at least one, agreeing when both; ranges in address order without overlap. */
+function checkBootRanges(entry: Record<string, unknown>, i: number): LocatedProblem[] {
+  const problems: LocatedProblem[] = [];
+  if (entry.ranges === undefined) {
+    if (entry.size === undefined) problems.push(problemAt(['boot', i, 'size'], 'missing (expected a size above 0, or the node\'s ranges)'));
+    return problems;
+  }
+  if (!Array.isArray(entry.ranges)) return problems;
+  const total = rangesTotal(entry.ranges);
+  const given = entry.size === undefined ? undefined : size(entry.size);
+  if (total.ok && given?.ok && given.value !== total.value)
+    problems.push(problemAt(['boot', i, 'size'], `${formatSize(given.value)} is not the ${formatSize(total.value)} its ranges hold (leave size out to take their sum)`));
+  let end = -1;
+  entry.ranges.forEach((r, j) => {
+    if (!isRecord(r)) return;
+    const start = size(r.start);
+    const len = size(r.size);
+    if (!start.ok || !len.ok) return;
+    if (start.value < end) problems.push(problemAt(['boot', i, 'ranges', j, 'start'], `${formatSize(start.value)} is below the end of the range before it (${formatSize(end)}): list ranges in address order, without overlap`));
+    if (r.zone !== undefined && r.online === false) problems.push(problemAt(['boot', i, 'ranges', j, 'zone'], 'an offline range is in no zone (its zone is chosen when it is onlined)'));
+    end = start.value + len.value;
   });
   return problems;
 }

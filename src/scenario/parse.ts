@@ -46,7 +46,13 @@ function finish(doc: ParsedScenarioDocument, file: string): Scenario {
       possibleNodes: doc.machine.possibleNodes ?? defaultPossibleNodes(doc),
       config,
     },
-    boot: doc.boot.map((b) => ({ ...b, maxFreeOrder: b.maxFreeOrder ?? PROFILES[doc.arch].maxPageOrder })),
+    boot: doc.boot.map(({ ranges, ...b }) => ({
+      ...b,
+      size: b.size ?? (ranges ?? []).reduce((sum, r) => sum + r.size, 0),
+      maxFreeOrder: b.maxFreeOrder ?? PROFILES[doc.arch].maxPageOrder,
+      // a zone is where an online range's pages are: an offline range has none
+      ...(ranges ? { ranges: ranges.map(({ zone, ...r }) => (zone && r.online ? { ...r, zone } : r)) } : {}),
+    })),
     params: { ...doc.params, auto_online_blocks: doc.params.auto_online_blocks ?? defaultOnlineType(config) },
     // an optional field left out stays out (no `"blockSize": undefined` in the op)
     ops: doc.ops.map((op) => Object.fromEntries(Object.entries(op).filter(([, v]) => v !== undefined)) as typeof op),

@@ -6,7 +6,7 @@
  * Field-level validation lives here; rules across fields live in checks.ts.
  */
 import { z } from 'zod';
-import { ARCH_NAMES } from '../kernel/types.ts';
+import { ARCH_NAMES, ZONE_NAMES } from '../kernel/types.ts';
 import { AGENT_NAMES, AGENT_REACT } from '../kernel/agents.ts';
 import type { Params } from '../kernel/types.ts';
 import {
@@ -41,12 +41,23 @@ const machine = strictObject({
   config: config.prefault({}),
 });
 
+/** A range of boot memory at an address (src/kernel/boot-layout.ts): how `memhp import` writes a real machine. */
+const bootRange = strictObject({
+  start: required(size),
+  size: required(positiveSize),
+  // absent: the zones by address; only for a range online at boot
+  zone: optional(oneOf(ZONE_NAMES, 'a zone')),
+  online: withDefault(boolish, true),
+});
+
 const bootNode = strictObject({
   node: required(nodeNumber),
-  size: required(positiveSize),
+  // required unless `ranges` is given, then their sum (checks.ts, parse.ts)
+  size: optional(positiveSize),
   used: withDefault(size, 0),
   // Absent: the arch's MAX_PAGE_ORDER (parse.ts); above it: checks.ts.
   maxFreeOrder: optional(integer('a page order', 0, LARGEST_MAX_PAGE_ORDER)),
+  ranges: z.array(bootRange).min(1, { error: 'needs at least one range (or leave ranges out)' }).optional(),
 });
 
 const param = <K extends keyof Params>(key: K) => withDefault(PARAM_PARSERS[key], DEFAULT_PARAMS[key]);

@@ -16,7 +16,9 @@ function opToJson(op: Op): Record<string, unknown> {
 }
 
 function bootToJson(b: BootNode): Record<string, unknown> {
-  return { node: b.node, size: formatSize(b.size), used: formatSize(b.used), maxFreeOrder: b.maxFreeOrder };
+  const out: Record<string, unknown> = { node: b.node, size: formatSize(b.size), used: formatSize(b.used), maxFreeOrder: b.maxFreeOrder };
+  if (b.ranges) out.ranges = b.ranges.map((r) => ({ start: formatSize(r.start), size: formatSize(r.size), ...(r.zone ? { zone: r.zone } : {}), online: r.online }));
+  return out;
 }
 
 /** The scenario as a plain JSON-ready object, sizes formatted. */

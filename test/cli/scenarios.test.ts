@@ -100,6 +100,13 @@ const OUTCOMES: Record<string, (r: RunJson) => void> = {
     expect(block(r.world, 34).state).toBe('online'); // the vetoed offline left it online
     expect(r.world.blocks.filter((b: any) => b.id >= 32 && b.id <= 39).every((b: any) => b.state === 'online')).toBe(true);
   },
+  'selftest-machine.json': (r) => {
+    // before ~5.7 removable was is_mem_section_removable(): the pinned boot blocks read 0, so the
+    // selftest (test/fuse/selftest.test.ts) takes only the hot-added blocks, all offline
+    expect(rets(r).every((x) => x === 0)).toBe(true);
+    expect(r.world.blocks.filter((b: any) => b.id < 4).every((b: any) => b.state === 'online' && b.pinned)).toBe(true);
+    expect(r.world.blocks.filter((b: any) => b.id >= 32).map((b: any) => [b.id, b.state])).toEqual([32, 33, 34, 35, 36, 37, 38, 39].map((id) => [id, 'offline']));
+  },
   // drivers (docs/drivers.md); the per-op details are in test/core/drivers.test.ts
   'virtio-mem-grow-shrink.json': (r) => {
     expect(rets(r)).toEqual([0, 0, 0]);

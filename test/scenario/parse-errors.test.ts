@@ -64,7 +64,7 @@ describe('field values', () => {
       'scenarios/x.json: machine.blockSize: unknown field (expected one of hypervisor, memoryBlockSize, sparsemem, possibleNodes, config)',
       'scenarios/x.json: params.memmap_on_memry: unknown field (expected one of memmap_on_memory, auto_online_blocks, online_policy, ' +
         'auto_movable_ratio, auto_movable_numa_aware, movable_node, v2_remove_guard, vmemmap_hotplug)',
-      'scenarios/x.json: boot[0].free: unknown field (expected one of node, size, used, maxFreeOrder)',
+      'scenarios/x.json: boot[0].free: unknown field (expected one of node, size, used, maxFreeOrder, ranges)',
       'scenarios/x.json: ops[0].sise: unknown field (expected one of op, node, start, size, flags)',
       'scenarios/x.json: ops[0].size: missing (expected a size such as 128M, 1G or 0x8000000)',
     ]);

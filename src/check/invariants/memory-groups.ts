@@ -5,6 +5,7 @@
  * made of its online blocks; every hot-added block lies inside an iomem
  * System RAM resource.
  */
+import { overlapsBootMemory } from '../../kernel/boot-layout.ts';
 import type { Invariant } from '../types.ts';
 import { entries, memRange } from '../walk.ts';
 
@@ -35,12 +36,10 @@ export const memoryGroups: Invariant = {
       if (c.kernel !== grp.presentKernelPages || c.movable !== grp.presentMovablePages)
         out.push(`memory group ${grp.id} (${grp.owner}) counts ${grp.presentKernelPages} kernel / ${grp.presentMovablePages} movable present pages, its online blocks hold ${c.kernel} / ${c.movable}`);
     }
-    let bootEnd = 0;
-    for (const n of world.system.boot) bootEnd += n.size;
     const ram = world.resources.filter((r) => !r.container);
     for (const [, b] of entries(world.blocks)) {
       const start = b.id * g.blockSize;
-      if (start < bootEnd) continue;
+      if (overlapsBootMemory(world.system, start, g.blockSize)) continue;
       if (!ram.some((r) => r.start <= start && start + g.blockSize <= r.start + r.size))
         out.push(`memory${b.id} ${memRange(start, g.blockSize)} exists but no System RAM resource covers it`);
     }

@@ -6,6 +6,7 @@
  * operations, so both fail the same way: a value the parser rejects is
  * -EINVAL, recorded in the log.
  */
+import { bootNodeAt } from '../../kernel/boot-layout.ts';
 import { configOf, optionRule } from '../../kernel/config.ts';
 import { fail } from '../../kernel/errno.ts';
 import { kstrtobool, kstrtoull, onlineTypeFromStr } from '../../kernel/parse.ts';
@@ -58,15 +59,8 @@ export function onlineStore(tx: Tx, id: number, buf: string): void {
 export function probe(tx: Tx, addr: number): void {
   requireProbeFile(tx);
   if (!isBlockAlignedRange(tx.g, addr, tx.g.blockSize)) fail('EINVAL', `probe: address 0x${addr.toString(16)} is not block-aligned`, 'probe_store');
-  let nid = 0;
-  let end = 0;
-  for (const n of tx.system.boot) {
-    end += n.size;
-    if (addr < end) {
-      nid = n.node;
-      break;
-    }
-  }
+  // memory_add_physaddr_to_nid(): the node whose memory holds the address, else node 0
+  const nid = bootNodeAt(tx.system, addr) ?? 0;
   return addMemory(tx, nid, addr, tx.g.blockSize, []);
 }
 

@@ -6,6 +6,7 @@
  * function runs. A file that does not exist is -ENOENT, a directory -EISDIR,
  * a read-only file -EACCES, a link -EINVAL, all recorded in the log.
  */
+import { bootRanges } from '../../kernel/boot-layout.ts';
 import { configOf } from '../../kernel/config.ts';
 import { fail } from '../../kernel/errno.ts';
 import { tableGet } from '../table.ts';
@@ -22,7 +23,7 @@ export function worldPresence(world: World): SysfsPresence {
     blockNode: (id) => tableGet(world.blocks, id)?.nid,
     nodeOnline: (n) => tableGet(world.nodes, n)?.online === true,
     // boot memory's ranges and plain add_memory() ones (to-view.ts firmwareMemmapView)
-    firmwareEntries: world.system.boot.length + world.firmwareMap.length,
+    firmwareEntries: bootRanges(world.system).length + world.firmwareMap.length,
     hasModuleParams: SYSFS_ATTRS.some((a) => a.dir === 'params' && (!a.when || a.when(k))),
   };
 }

@@ -3,6 +3,7 @@
  * unbound (docs/drivers.md). Device events are plain facts like node
  * events: a device is not a memory block or section, so no machine owns it.
  */
+import { overlapsBootMemory } from '../../../kernel/boot-layout.ts';
 import { fail } from '../../../kernel/errno.ts';
 import type { DeviceRecord, DriverName } from '../../events.ts';
 import type { Tx } from '../../tx.ts';
@@ -41,9 +42,7 @@ export function unbindDevice(tx: Tx, name: string): void {
 export function regionBusy(tx: Tx, start: number, size: number): string | null {
   const end = start + size;
   for (const r of tx.draft.resources) if (r.start < end && start < r.start + r.size) return r.name;
-  let boot = 0;
-  for (const n of tx.system.boot) boot += n.size;
-  if (start < boot) return 'System RAM';
+  if (overlapsBootMemory(tx.system, start, size)) return 'System RAM';
   const first = Math.floor(start / tx.g.blockSize);
   const last = Math.ceil(end / tx.g.blockSize);
   for (let id = first; id < last; id++) if (tx.draft.blocks.get(id)) return `memory${id}`;
