@@ -10,6 +10,7 @@ import type { Op } from '../kernel/ops.ts';
 import { describeOps, writeCounterexampleLog } from './counterexample.ts';
 import type { OperationChoice, SmallMachineOptions } from './machine.ts';
 import { bfs, type SearchOutcome } from './mc/bfs.ts';
+import { parallelBfs, workersPossible } from './mc/workers.ts';
 import { collisionProbability } from './mc/fpset.ts';
 import { StateSpace } from './mc/space.ts';
 import type { Invariant, Violation } from './types.ts';
@@ -25,6 +26,8 @@ export interface ExploreOptions extends SmallMachineOptions, OperationChoice {
   invariants?: readonly Invariant[];
   /** Where to write the counterexample's log (none when omitted). */
   counterexampleFile?: string;
+  /** Worker threads for exploreAsync (default 1; `memhp explore` defaults to the cores). explore() runs on this thread. */
+  workers?: number;
   /** Worlds of the next level kept in memory; past it a state is rebuilt from the trail (default 50,000). */
   frontierStates?: number;
   /** Called every `progressEvery` states and at the end of each depth. */
@@ -85,6 +88,25 @@ export function explore(opts: ExploreOptions = {}): ExploreResult {
   try {
     const space = new StateSpace(opts);
     return resultOf(space, opts, bfs(space, limitsOf(opts), opts.onProgress, opts.progressEvery));
+  } finally {
+    Error.stackTraceLimit = stackTraceLimit;
+  }
+}
+
+/**
+ * explore() on `workers` threads (./mc/workers.ts): same states, same verdict, a counterexample
+ * of the same (shortest) length. One worker, or invariants outside the named set (they cannot
+ * cross to a thread), run explore() here.
+ */
+export async function exploreAsync(opts: ExploreOptions = {}): Promise<ExploreResult> {
+  const workers = opts.workers ?? 1;
+  if (!Number.isInteger(workers) || workers < 1) throw new RangeError(`workers must be a positive integer, got ${workers}`);
+  if (workers === 1 || !workersPossible(opts)) return explore(opts);
+  const stackTraceLimit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    const space = new StateSpace(opts);
+    return resultOf(space, opts, await parallelBfs(space, opts, limitsOf(opts), workers, opts.onProgress));
   } finally {
     Error.stackTraceLimit = stackTraceLimit;
   }

@@ -291,8 +291,19 @@ export type FeatureId = keyof typeof FEATURES;
 
 export const FEATURE_IDS = Object.keys(FEATURES) as FeatureId[];
 
+/** era → feature → answer: the rules ask on every operation, and release strings are split to compare them */
+const featureMemo = new Map<Era, Map<FeatureId, boolean>>();
+
 /** Does the kernel of this era have the feature? */
 export function hasFeature(era: Era, id: FeatureId): boolean {
+  let byId = featureMemo.get(era);
+  if (byId === undefined) featureMemo.set(era, (byId = new Map()));
+  let has = byId.get(id);
+  if (has === undefined) byId.set(id, (has = featureIn(era, id)));
+  return has;
+}
+
+function featureIn(era: Era, id: FeatureId): boolean {
   const f: Feature = FEATURES[id];
   const e = ERA_RELEASE[era];
   if (f.series !== undefined) return era === f.series;

@@ -73,6 +73,7 @@ export function expand(
   tally: Tally,
   fp: Fp,
   afterNew: () => Bound | null,
+  onPush?: (id: number) => void,
 ): Found | Bound | null {
   const n = space.ops.length;
   for (let oi = 0; oi < n; oi++) {
@@ -85,6 +86,7 @@ export function expand(
     if (!seen.add(fp.hi, fp.lo)) continue;
     const nid = trail.push(id, oi);
     if (nid < 0) return { kind: 'states', limit: trail.parents.length, message: `stopped at the state bound: ${trail.parents.length} states explored` };
+    onPush?.(nid);
     const violation = space.check(world, s);
     if (violation) return { id: nid, violation };
     if (next.size < keep) next.set(nid, s.next);
