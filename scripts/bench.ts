@@ -27,9 +27,17 @@ import { cliStartTargets, measureCliStart } from './bench/cli-start.ts';
 import { benchMount } from './bench/mount.ts';
 import { measureBigMachine, memhpPeak } from './bench/big-machine.ts';
 import { parseFloorMs } from './bench/open-floor.ts';
+import { measureBigExplore, measureExplore } from './bench/explore.ts';
 
 const { values } = parseArgs({
-  options: { json: { type: 'boolean', default: false }, events: { type: 'string', default: '1000000' }, big: { type: 'string', default: '4,16,64' } },
+  options: {
+    json: { type: 'boolean', default: false },
+    events: { type: 'string', default: '1000000' },
+    big: { type: 'string', default: '4,16,64' },
+    // issue 19: the model checker, seconds per search ('' skips), and the 10-minute 6-block run
+    explore: { type: 'string', default: '20' },
+    'explore-big': { type: 'boolean', default: false },
+  },
 });
 const N = Number(values.events);
 const tty = process.stderr.isTTY && !values.json;
@@ -183,6 +191,9 @@ try {
   const replayPeak = memhpPeak(['replay', logPath, '--json']);
   const bigMachine = values.big ? measureBigMachine(values.big.split(',').map(Number), dir, say) : [];
   Object.assign(result, mount, { replayPeakRssMB: replayPeak.rssMB, replayMs: replayPeak.ms, bigMachine });
+  const explore = values.explore ? await measureExplore(Number(values.explore), say) : null;
+  const exploreBig = values['explore-big'] ? await measureBigExplore(say) : null;
+  Object.assign(result, explore?.figures, exploreBig?.figures);
   result.targets = {
     'open <= 3 x parse floor': result.openVsParseFloor <= 3,
     'replay peak RSS <= 1.5 GB': replayPeak.rssMB <= 1536,
@@ -195,6 +206,8 @@ try {
     'whole bench < 60 s': result.totalMs < 60_000,
     ...cliStartTargets(cliStart),
     ...(mount.lsmemMountVsExport === null ? {} : { 'lsmem over mount (repeated) <= 5 x over export': mount.lsmemMountVsExport <= 5 }),
+    ...explore?.targets,
+    ...exploreBig?.targets,
   };
   say('');
   if (values.json) console.log(JSON.stringify(result, null, 2));

@@ -16,6 +16,8 @@ import { StateSpace } from './mc/space.ts';
 import type { Invariant, Violation } from './types.ts';
 
 export interface ExploreOptions extends SmallMachineOptions, OperationChoice {
+  /** Visit a state and its mirror image once (./mc/symmetry.ts; default false). */
+  symmetry?: boolean;
   /** Longest operation sequence to try (default 5). */
   depth?: number;
   /** Stop after this many distinct states (default 200,000). */
@@ -68,11 +70,19 @@ export interface ExploreResult {
   /** Set when a state or time bound stopped the search. */
   bound: { kind: 'states' | 'time'; limit: number; message: string } | null;
   counterexample: Counterexample | null;
+  /**
+   * Symmetry reduction (the `symmetry` option): whether the mirror was applied, why not if it
+   * was asked for and is no symmetry here, and how many distinct states it saved (reached, and
+   * not stored because their mirror image was).
+   */
+  symmetry: { applied: boolean; problem: string | null; saved: number };
+  /** Threads that searched. */
+  workers: number;
   /** Successors that changed the state (each looked up in the visited set), the initial state included. */
   generated: number;
   /** TLC's estimate of the probability that a fingerprint collision hid a state (distinct × duplicates / 2^64). */
   collisionProbability: number;
-  /** Bytes of the visited set, and per state. */
+  /** Bytes of the visited set, and per state it holds (a shared set is sized for the state bound: per state of that). */
   seenBytes: number;
   bytesPerState: number;
   /** Bytes of the trail (parent and operation of every state). */
@@ -106,7 +116,7 @@ export async function exploreAsync(opts: ExploreOptions = {}): Promise<ExploreRe
   Error.stackTraceLimit = 0;
   try {
     const space = new StateSpace(opts);
-    return resultOf(space, opts, await parallelBfs(space, opts, limitsOf(opts), workers, opts.onProgress));
+    return resultOf(space, opts, await parallelBfs(space, opts, limitsOf(opts), workers, opts.onProgress), workers);
   } finally {
     Error.stackTraceLimit = stackTraceLimit;
   }
@@ -122,7 +132,7 @@ export function limitsOf(opts: ExploreOptions) {
 }
 
 /** The user's result from a search's outcome: the counterexample's operations and sentences, and its log if asked for. */
-export function resultOf(space: StateSpace, opts: ExploreOptions, o: SearchOutcome): ExploreResult {
+export function resultOf(space: StateSpace, opts: ExploreOptions, o: SearchOutcome, workers = 1): ExploreResult {
   const spec = space.machine.spec;
   let counterexample: Counterexample | null = null;
   if (o.found) {
@@ -145,10 +155,12 @@ export function resultOf(space: StateSpace, opts: ExploreOptions, o: SearchOutco
     exhausted: o.exhausted,
     bound: o.bound,
     counterexample,
+    symmetry: { applied: space.symmetry !== null, problem: space.symmetryProblem, saved: o.folded },
+    workers,
     generated: o.generated,
     collisionProbability: collisionProbability(o.statesExplored, o.generated),
     seenBytes: o.seenBytes,
-    bytesPerState: o.seenBytes / Math.max(1, o.statesExplored),
+    bytesPerState: o.seenBytes / Math.max(1, o.seenCapacity),
     trailBytes: o.trail.bytes,
     rebuilt: o.rebuilt,
   };

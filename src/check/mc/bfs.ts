@@ -44,6 +44,8 @@ export interface Tally {
   transitions: number;
   /** changed successors looked up in the visited set (TLC's "states generated") */
   lookups: number;
+  /** distinct states not stored because their mirror image was (symmetry) */
+  folded: number;
   rebuilt: number;
 }
 
@@ -74,6 +76,8 @@ export function expand(
   fp: Fp,
   afterNew: () => Bound | null,
   onPush?: (id: number) => void,
+  /** with symmetry: the states themselves (not their classes) seen, to count what symmetry folded */
+  plain?: VisitedSet,
 ): Found | Bound | null {
   const n = space.ops.length;
   for (let oi = 0; oi < n; oi++) {
@@ -83,7 +87,11 @@ export function expand(
     if (!s.changed) continue;
     tally.lookups++;
     space.fingerprint(s.next, fp);
-    if (!seen.add(fp.hi, fp.lo)) continue;
+    if (!seen.add(fp.hi, fp.lo)) {
+      if (plain && plain.add(space.plainFingerprint.hi, space.plainFingerprint.lo)) tally.folded++;
+      continue;
+    }
+    plain?.add(space.plainFingerprint.hi, space.plainFingerprint.lo);
     const nid = trail.push(id, oi);
     if (nid < 0) return { kind: 'states', limit: trail.parents.length, message: `stopped at the state bound: ${trail.parents.length} states explored` };
     onPush?.(nid);
@@ -110,6 +118,8 @@ export interface SearchOutcome {
   transitions: number;
   /** successors that changed the state, each looked up in the visited set */
   generated: number;
+  /** with symmetry: distinct states reached that were not stored because their mirror image was */
+  folded: number;
   depthReached: number;
   exhausted: boolean;
   bound: Bound | null;
@@ -119,6 +129,8 @@ export interface SearchOutcome {
   /** states rebuilt from the trail because the frontier bound left them out */
   rebuilt: number;
   seenBytes: number;
+  /** States the visited set holds at most: its size when it grows, its fixed capacity when shared. */
+  seenCapacity: number;
 }
 
 export function bfs(space: StateSpace, limits: SearchLimits, onProgress?: (p: Progress) => void, progressEvery = 2000): SearchOutcome {
@@ -126,10 +138,13 @@ export function bfs(space: StateSpace, limits: SearchLimits, onProgress?: (p: Pr
   const seen = new FpSet();
   const trail = Trail.local();
   const fp: Fp = { hi: 0, lo: 0 };
-  const tally: Tally = { transitions: 0, lookups: 0, rebuilt: 0 };
+  const tally: Tally = { transitions: 0, lookups: 0, folded: 0, rebuilt: 0 };
+
   const root = space.initial();
+  const plain = space.symmetry ? new FpSet() : undefined;
   space.fingerprint(root, fp);
   seen.add(fp.hi, fp.lo);
+  plain?.add(space.plainFingerprint.hi, space.plainFingerprint.lo);
   trail.push(NO_PARENT, 0);
   let found: Found | null = null;
   let bound: Bound | null = null;
@@ -155,7 +170,7 @@ export function bfs(space: StateSpace, limits: SearchLimits, onProgress?: (p: Pr
     const next = new Map<number, World>();
     for (let id = from; id < to; id++) {
       const world = worldOf(space, trail, root, kept, id, tally);
-      const r = expand(space, seen, trail, id, world, next, limits.frontierStates, tally, fp, afterNew);
+      const r = expand(space, seen, trail, id, world, next, limits.frontierStates, tally, fp, afterNew, undefined, plain);
       if (r === null) continue;
       if (isFound(r)) found = r;
       else bound = r;
@@ -171,6 +186,7 @@ export function bfs(space: StateSpace, limits: SearchLimits, onProgress?: (p: Pr
     statesExplored: seen.size,
     transitions: tally.transitions,
     generated: tally.lookups + 1,
+    folded: tally.folded,
     depthReached,
     exhausted,
     bound,
@@ -179,5 +195,6 @@ export function bfs(space: StateSpace, limits: SearchLimits, onProgress?: (p: Pr
     trail,
     rebuilt: tally.rebuilt,
     seenBytes: seen.bytes,
+    seenCapacity: seen.size,
   };
 }

@@ -69,6 +69,11 @@ export class FpSet {
   get bytes(): number {
     return this.slots.byteLength;
   }
+
+  /** States it holds before it is full (it is sized for the state bound, not grown). */
+  get capacity(): number {
+    return Math.floor(this.cap * MAX_LOAD);
+  }
 }
 
 /** A fixed table shared by worker threads: slot claims are atomic 64-bit compare-and-swaps. */
@@ -101,6 +106,11 @@ export class SharedFpSet {
 
   get bytes(): number {
     return this.slots.byteLength;
+  }
+
+  /** States it holds before it is full (it is sized for the state bound, not grown). */
+  get capacity(): number {
+    return Math.floor(this.cap * MAX_LOAD);
   }
 }
 

@@ -34,6 +34,8 @@ export const STOP_TIME = 3;
 
 export interface SharedBuffers {
   seen: SharedArrayBuffer;
+  /** with symmetry: the states themselves, to count what symmetry folded */
+  plain: SharedArrayBuffer | null;
   trail: TrailBuffers;
   /** per state: 1 + the thread that found it (so 0 = nobody) */
   owner: SharedArrayBuffer;
@@ -42,10 +44,12 @@ export interface SharedBuffers {
   ctrl: SharedArrayBuffer;
 }
 
-export function sharedBuffers(maxStates: number, slack: number): SharedBuffers {
-  const capacity = maxStates + slack;
+export function sharedBuffers(maxStates: number, symmetry: boolean): SharedBuffers {
+  const capacity = maxStates;
   return {
     seen: SharedFpSet.buffer(capacity),
+    // folded states are not in the trail: the plain set may hold more than the bound (sized for twice it)
+    plain: symmetry ? SharedFpSet.buffer(2 * capacity) : null,
     trail: Trail.sharedBuffers(capacity),
     owner: new SharedArrayBuffer(capacity),
     claimed: new SharedArrayBuffer(capacity),
@@ -56,6 +60,7 @@ export function sharedBuffers(maxStates: number, slack: number): SharedBuffers {
 export interface LevelResult {
   transitions: number;
   lookups: number;
+  folded: number;
   rebuilt: number;
   expanded: number;
   violation?: Violation;
@@ -64,6 +69,7 @@ export interface LevelResult {
 /** One thread's part of the search, kept from level to level. */
 export class LevelRunner {
   readonly seen: SharedFpSet;
+  private readonly plain: SharedFpSet | undefined;
   readonly trail: Trail;
   private readonly owner: Uint8Array;
   private readonly claimed: Uint8Array;
@@ -82,6 +88,7 @@ export class LevelRunner {
     private readonly frontierStates: number,
   ) {
     this.seen = new SharedFpSet(b.seen);
+    this.plain = b.plain ? new SharedFpSet(b.plain) : undefined;
     this.trail = Trail.shared(b.trail);
     this.owner = new Uint8Array(b.owner);
     this.claimed = new Uint8Array(b.claimed);
@@ -100,7 +107,7 @@ export class LevelRunner {
   }
 
   level(from: number, to: number): LevelResult {
-    const tally: Tally = { transitions: 0, lookups: 0, rebuilt: 0 };
+    const tally: Tally = { transitions: 0, lookups: 0, folded: 0, rebuilt: 0 };
     const next = new Map<number, World>();
     const mark = this.me + 1;
     let expanded = 0;
@@ -125,9 +132,22 @@ export class LevelRunner {
         if (this.stopped()) break outer;
         const world = worldOf(this.space, this.trail, this.root, this.kept, id, tally);
         expanded++;
-        const r = expand(this.space, this.seen, this.trail, id, world, next, this.frontierStates, tally, this.fp, afterNew, (nid) => {
-          this.owner[nid] = mark;
-        });
+        const r = expand(
+          this.space,
+          this.seen,
+          this.trail,
+          id,
+          world,
+          next,
+          this.frontierStates,
+          tally,
+          this.fp,
+          afterNew,
+          (nid) => {
+            this.owner[nid] = mark;
+          },
+          this.plain,
+        );
         if (r === null) continue;
         if (isFound(r)) {
           if (this.stop(STOP_FOUND)) {
@@ -139,6 +159,6 @@ export class LevelRunner {
       }
     }
     this.kept = next;
-    return { transitions: tally.transitions, lookups: tally.lookups, rebuilt: tally.rebuilt, expanded, ...(violation ? { violation } : {}) };
+    return { transitions: tally.transitions, lookups: tally.lookups, folded: tally.folded, rebuilt: tally.rebuilt, expanded, ...(violation ? { violation } : {}) };
   }
 }

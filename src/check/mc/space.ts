@@ -38,10 +38,13 @@ import { bootedWorld, firstViolation, INVARIANTS } from '../invariants/index.ts'
 import { operationsOf, smallMachine, type OperationChoice, type SmallMachine, type SmallMachineOptions } from '../machine.ts';
 import type { Invariant, Violation } from '../types.ts';
 import { Hasher, hashWorld, type Fp } from './fingerprint.ts';
+import { mirrorProblem, Symmetry } from './symmetry.ts';
 
 export interface SpaceOptions extends SmallMachineOptions, OperationChoice {
   /** Invariants to check (default: all). */
   invariants?: readonly Invariant[];
+  /** Fingerprint a state and its mirror image as one (./symmetry.ts; default false). Ignored where the mirror is no symmetry. */
+  symmetry?: boolean;
 }
 
 export interface Successor {
@@ -98,6 +101,10 @@ export class StateSpace {
   /** the plain fingerprint of `plainFpOf`, the world fingerprinted last (the replay check compares with it) */
   private readonly worldFp: Fp = { hi: 0, lo: 0 };
   private plainFpOf: World | null = null;
+  private readonly imageFp: Fp = { hi: 0, lo: 0 };
+  /** The mirror, when asked for and a symmetry of this machine; `symmetryProblem` says why not otherwise. */
+  readonly symmetry: Symmetry | null;
+  readonly symmetryProblem: string | null;
 
   constructor(readonly options: SpaceOptions = {}) {
     this.machine = smallMachine(options);
@@ -106,6 +113,8 @@ export class StateSpace {
     // replay is checked on the operation's records (whole-log replay per state would cost O(depth))
     this.stateInvariants = this.invariants.filter((i) => i.name !== REPLAY);
     this.checkReplay = this.stateInvariants.length !== this.invariants.length;
+    this.symmetryProblem = options.symmetry ? mirrorProblem(this.machine, this.ops) : null;
+    this.symmetry = options.symmetry && this.symmetryProblem === null ? new Symmetry(this.machine) : null;
   }
 
   initial(): World {
@@ -167,12 +176,25 @@ export class StateSpace {
     return null;
   }
 
-  /** The state's 64-bit fingerprint, written into `out`. */
+  /** The state's 64-bit fingerprint, written into `out`: with symmetry, the smaller of its own and its mirror image's. */
   fingerprint(state: World, out: Fp): Fp {
-    hashWorld(this.hasher, state, this.worldFp);
+    const a = hashWorld(this.hasher, state, this.worldFp);
     this.plainFpOf = state;
-    out.hi = this.worldFp.hi;
-    out.lo = this.worldFp.lo;
+    out.hi = a.hi;
+    out.lo = a.lo;
+    const image = this.symmetry?.mirror(state);
+    if (image) {
+      const b = hashWorld(this.hasher, image, this.imageFp);
+      if (b.hi < a.hi || (b.hi === a.hi && b.lo < a.lo)) {
+        out.hi = b.hi;
+        out.lo = b.lo;
+      }
+    }
     return out;
+  }
+
+  /** The fingerprint of the state itself (no symmetry) that fingerprint() saw last. */
+  get plainFingerprint(): Readonly<Fp> {
+    return this.worldFp;
   }
 }

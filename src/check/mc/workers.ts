@@ -45,19 +45,22 @@ export async function parallelBfs(
   onProgress?: (p: Progress) => void,
 ): Promise<SearchOutcome> {
   const t0 = performance.now();
-  const buffers = sharedBuffers(limits.maxStates, workers * space.ops.length + 16);
+  // the trail holds exactly the state bound: a thread that finds it full stops the search there
+  const buffers = sharedBuffers(limits.maxStates, space.symmetry !== null);
   const seen = new SharedFpSet(buffers.seen);
   const trail = Trail.shared(buffers.trail);
   const ctrl = new Int32Array(buffers.ctrl);
   const fp: Fp = { hi: 0, lo: 0 };
   space.fingerprint(space.initial(), fp);
   seen.add(fp.hi, fp.lo);
+  if (buffers.plain) new SharedFpSet(buffers.plain).add(space.plainFingerprint.hi, space.plainFingerprint.lo);
   trail.push(NO_PARENT, 0);
   new Uint8Array(buffers.owner)[0] = 1;
   const outcome = (o: Partial<SearchOutcome>): SearchOutcome => ({
     statesExplored: Math.min(trail.size, trail.parents.length),
     transitions: 0,
     generated: 1,
+    folded: 0,
     depthReached: 0,
     exhausted: false,
     bound: null,
@@ -66,6 +69,7 @@ export async function parallelBfs(
     trail,
     rebuilt: 0,
     seenBytes: seen.bytes,
+    seenCapacity: seen.capacity,
     ...o,
   });
   const rootViolation = space.checkInitial();
@@ -82,6 +86,7 @@ export async function parallelBfs(
   let transitions = 0;
   let generated = 1;
   let rebuilt = 0;
+  let folded = 0;
   let depthReached = 0;
   let exhausted = false;
   let found: Found | null = null;
@@ -106,6 +111,7 @@ export async function parallelBfs(
       for (const r of results) {
         transitions += r.transitions;
         generated += r.lookups;
+        folded += r.folded;
         rebuilt += r.rebuilt;
         if (r.violation) found = { id: Atomics.load(ctrl, CTRL.found), violation: r.violation };
       }
@@ -113,7 +119,7 @@ export async function parallelBfs(
       const states = Math.min(trail.size, trail.parents.length);
       if (stop === STOP_FOUND) break;
       if (stop === STOP_STATES) {
-        bound = { kind: 'states', limit: limits.maxStates, message: `stopped at the state bound: ${states} states explored, depth ${d} not finished` };
+        bound = { kind: 'states', limit: limits.maxStates, message: `stopped at the state bound: ${limits.maxStates} states explored, depth ${d} not finished` };
         break;
       }
       if (stop === STOP_TIME) {
@@ -129,5 +135,5 @@ export async function parallelBfs(
     if (ticker) clearInterval(ticker);
     await Promise.all(threads.map((t) => t.terminate()));
   }
-  return outcome({ transitions, generated, rebuilt, depthReached, exhausted, bound, found });
+  return outcome({ transitions, generated, folded, rebuilt, depthReached, exhausted, bound, found });
 }
