@@ -20,7 +20,7 @@ export class FpSet {
   private cap: number;
   size = 0;
 
-  constructor(initial = 1 << 12) {
+  constructor(initial = 64) {
     this.cap = initial;
     this.slots = new Uint32Array(initial * 2);
   }
