@@ -35,7 +35,7 @@ const { values } = parseArgs({
     events: { type: 'string', default: '1000000' },
     big: { type: 'string', default: '4,16,64' },
     // issue 19: the model checker, seconds per search ('' skips), and the 10-minute 6-block run
-    explore: { type: 'string', default: '20' },
+    explore: { type: 'string', default: '10' },
     'explore-big': { type: 'boolean', default: false },
   },
 });

@@ -1,12 +1,12 @@
 /**
  * The model checker's figures (issue 19), side by side in one process:
  * the explorer as it was (./explore-baseline.ts) and the new search on the
- * same configuration for the same time, the new search on 1 and on 2 worker
- * threads, and, as the peer that bounds what any search on this engine can
+ * same configuration for the same time, the compiled package on 1 thread and
+ * on 2 worker threads, and, as the peer that bounds what any search on this engine can
  * do, the engine's decide() alone over the same states (no visited set, no
  * invariants, no fingerprints). Ratios within one run: the machine is shared.
  *
- *   node --import tsx scripts/bench/explore.ts [--seconds 20] [--json] [--big]
+ *   node --import tsx scripts/bench/explore.ts [--seconds 10] [--rounds 3] [--json] [--big]
  *
  * `--big` also runs `--kernel 6.8 --blocks 6 --depth 10 --ops all` for up to
  * 10 minutes on 2 workers (issue 19: completes, or reaches 10M states).
@@ -19,6 +19,7 @@ import { explore, exploreAsync, type ExploreOptions, type ExploreResult } from '
 import { EXTRA_OPS } from '../../src/check/machine.ts';
 import type { Fp } from '../../src/check/mc/fingerprint.ts';
 import { StateSpace } from '../../src/check/mc/space.ts';
+import { codeBuildIsFresh } from '../build.ts';
 import { exploreBaseline } from './explore-baseline.ts';
 
 /** The issue's configuration: --kernel 6.8 --blocks 4 --ops all --depth 8. */
@@ -33,8 +34,8 @@ function decideAlone(o: ExploreOptions, states: number): { transitionsPerSec: nu
   const fp: Fp = { hi: 0, lo: 0 };
   const seen = new Set<string>();
   let level: World[] = [space.initial()];
-  const sample: World[] = [];
-  while (sample.length < states && level.length > 0) {
+  // the first level with `states` states: where a bounded search spends its time
+  while (level.length < states && level.length > 0) {
     const next: World[] = [];
     for (const w of level)
       for (const s of space.successors(w)) {
@@ -45,9 +46,9 @@ function decideAlone(o: ExploreOptions, states: number): { transitionsPerSec: nu
         seen.add(k);
         next.push(s.next);
       }
-    sample.push(...next.slice(0, states - sample.length));
     level = next;
   }
+  const sample = level.slice(0, states);
   const t0 = performance.now();
   let n = 0;
   for (const w of sample) for (const op of space.ops) (decide(w, gate, op), n++);
@@ -58,43 +59,78 @@ function decideAlone(o: ExploreOptions, states: number): { transitionsPerSec: nu
   return { transitionsPerSec: perSec(n, decideMs), fingerprintsPerSec: perSec(sample.length * 10, fpMs) };
 }
 
-const line = (r: Pick<ExploreResult, 'statesExplored' | 'transitions' | 'elapsedMs'>) => ({ states: r.statesExplored, transitions: r.transitions, ms: Math.round(r.elapsedMs) });
 
-export async function measureExplore(seconds: number, say: (s: string) => void = () => {}) {
+type Rate = { states: number; transitions: number; ms: number };
+const add = (t: Rate, r: Pick<ExploreResult, 'statesExplored' | 'transitions' | 'elapsedMs'>) => {
+  t.states += r.statesExplored;
+  t.transitions += r.transitions;
+  t.ms += r.elapsedMs;
+};
+
+/**
+ * The compiled package's explorer (dist/, what `memhp` runs): worker threads load compiled
+ * JavaScript, where from source each thread would first compile the TypeScript it imports.
+ */
+async function packageExplore(): Promise<typeof exploreAsync> {
+  const dist = new URL('../../dist/src/check/explore.js', import.meta.url);
+  if (!codeBuildIsFresh()) throw new Error('dist/ is stale: run `npm run build` first (the worker threads run the compiled package)');
+  return ((await import(dist.href)) as { exploreAsync: typeof exploreAsync }).exploreAsync;
+}
+
+/**
+ * `rounds` rounds, each: the old explorer, the new search on this thread, and the compiled
+ * package on 1 and on 2 worker threads, `seconds` each. Interleaved, so a change in the
+ * machine's load falls on all of them alike; rates are sums over the rounds.
+ */
+export async function measureExplore(seconds: number, say: (s: string) => void = () => {}, rounds = 3) {
   const o = { ...EXPLORE_CONFIG, maxSeconds: seconds };
+  const pkg = await packageExplore();
+  const old: Rate = { states: 0, transitions: 0, ms: 0 };
+  const one: Rate = { states: 0, transitions: 0, ms: 0 };
+  const pkg1: Rate = { states: 0, transitions: 0, ms: 0 };
+  const pkg2: Rate = { states: 0, transitions: 0, ms: 0 };
+  let bytesPerState = 0;
+  let trailBytesPerState = 0;
   const stack = Error.stackTraceLimit;
-  Error.stackTraceLimit = 0;
-  say('explore: the old explorer…');
-  const old = exploreBaseline(o);
-  Error.stackTraceLimit = stack;
-  say('explore: the new search, 1 thread…');
-  const one = explore(o);
-  say('explore: the new search, 2 worker threads…');
-  const two = await exploreAsync({ ...o, workers: 2 });
+  for (let r = 1; r <= rounds; r++) {
+    say(`explore round ${r}/${rounds}: the old explorer…`);
+    Error.stackTraceLimit = 0;
+    add(old, exploreBaseline(o));
+    Error.stackTraceLimit = stack;
+    say(`explore round ${r}/${rounds}: the new search…`);
+    const now = explore(o);
+    add(one, now);
+    bytesPerState = Math.max(bytesPerState, now.bytesPerState);
+    trailBytesPerState = now.trailBytes / now.statesExplored;
+    say(`explore round ${r}/${rounds}: the package, 1 thread…`);
+    add(pkg1, await pkg({ ...o, workers: 1 }));
+    say(`explore round ${r}/${rounds}: the package, 2 worker threads…`);
+    add(pkg2, await pkg({ ...o, workers: 2 }));
+  }
   say('explore: decide() alone…');
   Error.stackTraceLimit = 0;
   const peer = decideAlone(EXPLORE_CONFIG, 2000);
   Error.stackTraceLimit = stack;
-  const oldRate = { states: old.statesPerSec, transitions: perSec(old.transitions, old.elapsedMs) };
   const figures = {
     exploreConfig: '--kernel 6.8 --blocks 4 --ops all --depth 8',
-    exploreSeconds: seconds,
-    exploreOld: line(old),
-    exploreNew: line(one),
-    exploreNew2Workers: line(two),
-    exploreTransitionsPerSec: perSec(one.transitions, one.elapsedMs),
-    exploreStatesPerSec: one.statesPerSec,
-    exploreOldTransitionsPerSec: oldRate.transitions,
-    exploreOldStatesPerSec: oldRate.states,
-    exploreStatesVsOld: +(one.statesPerSec / Math.max(1, oldRate.states)).toFixed(2),
-    exploreTransitionsVsOld: +(perSec(one.transitions, one.elapsedMs) / Math.max(1, oldRate.transitions)).toFixed(2),
-    exploreWorkersSpeedup: +(two.statesPerSec / Math.max(1, one.statesPerSec)).toFixed(2),
-    exploreBytesPerState: +one.bytesPerState.toFixed(1),
-    exploreTrailBytesPerState: +(one.trailBytes / Math.max(1, one.statesExplored)).toFixed(1),
-    /** the peer: decide() alone on the same configuration's states, the ceiling of any search through the engine */
+    exploreSeconds: seconds * rounds,
+    exploreOld: old,
+    exploreNew: one,
+    explorePackage1Thread: pkg1,
+    explorePackage2Workers: pkg2,
+    exploreTransitionsPerSec: perSec(one.transitions, one.ms),
+    exploreStatesPerSec: perSec(one.states, one.ms),
+    exploreOldTransitionsPerSec: perSec(old.transitions, old.ms),
+    exploreOldStatesPerSec: perSec(old.states, old.ms),
+    exploreStatesVsOld: +(perSec(one.states, one.ms) / Math.max(1, perSec(old.states, old.ms))).toFixed(2),
+    exploreTransitionsVsOld: +(perSec(one.transitions, one.ms) / Math.max(1, perSec(old.transitions, old.ms))).toFixed(2),
+    // transitions, not states: the deeper a search gets the fewer of its successors are new
+    exploreWorkersSpeedup: +(perSec(pkg2.transitions, pkg2.ms) / Math.max(1, perSec(pkg1.transitions, pkg1.ms))).toFixed(2),
+    exploreBytesPerState: +bytesPerState.toFixed(1),
+    exploreTrailBytesPerState: +trailBytesPerState.toFixed(1),
+    /** the peer: decide() alone on states of the configuration, the ceiling of any search through the engine */
     exploreDecideAlonePerSec: peer.transitionsPerSec,
     exploreFingerprintsPerSec: peer.fingerprintsPerSec,
-    exploreNewVsDecideAlone: +(perSec(one.transitions, one.elapsedMs) / peer.transitionsPerSec).toFixed(2),
   };
   const targets = {
     'exploreTransitionsPerSec >= 150,000': figures.exploreTransitionsPerSec >= 150_000,
@@ -108,7 +144,7 @@ export async function measureExplore(seconds: number, say: (s: string) => void =
 /** `--kernel 6.8 --blocks 6 --depth 10 --ops all` for up to 10 minutes on 2 threads. */
 export async function measureBigExplore(say: (s: string) => void = () => {}) {
   say('explore: 6 blocks, depth 10, up to 10 minutes…');
-  const r = await exploreAsync({ kernel: '6.8', blocks: 6, depth: 10, extraOps: [...EXTRA_OPS], maxStates: 10_000_000, maxSeconds: 600, workers: 2 });
+  const r = await (await packageExplore())({ kernel: '6.8', blocks: 6, depth: 10, extraOps: [...EXTRA_OPS], maxStates: 10_000_000, maxSeconds: 600, workers: 2 });
   return {
     figures: { exploreBig: { states: r.statesExplored, transitions: r.transitions, depthReached: r.depthReached, complete: r.complete, bound: r.bound?.kind ?? null, seconds: Math.round(r.elapsedMs / 1000) } },
     targets: { 'blocks 6 depth 10 completes or reaches 10M states in 10 min': r.complete || r.statesExplored >= 10_000_000 },
@@ -116,9 +152,9 @@ export async function measureBigExplore(say: (s: string) => void = () => {}) {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values } = parseArgs({ options: { seconds: { type: 'string', default: '20' }, json: { type: 'boolean', default: false }, big: { type: 'boolean', default: false } } });
+  const { values } = parseArgs({ options: { seconds: { type: 'string', default: '10' }, rounds: { type: 'string', default: '3' }, json: { type: 'boolean', default: false }, big: { type: 'boolean', default: false } } });
   const say = (s: string) => process.stderr.isTTY && process.stderr.write(`\r\x1b[K${s}`);
-  const m = await measureExplore(Number(values.seconds), say);
+  const m = await measureExplore(Number(values.seconds), say, Number(values.rounds));
   const b = values.big ? await measureBigExplore(say) : null;
   say('');
   const figures = { ...m.figures, ...b?.figures };
