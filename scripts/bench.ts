@@ -29,9 +29,20 @@ import { measureBigMachine, memhpPeak } from './bench/big-machine.ts';
 import { parseFloorMs } from './bench/open-floor.ts';
 import { measureBulkRun } from './bench/bulk-run.ts';
 import { measureBigLogs } from './bench/big-log.ts';
+import { measureBigExplore, measureExplore } from './bench/explore.ts';
 
 const { values } = parseArgs({
-  options: { json: { type: 'boolean', default: false }, events: { type: 'string', default: '1000000' }, big: { type: 'string', default: '4,16,64' }, bulk: { type: 'string', default: '64' }, 'big-log': { type: 'string', default: 'both' } },
+  options: {
+    json: { type: 'boolean', default: false },
+    events: { type: 'string', default: '1000000' },
+    big: { type: 'string', default: '4,16,64' },
+    // issue 17 point 9: the one-add `run --json`, TiB ('' skips); issue 21 point 10: the inspector's big logs
+    bulk: { type: 'string', default: '64' },
+    'big-log': { type: 'string', default: 'both' },
+    // issue 19: the model checker, seconds per search ('' skips), and the 10-minute 6-block run
+    explore: { type: 'string', default: '10' },
+    'explore-big': { type: 'boolean', default: false },
+  },
 });
 const N = Number(values.events);
 const tty = process.stderr.isTTY && !values.json;
@@ -188,6 +199,9 @@ try {
   const bulkRun = values.bulk ? measureBulkRun(values.bulk.split(',').map(Number), dir, say) : [];
   const bigLogs = values['big-log'] ? measureBigLogs(N, dir, say) : {};
   Object.assign(result, mount, { replayPeakRssMB: replayPeak.rssMB, replayMs: replayPeak.ms, bigMachine, bulkRun }, bigLogs);
+  const explore = values.explore ? await measureExplore(Number(values.explore), say) : null;
+  const exploreBig = values['explore-big'] ? await measureBigExplore(say) : null;
+  Object.assign(result, explore?.figures, exploreBig?.figures);
   result.targets = {
     'open <= 3 x parse floor': result.openVsParseFloor <= 3,
     'replay peak RSS <= 1.5 GB': replayPeak.rssMB <= 1536,
@@ -201,6 +215,8 @@ try {
     'whole bench < 60 s': result.totalMs < 60_000,
     ...cliStartTargets(cliStart),
     ...(mount.lsmemMountVsExport === null ? {} : { 'lsmem over mount (repeated) <= 5 x over export': mount.lsmemMountVsExport <= 5 }),
+    ...explore?.targets,
+    ...exploreBig?.targets,
   };
   say('');
   if (values.json) console.log(JSON.stringify(result, null, 2));

@@ -21,7 +21,7 @@ export {
 export { canonicalKey } from './canonical.ts';
 export { expectedZoneCounters, expectedNodeMemmapPages, vmemmapPagesInBlock, bootLayout } from './expected.ts';
 export { smallMachine, operationsOf, subRanges, EXTRA_OPS, DRIVER_OPS, AUTO_ONLINE_VALUES, INJECT_ERROR, type SmallMachine, type SmallMachineOptions, type OperationChoice, type ExtraOp } from './machine.ts';
-export { explore, type ExploreOptions, type ExploreResult, type ExploreProgress, type Counterexample } from './explore.ts';
+export { explore, exploreAsync, type ExploreOptions, type ExploreResult, type ExploreProgress, type Counterexample } from './explore.ts';
 export { eventsOf, writeCounterexampleLog, describeOps } from './counterexample.ts';
 export { checkScenario, checkLogEvents, checkFile, isLogFile, type CheckReport, type StepViolation } from './run-check.ts';
 export {

@@ -5,11 +5,12 @@
  * holds, 1 with a (shortest) counterexample, 2 for invalid input, 3 when a
  * state or time bound stopped the search before it was complete.
  */
+import { availableParallelism } from 'node:os';
 import { AGENT_NAMES, type AgentName } from '../kernel/agents.ts';
 import { resolve } from 'node:path';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
-import { explore, type ExploreOptions, type ExploreResult } from '../check/explore.ts';
+import { exploreAsync, type ExploreOptions, type ExploreResult } from '../check/explore.ts';
 import { AUTO_ONLINE_VALUES, EXTRA_OPS, INJECT_ERROR, type ExtraOp } from '../check/machine.ts';
 import { ARCH_NAMES, ERAS, type ArchName, type Era, type Params } from '../kernel/types.ts';
 import { PARAM_PARSERS } from '../scenario/values.ts';
@@ -28,6 +29,8 @@ export interface ExploreCommandOptions {
   param?: string[];
   maxStates?: string;
   maxSeconds?: string;
+  workers?: string;
+  symmetry?: boolean;
   out?: string;
   json?: boolean;
   progress?: boolean;
@@ -107,6 +110,8 @@ export function exploreOptionsFrom(opts: ExploreCommandOptions): ExploreOptions 
     params: parseParams(opts.param ?? []),
     maxStates: positiveInt('--max-states', opts.maxStates, 200_000),
     maxSeconds: positiveInt('--max-seconds', opts.maxSeconds, 60),
+    workers: positiveInt('--workers', opts.workers, availableParallelism(), 256),
+    symmetry: opts.symmetry ?? false,
     counterexampleFile: resolve(opts.out ?? 'memhp-counterexample.jsonl'),
   };
 }
@@ -120,7 +125,12 @@ export function exploreJson(r: ExploreResult) {
     exhausted: r.exhausted,
     depthReached: r.depthReached,
     transitions: r.transitions,
+    generated: r.generated,
     operations: r.operations,
+    workers: r.workers,
+    symmetry: r.symmetry,
+    collisionProbability: r.complete ? r.collisionProbability : null,
+    bytesPerState: +r.bytesPerState.toFixed(1),
     elapsedMs: Math.round(r.elapsedMs),
     bound: r.bound,
     system: r.spec,
@@ -141,8 +151,12 @@ export function formatExplore(r: ExploreResult, o: ExploreOptions): string[] {
       `, depth ${o.depth}, ${r.operations} operations per state` +
       (o.extraOps?.length ? ` (with ${o.extraOps.join(', ')})` : '') +
       (Object.keys(o.params ?? {}).length ? `, ${Object.entries(o.params!).map(([k, v]) => `${k}=${v}`).join(' ')}` : ''),
-    `explored ${r.statesExplored} states (${r.statesPerSec} states/s, ${(r.elapsedMs / 1000).toFixed(1)} s, ${r.transitions} transitions)`,
+    `explored ${r.statesExplored} states (${r.statesPerSec} states/s, ${(r.elapsedMs / 1000).toFixed(1)} s, ${r.transitions} transitions, ${r.workers} worker${r.workers === 1 ? '' : 's'}; visited set ${r.bytesPerState.toFixed(1)} bytes a state)`,
   ];
+  // TLC's estimate, for a run that claims the whole space: a collision could only have hidden a state
+  if (r.symmetry.applied) lines.push(`symmetry: ${r.symmetry.saved} states reached were folded into their mirror image and not explored again`);
+  else if (r.symmetry.problem) lines.push(`symmetry not applied: ${r.symmetry.problem}`);
+  if (r.complete) lines.push(`fingerprint collision probability: ${r.collisionProbability.toExponential(1)} (${r.statesExplored} distinct of ${r.generated} generated, 64-bit)`);
   if (r.counterexample) {
     const c = r.counterexample;
     lines.push(`COUNTEREXAMPLE (shortest, ${c.ops.length} operation${c.ops.length === 1 ? '' : 's'}):`);
@@ -160,7 +174,7 @@ export function formatExplore(r: ExploreResult, o: ExploreOptions): string[] {
   return lines;
 }
 
-export function runExplore(opts: ExploreCommandOptions): number {
+export async function runExplore(opts: ExploreCommandOptions): Promise<number> {
   const options = exploreOptionsFrom(opts);
   const showProgress = !opts.json && opts.progress !== false && !!process.stderr.isTTY;
   let bar: cliProgress.SingleBar | null = null;
@@ -173,7 +187,7 @@ export function runExplore(opts: ExploreCommandOptions): number {
   }
   let result: ExploreResult;
   try {
-    result = explore({ ...options, progressEvery: 500, onProgress: (p) => bar?.update(p.statesExplored, { depth: p.depth, frontier: p.frontier }) });
+    result = await exploreAsync({ ...options, progressEvery: 500, onProgress: (p) => bar?.update(p.statesExplored, { depth: p.depth, frontier: p.frontier }) });
   } finally {
     bar?.stop();
   }
@@ -211,10 +225,12 @@ export function registerExplore(program: Command): void {
     .option('--param <name=value>', 'kernel parameter, repeatable (e.g. v2_remove_guard=true, memmap_on_memory=force, movable_node=true)', collect, [])
     .option('--max-states <n>', 'stop after this many distinct states', '200000')
     .option('--max-seconds <s>', 'stop after this many seconds', '60')
+    .option('--workers <n>', 'worker threads (default: the cores); the same states and verdict, a counterexample of the same length')
+    .option('--symmetry', "visit a state and its window's mirror image once (not applied, and said so, where the mirror is no symmetry: virtio-mem, MHP_MEMMAP_DEVICE, auto-online)")
     .option('--out <file>', 'where to write the counterexample log (replaced if it exists, like a build output)', 'memhp-counterexample.jsonl')
     .option('--json', 'print one JSON object { statesExplored, statesPerSec, complete, counterexample: { ops, logFile } }')
     .option('--no-progress', 'no progress bar even on a terminal')
-    .action((opts: ExploreCommandOptions) => {
-      process.exitCode = runExplore(opts);
+    .action(async (opts: ExploreCommandOptions) => {
+      process.exitCode = await runExplore(opts);
     });
 }

@@ -4,7 +4,6 @@
  * decisions of the same operation see its earlier effects. The operation's
  * own `op` event comes first in the log; its result is filled in at the end.
  */
-import { freeze } from 'immer';
 import { errnoName, KernelError } from '../kernel/errno.ts';
 import type { Geometry } from '../kernel/geometry.ts';
 import type { Op } from '../kernel/ops.ts';
@@ -26,6 +25,14 @@ export class Oops extends KernelError {}
  * (docs/performance.md, "A 64 TiB run --json").
  */
 export type OpEvents = 'all' | 'ends';
+
+/** Events are plain data (objects, arrays, primitives): freezing them needs none of immer's generality, and the model checker freezes millions. */
+function deepFreeze(v: unknown): void {
+  if (typeof v !== 'object' || v === null || Object.isFrozen(v)) return;
+  Object.freeze(v);
+  if (Array.isArray(v)) for (const x of v) deepFreeze(x);
+  else for (const k in v) deepFreeze((v as Record<string, unknown>)[k]);
+}
 
 export class Tx {
   readonly draft: WorldDraft;
@@ -80,7 +87,7 @@ export class Tx {
   finish(ret: number, message?: string, site?: string): { world: World; events: readonly MemhpEvent[] } {
     const op = this.events[0] as OpEvent;
     this.events[0] = { ...op, ret, errno: ret === 0 ? null : errnoName(ret), ...(message ? { message } : {}), ...(site ? { site } : {}) };
-    for (const e of this.events) freeze(e, true);
+    for (const e of this.events) deepFreeze(e);
     return { world: this.draft.finish(), events: this.events };
   }
 }

@@ -312,9 +312,20 @@ export function traceFeatures<T>(f: () => T): { result: T; features: FeatureId[]
   }
 }
 
+/** era → feature → answer: the rules ask on every operation, and release strings are split to compare them */
+const featureMemo = new Map<Era, Map<FeatureId, boolean>>();
+
 /** Does the kernel of this era have the feature? */
 export function hasFeature(era: Era, id: FeatureId): boolean {
   asked?.add(id);
+  let byId = featureMemo.get(era);
+  if (byId === undefined) featureMemo.set(era, (byId = new Map()));
+  let has = byId.get(id);
+  if (has === undefined) byId.set(id, (has = featureIn(era, id)));
+  return has;
+}
+
+function featureIn(era: Era, id: FeatureId): boolean {
   const f: Feature = FEATURES[id];
   const e = ERA_RELEASE[era];
   if (f.series !== undefined) return era === f.series;

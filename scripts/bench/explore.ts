@@ -1,0 +1,167 @@
+/**
+ * The model checker's figures (issue 19), side by side in one process:
+ * the explorer as it was (./explore-baseline.ts) and the new search on the
+ * same configuration for the same time, the compiled package on 1 thread and
+ * on 2 worker threads, and, as the peer that bounds what any search on this engine can
+ * do, the engine's decide() alone over the same states (no visited set, no
+ * invariants, no fingerprints). Ratios within one run: the machine is shared.
+ *
+ *   node --import tsx scripts/bench/explore.ts [--seconds 10] [--rounds 3] [--json] [--big]
+ *
+ * `--big` also runs `--kernel 6.8 --blocks 6 --depth 10 --ops all` for up to
+ * 10 minutes on 2 workers (issue 19: completes, or reaches 10M states).
+ */
+import { parseArgs } from 'node:util';
+import { decide } from '../../src/engine/decide.ts';
+import { TableGate } from '../../src/engine/gate.ts';
+import type { World } from '../../src/engine/world.ts';
+import { explore, exploreAsync, type ExploreOptions, type ExploreResult } from '../../src/check/explore.ts';
+import { EXTRA_OPS } from '../../src/check/machine.ts';
+import type { Fp } from '../../src/check/mc/fingerprint.ts';
+import { StateSpace } from '../../src/check/mc/space.ts';
+import { codeBuildIsFresh } from '../build.ts';
+import { exploreBaseline } from './explore-baseline.ts';
+
+/** The issue's configuration: --kernel 6.8 --blocks 4 --ops all --depth 8. */
+export const EXPLORE_CONFIG: ExploreOptions = { kernel: '6.8', blocks: 4, depth: 8, extraOps: [...EXTRA_OPS], maxStates: 50_000_000 };
+
+const perSec = (n: number, ms: number) => Math.round((n / ms) * 1000);
+
+/** decide() alone on every operation of `states` states of the space (the frontier a short search reaches). */
+function decideAlone(o: ExploreOptions, states: number): { transitionsPerSec: number; fingerprintsPerSec: number } {
+  const space = new StateSpace(o);
+  const gate = new TableGate();
+  const fp: Fp = { hi: 0, lo: 0 };
+  const seen = new Set<string>();
+  let level: World[] = [space.initial()];
+  // the first level with `states` states: where a bounded search spends its time
+  while (level.length < states && level.length > 0) {
+    const next: World[] = [];
+    for (const w of level)
+      for (const s of space.successors(w)) {
+        if (!s.changed) continue;
+        space.fingerprint(s.next, fp);
+        const k = `${fp.hi}:${fp.lo}`;
+        if (seen.has(k)) continue;
+        seen.add(k);
+        next.push(s.next);
+      }
+    level = next;
+  }
+  const sample = level.slice(0, states);
+  const t0 = performance.now();
+  let n = 0;
+  for (const w of sample) for (const op of space.ops) (decide(w, gate, op), n++);
+  const decideMs = performance.now() - t0;
+  const t1 = performance.now();
+  for (const w of sample) for (let r = 0; r < 10; r++) space.fingerprint(w, fp);
+  const fpMs = performance.now() - t1;
+  return { transitionsPerSec: perSec(n, decideMs), fingerprintsPerSec: perSec(sample.length * 10, fpMs) };
+}
+
+
+type Rate = { states: number; transitions: number; ms: number };
+const add = (t: Rate, r: Pick<ExploreResult, 'statesExplored' | 'transitions' | 'elapsedMs'>) => {
+  t.states += r.statesExplored;
+  t.transitions += r.transitions;
+  t.ms += r.elapsedMs;
+};
+
+/**
+ * The compiled package's explorer (dist/, what `memhp` runs): worker threads load compiled
+ * JavaScript, where from source each thread would first compile the TypeScript it imports.
+ */
+async function packageExplore(): Promise<typeof exploreAsync> {
+  const dist = new URL('../../dist/src/check/explore.js', import.meta.url);
+  if (!codeBuildIsFresh()) throw new Error('dist/ is stale: run `npm run build` first (the worker threads run the compiled package)');
+  return ((await import(dist.href)) as { exploreAsync: typeof exploreAsync }).exploreAsync;
+}
+
+/**
+ * `rounds` rounds, each: the old explorer, the new search on this thread, and the compiled
+ * package on 1 and on 2 worker threads, `seconds` each. Interleaved, so a change in the
+ * machine's load falls on all of them alike; rates are sums over the rounds.
+ */
+export async function measureExplore(seconds: number, say: (s: string) => void = () => {}, rounds = 3) {
+  const o = { ...EXPLORE_CONFIG, maxSeconds: seconds };
+  const pkg = await packageExplore();
+  const old: Rate = { states: 0, transitions: 0, ms: 0 };
+  const one: Rate = { states: 0, transitions: 0, ms: 0 };
+  const pkg1: Rate = { states: 0, transitions: 0, ms: 0 };
+  const pkg2: Rate = { states: 0, transitions: 0, ms: 0 };
+  let bytesPerState = 0;
+  let trailBytesPerState = 0;
+  const stack = Error.stackTraceLimit;
+  for (let r = 1; r <= rounds; r++) {
+    say(`explore round ${r}/${rounds}: the old explorer…`);
+    Error.stackTraceLimit = 0;
+    add(old, exploreBaseline(o));
+    Error.stackTraceLimit = stack;
+    say(`explore round ${r}/${rounds}: the new search…`);
+    const now = explore(o);
+    add(one, now);
+    bytesPerState = Math.max(bytesPerState, now.bytesPerState);
+    trailBytesPerState = now.trailBytes / now.statesExplored;
+    say(`explore round ${r}/${rounds}: the package, 1 thread…`);
+    add(pkg1, await pkg({ ...o, workers: 1 }));
+    say(`explore round ${r}/${rounds}: the package, 2 worker threads…`);
+    add(pkg2, await pkg({ ...o, workers: 2 }));
+  }
+  say('explore: decide() alone…');
+  Error.stackTraceLimit = 0;
+  const peer = decideAlone(EXPLORE_CONFIG, 2000);
+  Error.stackTraceLimit = stack;
+  const figures = {
+    exploreConfig: '--kernel 6.8 --blocks 4 --ops all --depth 8',
+    exploreSeconds: seconds * rounds,
+    exploreOld: old,
+    exploreNew: one,
+    explorePackage1Thread: pkg1,
+    explorePackage2Workers: pkg2,
+    exploreTransitionsPerSec: perSec(one.transitions, one.ms),
+    exploreStatesPerSec: perSec(one.states, one.ms),
+    exploreOldTransitionsPerSec: perSec(old.transitions, old.ms),
+    exploreOldStatesPerSec: perSec(old.states, old.ms),
+    exploreStatesVsOld: +(perSec(one.states, one.ms) / Math.max(1, perSec(old.states, old.ms))).toFixed(2),
+    exploreTransitionsVsOld: +(perSec(one.transitions, one.ms) / Math.max(1, perSec(old.transitions, old.ms))).toFixed(2),
+    // transitions, not states: the deeper a search gets the fewer of its successors are new
+    exploreWorkersSpeedup: +(perSec(pkg2.transitions, pkg2.ms) / Math.max(1, perSec(pkg1.transitions, pkg1.ms))).toFixed(2),
+    exploreBytesPerState: +bytesPerState.toFixed(1),
+    exploreTrailBytesPerState: +trailBytesPerState.toFixed(1),
+    /** the peer: decide() alone on states of the configuration, the ceiling of any search through the engine */
+    exploreDecideAlonePerSec: peer.transitionsPerSec,
+    exploreFingerprintsPerSec: peer.fingerprintsPerSec,
+  };
+  const targets = {
+    'exploreTransitionsPerSec >= 150,000': figures.exploreTransitionsPerSec >= 150_000,
+    'exploreStatesPerSec >= 10 x the old explorer': figures.exploreStatesVsOld >= 10,
+    'exploreWorkersSpeedup >= 1.7': figures.exploreWorkersSpeedup >= 1.7,
+    'exploreBytesPerState <= 16': figures.exploreBytesPerState <= 16,
+  };
+  return { figures, targets };
+}
+
+/** `--kernel 6.8 --blocks 6 --depth 10 --ops all` for up to 10 minutes on 2 threads. */
+export async function measureBigExplore(say: (s: string) => void = () => {}) {
+  say('explore: 6 blocks, depth 10, up to 10 minutes…');
+  const r = await (await packageExplore())({ kernel: '6.8', blocks: 6, depth: 10, extraOps: [...EXTRA_OPS], maxStates: 10_000_000, maxSeconds: 600, workers: 2 });
+  return {
+    figures: { exploreBig: { states: r.statesExplored, transitions: r.transitions, depthReached: r.depthReached, complete: r.complete, bound: r.bound?.kind ?? null, seconds: Math.round(r.elapsedMs / 1000) } },
+    targets: { 'blocks 6 depth 10 completes or reaches 10M states in 10 min': r.complete || r.statesExplored >= 10_000_000 },
+  };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { values } = parseArgs({ options: { seconds: { type: 'string', default: '10' }, rounds: { type: 'string', default: '3' }, json: { type: 'boolean', default: false }, big: { type: 'boolean', default: false } } });
+  const say = (s: string) => process.stderr.isTTY && process.stderr.write(`\r\x1b[K${s}`);
+  const m = await measureExplore(Number(values.seconds), say, Number(values.rounds));
+  const b = values.big ? await measureBigExplore(say) : null;
+  say('');
+  const figures = { ...m.figures, ...b?.figures };
+  const targets = { ...m.targets, ...b?.targets };
+  if (values.json) console.log(JSON.stringify({ ...figures, targets }, null, 2));
+  else {
+    for (const [k, v] of Object.entries(figures)) console.log(`${k.padEnd(28)} ${typeof v === 'object' ? JSON.stringify(v) : v}`);
+    for (const [k, ok] of Object.entries(targets)) console.log(`  ${ok ? 'met ' : 'MISS'}  ${k}`);
+  }
+}

@@ -1,0 +1,164 @@
+/**
+ * One level of the breadth-first search shared by worker threads (the
+ * shared-frontier design, docs/explore.md): the visited set, the trail, who
+ * found each state and who has claimed it for expansion all live in
+ * SharedArrayBuffers; a level is the trail's id range [from, to).
+ *
+ * Each thread first expands the states it found itself (their worlds are in
+ * its memory), then takes any state no thread has claimed yet, rebuilding its
+ * world from the trail; a one-byte compare-and-swap per state decides who
+ * expands it. A state is new to exactly one thread (the visited set's 64-bit
+ * compare-and-swap), so every state is found, checked and expanded once. The
+ * threads move from level to level together (./workers.ts waits for all of
+ * them), so a violation is found at the smallest depth that has one: the
+ * counterexample is a shortest one, as with one thread.
+ */
+import type { World } from '../../engine/world.ts';
+import type { Violation } from '../types.ts';
+import { expand, isFound, worldOf, type Bound, type Tally } from './bfs.ts';
+import type { Fp } from './fingerprint.ts';
+import { SharedFpSet } from './fpset.ts';
+import type { StateSpace } from './space.ts';
+import { Trail, type TrailBuffers } from './trail.ts';
+
+/** Slots of the control array. */
+export const CTRL = {
+  /** 0 running; STOP_FOUND, STOP_STATES or STOP_TIME once a thread stopped the search */
+  stop: 0,
+  /** the state id of the violation, when stop = STOP_FOUND */
+  found: 1,
+} as const;
+export const STOP_FOUND = 1;
+export const STOP_STATES = 2;
+export const STOP_TIME = 3;
+
+export interface SharedBuffers {
+  seen: SharedArrayBuffer;
+  /** with symmetry: the states themselves, to count what symmetry folded */
+  plain: SharedArrayBuffer | null;
+  trail: TrailBuffers;
+  /** per state: 1 + the thread that found it (so 0 = nobody) */
+  owner: SharedArrayBuffer;
+  /** per state: 1 once a thread claimed it for expansion */
+  claimed: SharedArrayBuffer;
+  ctrl: SharedArrayBuffer;
+}
+
+export function sharedBuffers(maxStates: number, symmetry: boolean): SharedBuffers {
+  const capacity = maxStates;
+  return {
+    seen: SharedFpSet.buffer(capacity),
+    // folded states are not in the trail: the plain set may hold more than the bound (sized for twice it)
+    plain: symmetry ? SharedFpSet.buffer(2 * capacity) : null,
+    trail: Trail.sharedBuffers(capacity),
+    owner: new SharedArrayBuffer(capacity),
+    claimed: new SharedArrayBuffer(capacity),
+    ctrl: new SharedArrayBuffer(4 * 4),
+  };
+}
+
+export interface LevelResult {
+  transitions: number;
+  lookups: number;
+  folded: number;
+  rebuilt: number;
+  expanded: number;
+  violation?: Violation;
+}
+
+/** One thread's part of the search, kept from level to level. */
+export class LevelRunner {
+  readonly seen: SharedFpSet;
+  private readonly plain: SharedFpSet | undefined;
+  readonly trail: Trail;
+  private readonly owner: Uint8Array;
+  private readonly claimed: Uint8Array;
+  readonly ctrl: Int32Array;
+  private kept = new Map<number, World>();
+  private readonly fp: Fp = { hi: 0, lo: 0 };
+  private readonly root: World;
+
+  constructor(
+    private readonly space: StateSpace,
+    b: SharedBuffers,
+    private readonly me: number,
+    private readonly maxStates: number,
+    /** absolute time (performance.timeOrigin + now) at which to stop */
+    private readonly deadline: number,
+    private readonly frontierStates: number,
+  ) {
+    this.seen = new SharedFpSet(b.seen);
+    this.plain = b.plain ? new SharedFpSet(b.plain) : undefined;
+    this.trail = Trail.shared(b.trail);
+    this.owner = new Uint8Array(b.owner);
+    this.claimed = new Uint8Array(b.claimed);
+    this.ctrl = new Int32Array(b.ctrl);
+    this.root = space.initial();
+    // thread 0 found the initial state (./workers.ts put it in the set and the trail)
+    if (me === 0) this.kept.set(0, this.root);
+  }
+
+  private stopped(): boolean {
+    return Atomics.load(this.ctrl, CTRL.stop) !== 0;
+  }
+
+  private stop(code: number): boolean {
+    return Atomics.compareExchange(this.ctrl, CTRL.stop, 0, code) === 0;
+  }
+
+  level(from: number, to: number): LevelResult {
+    const tally: Tally = { transitions: 0, lookups: 0, folded: 0, rebuilt: 0 };
+    const next = new Map<number, World>();
+    const mark = this.me + 1;
+    let expanded = 0;
+    let violation: Violation | undefined;
+    const afterNew = (): Bound | null => {
+      if (this.stopped()) return { kind: 'states', limit: 0, message: '' };
+      if (this.trail.size >= this.maxStates) {
+        this.stop(STOP_STATES);
+        return { kind: 'states', limit: this.maxStates, message: '' };
+      }
+      if (performance.timeOrigin + performance.now() >= this.deadline) {
+        this.stop(STOP_TIME);
+        return { kind: 'time', limit: 0, message: '' };
+      }
+      return null;
+    };
+    // pass 0: the states this thread found (worlds in memory); pass 1: whatever is left
+    outer: for (let pass = 0; pass < 2; pass++) {
+      for (let id = from; id < to; id++) {
+        if (pass === 0 && this.owner[id] !== mark) continue;
+        if (Atomics.compareExchange(this.claimed, id, 0, 1) !== 0) continue;
+        if (this.stopped()) break outer;
+        const world = worldOf(this.space, this.trail, this.root, this.kept, id, tally);
+        expanded++;
+        const r = expand(
+          this.space,
+          this.seen,
+          this.trail,
+          id,
+          world,
+          next,
+          this.frontierStates,
+          tally,
+          this.fp,
+          afterNew,
+          (nid) => {
+            this.owner[nid] = mark;
+          },
+          this.plain,
+        );
+        if (r === null) continue;
+        if (isFound(r)) {
+          if (this.stop(STOP_FOUND)) {
+            Atomics.store(this.ctrl, CTRL.found, r.id);
+            violation = r.violation;
+          }
+        } else this.stop(STOP_STATES); // a bound: set already, unless the trail is full
+        break outer;
+      }
+    }
+    this.kept = next;
+    return { transitions: tally.transitions, lookups: tally.lookups, folded: tally.folded, rebuilt: tally.rebuilt, expanded, ...(violation ? { violation } : {}) };
+  }
+}

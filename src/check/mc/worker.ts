@@ -1,0 +1,31 @@
+/**
+ * A search thread (./workers.ts starts them): builds its own StateSpace from
+ * the options it was given and runs its part of every level it is sent
+ * (./level.ts). Invariants cross the thread boundary by name.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { invariantByName } from '../invariants/index.ts';
+import type { Invariant } from '../types.ts';
+import { LevelRunner, type SharedBuffers } from './level.ts';
+import { StateSpace, type SpaceOptions } from './space.ts';
+
+export interface WorkerInput {
+  options: Omit<SpaceOptions, 'invariants'>;
+  invariants: string[];
+  buffers: SharedBuffers;
+  me: number;
+  maxStates: number;
+  deadline: number;
+  frontierStates: number;
+}
+
+export type WorkerRequest = { type: 'level'; from: number; to: number };
+
+// refused operations throw KernelError by the thousand; their stack traces are never read
+Error.stackTraceLimit = 0;
+const input = workerData as WorkerInput;
+const space = new StateSpace({ ...input.options, invariants: input.invariants.map((n) => invariantByName(n) as Invariant) });
+const runner = new LevelRunner(space, input.buffers, input.me, input.maxStates, input.deadline, input.frontierStates);
+parentPort!.on('message', (m: WorkerRequest) => {
+  parentPort!.postMessage(runner.level(m.from, m.to));
+});

@@ -1,0 +1,139 @@
+/**
+ * `--workers N`: the breadth-first search on N worker threads over one shared
+ * visited set and trail (./level.ts). This thread puts the initial state in,
+ * sends every thread each level's id range, and waits for all of them before
+ * the next level, so the search stays level by level and a counterexample is
+ * a shortest one. Which shortest one may differ from run to run (the threads
+ * race within a level); its length does not.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { invariantByName } from '../invariants/index.ts';
+import type { Bound, Found, Progress, SearchLimits, SearchOutcome } from './bfs.ts';
+import type { Fp } from './fingerprint.ts';
+import { SharedFpSet } from './fpset.ts';
+import { CTRL, sharedBuffers, STOP_FOUND, STOP_STATES, STOP_TIME, type LevelResult } from './level.ts';
+import type { SpaceOptions, StateSpace } from './space.ts';
+import { NO_PARENT, Trail } from './trail.ts';
+import type { WorkerInput, WorkerRequest } from './worker.ts';
+
+/** Can these options cross to a worker thread? Only invariants from the named set can (by name). */
+export function workersPossible(options: SpaceOptions): boolean {
+  return (options.invariants ?? []).every((i) => invariantByName(i.name) === i);
+}
+
+function spawn(input: WorkerInput): Worker {
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./worker.js', import.meta.url), { workerData: input });
+  // From source (tsx, vitest) the thread needs the TypeScript loader, and Node 20 does not hand
+  // the main thread's loader hooks to a worker: the thread registers tsx's itself, then loads.
+  // (The package runs compiled JavaScript and takes the line above.)
+  const pkg = createRequire(import.meta.url).resolve('tsx/package.json');
+  const api = (JSON.parse(readFileSync(pkg, 'utf8')) as { exports: Record<string, { import: { default: string } }> }).exports['./esm/api']!.import.default;
+  const tsx = pathToFileURL(join(dirname(pkg), api)).href;
+  const file = new URL('./worker.ts', import.meta.url).href;
+  return new Worker(`import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(file)}); });`, { eval: true, workerData: input });
+}
+
+export async function parallelBfs(
+  space: StateSpace,
+  options: SpaceOptions,
+  limits: SearchLimits,
+  workers: number,
+  onProgress?: (p: Progress) => void,
+): Promise<SearchOutcome> {
+  const t0 = performance.now();
+  // the trail holds exactly the state bound: a thread that finds it full stops the search there
+  const buffers = sharedBuffers(limits.maxStates, space.symmetry !== null);
+  const seen = new SharedFpSet(buffers.seen);
+  const trail = Trail.shared(buffers.trail);
+  const ctrl = new Int32Array(buffers.ctrl);
+  const fp: Fp = { hi: 0, lo: 0 };
+  space.fingerprint(space.initial(), fp);
+  seen.add(fp.hi, fp.lo);
+  if (buffers.plain) new SharedFpSet(buffers.plain).add(space.plainFingerprint.hi, space.plainFingerprint.lo);
+  trail.push(NO_PARENT, 0);
+  new Uint8Array(buffers.owner)[0] = 1;
+  const outcome = (o: Partial<SearchOutcome>): SearchOutcome => ({
+    statesExplored: Math.min(trail.size, trail.parents.length),
+    transitions: 0,
+    generated: 1,
+    folded: 0,
+    depthReached: 0,
+    exhausted: false,
+    bound: null,
+    found: null,
+    elapsedMs: performance.now() - t0,
+    trail,
+    rebuilt: 0,
+    seenBytes: seen.bytes,
+    seenCapacity: seen.capacity,
+    ...o,
+  });
+  const rootViolation = space.checkInitial();
+  if (rootViolation) return outcome({ found: { id: 0, violation: rootViolation } });
+
+  const { invariants: _byName, ...rest } = options;
+  const plain = JSON.parse(JSON.stringify(rest)) as WorkerInput['options'];
+  const deadline = performance.timeOrigin + t0 + limits.maxMs;
+  const threads = Array.from({ length: workers }, (_, me) =>
+    spawn({ options: plain, invariants: space.invariants.map((i) => i.name), buffers, me, maxStates: limits.maxStates, deadline, frontierStates: Math.ceil(limits.frontierStates / workers) }),
+  );
+  const failed = new Promise<never>((_, reject) => threads.forEach((t) => t.once('error', reject)));
+  const ticker = onProgress ? setInterval(() => onProgress({ statesExplored: trail.size, depth: depthReached, frontier: trail.size - to, elapsedMs: performance.now() - t0 }), 500) : null;
+  let transitions = 0;
+  let generated = 1;
+  let rebuilt = 0;
+  let folded = 0;
+  let depthReached = 0;
+  let exhausted = false;
+  let found: Found | null = null;
+  let bound: Bound | null = null;
+  let from = 0;
+  let to = 1;
+  try {
+    for (let d = 1; d <= limits.depth && to > from; d++) {
+      depthReached = d;
+      const results = await Promise.race([
+        Promise.all(
+          threads.map(
+            (t) =>
+              new Promise<LevelResult>((resolve) => {
+                t.once('message', resolve);
+                t.postMessage({ type: 'level', from, to } satisfies WorkerRequest);
+              }),
+          ),
+        ),
+        failed,
+      ]);
+      for (const r of results) {
+        transitions += r.transitions;
+        generated += r.lookups;
+        folded += r.folded;
+        rebuilt += r.rebuilt;
+        if (r.violation) found = { id: Atomics.load(ctrl, CTRL.found), violation: r.violation };
+      }
+      const stop = Atomics.load(ctrl, CTRL.stop);
+      const states = Math.min(trail.size, trail.parents.length);
+      if (stop === STOP_FOUND) break;
+      if (stop === STOP_STATES) {
+        bound = { kind: 'states', limit: limits.maxStates, message: `stopped at the state bound: ${limits.maxStates} states explored, depth ${d} not finished` };
+        break;
+      }
+      if (stop === STOP_TIME) {
+        bound = { kind: 'time', limit: limits.maxMs / 1000, message: `stopped at the time bound: ${limits.maxMs / 1000} s, ${states} states explored, depth ${d} not finished` };
+        break;
+      }
+      onProgress?.({ statesExplored: states, depth: d, frontier: states - to, elapsedMs: performance.now() - t0 });
+      from = to;
+      to = states;
+      if (to === from) exhausted = true;
+    }
+  } finally {
+    if (ticker) clearInterval(ticker);
+    await Promise.all(threads.map((t) => t.terminate()));
+  }
+  return outcome({ transitions, generated, folded, rebuilt, depthReached, exhausted, bound, found });
+}
