@@ -18,7 +18,6 @@ import { describeOps, writeCounterexampleLog } from './counterexample.ts';
 import { bootedWorld, firstViolation, INVARIANTS } from './invariants/index.ts';
 import { operationsOf, smallMachine, type OperationChoice, type SmallMachineOptions } from './machine.ts';
 import type { Invariant, Violation } from './types.ts';
-import type { Coverage } from './coverage/collect.ts';
 
 export interface ExploreOptions extends SmallMachineOptions, OperationChoice {
   /** Longest operation sequence to try (default 5). */
@@ -34,8 +33,6 @@ export interface ExploreOptions extends SmallMachineOptions, OperationChoice {
   /** Called every `progressEvery` states and at the end of each depth. */
   onProgress?: (p: ExploreProgress) => void;
   progressEvery?: number;
-  /** Records what every decision and checked state reached (./coverage/collect.ts). */
-  coverage?: Coverage;
 }
 
 export interface ExploreProgress {
@@ -76,7 +73,7 @@ export interface ExploreResult {
 const hashKey = (w: World) => createHash('sha1').update(canonicalKey(w)).digest('base64');
 
 /** A record must survive the log's JSON round trip and fold back into the same world. */
-export function replayViolation(parent: World, events: readonly MemhpEvent[], world: World): Violation | null {
+function replayViolation(parent: World, events: readonly MemhpEvent[], world: World): Violation | null {
   const decoded = JSON.parse(JSON.stringify(events)) as MemhpEvent[];
   let replayed: World;
   try {
@@ -124,8 +121,6 @@ function search(opts: ExploreOptions): ExploreResult {
   let bound: ExploreResult['bound'] = null;
   let found: { id: number; violation: Violation } | null = null;
 
-  opts.coverage?.boot(machine.spec);
-  opts.coverage?.state(root, null);
   const rootViolation = firstViolation({ world: root }, stateInvariants);
   if (rootViolation) found = { id: 0, violation: rootViolation };
 
@@ -138,7 +133,6 @@ function search(opts: ExploreOptions): ExploreResult {
       for (let oi = 0; oi < ops.length; oi++) {
         const r = decide(s.world, gate, ops[oi]!);
         transitions++;
-        opts.coverage?.decision(ops[oi]!, r);
         // a refused operation leaves the state as it was (only its op record and warnings)
         if (r.events.every((e) => e.type === 'op' || e.type === 'warning')) continue;
         const key = hashKey(r.world);
@@ -147,7 +141,6 @@ function search(opts: ExploreOptions): ExploreResult {
         const id = parents.length;
         parents.push(s.id);
         opOf.push(oi);
-        opts.coverage?.state(r.world, s.world);
         const violation = (checkReplay ? replayViolation(s.world, r.events, r.world) : null) ?? firstViolation({ world: r.world }, stateInvariants);
         if (violation) {
           found = { id, violation };

@@ -30,8 +30,6 @@ export interface Decision {
   events: readonly MemhpEvent[];
   ret: number;
   message?: string;
-  /** The kernel function whose check refused the operation, when the deciding code names it (KernelError.site). */
-  site?: string;
 }
 
 function run(tx: Tx, op: Op): void {
@@ -97,7 +95,7 @@ export function decide(world: World, gate: LifecycleGate, op: Op, opEvents: OpEv
   } catch (e) {
     if (!(e instanceof KernelError)) throw e;
     const { world: w, events } = tx.finish(-e.errno, e.reason);
-    return { world: w, events, ret: -e.errno, message: e.reason, ...(e.site ? { site: e.site } : {}) };
+    return { world: w, events, ret: -e.errno, message: e.reason };
   }
   const { world: w, events } = tx.finish(0);
   return { world: w, events, ret: 0 };
