@@ -1,22 +1,17 @@
 /**
  * The model checker: breadth-first search over every sequence of operations
- * on a small machine, one visit per canonical state, every invariant checked
- * in every state. Breadth-first means the first violation found is reached
- * by a shortest sequence. Decisions go through the machines' transition
- * tables (TableGate): no live actors, so thousands of states per second.
+ * on a small machine, one visit per state (by 64-bit fingerprint), every
+ * invariant checked in every new state. Breadth-first means the first
+ * violation found is reached by a shortest sequence. The state space, the
+ * visited set, the trail and the worker threads are in ./mc (docs/explore.md).
  */
-import { createHash } from 'node:crypto';
-import { decide } from '../engine/decide.ts';
-import type { MemhpEvent } from '../engine/events.ts';
-import { evolveAll } from '../engine/evolve.ts';
-import { TableGate } from '../engine/gate.ts';
-import type { World } from '../engine/world.ts';
 import type { SystemSpec } from '../kernel/types.ts';
 import type { Op } from '../kernel/ops.ts';
-import { canonicalKey } from './canonical.ts';
 import { describeOps, writeCounterexampleLog } from './counterexample.ts';
-import { bootedWorld, firstViolation, INVARIANTS } from './invariants/index.ts';
-import { operationsOf, smallMachine, type OperationChoice, type SmallMachineOptions } from './machine.ts';
+import type { OperationChoice, SmallMachineOptions } from './machine.ts';
+import { bfs, type SearchOutcome } from './mc/bfs.ts';
+import { collisionProbability } from './mc/fpset.ts';
+import { StateSpace } from './mc/space.ts';
 import type { Invariant, Violation } from './types.ts';
 
 export interface ExploreOptions extends SmallMachineOptions, OperationChoice {
@@ -30,6 +25,8 @@ export interface ExploreOptions extends SmallMachineOptions, OperationChoice {
   invariants?: readonly Invariant[];
   /** Where to write the counterexample's log (none when omitted). */
   counterexampleFile?: string;
+  /** Worlds of the next level kept in memory; past it a state is rebuilt from the trail (default 50,000). */
+  frontierStates?: number;
   /** Called every `progressEvery` states and at the end of each depth. */
   onProgress?: (p: ExploreProgress) => void;
   progressEvery?: number;
@@ -68,22 +65,17 @@ export interface ExploreResult {
   /** Set when a state or time bound stopped the search. */
   bound: { kind: 'states' | 'time'; limit: number; message: string } | null;
   counterexample: Counterexample | null;
-}
-
-const hashKey = (w: World) => createHash('sha1').update(canonicalKey(w)).digest('base64');
-
-/** A record must survive the log's JSON round trip and fold back into the same world. */
-function replayViolation(parent: World, events: readonly MemhpEvent[], world: World): Violation | null {
-  const decoded = JSON.parse(JSON.stringify(events)) as MemhpEvent[];
-  let replayed: World;
-  try {
-    replayed = evolveAll(parent, decoded);
-  } catch (e) {
-    return { invariant: 'replay-reproduces-world', message: `replaying the operation's log records fails: ${(e as Error).message}` };
-  }
-  if (canonicalKey(replayed) !== canonicalKey(world))
-    return { invariant: 'replay-reproduces-world', message: "replaying the operation's log records gives a different world than the live one" };
-  return null;
+  /** Successors that changed the state (each looked up in the visited set), the initial state included. */
+  generated: number;
+  /** TLC's estimate of the probability that a fingerprint collision hid a state (distinct × duplicates / 2^64). */
+  collisionProbability: number;
+  /** Bytes of the visited set, and per state. */
+  seenBytes: number;
+  bytesPerState: number;
+  /** Bytes of the trail (parent and operation of every state). */
+  trailBytes: number;
+  /** States rebuilt from the trail because the frontier bound did not keep their world. */
+  rebuilt: number;
 }
 
 export function explore(opts: ExploreOptions = {}): ExploreResult {
@@ -91,102 +83,51 @@ export function explore(opts: ExploreOptions = {}): ExploreResult {
   const stackTraceLimit = Error.stackTraceLimit;
   Error.stackTraceLimit = 0;
   try {
-    return search(opts);
+    const space = new StateSpace(opts);
+    return resultOf(space, opts, bfs(space, limitsOf(opts), opts.onProgress, opts.progressEvery));
   } finally {
     Error.stackTraceLimit = stackTraceLimit;
   }
 }
 
-function search(opts: ExploreOptions): ExploreResult {
-  const machine = smallMachine(opts);
-  const ops = operationsOf(machine, opts);
-  const depth = opts.depth ?? 5;
-  const maxStates = opts.maxStates ?? 200_000;
-  const maxMs = (opts.maxSeconds ?? 60) * 1000;
-  const every = opts.progressEvery ?? 2000;
-  const invariants = opts.invariants ?? INVARIANTS;
-  // replay is checked incrementally below (whole-log replay per state would cost O(depth))
-  const stateInvariants = invariants.filter((i) => i.name !== 'replay-reproduces-world');
-  const checkReplay = stateInvariants.length !== invariants.length;
-  const gate = new TableGate();
-  const t0 = performance.now();
+export function limitsOf(opts: ExploreOptions) {
+  return {
+    depth: opts.depth ?? 5,
+    maxStates: opts.maxStates ?? 200_000,
+    maxMs: (opts.maxSeconds ?? 60) * 1000,
+    frontierStates: opts.frontierStates ?? 50_000,
+  };
+}
 
-  const parents: number[] = [-1];
-  const opOf: number[] = [-1];
-  const seen = new Set<string>();
-  const root = bootedWorld(machine.spec);
-  seen.add(hashKey(root));
-  let transitions = 0;
-  let depthReached = 0;
-  let bound: ExploreResult['bound'] = null;
-  let found: { id: number; violation: Violation } | null = null;
-
-  const rootViolation = firstViolation({ world: root }, stateInvariants);
-  if (rootViolation) found = { id: 0, violation: rootViolation };
-
-  let frontier: { world: World; id: number }[] = found ? [] : [{ world: root, id: 0 }];
-  let exhausted = false;
-  search: for (let d = 1; d <= depth && frontier.length > 0; d++) {
-    depthReached = d;
-    const next: { world: World; id: number }[] = [];
-    for (const s of frontier) {
-      for (let oi = 0; oi < ops.length; oi++) {
-        const r = decide(s.world, gate, ops[oi]!);
-        transitions++;
-        // a refused operation leaves the state as it was (only its op record and warnings)
-        if (r.events.every((e) => e.type === 'op' || e.type === 'warning')) continue;
-        const key = hashKey(r.world);
-        if (seen.has(key)) continue;
-        seen.add(key);
-        const id = parents.length;
-        parents.push(s.id);
-        opOf.push(oi);
-        const violation = (checkReplay ? replayViolation(s.world, r.events, r.world) : null) ?? firstViolation({ world: r.world }, stateInvariants);
-        if (violation) {
-          found = { id, violation };
-          break search;
-        }
-        next.push({ world: r.world, id });
-        const elapsed = performance.now() - t0;
-        if (seen.size % every === 0) opts.onProgress?.({ statesExplored: seen.size, depth: d, frontier: next.length, elapsedMs: elapsed });
-        if (seen.size >= maxStates) {
-          bound = { kind: 'states', limit: maxStates, message: `stopped at the state bound: ${maxStates} states explored, depth ${d} not finished` };
-          break search;
-        }
-        if (elapsed >= maxMs) {
-          bound = { kind: 'time', limit: maxMs / 1000, message: `stopped at the time bound: ${maxMs / 1000} s, ${seen.size} states explored, depth ${d} not finished` };
-          break search;
-        }
-      }
-    }
-    opts.onProgress?.({ statesExplored: seen.size, depth: d, frontier: next.length, elapsedMs: performance.now() - t0 });
-    frontier = next;
-    if (next.length === 0) exhausted = true;
-  }
-
-  const elapsedMs = performance.now() - t0;
+/** The user's result from a search's outcome: the counterexample's operations and sentences, and its log if asked for. */
+export function resultOf(space: StateSpace, opts: ExploreOptions, o: SearchOutcome): ExploreResult {
+  const spec = space.machine.spec;
   let counterexample: Counterexample | null = null;
-  if (found) {
-    const path: Op[] = [];
-    for (let id = found.id; id > 0; id = parents[id]!) path.push(ops[opOf[id]!]!);
-    path.reverse();
-    counterexample = { ops: path, steps: describeOps(machine.spec, path), violation: found.violation };
+  if (o.found) {
+    const path = o.trail.path(o.found.id).map((i) => space.ops[i]!);
+    counterexample = { ops: path, steps: describeOps(spec, path), violation: o.found.violation };
     if (opts.counterexampleFile) {
-      writeCounterexampleLog(opts.counterexampleFile, machine.spec, path);
+      writeCounterexampleLog(opts.counterexampleFile, spec, path);
       counterexample.logFile = opts.counterexampleFile;
     }
   }
   return {
-    spec: machine.spec,
-    operations: ops.length,
-    statesExplored: seen.size,
-    transitions,
-    statesPerSec: Math.round(seen.size / Math.max(elapsedMs / 1000, 1e-3)),
-    elapsedMs,
-    depthReached,
-    complete: !found && !bound,
-    exhausted,
-    bound,
+    spec,
+    operations: space.ops.length,
+    statesExplored: o.statesExplored,
+    transitions: o.transitions,
+    statesPerSec: Math.round(o.statesExplored / Math.max(o.elapsedMs / 1000, 1e-3)),
+    elapsedMs: o.elapsedMs,
+    depthReached: o.depthReached,
+    complete: !o.found && !o.bound,
+    exhausted: o.exhausted,
+    bound: o.bound,
     counterexample,
+    generated: o.generated,
+    collisionProbability: collisionProbability(o.statesExplored, o.generated),
+    seenBytes: o.seenBytes,
+    bytesPerState: o.seenBytes / Math.max(1, o.statesExplored),
+    trailBytes: o.trail.bytes,
+    rebuilt: o.rebuilt,
   };
 }

@@ -30,6 +30,8 @@ export interface Decision {
   events: readonly MemhpEvent[];
   ret: number;
   message?: string;
+  /** The kernel function whose check failed, when the error names it. */
+  site?: string;
 }
 
 function run(tx: Tx, op: Op): void {
@@ -95,7 +97,7 @@ export function decide(world: World, gate: LifecycleGate, op: Op, opEvents: OpEv
   } catch (e) {
     if (!(e instanceof KernelError)) throw e;
     const { world: w, events } = tx.finish(-e.errno, e.reason);
-    return { world: w, events, ret: -e.errno, message: e.reason };
+    return { world: w, events, ret: -e.errno, message: e.reason, ...(e.site !== undefined ? { site: e.site } : {}) };
   }
   const { world: w, events } = tx.finish(0);
   return { world: w, events, ret: 0 };

@@ -1,0 +1,172 @@
+/**
+ * The state space the model checker searches: the one interface every search
+ * (breadth-first ./bfs.ts, the worker threads ./workers.ts, random and swarm
+ * walks, coverage) goes through. It is stable; searches build on it.
+ *
+ *   const space = new StateSpace(options);          // a small machine and its operations
+ *   space.ops                                       // Op[]: the operations tried in every state, in a fixed order
+ *   space.initial()                                 // World: the booted machine (the one initial state)
+ *   space.checkInitial()                            // Violation | null in it
+ *   space.successors(state)                         // Successor[]: every operation, in ops order
+ *   space.step(state, i)                            // Successor: operation i alone (random walks)
+ *   space.check(state, succ)                        // Violation | null: the invariants in succ.next
+ *   space.fingerprint(state, fp)                    // fp.hi, fp.lo: 64-bit fingerprint
+ *
+ * A Successor is `{ opIndex, op, ret, message, site, changed, next, events }`:
+ * `ret` is 0 or -errno, `site` the kernel function whose check failed (when
+ * the engine names it), `changed` false when the operation was refused
+ * without changing the state (then `next` is the state itself, not a copy),
+ * and `events` the operation's log records (its op record first), from which
+ * coverage reads machine transitions, BUG/WARN paths and errors.
+ *
+ * A state is a World (src/engine/world.ts): the engine's own immutable data,
+ * so the kernel rules that decide a transition are the same code `memhp run`
+ * uses (src/engine/decide.ts through src/engine/ops), and the machines decide
+ * every transition's legality through their transition tables (TableGate, no
+ * live actors). What this module adds is speed: no views are built, the
+ * fingerprint is hashed from the tables (./fingerprint.ts), refused
+ * operations cost no copy, and the replay invariant is checked on the
+ * operation's own records instead of the whole log.
+ */
+import { decide } from '../../engine/decide.ts';
+import type { MemhpEvent } from '../../engine/events.ts';
+import { evolveAll } from '../../engine/evolve.ts';
+import { TableGate } from '../../engine/gate.ts';
+import type { World } from '../../engine/world.ts';
+import type { Op } from '../../kernel/ops.ts';
+import { bootedWorld, firstViolation, INVARIANTS } from '../invariants/index.ts';
+import { operationsOf, smallMachine, type OperationChoice, type SmallMachine, type SmallMachineOptions } from '../machine.ts';
+import type { Invariant, Violation } from '../types.ts';
+import { Hasher, hashWorld, type Fp } from './fingerprint.ts';
+
+export interface SpaceOptions extends SmallMachineOptions, OperationChoice {
+  /** Invariants to check (default: all). */
+  invariants?: readonly Invariant[];
+}
+
+export interface Successor {
+  /** Index of the operation in `StateSpace.ops`. */
+  opIndex: number;
+  op: Op;
+  /** 0, or -errno when the kernel refused or failed it. */
+  ret: number;
+  message?: string;
+  /** The kernel function whose check failed, when the engine names it. */
+  site?: string;
+  /** false: nothing but the op record (and warnings) was written; `next` is the state itself. */
+  changed: boolean;
+  next: World;
+  /** The operation's log records, its op record first. */
+  events: readonly MemhpEvent[];
+}
+
+const REPLAY = 'replay-reproduces-world';
+
+/** True when a JSON round trip gives back exactly this value (plain data, finite numbers, no undefined inside arrays). */
+function jsonExact(v: unknown): boolean {
+  switch (typeof v) {
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isFinite(v) && !Object.is(v, -0);
+    case 'object': {
+      if (v === null) return true;
+      if (Array.isArray(v)) {
+        for (const x of v) if (x === undefined || !jsonExact(x)) return false;
+        return true;
+      }
+      if (Object.getPrototypeOf(v) !== Object.prototype) return false;
+      // an undefined member disappears in the round trip: not exact (the slow path decides)
+      for (const k in v as Record<string, unknown>) if (!jsonExact((v as Record<string, unknown>)[k])) return false;
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
+export class StateSpace {
+  readonly machine: SmallMachine;
+  readonly ops: readonly Op[];
+  readonly invariants: readonly Invariant[];
+  private readonly stateInvariants: readonly Invariant[];
+  private readonly checkReplay: boolean;
+  private readonly gate = new TableGate();
+  private readonly hasher = new Hasher();
+  private readonly replayFp: Fp = { hi: 0, lo: 0 };
+  private readonly worldFp: Fp = { hi: 0, lo: 0 };
+
+  constructor(readonly options: SpaceOptions = {}) {
+    this.machine = smallMachine(options);
+    this.ops = operationsOf(this.machine, options);
+    this.invariants = options.invariants ?? INVARIANTS;
+    // replay is checked on the operation's records (whole-log replay per state would cost O(depth))
+    this.stateInvariants = this.invariants.filter((i) => i.name !== REPLAY);
+    this.checkReplay = this.stateInvariants.length !== this.invariants.length;
+  }
+
+  initial(): World {
+    return bootedWorld(this.machine.spec);
+  }
+
+  checkInitial(): Violation | null {
+    return firstViolation({ world: this.initial() }, this.stateInvariants);
+  }
+
+  step(state: World, opIndex: number): Successor {
+    const op = this.ops[opIndex]!;
+    const r = decide(state, this.gate, op);
+    let changed = false;
+    for (const e of r.events)
+      if (e.type !== 'op' && e.type !== 'warning') {
+        changed = true;
+        break;
+      }
+    return {
+      opIndex,
+      op,
+      ret: r.ret,
+      ...(r.message !== undefined ? { message: r.message } : {}),
+      ...(r.site !== undefined ? { site: r.site } : {}),
+      changed,
+      next: changed ? r.world : state,
+      events: r.events,
+    };
+  }
+
+  successors(state: World): Successor[] {
+    const out: Successor[] = new Array(this.ops.length);
+    for (let i = 0; i < this.ops.length; i++) out[i] = this.step(state, i);
+    return out;
+  }
+
+  /** The first broken invariant in `succ.next`, reached from `state` by `succ`, or null. */
+  check(state: World, succ: Successor): Violation | null {
+    if (this.checkReplay) {
+      const v = this.replayViolation(state, succ);
+      if (v) return v;
+    }
+    return firstViolation({ world: succ.next }, this.stateInvariants);
+  }
+
+  /** A record must survive the log's JSON round trip and fold back into the same world. */
+  private replayViolation(state: World, succ: Successor): Violation | null {
+    const events = jsonExact(succ.events) ? succ.events : (JSON.parse(JSON.stringify(succ.events)) as MemhpEvent[]);
+    let replayed: World;
+    try {
+      replayed = evolveAll(state, events);
+    } catch (e) {
+      return { invariant: REPLAY, message: `replaying the operation's log records fails: ${(e as Error).message}` };
+    }
+    const a = hashWorld(this.hasher, replayed, this.replayFp);
+    const b = hashWorld(this.hasher, succ.next, this.worldFp);
+    if (a.hi !== b.hi || a.lo !== b.lo) return { invariant: REPLAY, message: "replaying the operation's log records gives a different world than the live one" };
+    return null;
+  }
+
+  /** The state's 64-bit fingerprint, written into `out`. */
+  fingerprint(state: World, out: Fp): Fp {
+    return hashWorld(this.hasher, state, out);
+  }
+}
