@@ -17,6 +17,7 @@
  * make. add_memory is written as a probe write only when memhp decides that
  * write to the same world (same resource, same node).
  */
+import { chmodSync, writeFileSync } from 'node:fs';
 import { decide } from '../engine/decide.ts';
 import { TableGate } from '../engine/gate.ts';
 import { tableToArray } from '../engine/table.ts';
@@ -345,4 +346,16 @@ function settledBody(blocks: readonly number[], worlds: readonly World[], action
     return [`${i + 1}) ${tests.length ? tests.join(' && ') : 'true'} ;;`];
   });
   return `case $step in ${cases.join(' ')} *) false ;; esac && echo yes || echo no;`;
+}
+
+/** The script's path beside a counterexample log: memhp-counterexample.jsonl → memhp-counterexample.sh. */
+export function scriptPathFor(logFile: string): string {
+  return logFile.endsWith('.jsonl') ? `${logFile.slice(0, -'.jsonl'.length)}.sh` : `${logFile}.sh`;
+}
+
+/** Writes the script (replacing the file, executable) and returns its path. */
+export function writeShellExport(file: string, spec: SystemSpec, ops: readonly Op[], opts: ShellExportOptions = {}): string {
+  writeFileSync(file, exportShell(spec, ops, opts), { mode: 0o755 });
+  chmodSync(file, 0o755); // an existing file keeps its mode through writeFileSync
+  return file;
 }

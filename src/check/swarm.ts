@@ -12,24 +12,20 @@
  * seed ranges over machines with a batch scheduler. A counterexample is shrunk
  * to a minimal sequence (./shrink.ts) before it is reported.
  */
-import { createHash } from 'node:crypto';
-import { decide } from '../engine/decide.ts';
-import { TableGate } from '../engine/gate.ts';
-import type { MemhpEvent } from '../engine/events.ts';
 import type { World } from '../engine/world.ts';
 import { prng } from '../input/prng.ts';
 import type { Op } from '../kernel/ops.ts';
 import type { SystemSpec } from '../kernel/types.ts';
-import { canonicalKey } from './canonical.ts';
 import { describeOps, writeCounterexampleLog } from './counterexample.ts';
 import type { Coverage } from './coverage/collect.ts';
-import { replayViolation, type Counterexample } from './explore.ts';
-import { bootedWorld, firstViolation, INVARIANTS } from './invariants/index.ts';
-import { operationsOf, smallMachine, type OperationChoice, type SmallMachineOptions } from './machine.ts';
+import { CoveredSpace } from './coverage/space.ts';
+import type { Counterexample } from './explore.ts';
+import type { Fp } from './mc/fingerprint.ts';
+import { StateSpace, type SpaceOptions, type Successor } from './mc/space.ts';
 import { shrinkOps } from './shrink.ts';
-import type { Invariant, Violation } from './types.ts';
+import type { Violation } from './types.ts';
 
-export interface SwarmOptions extends SmallMachineOptions, OperationChoice {
+export interface SwarmOptions extends SpaceOptions {
   /** The run's seed (default 1): walk i of seed S is the same walk on every machine. */
   seed?: number;
   /** Walks to run (default 100). */
@@ -40,7 +36,6 @@ export interface SwarmOptions extends SmallMachineOptions, OperationChoice {
   maxSeconds?: number;
   /** log2 of the bitstate table's bits (default 24: 2 MiB). */
   bitstateLog2?: number;
-  invariants?: readonly Invariant[];
   counterexampleFile?: string;
   coverage?: Coverage;
   onProgress?: (p: { walks: number; steps: number; elapsedMs: number }) => void;
@@ -64,7 +59,7 @@ export interface SwarmResult {
   transitions: number;
   /** States that changed the world and were checked. */
   statesChecked: number;
-  /** Bits set in the bitstate table: a lower bound of the distinct states the walks visited. */
+  /** States marked in the bitstate table: the distinct states the walks visited (a hash collision may merge two). */
   distinctStates: number;
   deepest: number;
   elapsedMs: number;
@@ -80,8 +75,8 @@ export function walkSeed(seed: number, i: number): number {
   return (Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) + Math.imul(i + 1, 0xc2b2ae35)) >>> 0;
 }
 
-/** The swarm member of walk i: its operations (a random subset of the kinds, in a random order). Walk 0 keeps every kind. */
-export function memberOps(all: readonly Op[], i: number, random: () => number): Op[] {
+/** The swarm member of walk i: its operations (indexes into `all`: a random subset of the kinds, in a random order). Walk 0 keeps every kind. */
+export function memberOps(all: readonly Op[], i: number, random: () => number): number[] {
   const kinds = [...new Set(all.map((o) => o.op))];
   let keep = new Set(kinds.filter(() => i === 0 || random() < 0.5));
   if (![...keep].some((k) => ADDING.has(k))) {
@@ -89,7 +84,7 @@ export function memberOps(all: readonly Op[], i: number, random: () => number): 
     if (adding.length) keep.add(adding[Math.floor(random() * adding.length)]!);
   }
   if (keep.size === 0) keep = new Set(kinds);
-  const ops = all.filter((o) => keep.has(o.op));
+  const ops = all.flatMap((o, j) => (keep.has(o.op) ? [j] : []));
   for (let j = ops.length - 1; j > 0; j--) {
     const k = Math.floor(random() * (j + 1));
     [ops[j], ops[k]] = [ops[k]!, ops[j]!];
@@ -97,36 +92,39 @@ export function memberOps(all: readonly Op[], i: number, random: () => number): 
   return ops;
 }
 
+/**
+ * Holzmann's bitstate table with two bits per state (the two halves of its
+ * 64-bit fingerprint): a state is taken as seen when both its bits are set.
+ * A collision may make a new state look seen; that only steers a walk
+ * elsewhere, it never hides a violation on the state the walk is on.
+ */
 class Bitstate {
   private readonly bits: Uint32Array;
   private readonly mask: number;
-  set = 0;
+  marked = 0;
   constructor(log2: number) {
     this.bits = new Uint32Array(2 ** Math.max(log2 - 5, 0));
     this.mask = 2 ** log2 - 1;
   }
-  /** The state's bit (a hash collision may give a new state the bit of a seen one: bitstate search trades that for memory). */
-  index(w: World): number {
-    return (createHash('sha1').update(canonicalKey(w)).digest().readUInt32LE(0) & this.mask) >>> 0;
+  private bit(i: number) {
+    i = (i & this.mask) >>> 0;
+    return (this.bits[i >>> 5]! >>> (i & 31)) & 1;
   }
-  has(i: number): boolean {
-    return (this.bits[i >>> 5]! & (1 << (i & 31))) !== 0;
-  }
-  add(i: number): void {
-    if (this.has(i)) return;
+  private set(i: number) {
+    i = (i & this.mask) >>> 0;
     this.bits[i >>> 5]! |= 1 << (i & 31);
-    this.set++;
+  }
+  has(fp: Fp): boolean {
+    return this.bit(fp.hi) === 1 && this.bit(fp.lo) === 1;
+  }
+  add(fp: Fp): void {
+    if (this.has(fp)) return;
+    this.set(fp.hi);
+    this.set(fp.lo);
+    this.marked++;
   }
 }
 
-const REPLAY = 'replay-reproduces-world';
-interface Step {
-  op: Op;
-  world: World;
-  events: readonly MemhpEvent[];
-  bit: number;
-}
-const unchanged = (events: readonly { type: string }[]) => events.every((e) => e.type === 'op' || e.type === 'warning');
 
 export function swarm(opts: SwarmOptions = {}): SwarmResult {
   const stackTraceLimit = Error.stackTraceLimit;
@@ -139,67 +137,59 @@ export function swarm(opts: SwarmOptions = {}): SwarmResult {
 }
 
 function run(opts: SwarmOptions): SwarmResult {
-  const machine = smallMachine(opts);
-  const all = operationsOf(machine, opts);
+  const space = opts.coverage ? new CoveredSpace(opts, opts.coverage) : new StateSpace(opts);
+  const all = space.ops;
+  const spec = space.machine.spec;
   const seed = opts.seed ?? 1;
   const walks = opts.walks ?? 100;
   const depth = opts.depth ?? 20;
   const maxMs = (opts.maxSeconds ?? 60) * 1000;
-  const invariants = opts.invariants ?? INVARIANTS;
-  const stateInvariants = invariants.filter((i) => i.name !== REPLAY);
-  const checkReplay = stateInvariants.length !== invariants.length;
-  const gate = new TableGate();
   const seen = new Bitstate(opts.bitstateLog2 ?? 24);
+  const fp: Fp = { hi: 0, lo: 0 };
   const t0 = performance.now();
-  const root = bootedWorld(machine.spec);
-  seen.add(seen.index(root));
-  opts.coverage?.boot(machine.spec);
-  opts.coverage?.state(root, null);
+  const root = space.initial();
+  seen.add(space.fingerprint(root, fp));
 
   let transitions = 0;
   let statesChecked = 0;
   let deepest = 0;
   let done = 0;
   let bound: SwarmResult['bound'] = null;
-  let found: { walk: number; ops: Op[]; violation: Violation } | null = null;
-  const rootViolation = firstViolation({ world: root }, stateInvariants);
+  let found: { walk: number; ops: number[]; violation: Violation } | null = null;
+  const rootViolation = space.checkInitial();
   if (rootViolation) found = { walk: 0, ops: [], violation: rootViolation };
 
   walking: for (let w = 0; w < walks && !found; w++) {
     const random = prng(walkSeed(seed, w));
     const ops = memberOps(all, w, random);
-    let world = root;
-    const path: Op[] = [];
+    let world: World = root;
+    const path: number[] = [];
     for (let d = 0; d < depth; d++) {
       // from a random place in the member's order: the first successor no walk has seen, else a random changed one
       const start = Math.floor(random() * ops.length);
-      let chosen: Step | null = null;
-      const changed: Step[] = [];
+      let chosen: Successor | null = null;
+      const changed: Successor[] = [];
       for (let k = 0; k < ops.length; k++) {
-        const op = ops[(start + k) % ops.length]!;
-        const r = decide(world, gate, op);
+        const s = space.step(world, ops[(start + k) % ops.length]!);
         transitions++;
-        opts.coverage?.decision(op, r);
-        if (unchanged(r.events)) continue;
-        const next = { op, world: r.world, events: r.events, bit: seen.index(r.world) };
-        if (!seen.has(next.bit)) {
-          chosen = next;
+        if (!s.changed) continue;
+        if (!seen.has(space.fingerprint(s.next, fp))) {
+          chosen = s;
           break;
         }
-        changed.push(next);
+        changed.push(s);
       }
       if (!chosen && changed.length) chosen = changed[Math.floor(random() * changed.length)]!;
       if (!chosen) break; // no operation changes this state: the walk is over
-      seen.add(chosen.bit);
-      path.push(chosen.op);
+      seen.add(space.fingerprint(chosen.next, fp));
+      path.push(chosen.opIndex);
       statesChecked++;
-      opts.coverage?.state(chosen.world, world);
-      const violation = (checkReplay ? replayViolation(world, chosen.events, chosen.world) : null) ?? firstViolation({ world: chosen.world }, stateInvariants);
+      const violation = space.check(world, chosen);
       if (violation) {
         found = { walk: w, ops: path, violation };
         break walking;
       }
-      world = chosen.world;
+      world = chosen.next;
       deepest = Math.max(deepest, path.length);
     }
     done++;
@@ -210,33 +200,28 @@ function run(opts: SwarmOptions): SwarmResult {
       break;
     }
   }
-  if (found) done++;
+  if (found && found.ops.length > 0) done++; // the walk that found it
 
   let counterexample: SwarmCounterexample | null = null;
   if (found) {
-    const shrunk = shrinkOps(machine.spec, found.ops, found.violation.invariant, invariants);
-    counterexample = {
-      ops: shrunk.ops,
-      steps: describeOps(machine.spec, shrunk.ops),
-      violation: shrunk.violation,
-      walk: found.walk,
-      foundLength: found.ops.length,
-      shrinkTries: shrunk.tries,
-    };
+    // shrinking decides again: through a plain space, so coverage counts the search only
+    const shrunk = shrinkOps(new StateSpace(opts), found.ops, found.violation.invariant);
+    const ops: Op[] = shrunk.ops.map((i) => all[i]!);
+    counterexample = { ops, steps: describeOps(spec, ops), violation: shrunk.violation, walk: found.walk, foundLength: found.ops.length, shrinkTries: shrunk.tries };
     if (opts.counterexampleFile) {
-      writeCounterexampleLog(opts.counterexampleFile, machine.spec, shrunk.ops);
+      writeCounterexampleLog(opts.counterexampleFile, spec, ops);
       counterexample.logFile = opts.counterexampleFile;
     }
   }
   return {
-    spec: machine.spec,
+    spec,
     seed,
     operations: all.length,
     walks: done,
     walksRequested: walks,
     transitions,
     statesChecked,
-    distinctStates: seen.set,
+    distinctStates: seen.marked,
     deepest: Math.max(deepest, found?.ops.length ?? 0),
     elapsedMs: performance.now() - t0,
     bound,

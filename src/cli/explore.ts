@@ -8,11 +8,17 @@
 import { resolve } from 'node:path';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
+import { exploreWithCoverage } from '../check/coverage/explore.ts';
+import type { CoverageReport } from '../check/coverage/collect.ts';
+import { Coverage } from '../check/coverage/collect.ts';
 import { explore, type ExploreOptions, type ExploreResult } from '../check/explore.ts';
+import { INVARIANTS } from '../check/invariants/index.ts';
+import { swarm, type SwarmOptions } from '../check/swarm.ts';
 import { AUTO_ONLINE_VALUES, EXTRA_OPS, INJECT_ERROR, type ExtraOp } from '../check/machine.ts';
 import { ARCH_NAMES, ERAS, type ArchName, type Era, type Params } from '../kernel/types.ts';
 import { PARAM_PARSERS } from '../scenario/values.ts';
 import { EXIT_FAILURE, EXIT_OK, InputError } from './errors.ts';
+import { coverageText, exportScript, formatSwarm, scriptLine, swarmJson } from './explore-swarm.ts';
 
 export const EXIT_BOUND_HIT = 3;
 
@@ -29,6 +35,11 @@ export interface ExploreCommandOptions {
   out?: string;
   json?: boolean;
   progress?: boolean;
+  swarm?: boolean;
+  seed?: string;
+  walks?: string;
+  coverage?: boolean;
+  export?: string;
 }
 
 function positiveInt(option: string, value: string | undefined, fallback: number, max = Number.MAX_SAFE_INTEGER): number {
@@ -89,7 +100,8 @@ export function exploreOptionsFrom(opts: ExploreCommandOptions): ExploreOptions 
     blocks: positiveInt('--blocks', opts.blocks, 3, 8),
     nodes: positiveInt('--nodes', opts.nodes, 1, 2),
     ...(opts.ops !== undefined ? { extraOps: parseExtraOps(opts.ops) } : {}),
-    depth: positiveInt('--depth', opts.depth, 5, 64),
+    // a swarm walks deep (its point); breadth-first stops where the levels grow too wide
+    depth: opts.swarm ? positiveInt('--depth', opts.depth, 20, 10_000) : positiveInt('--depth', opts.depth, 5, 64),
     params: parseParams(opts.param ?? []),
     maxStates: positiveInt('--max-states', opts.maxStates, 200_000),
     maxSeconds: positiveInt('--max-seconds', opts.maxSeconds, 60),
@@ -97,8 +109,20 @@ export function exploreOptionsFrom(opts: ExploreCommandOptions): ExploreOptions 
   };
 }
 
+/** --swarm, --seed, --walks, --coverage, --export: checked like the rest (InputError naming the option). */
+export function exploreModesFrom(opts: ExploreCommandOptions) {
+  if (opts.export !== undefined && opts.export !== 'sh') throw new InputError(`--export ${JSON.stringify(opts.export)}: expected sh (the only format)`);
+  if (!opts.swarm && (opts.seed !== undefined || opts.walks !== undefined)) throw new InputError(`${opts.seed !== undefined ? '--seed' : '--walks'} belongs to --swarm (breadth-first search has no randomness)`);
+  let seed = 1;
+  if (opts.seed !== undefined) {
+    if (!/^\d+$/.test(opts.seed.trim()) || Number(opts.seed) > 0xffffffff) throw new InputError(`--seed ${JSON.stringify(opts.seed)}: expected a whole number from 0 to 4294967295`);
+    seed = Number(opts.seed);
+  }
+  return { swarm: !!opts.swarm, seed, walks: positiveInt('--walks', opts.walks, 100), coverage: !!opts.coverage, exportSh: opts.export === 'sh' };
+}
+
 /** The result as one JSON object (the `--json` contract). */
-export function exploreJson(r: ExploreResult) {
+export function exploreJson(r: ExploreResult, extra: { coverage?: CoverageReport; script?: string | null } = {}) {
   return {
     statesExplored: r.statesExplored,
     statesPerSec: r.statesPerSec,
@@ -115,7 +139,9 @@ export function exploreJson(r: ExploreResult) {
       steps: r.counterexample.steps,
       violation: r.counterexample.violation,
       logFile: r.counterexample.logFile ?? null,
+      ...(extra.script !== undefined ? { script: extra.script } : {}),
     },
+    ...(extra.coverage ? { coverage: extra.coverage } : {}),
   };
 }
 
@@ -148,6 +174,11 @@ export function formatExplore(r: ExploreResult, o: ExploreOptions): string[] {
 
 export function runExplore(opts: ExploreCommandOptions): number {
   const options = exploreOptionsFrom(opts);
+  const modes = exploreModesFrom(opts);
+  if (modes.swarm) {
+    const { onProgress: _bfsProgress, maxStates: _bfsStates, ...shared } = options;
+    return runSwarm(opts, { ...shared, seed: modes.seed, walks: modes.walks }, modes);
+  }
   const showProgress = !opts.json && opts.progress !== false && !!process.stderr.isTTY;
   let bar: cliProgress.SingleBar | null = null;
   if (showProgress) {
@@ -158,15 +189,40 @@ export function runExplore(opts: ExploreCommandOptions): number {
     bar.start(options.maxStates!, 0, { depth: 1, frontier: 0 });
   }
   let result: ExploreResult;
+  let coverage: CoverageReport | undefined;
   try {
-    result = explore({ ...options, progressEvery: 500, onProgress: (p) => bar?.update(p.statesExplored, { depth: p.depth, frontier: p.frontier }) });
+    const o = { ...options, progressEvery: 500, onProgress: (p: { statesExplored: number; depth: number; frontier: number }) => bar?.update(p.statesExplored, { depth: p.depth, frontier: p.frontier }) };
+    if (modes.coverage) ({ result, coverage } = exploreWithCoverage(o));
+    else result = explore(o);
   } finally {
     bar?.stop();
   }
-  if (opts.json) process.stdout.write(`${JSON.stringify(exploreJson(result), null, 2)}\n`);
-  else process.stdout.write(`${formatExplore(result, options).join('\n')}\n`);
+  const script = modes.exportSh ? exportScript(result.spec, result.counterexample, options.counterexampleFile!) : undefined;
+  if (opts.json) process.stdout.write(`${JSON.stringify(exploreJson(result, { ...(coverage ? { coverage } : {}), ...(script !== undefined ? { script } : {}) }), null, 2)}\n`);
+  else process.stdout.write(`${[...formatExplore(result, options), ...scriptLine(script ?? null), ...coverageText(coverage)].join('\n')}\n`);
   if (result.bound && !opts.json) process.stderr.write(`memhp: explore hit its bound: ${result.bound.message}\n`);
   return result.counterexample ? EXIT_FAILURE : result.bound ? EXIT_BOUND_HIT : EXIT_OK;
+}
+
+function runSwarm(opts: ExploreCommandOptions, options: SwarmOptions, modes: ReturnType<typeof exploreModesFrom>): number {
+  const showProgress = !opts.json && opts.progress !== false && !!process.stderr.isTTY;
+  const bar = showProgress
+    ? new cliProgress.SingleBar({ format: 'swarm [{bar}] {value}/{total} walks', stream: process.stderr, hideCursor: true, clearOnComplete: true }, cliProgress.Presets.shades_classic)
+    : null;
+  bar?.start(options.walks!, 0);
+  const cov = modes.coverage ? new Coverage(options.invariants ?? INVARIANTS) : undefined;
+  let r: ReturnType<typeof swarm>;
+  try {
+    r = swarm({ ...options, ...(cov ? { coverage: cov } : {}), onProgress: (p) => bar?.update(p.walks) });
+  } finally {
+    bar?.stop();
+  }
+  const coverage = cov?.report();
+  const script = modes.exportSh ? exportScript(r.spec, r.counterexample, options.counterexampleFile!) : undefined;
+  if (opts.json) process.stdout.write(`${JSON.stringify(swarmJson(r, { ...(coverage ? { coverage } : {}), ...(script !== undefined ? { script } : {}) }), null, 2)}\n`);
+  else process.stdout.write(`${[...formatSwarm(r, options), ...scriptLine(script ?? null), ...coverageText(coverage)].join('\n')}\n`);
+  if (r.bound && !opts.json) process.stderr.write(`memhp: explore hit its bound: ${r.bound.message}\n`);
+  return r.counterexample ? EXIT_FAILURE : r.bound ? EXIT_BOUND_HIT : EXIT_OK;
 }
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
@@ -189,13 +245,18 @@ export function registerExplore(program: Command): void {
       '--ops <list>',
       `extra operation kinds, comma-separated (${EXTRA_OPS.join(', ')}, or all): pin/unpin per block; inject arms MEM_GOING_ONLINE or MEM_GOING_OFFLINE with ${INJECT_ERROR} or disarms it with 0; signal leaves a signal pending for the next offline; set writes auto_online_blocks=${AUTO_ONLINE_VALUES.join('|')}; acpi_dimm adds a DIMM (static memory group) per sub-range and ejects it; virtio_mem probes one device over the window and resizes it to every whole number of blocks; dax_kmem binds one dax device over the window to kmem (with memmap_on_memory on 6.8) and unbinds it; offline_and_remove_memory (every aligned sub-range) and touch are in the default set already`,
     )
-    .option('--depth <d>', 'longest operation sequence tried', '5')
+    .option('--depth <d>', 'longest operation sequence tried (default 5; with --swarm, the longest walk: default 20)')
     .option('--param <name=value>', 'kernel parameter, repeatable (e.g. v2_remove_guard=true, memmap_on_memory=force, movable_node=true)', collect, [])
     .option('--max-states <n>', 'stop after this many distinct states', '200000')
     .option('--max-seconds <s>', 'stop after this many seconds', '60')
     .option('--out <file>', 'where to write the counterexample log (replaced if it exists, like a build output)', 'memhp-counterexample.jsonl')
     .option('--json', 'print one JSON object { statesExplored, statesPerSec, complete, counterexample: { ops, logFile } }')
     .option('--no-progress', 'no progress bar even on a terminal')
+    .option('--swarm', 'swarm verification instead of breadth-first: many random depth-first walks, each with its own operation order and subset of operation kinds, steered by a shared bitstate table to unseen states; a counterexample is shrunk to a minimal sequence (docs/explore.md)')
+    .option('--seed <s>', 'with --swarm: the run\'s seed (default 1); walk i of seed S is the same everywhere, so seed ranges split a run across machines')
+    .option('--walks <n>', 'with --swarm: walks to make (default 100)')
+    .option('--coverage', 'after the run, which operations, errnos, kernel paths (BUG/WARN/oops), error returns, machine transitions and invariants were reached, and which never were (with --json: a "coverage" object)')
+    .option('--export <format>', 'sh: also write the counterexample as a POSIX shell script beside its log (<out>.sh) that makes the operations on a real /sys (QMP commands for device steps) and reports where the machine parts from memhp')
     .action((opts: ExploreCommandOptions) => {
       process.exitCode = runExplore(opts);
     });

@@ -5,7 +5,8 @@
  * it — and every checked state with the invariants that had something to check
  * there. report() sets that against the declared universe (./universe.ts).
  */
-import { decide, type Decision } from '../../engine/decide.ts';
+import { decide } from '../../engine/decide.ts';
+import type { MemhpEvent } from '../../engine/events.ts';
 import { TableGate } from '../../engine/gate.ts';
 import { tableToArray } from '../../engine/table.ts';
 import { emptyWorld, type World } from '../../engine/world.ts';
@@ -106,8 +107,8 @@ export class Coverage {
     this.decision({ op: 'boot' }, decide(emptyWorld(spec), new TableGate(), { op: 'boot' }));
   }
 
-  /** One operation decided in some state (refused or not). */
-  decision(op: Op, d: Decision): void {
+  /** One operation decided in some state (refused or not): a Decision, or the state space's Successor. */
+  decision(op: Op, d: { ret: number; message?: string; site?: string; events: readonly MemhpEvent[] }): void {
     this.ops.add(op.op);
     if (d.ret === 0) this.opsOk.add(op.op);
     else {
