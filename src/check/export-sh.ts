@@ -70,7 +70,9 @@ type Action =
 const qemuId = (device: string) => `memhp-${device.replace(/[^A-Za-z0-9._-]/g, '-')}`;
 
 /** Paths are relative to $SYS (default /sys), so the script also runs against a mounted copy. */
-function actionOf(spec: SystemSpec, before: World, op: Op, after: World): Action {
+function actionOf(spec: SystemSpec, before: World, op: Op, after: World, step: number): Action {
+  // a memory backend per add (named by its step): an ejected DIMM's backend stays until object-del, so a re-add needs a new one
+  const backend = (id: string) => `${id}-mem${step}`;
   const mem = (b: number, f: string) => `devices/system/memory/memory${b}/${f}`;
   switch (op.op) {
     case 'state':
@@ -97,8 +99,8 @@ function actionOf(spec: SystemSpec, before: World, op: Op, after: World): Action
         kind: 'qmp',
         settle: true,
         lines: [
-          { execute: 'object-add', arguments: { 'qom-type': 'memory-backend-ram', id: `${id}-mem`, size: op.size } },
-          { execute: 'device_add', arguments: { driver: 'pc-dimm', id, memdev: `${id}-mem`, node: op.node, addr: op.start } },
+          { execute: 'object-add', arguments: { 'qom-type': 'memory-backend-ram', id: backend(id), size: op.size } },
+          { execute: 'device_add', arguments: { driver: 'pc-dimm', id, memdev: backend(id), node: op.node, addr: op.start } },
         ],
       };
     }
@@ -112,10 +114,10 @@ function actionOf(spec: SystemSpec, before: World, op: Op, after: World): Action
         kind: 'qmp',
         settle: true,
         lines: [
-          { execute: 'object-add', arguments: { 'qom-type': 'memory-backend-ram', id: `${id}-mem`, size: op.size } },
+          { execute: 'object-add', arguments: { 'qom-type': 'memory-backend-ram', id: backend(id), size: op.size } },
           {
             execute: 'device_add',
-            arguments: { driver: 'virtio-mem-pci', id, memdev: `${id}-mem`, node: op.node, memaddr: op.start, 'requested-size': op.requested, ...(op.blockSize ? { 'block-size': op.blockSize } : {}) },
+            arguments: { driver: 'virtio-mem-pci', id, memdev: backend(id), node: op.node, memaddr: op.start, 'requested-size': op.requested, ...(op.blockSize ? { 'block-size': op.blockSize } : {}) },
           },
         ],
       };
@@ -273,7 +275,7 @@ export function exportShell(spec: SystemSpec, ops: readonly Op[], opts: ShellExp
     return r;
   });
   const blocks = blocksToCheck(worlds, ops);
-  const actions = ops.map((op, i) => actionOf(spec, worlds[i]!, op, worlds[i + 1]!));
+  const actions = ops.map((op, i) => actionOf(spec, worlds[i]!, op, worlds[i + 1]!, i + 1));
   const blockLines = (w: World) =>
     blocks.map((id) => {
       const b = tableToArray(w.blocks).find((x) => x.id === id);

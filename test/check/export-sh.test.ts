@@ -69,7 +69,7 @@ describe('export sh', { timeout: 120_000 }, () => {
     expect(text).toContain(`expect_write 'kernel/debug/notifier-error-inject/memory/actions/MEM_GOING_OFFLINE/error' '-12' 0 ''`);
     expect(text).toContain(`expect_write 'devices/system/memory/memory${b0}/state' 'offline' ENOMEM 'Cannot allocate memory'`);
     expect(text).toContain(`expect_write_raw 'devices/system/memory/memory${b0 + 1}/state' 'offline\n' 0 ''`);
-    expect(text).toContain(`{"execute":"device_add","arguments":{"driver":"pc-dimm","id":"memhp-PNP0C80-01","memdev":"memhp-PNP0C80-01-mem","node":0,"addr":${at(2)}}}`);
+    expect(text).toContain(`{"execute":"device_add","arguments":{"driver":"pc-dimm","id":"memhp-PNP0C80-01","memdev":"memhp-PNP0C80-01-mem${SYSFS_OPS.length + 1}","node":0,"addr":${at(2)}}}`);
     expect(text).toContain('{"execute":"device_del","arguments":{"id":"memhp-PNP0C80-01"}}');
     expect(text).toMatch(/cannot 'remove_memory\(\) is called by drivers inside the kernel/);
     expect(text).toContain(`expect_block ${b0} online 'Movable'`);
