@@ -165,6 +165,8 @@ function run(opts: SwarmOptions): SwarmResult {
     let world: World = root;
     const path: number[] = [];
     for (let d = 0; d < depth; d++) {
+      // a very long walk must not outrun the time bound: it ends where the bound finds it
+      if ((d & 63) === 63 && performance.now() - t0 >= maxMs) break;
       // from a random place in the member's order: the first successor no walk has seen, else a random changed one
       const start = Math.floor(random() * ops.length);
       let chosen: Successor | null = null;
