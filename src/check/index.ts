@@ -40,3 +40,11 @@ export {
 } from './testing.ts';
 export { memhpMatchers, type MemhpMatchers } from './matchers.ts';
 export { operationArbitraries, type OperationArbitraries } from './arbitraries.ts';
+// swarm walks, coverage and shell-script counterexamples (docs/explore.md)
+export { swarm, walkSeed, type SwarmOptions, type SwarmResult, type SwarmCounterexample } from './swarm.ts';
+export { shrinkOps, replayOps, type Shrunk } from './shrink.ts';
+export { Coverage, type CoverageReport, type CoverageSection, type CoverageItem } from './coverage/collect.ts';
+export { CoveredSpace } from './coverage/space.ts';
+export { exploreWithCoverage } from './coverage/explore.ts';
+export { KERNEL_PATHS, type KernelPath } from './coverage/kernel-paths.ts';
+export { exportShell, writeShellExport, type ShellExportOptions } from './export-sh.ts';

@@ -10,11 +10,17 @@ import { AGENT_NAMES, type AgentName } from '../kernel/agents.ts';
 import { resolve } from 'node:path';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
-import { exploreAsync, type ExploreOptions, type ExploreResult } from '../check/explore.ts';
+import { exploreWithCoverage } from '../check/coverage/explore.ts';
+import type { CoverageReport } from '../check/coverage/collect.ts';
+import { Coverage } from '../check/coverage/collect.ts';
+import { explore, exploreAsync, type ExploreOptions, type ExploreResult } from '../check/explore.ts';
+import { INVARIANTS } from '../check/invariants/index.ts';
+import { swarm, type SwarmOptions } from '../check/swarm.ts';
 import { AUTO_ONLINE_VALUES, EXTRA_OPS, INJECT_ERROR, type ExtraOp } from '../check/machine.ts';
 import { ARCH_NAMES, ERAS, type ArchName, type Era, type Params } from '../kernel/types.ts';
 import { PARAM_PARSERS } from '../scenario/values.ts';
 import { EXIT_FAILURE, EXIT_OK, InputError } from './errors.ts';
+import { coverageText, exportScript, formatSwarm, scriptLine, swarmJson } from './explore-swarm.ts';
 
 export const EXIT_BOUND_HIT = 3;
 
@@ -34,6 +40,11 @@ export interface ExploreCommandOptions {
   out?: string;
   json?: boolean;
   progress?: boolean;
+  swarm?: boolean;
+  seed?: string;
+  walks?: string;
+  coverage?: boolean;
+  export?: string;
 }
 
 function positiveInt(option: string, value: string | undefined, fallback: number, max = Number.MAX_SAFE_INTEGER): number {
@@ -106,7 +117,8 @@ export function exploreOptionsFrom(opts: ExploreCommandOptions): ExploreOptions 
     nodes: positiveInt('--nodes', opts.nodes, 1, 2),
     ...(opts.ops !== undefined ? { extraOps: parseExtraOps(opts.ops) } : {}),
     ...(opts.agents !== undefined ? { agents: parseAgents(opts.agents) } : {}),
-    depth: positiveInt('--depth', opts.depth, 5, 64),
+    // a swarm walks deep (its point); breadth-first stops where the levels grow too wide
+    depth: opts.swarm ? positiveInt('--depth', opts.depth, 20, 10_000) : positiveInt('--depth', opts.depth, 5, 64),
     params: parseParams(opts.param ?? []),
     maxStates: positiveInt('--max-states', opts.maxStates, 200_000),
     maxSeconds: positiveInt('--max-seconds', opts.maxSeconds, 60),
@@ -116,8 +128,20 @@ export function exploreOptionsFrom(opts: ExploreCommandOptions): ExploreOptions 
   };
 }
 
+/** --swarm, --seed, --walks, --coverage, --export: checked like the rest (InputError naming the option). */
+export function exploreModesFrom(opts: ExploreCommandOptions) {
+  if (opts.export !== undefined && opts.export !== 'sh') throw new InputError(`--export ${JSON.stringify(opts.export)}: expected sh (the only format)`);
+  if (!opts.swarm && (opts.seed !== undefined || opts.walks !== undefined)) throw new InputError(`${opts.seed !== undefined ? '--seed' : '--walks'} belongs to --swarm (breadth-first search has no randomness)`);
+  let seed = 1;
+  if (opts.seed !== undefined) {
+    if (!/^\d+$/.test(opts.seed.trim()) || Number(opts.seed) > 0xffffffff) throw new InputError(`--seed ${JSON.stringify(opts.seed)}: expected a whole number from 0 to 4294967295`);
+    seed = Number(opts.seed);
+  }
+  return { swarm: !!opts.swarm, seed, walks: positiveInt('--walks', opts.walks, 100), coverage: !!opts.coverage, exportSh: opts.export === 'sh' };
+}
+
 /** The result as one JSON object (the `--json` contract). */
-export function exploreJson(r: ExploreResult) {
+export function exploreJson(r: ExploreResult, extra: { coverage?: CoverageReport; script?: string | null } = {}) {
   return {
     statesExplored: r.statesExplored,
     statesPerSec: r.statesPerSec,
@@ -139,7 +163,9 @@ export function exploreJson(r: ExploreResult) {
       steps: r.counterexample.steps,
       violation: r.counterexample.violation,
       logFile: r.counterexample.logFile ?? null,
+      ...(extra.script !== undefined ? { script: extra.script } : {}),
     },
+    ...(extra.coverage ? { coverage: extra.coverage } : {}),
   };
 }
 
@@ -176,6 +202,11 @@ export function formatExplore(r: ExploreResult, o: ExploreOptions): string[] {
 
 export async function runExplore(opts: ExploreCommandOptions): Promise<number> {
   const options = exploreOptionsFrom(opts);
+  const modes = exploreModesFrom(opts);
+  if (modes.swarm) {
+    const { onProgress: _bfsProgress, maxStates: _bfsStates, ...shared } = options;
+    return runSwarm(opts, { ...shared, seed: modes.seed, walks: modes.walks }, modes);
+  }
   const showProgress = !opts.json && opts.progress !== false && !!process.stderr.isTTY;
   let bar: cliProgress.SingleBar | null = null;
   if (showProgress) {
@@ -186,15 +217,41 @@ export async function runExplore(opts: ExploreCommandOptions): Promise<number> {
     bar.start(options.maxStates!, 0, { depth: 1, frontier: 0 });
   }
   let result: ExploreResult;
+  let coverage: CoverageReport | undefined;
   try {
-    result = await exploreAsync({ ...options, progressEvery: 500, onProgress: (p) => bar?.update(p.statesExplored, { depth: p.depth, frontier: p.frontier }) });
+    const o = { ...options, progressEvery: 500, onProgress: (p: { statesExplored: number; depth: number; frontier: number }) => bar?.update(p.statesExplored, { depth: p.depth, frontier: p.frontier }) };
+    // coverage watches every successor on this thread; without it the search uses the worker threads
+    if (modes.coverage) ({ result, coverage } = exploreWithCoverage(o));
+    else result = await exploreAsync(o);
   } finally {
     bar?.stop();
   }
-  if (opts.json) process.stdout.write(`${JSON.stringify(exploreJson(result), null, 2)}\n`);
-  else process.stdout.write(`${formatExplore(result, options).join('\n')}\n`);
+  const script = modes.exportSh ? exportScript(result.spec, result.counterexample, options.counterexampleFile!) : undefined;
+  if (opts.json) process.stdout.write(`${JSON.stringify(exploreJson(result, { ...(coverage ? { coverage } : {}), ...(script !== undefined ? { script } : {}) }), null, 2)}\n`);
+  else process.stdout.write(`${[...formatExplore(result, options), ...scriptLine(script ?? null), ...coverageText(coverage)].join('\n')}\n`);
   if (result.bound && !opts.json) process.stderr.write(`memhp: explore hit its bound: ${result.bound.message}\n`);
   return result.counterexample ? EXIT_FAILURE : result.bound ? EXIT_BOUND_HIT : EXIT_OK;
+}
+
+function runSwarm(opts: ExploreCommandOptions, options: SwarmOptions, modes: ReturnType<typeof exploreModesFrom>): number {
+  const showProgress = !opts.json && opts.progress !== false && !!process.stderr.isTTY;
+  const bar = showProgress
+    ? new cliProgress.SingleBar({ format: 'swarm [{bar}] {value}/{total} walks', stream: process.stderr, hideCursor: true, clearOnComplete: true }, cliProgress.Presets.shades_classic)
+    : null;
+  bar?.start(options.walks!, 0);
+  const cov = modes.coverage ? new Coverage(options.invariants ?? INVARIANTS) : undefined;
+  let r: ReturnType<typeof swarm>;
+  try {
+    r = swarm({ ...options, ...(cov ? { coverage: cov } : {}), onProgress: (p) => bar?.update(p.walks) });
+  } finally {
+    bar?.stop();
+  }
+  const coverage = cov?.report();
+  const script = modes.exportSh ? exportScript(r.spec, r.counterexample, options.counterexampleFile!) : undefined;
+  if (opts.json) process.stdout.write(`${JSON.stringify(swarmJson(r, { ...(coverage ? { coverage } : {}), ...(script !== undefined ? { script } : {}) }), null, 2)}\n`);
+  else process.stdout.write(`${[...formatSwarm(r, options), ...scriptLine(script ?? null), ...coverageText(coverage)].join('\n')}\n`);
+  if (r.bound && !opts.json) process.stderr.write(`memhp: explore hit its bound: ${r.bound.message}\n`);
+  return r.counterexample ? EXIT_FAILURE : r.bound ? EXIT_BOUND_HIT : EXIT_OK;
 }
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
@@ -221,7 +278,7 @@ export function registerExplore(program: Command): void {
       '--agents <list>',
       `onlining agents installed, comma-separated (${AGENT_NAMES.join(', ')}): each block's add uevent (daxctl: dax0.0's bind) queues a reaction, and the explorer interleaves the agent operations that handle them with everything else (docs/drivers.md "Onlining agents")`,
     )
-    .option('--depth <d>', 'longest operation sequence tried', '5')
+    .option('--depth <d>', 'longest operation sequence tried (default 5; with --swarm, the longest walk: default 20)')
     .option('--param <name=value>', 'kernel parameter, repeatable (e.g. v2_remove_guard=true, memmap_on_memory=force, movable_node=true)', collect, [])
     .option('--max-states <n>', 'stop after this many distinct states', '200000')
     .option('--max-seconds <s>', 'stop after this many seconds', '60')
@@ -230,6 +287,11 @@ export function registerExplore(program: Command): void {
     .option('--out <file>', 'where to write the counterexample log (replaced if it exists, like a build output)', 'memhp-counterexample.jsonl')
     .option('--json', 'print one JSON object { statesExplored, statesPerSec, complete, counterexample: { ops, logFile } }')
     .option('--no-progress', 'no progress bar even on a terminal')
+    .option('--swarm', 'swarm verification instead of breadth-first: many random depth-first walks, each with its own operation order and subset of operation kinds, steered by a shared bitstate table to unseen states; a counterexample is shrunk to a minimal sequence (docs/explore.md)')
+    .option('--seed <s>', 'with --swarm: the run\'s seed (default 1); walk i of seed S is the same everywhere, so seed ranges split a run across machines')
+    .option('--walks <n>', 'with --swarm: walks to make (default 100)')
+    .option('--coverage', 'after the run, which operations, errnos, kernel paths (BUG/WARN/oops), error returns, machine transitions and invariants were reached, and which never were (with --json: a "coverage" object)')
+    .option('--export <format>', 'sh: also write the counterexample as a POSIX shell script beside its log (<out>.sh) that makes the operations on a real /sys (QMP commands for device steps) and reports where the machine parts from memhp')
     .action(async (opts: ExploreCommandOptions) => {
       process.exitCode = await runExplore(opts);
     });
