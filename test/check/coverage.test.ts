@@ -59,7 +59,7 @@ describe('coverage', { timeout: 180_000 }, () => {
     expect(coverage.operations.reached.reduce((n, i) => n + i.count, 0)).toBe(result.transitions);
     expect(keys(coverage.errnos)).toContain('EINVAL');
     expect(coverage.errnos.never).toContain('EHWPOISON');
-    expect(keys(coverage.errorReturns)).toContain('state EINVAL: memoryN is already offline');
+    expect(keys(coverage.errorReturns)).toContain('device_offline(): EINVAL');
     expect(coverage.errorReturns.total).toBeNull();
     expect(keys(coverage.transitions)).toContain('hotplug: absent --BOOT-->');
     expect(keys(coverage.transitions)).toContain('memory_block: offline --ONLINE-->');
