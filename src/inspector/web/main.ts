@@ -13,7 +13,9 @@ import { drawStatechart } from './chart.ts';
 import { showActor, showDiff, showEvent, showInvariants, showStepContext } from './panels.ts';
 import { showOutcome } from './outcome.ts';
 import { askFork, showBranches } from './branches.ts';
-import { COMMAND_HELP, parseCommand } from './command.ts';
+import { COMMAND_HELP } from './command.ts';
+import { CommandBox } from './command-box.ts';
+import type { Op } from '../../kernel/ops.ts';
 import { bytes, el } from './format.ts';
 import { budget, nextTask } from './yield.ts';
 
@@ -36,14 +38,28 @@ const model = new MapModel();
 const status = (text: string, error = false) => {
   const s = $('status');
   s.textContent = text;
+  // cut with "…" when the header is narrow: the whole line on hover
+  s.title = text;
   s.className = error ? 'error' : '';
+  if (text) announce(text);
   // an error also goes to a banner: the status line is short and easy to miss
   if (error) banner(text);
 };
 
-function banner(text: string, extra: HTMLElement[] = []): void {
+/**
+ * Tell a screen reader what the page just did (a step, a status): one polite live region, the latest text only,
+ * and not on every step of a scrub or of play — only once the cursor rests.
+ */
+let announceTimer = 0;
+function announce(text: string): void {
+  clearTimeout(announceTimer);
+  announceTimer = window.setTimeout(() => { $('announce').textContent = text; }, playing ? 1000 : 250);
+}
+
+function banner(text: string, extra: HTMLElement[] = [], kind = 'error'): void {
   const b = $('banner');
   b.hidden = false;
+  b.dataset.kind = kind;
   b.replaceChildren(el('span', {}, text), ...extra);
   const close = el('button', { type: 'button', title: 'dismiss' }, '×');
   close.addEventListener('click', () => { b.hidden = true; });
@@ -55,6 +71,7 @@ const timeline = new Timeline(api, $('rows'), $<HTMLInputElement>('rows-scroll')
 const plot = new AccountingPlot(api, $<HTMLCanvasElement>('plot'), $('plot-legend'), $('plot-tip'), $('plot-range'));
 const scrubber = $<HTMLInputElement>('scrubber');
 const whyPanel = new WhyPanel(api, $('diff'));
+const commandBox = new CommandBox($<HTMLInputElement>('live-cmd'), $('live-result'), (op, line) => sendCommand(op, line));
 
 /** Marks for the browser tests and for anyone timing the page: the cursor moved, and the page shows it. */
 function mark(name: 'cursor' | 'shown', seq: number): void {
@@ -130,6 +147,7 @@ const loadStep = latestOnly(
     if (stale()) return;
     const e = s.event ?? undefined;
     showEvent($('event-title'), e, seq);
+    announce($('event-title').textContent ?? `seq ${seq}`);
     showStepContext($('step-op'), s.change, s.mapSeq, (to) => setCursor(to));
     showDiff($('diff'), s.change.changes, e?.type === 'op');
     $('map-at').textContent = s.mapSeq === seq ? `at seq ${seq}` : `after the operation (seq ${s.mapSeq}) · ← for the world before it`;
@@ -282,39 +300,35 @@ function renderQuick(): void {
   const cmds = [`online ${m[1]}`, `offline ${m[1]}`, `remove ${m[2]} ${blockSize}`];
   box.replaceChildren(...cmds.map((c) => {
     const b = el('button', { type: 'button' }, c);
-    b.addEventListener('click', () => { ($('live-cmd') as HTMLInputElement).value = c; });
+    b.addEventListener('click', () => commandBox.suggest(c));
     return b;
   }));
 }
 
-async function sendCommand(line: string): Promise<void> {
+/** Send a parsed operation (command-box.ts parsed the whole line); true when it went out, false when the user cancelled a fork. */
+async function sendCommand(op: Op, line: string): Promise<boolean> {
   const out = $('live-result');
-  try {
-    const op = parseCommand(line);
-    // at a past step the command starts a new branch: say so, and let the user decide
-    const opEnd = lastStep && lastStep.seq === cursor ? lastStep.change.opEnd : cursor;
-    if (opEnd < info.lastSeq) {
-      const ok = await askFork($('fork-ask'), { cursor, opEnd, lastSeq: info.lastSeq, command: line, logPath: info.logPath ?? null });
-      if (!ok) { out.className = ''; out.textContent = 'not sent: nothing forked'; return; }
-    }
-    const r = await api.call('apply', { op, atSeq: cursor });
-    info = r.info;
-    out.className = r.ok ? '' : 'bad';
-    out.textContent = opLine({ op, ret: r.ret, errno: r.errno })
-      + (r.message ? `\n${r.message}` : '')
-      + (r.forkedLogPath ? `\nforked a new log at seq ${cursor}: ${r.forkedLogPath}` : '');
-    if (r.forkedLogPath) {
-      const back = el('button', { type: 'button' }, 'back to the original');
-      back.addEventListener('click', () => void switchBranch(0));
-      banner(`Forked at seq ${opEnd} into branch ${r.forkedBranch}: ${r.forkedLogPath}. The original log is unchanged and stays under Branches.`, [back]);
-      model.reset();
-    }
-    await onInfo();
-    setCursor(info.lastSeq);
-  } catch (e) {
-    out.className = 'bad';
-    out.textContent = (e as Error).message;
+  // at a past step the command starts a new branch: say so, and let the user decide
+  const opEnd = lastStep && lastStep.seq === cursor ? lastStep.change.opEnd : cursor;
+  if (opEnd < info.lastSeq) {
+    const ok = await askFork($('fork-ask'), { cursor, opEnd, lastSeq: info.lastSeq, command: line, logPath: info.logPath ?? null });
+    if (!ok) { out.className = ''; out.textContent = 'not sent: nothing forked'; return false; }
   }
+  const r = await api.call('apply', { op, atSeq: cursor });
+  info = r.info;
+  out.className = r.ok ? '' : 'bad';
+  out.textContent = opLine({ op, ret: r.ret, errno: r.errno })
+    + (r.message ? `\n${r.message}` : '')
+    + (r.forkedLogPath ? `\nforked a new log at seq ${cursor}: ${r.forkedLogPath}` : '');
+  if (r.forkedLogPath) {
+    const back = el('button', { type: 'button' }, 'back to the original');
+    back.addEventListener('click', () => void switchBranch(0));
+    banner(`Forked at seq ${opEnd} into branch ${r.forkedBranch}: ${r.forkedLogPath}. The original log is unchanged and stays under Branches.`, [back], 'fork');
+    model.reset();
+  }
+  await onInfo();
+  setCursor(info.lastSeq);
+  return true;
 }
 
 async function switchBranch(id: number): Promise<void> {
@@ -328,6 +342,7 @@ let branchList: BranchInfo[] = [];
 /** The header and the scrubber's range: what info alone says. */
 function showInfo(): void {
   $('log-name').textContent = `${info.name}${info.live ? ' · live' : ''}`;
+  $('log-name').title = `${info.name}${info.logPath ? `\n${info.logPath}` : ''}`;
   $('log-path').textContent = info.logPath ?? '(in memory: a scenario; operations stay in memory)';
   scrubber.max = String(info.lastSeq);
   $('seq-label').textContent = `seq ${cursor} / ${info.lastSeq}`;
@@ -391,7 +406,7 @@ async function main(): Promise<void> {
   for (const id of ['f-type', 'plot-mode']) $(id).addEventListener('change', () => $('rows').focus());
   $('plot-mode').addEventListener('change', () => { plot.mode = ($('plot-mode') as HTMLSelectElement).value as 'nodes' | 'zones'; plot.draw(); });
   $('plot-reset').addEventListener('click', () => plot.resetZoom());
-  $('live-form').addEventListener('submit', (e) => { e.preventDefault(); void sendCommand(($('live-cmd') as HTMLInputElement).value); });
+  $('live-form').addEventListener('submit', (e) => { e.preventDefault(); void commandBox.submit(); });
   document.addEventListener('keydown', (e) => {
     const t = e.target as HTMLElement;
     if (e.key === 'Escape' && (t.tagName === 'INPUT' || t.tagName === 'SELECT')) { $('rows').focus(); return; }
