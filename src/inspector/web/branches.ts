@@ -7,7 +7,7 @@
 import type { BranchInfo } from '../backend.ts';
 import { el } from './format.ts';
 
-export function showBranches(box: HTMLElement, branches: BranchInfo[], onSelect: (id: number) => void): void {
+export function showBranches(box: HTMLElement, branches: BranchInfo[], onSelect: (id: number) => void, onCompare?: (id: number) => void): void {
   if (branches.length <= 1) {
     box.replaceChildren(el('span', { class: 'dim' }, 'one branch (an operation sent at a past step forks a new one; the original stays here)'));
     return;
@@ -18,7 +18,14 @@ export function showBranches(box: HTMLElement, branches: BranchInfo[], onSelect:
     const btn = el('button', { type: 'button', title: b.current ? 'shown now' : 'show this branch' }, `${b.current ? '● ' : ''}branch ${b.id}`);
     btn.disabled = b.current;
     btn.addEventListener('click', () => onSelect(b.id));
-    li.append(btn, el('span', {}, ` ${where} · ${b.lastSeq} events · `), el('span', { class: 'path' }, b.logPath ?? '(in memory)'));
+    li.append(btn);
+    if (!b.current && onCompare) {
+      // side by side with the branch shown: where they part and what differs
+      const cmp = el('button', { type: 'button', 'data-compare': String(b.id), title: 'where this branch and the one shown part, the two worlds there, and what differs' }, 'compare');
+      cmp.addEventListener('click', () => onCompare(b.id));
+      li.append(' ', cmp);
+    }
+    li.append(el('span', {}, ` ${where} · ${b.lastSeq} events · `), el('span', { class: 'path' }, b.logPath ?? '(in memory)'));
     return li;
   });
   const ul = el('ul');

@@ -13,6 +13,7 @@ import { drawStatechart } from './chart.ts';
 import { showActor, showDiff, showEvent, showInvariants, showStepContext } from './panels.ts';
 import { showOutcome } from './outcome.ts';
 import { askFork, showBranches } from './branches.ts';
+import { commonPrefix, showComparison } from './compare.ts';
 import { COMMAND_HELP } from './command.ts';
 import { CommandBox } from './command-box.ts';
 import type { Op } from '../../kernel/ops.ts';
@@ -66,7 +67,7 @@ function banner(text: string, extra: HTMLElement[] = [], kind = 'error'): void {
   b.append(' ', close);
 }
 
-const map = new MemoryMap($<HTMLCanvasElement>('map'), $<HTMLCanvasElement>('map-overlay'), $('map-detail'), $('map-summary'));
+const map = new MemoryMap($<HTMLCanvasElement>('map'), $<HTMLCanvasElement>('map-overlay'), $('map-detail'), $('map-summary'), $('map-actions'));
 const timeline = new Timeline(api, $('rows'), $<HTMLInputElement>('rows-scroll'), $('row-count'), $('rows-empty'));
 const plot = new AccountingPlot(api, $<HTMLCanvasElement>('plot'), $('plot-legend'), $('plot-tip'), $('plot-range'));
 const scrubber = $<HTMLInputElement>('scrubber');
@@ -161,7 +162,8 @@ const loadStep = latestOnly(
     if (stale()) return;
     // the selected actor follows the step (the server picks it); one the cursor moved past the removal of is let go
     actor = s.actor?.actor ?? actor;
-    showActorView(s, seq);
+    // the actor at the moment the map shows (after the operation, on an operation's row): both panels one moment
+    showActorView(s, s.mapSeq);
     whyPanel.step(s, actor);
     // not awaited: the next step need not wait for these
     inv?.then((r) => showInvariantsOf(q, r), (err: Error) => status(err.message, true));
@@ -177,6 +179,9 @@ function showInvariantsOf(q: { seq: number; invSeq: number }, r: { inv: Invarian
   $('inv-at').textContent = q.invSeq === q.seq ? `at seq ${q.seq}` : `after the operation (seq ${q.invSeq})`;
   mark('shown', q.seq);
 }
+
+/** The step the map and the actor panel show: the cursor, or the end of the operation whose row the cursor is on. */
+const shownSeq = () => (lastStep && lastStep.seq === cursor ? lastStep.mapSeq : cursor);
 
 function showActorView(s: StepView, seq: number): void {
   const a = s.actor;
@@ -243,6 +248,16 @@ function renderBreakpoints(): void {
   $('bp-list').replaceChildren(...items);
 }
 timeline.onBreakpointsChanged = renderBreakpoints;
+
+/** The cursor to the next (or previous) event the timeline's filter matches. */
+async function nextMatch(direction: 'forward' | 'backward'): Promise<void> {
+  const f = readFilter();
+  if (!f.actor && !f.type && !f.text) return status('n / N go to the next / previous row matching the filter: set a filter first (actor, type or text)');
+  stopPlaying();
+  const hit = await api.call('continue', { from: cursor, direction, breakpoints: [{ kind: 'match', filter: f }] });
+  if (hit === null) status(direction === 'forward' ? 'no matching row after this one' : 'no matching row before this one');
+  else setCursor(hit, `${direction === 'forward' ? 'next' : 'previous'} matching row: seq ${hit}`);
+}
 
 async function continueTo(direction: 'forward' | 'backward'): Promise<void> {
   stopPlaying();
@@ -331,14 +346,39 @@ async function sendCommand(op: Op, line: string): Promise<boolean> {
   return true;
 }
 
-async function switchBranch(id: number): Promise<void> {
+/**
+ * Show another branch at the same *event*: the cursor stays where it is while the two branches share it, and
+ * past the point where they part it goes back to that point (the same seq on the other branch is another event).
+ */
+async function switchBranch(id: number, seq?: number): Promise<void> {
+  const from = info.branch ?? 0;
+  const at = seq ?? cursor;
+  const common = id === from ? at : commonPrefix(branchList, from, id);
   info = await api.call('selectBranch', { id });
   model.reset();
+  // the fork's banner is about the branch left behind
+  if ($('banner').dataset.kind === 'fork') $('banner').hidden = true;
   await onInfo();
-  setCursor(Math.min(cursor, info.lastSeq), `on branch ${id}: ${info.name}`);
+  const to = seq !== undefined ? Math.min(seq, info.lastSeq) : Math.min(at, common, info.lastSeq);
+  setCursor(to, to < at ? `on branch ${id}: ${info.name}; at seq ${to}, the last step branch ${from} and branch ${id} share (seq ${at} of branch ${from} is not on this branch)` : `on branch ${id}: ${info.name}`);
 }
 
 let branchList: BranchInfo[] = [];
+
+/** The branch shown and branch `id` side by side (compare.ts). */
+async function compareWith(id: number): Promise<void> {
+  const shown = info.branch ?? 0;
+  try {
+    const c = await api.call('compare', { a: shown, b: id });
+    showComparison($('compare'), c, shown, (branch, seq) => {
+      if (branch === (info.branch ?? 0)) { stopPlaying(); setCursor(seq); }
+      else void switchBranch(branch, seq);
+    });
+    status(`branch ${shown} and branch ${id} part at seq ${c.common + 1}`);
+  } catch (e) {
+    status((e as Error).message, true);
+  }
+}
 /** The header and the scrubber's range: what info alone says. */
 function showInfo(): void {
   $('log-name').textContent = `${info.name}${info.live ? ' · live' : ''}`;
@@ -353,7 +393,7 @@ async function onInfo(): Promise<void> {
   timeline.refresh();
   const [branches, outcome] = await Promise.all([api.call('branches', {}), api.call('outcome', {})]);
   branchList = branches;
-  showBranches($('branches'), branchList, (id) => void switchBranch(id));
+  showBranches($('branches'), branchList, (id) => void switchBranch(id), (id) => void compareWith(id));
   showOutcome($('outcome'), outcome, (s) => { stopPlaying(); setCursor(s); });
   void plot.load(info.lastSeq);
 }
@@ -373,10 +413,25 @@ async function main(): Promise<void> {
   // where boot ends is asked with the rest, not after: one round trip less before the map
   let boot: StepChange;
   [info, machines, boot] = await Promise.all([api.call('info', {}), api.call('machines', {}), api.call('diff', { seq: 0 })]);
+  // the help is the box's description (read after its short name) and its tooltip
   $('live-cmd').title = COMMAND_HELP.join('\n');
+  $('live-help').textContent = `One operation per line, then Enter; up and down arrows recall earlier lines. Commands: ${COMMAND_HELP.join('; ')}`;
   timeline.onPick = (seq) => { stopPlaying(); setCursor(seq); };
   plot.onPick = (seq) => { stopPlaying(); setCursor(seq); };
-  map.onSelect = (id) => { actor = `memory${id}`; loadActor({ actor, seq: cursor }); renderQuick(); whyPanel.select(actor); };
+  map.onSelect = (id) => { actor = `memory${id}`; loadActor({ actor, seq: shownSeq() }); renderQuick(); whyPanel.select(actor); };
+  map.onJump = (seq) => { stopPlaying(); setCursor(seq, `went to the removal, seq ${seq}`); };
+  map.onCursor = (text) => { announce(text); renderQuick(); };
+  $('map-zoom-in').addEventListener('click', () => map.zoomBy(2));
+  $('map-zoom-out').addEventListener('click', () => map.zoomBy(0.5));
+  $('map-zoom-fit').addEventListener('click', () => map.zoomFit());
+  $('plot-wrap').addEventListener('keydown', (e) => {
+    if (!plot.key(e)) return;
+    e.preventDefault();
+    e.stopPropagation();
+    if (e.key !== 'Enter') announce(plot.tipText);
+  });
+  $('plot-wrap').addEventListener('blur', () => plot.blur());
+  $('plot-y').addEventListener('change', () => { plot.yScale = ($('plot-y') as HTMLSelectElement).value as 'auto' | 'values' | 'change'; plot.draw(); $('rows').focus(); });
   scrubber.addEventListener('input', () => { stopPlaying(); setCursor(Number(scrubber.value)); });
   $('to-start').addEventListener('click', () => { stopPlaying(); setCursor(0, 'start of the log'); });
   $('back').addEventListener('click', () => { stopPlaying(); setCursor(cursor - 1); });
@@ -413,6 +468,8 @@ async function main(): Promise<void> {
     // text boxes keep their caret keys; the scrubber moves the cursor itself
     if (t.tagName === 'INPUT' || t.tagName === 'SELECT' || t.tagName === 'TEXTAREA') return;
     if (e.key === ' ' && t.tagName !== 'BUTTON') { e.preventDefault(); void play(); return; }
+    // n / N: the next / previous row matching the timeline's filter (as a search in a pager)
+    if ((e.key === 'n' || e.key === 'N') && !e.ctrlKey && !e.metaKey && !e.altKey) { e.preventDefault(); void nextMatch(e.key === 'n' ? 'forward' : 'backward'); return; }
     const keys: Record<string, () => [number, string]> = {
       ArrowLeft: () => [cursor - 1, ''], ArrowRight: () => [cursor + 1, ''],
       Home: () => [0, 'start of the log'], End: () => [info.lastSeq, 'end of the log'],
