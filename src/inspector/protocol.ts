@@ -189,4 +189,6 @@ export type Reply =
   | { id: number | null; ok: false; error: { code: string; message: string } };
 
 /** appended: the log grew; branch: another branch is shown (every page follows). */
-export type Push = { type: 'appended'; info: InspectorInfo };
+export type Push = { type: 'appended'; info: InspectorInfo }
+  /** The log is still being read (a big one): the page says so until its first reply. */
+  | { type: 'loading'; text: string };

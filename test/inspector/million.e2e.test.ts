@@ -12,6 +12,7 @@ import { backendFromLog } from '../../src/inspector/engine-backend.ts';
 import { launch, OUT_DIR, shot } from './helpers/browser.ts';
 import { countBytes, instrument, longTasksSince, mapReadyMs, median, now, percentile, timedStep } from './helpers/perf.ts';
 import { tempDir, writeBigLog } from './helpers/logs.ts';
+import { measureServe } from './helpers/serve-cli.ts';
 import { filterActor, hoverBlock, seqLabel, waitSeq } from './helpers/page.ts';
 
 let browser: Browser;
@@ -30,6 +31,8 @@ const dir = tempDir();
 beforeAll(async () => {
   const log = writeBigLog(dir, 1_000_000);
   lastSeq = log.lastSeq;
+  // `memhp inspect` on the log in its own process, alone: when it serves, when the log is loaded, its peak memory
+  Object.assign(perf, await measureServe(log.path));
   inspector = await startInspector({ backend: backendFromLog(log.path) });
   browser = await launch();
   page = await browser.newPage({ viewport: { width: 1680, height: 1050 } });
@@ -151,7 +154,8 @@ describe('1,000,000 events, 32,768 blocks', { timeout: 300_000 }, () => {
 
   it('records the measured figures', () => {
     const out = { stepMedianMs: perf.stepMedianMs, stepP95Ms: perf.stepP95Ms, stepBytesMedian: perf.stepBytesMedian,
-      scrubLongestTaskMs: perf.scrubLongestTaskMs, mapReadyMs: Math.round(perf.mapReadyMs!), events: lastSeq, blocks: 32768 };
+      scrubLongestTaskMs: perf.scrubLongestTaskMs, mapReadyMs: Math.round(perf.mapReadyMs!),
+      serverReadyMs: perf.serverReadyMs, serverLoadedMs: perf.serverLoadedMs, serverPeakRssMB: perf.serverPeakRssMB, events: lastSeq, blocks: 32768 };
     for (const [k, v] of Object.entries(out)) expect(Number.isFinite(v), k).toBe(true);
     mkdirSync(OUT_DIR, { recursive: true });
     writeFileSync(join(OUT_DIR, 'perf.json'), JSON.stringify(out, null, 2) + '\n');

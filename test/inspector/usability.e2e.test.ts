@@ -157,7 +157,7 @@ describe('issue 21, as the user did it', { timeout: 120_000 }, () => {
     await goto(lastSeq);
     const before = lines(logPath);
     const out = await type('offline 65 bogus words here');
-    expect(out).toMatch(/^not sent: offline: too many words \("bogus" "words" "here" left over\): offline <block>/);
+    expect(out).toMatch(/^offline: too many words \("bogus" "words" "here" left over\): offline <block>/);
     expect(lines(logPath)).toBe(before);
     // the refused line stays in the box to be fixed, marked invalid
     expect(await page.inputValue('[data-testid=live-cmd]')).toBe('offline 65 bogus words here');
@@ -295,7 +295,9 @@ describe('issue 21, as the user did it', { timeout: 120_000 }, () => {
       expect(values.max).toBeLessThan(16_777_216 * 1.1);
       await p.selectOption('[data-testid=plot-y]', 'auto');
       // the hover box stays inside the plot at its right edge
-      await p.mouse.move(box.x + box.width - 3, box.y + box.height / 2);
+      await p.locator('[data-testid=plot]').scrollIntoViewIfNeeded();
+      const at = (await p.locator('[data-testid=plot]').boundingBox())!;
+      await p.mouse.move(at.x + at.width - 3, at.y + at.height / 2);
       await p.waitForSelector('[data-testid=plot-tip]:not([hidden])');
       const tip = (await p.locator('[data-testid=plot-tip]').boundingBox())!;
       const wrap = (await p.locator('#plot-wrap').boundingBox())!;

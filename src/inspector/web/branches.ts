@@ -18,14 +18,13 @@ export function showBranches(box: HTMLElement, branches: BranchInfo[], onSelect:
     const btn = el('button', { type: 'button', title: b.current ? 'shown now' : 'show this branch' }, `${b.current ? '● ' : ''}branch ${b.id}`);
     btn.disabled = b.current;
     btn.addEventListener('click', () => onSelect(b.id));
-    li.append(btn);
+    li.append(btn, el('span', {}, ` ${where} · ${b.lastSeq} events · `), el('span', { class: 'path' }, b.logPath ?? '(in memory)'));
     if (!b.current && onCompare) {
       // side by side with the branch shown: where they part and what differs
-      const cmp = el('button', { type: 'button', 'data-compare': String(b.id), title: 'where this branch and the one shown part, the two worlds there, and what differs' }, 'compare');
+      const cmp = el('button', { type: 'button', 'data-compare': String(b.id), title: 'where this branch and the one shown part, the two worlds there, and what differs' }, `compare with branch ${branches.find((x) => x.current)?.id ?? ''}`.trim());
       cmp.addEventListener('click', () => onCompare(b.id));
       li.append(' ', cmp);
     }
-    li.append(el('span', {}, ` ${where} · ${b.lastSeq} events · `), el('span', { class: 'path' }, b.logPath ?? '(in memory)'));
     return li;
   });
   const ul = el('ul');

@@ -55,7 +55,8 @@ export class CommandBox {
     } catch (e) {
       this.input.setAttribute('aria-invalid', 'true');
       this.out.className = 'bad';
-      this.out.textContent = `not sent: ${(e as Error).message}`;
+      // the reason alone (the box keeps the line, marked invalid): nothing was sent
+      this.out.textContent = (e as Error).message;
       return;
     }
     this.input.removeAttribute('aria-invalid');

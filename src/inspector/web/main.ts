@@ -412,6 +412,8 @@ function readFilter(): EventFilter {
 async function main(): Promise<void> {
   // where boot ends is asked with the rest, not after: one round trip less before the map
   let boot: StepChange;
+  // a big log is still being read: the server says so on connecting
+  api.onPush = (p) => { if (p.type === 'loading') status(`${p.text} The map follows as soon as it is read.`); };
   [info, machines, boot] = await Promise.all([api.call('info', {}), api.call('machines', {}), api.call('diff', { seq: 0 })]);
   // the help is the box's description (read after its short name) and its tooltip
   $('live-cmd').title = COMMAND_HELP.join('\n');
@@ -431,7 +433,9 @@ async function main(): Promise<void> {
     if (e.key !== 'Enter') announce(plot.tipText);
   });
   $('plot-wrap').addEventListener('blur', () => plot.blur());
-  $('plot-y').addEventListener('change', () => { plot.yScale = ($('plot-y') as HTMLSelectElement).value as 'auto' | 'values' | 'change'; plot.draw(); $('rows').focus(); });
+  // a click on the map or the plot does not take the keys from the timeline (← → keep stepping); Tab reaches them
+  for (const id of ['map', 'plot']) $(id).addEventListener('mousedown', (e) => e.preventDefault());
+  $('plot-y').addEventListener('change', () => { plot.yScale = ($('plot-y') as HTMLSelectElement).value as 'auto' | 'values' | 'change'; plot.draw(); $('rows').focus({ preventScroll: true }); });
   scrubber.addEventListener('input', () => { stopPlaying(); setCursor(Number(scrubber.value)); });
   $('to-start').addEventListener('click', () => { stopPlaying(); setCursor(0, 'start of the log'); });
   $('back').addEventListener('click', () => { stopPlaying(); setCursor(cursor - 1); });
@@ -440,7 +444,7 @@ async function main(): Promise<void> {
   $('play').addEventListener('click', () => void play());
   $('speed').addEventListener('change', () => {
     if (playing) { const was = playing.target; stopPlaying(); void play().then(() => { if (playing) playing.target = was; }); }
-    $('rows').focus();
+    $('rows').focus({ preventScroll: true });
   });
   $('bp-continue').addEventListener('click', () => void continueTo('forward'));
   $('bp-back').addEventListener('click', () => void continueTo('backward'));
@@ -458,13 +462,13 @@ async function main(): Promise<void> {
     });
   }
   // a choice in a list is done: hand the keys back to the timeline, so → steps instead of changing the choice
-  for (const id of ['f-type', 'plot-mode']) $(id).addEventListener('change', () => $('rows').focus());
+  for (const id of ['f-type', 'plot-mode']) $(id).addEventListener('change', () => $('rows').focus({ preventScroll: true }));
   $('plot-mode').addEventListener('change', () => { plot.mode = ($('plot-mode') as HTMLSelectElement).value as 'nodes' | 'zones'; plot.draw(); });
   $('plot-reset').addEventListener('click', () => plot.resetZoom());
   $('live-form').addEventListener('submit', (e) => { e.preventDefault(); void commandBox.submit(); });
   document.addEventListener('keydown', (e) => {
     const t = e.target as HTMLElement;
-    if (e.key === 'Escape' && (t.tagName === 'INPUT' || t.tagName === 'SELECT')) { $('rows').focus(); return; }
+    if (e.key === 'Escape' && (t.tagName === 'INPUT' || t.tagName === 'SELECT')) { $('rows').focus({ preventScroll: true }); return; }
     // text boxes keep their caret keys; the scrubber moves the cursor itself
     if (t.tagName === 'INPUT' || t.tagName === 'SELECT' || t.tagName === 'TEXTAREA') return;
     if (e.key === ' ' && t.tagName !== 'BUTTON') { e.preventDefault(); void play(); return; }
@@ -482,6 +486,7 @@ async function main(): Promise<void> {
     setCursor(seq, note);
   });
   api.onPush = (p) => {
+    if (p.type === 'loading') return;
     const atEnd = cursor === info.lastSeq;
     const branchChanged = (p.info.branch ?? 0) !== (info.branch ?? 0);
     info = p.info;
