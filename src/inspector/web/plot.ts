@@ -271,9 +271,12 @@ export class AccountingPlot {
     }
     this.drawHover(ctx, series, sy, H);
     const whole = this.view.from === 0 && this.view.to >= this.total - 1;
-    this.range.textContent = (whole ? `all ${this.total} operations (wheel or drag to zoom)` : `operations ${this.view.from}–${this.view.to} of ${this.total}`)
-      + (y.change ? ` · y: change since op ${this.view.from}` : '');
-    this.range.title = y.change && this.yScale === 'auto' ? 'the counters in view differ too much in size to share a value axis: each is drawn as its change since the first operation in view (choose "values" to see them as they are)' : '';
+    this.range.textContent = whole ? `all ${this.total} operations (wheel or drag to zoom)` : `operations ${this.view.from}–${this.view.to} of ${this.total}`;
+    const axis = this.range.nextElementSibling as HTMLElement | null;
+    if (axis?.id === 'plot-axis') {
+      axis.textContent = y.change ? `y: change since op ${this.view.from}` : '';
+      axis.title = y.change && this.yScale === 'auto' ? 'the counters in view differ too much in size to share a value axis: each is drawn as its change since the first operation in view (choose "y: values" to see them as they are)' : '';
+    }
     this.describe(samples, series, y.change);
     legend(this.legendEl, all.filter((s) => s.dash.length === 0).map((s) => [s.color, s.label.replace(' present', '')] as [string, string])
       .concat([['#888', 'solid present · dashed managed' + (this.mode === 'nodes' ? ' · dotted memmap' : '') + ' · click a name to hide it']]));
