@@ -194,9 +194,11 @@ describe('issue 21, as the user did it', { timeout: 120_000 }, () => {
 
   it('shows the parameter a `set` changed in "What changed"', async () => {
     expect(await type('set auto_online_blocks online')).toMatch(/→ 0/);
-    const op = await page.$$eval('[data-testid=rows] .row.op', (rs) => rs.map((r) => r.getAttribute('data-seq')).pop());
-    await clickRow(page, Number(op));
-    await waitSeq(page, Number(op));
+    // the set's own row: the last op event in the log (a record's seq is its place in the file)
+    const records = readFileSync(logPath, 'utf8').trim().split('\n').slice(1).map((l) => JSON.parse(l) as { type: string; seq?: number });
+    const op = records.map((r, i) => ({ r, seq: r.seq ?? i + 1 })).filter((x) => x.r.type === 'op').pop()!.seq;
+    await goto(op);
+    expect(await page.textContent('[data-testid=event-title]')).toContain('set param=auto_online_blocks value=online');
     const diff = (await page.textContent('[data-testid=diff]'))!;
     expect(diff).toMatch(/^params auto_online_blocks: "offline" → "online"/);
     expect(diff).not.toContain('…');
