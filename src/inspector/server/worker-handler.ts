@@ -55,19 +55,38 @@ export function workerHandler(file: string): WorkerHandler {
       else { waiting.get(m.id)?.(m.text); waiting.delete(m.id); }
     });
   });
-  worker.on('error', (e) => fail(e));
+  // a worker that dies (out of memory, a bug) answers every request still waiting with the reason, and every later one
+  let dead: string | null = null;
+  const die = (why: string) => {
+    dead ??= `the inspector's backend stopped: ${why}`;
+    fail(new LoadError(dead, false));
+    for (const [id, resolve] of waiting) { waiting.delete(id); resolve(''); }
+  };
+  worker.on('error', (e) => die(e.message));
+  worker.on('exit', (code) => die(`its thread exited (${code})`));
   ready.catch(() => {});
   const ask = (msg: ToWorker & { id: number }): Promise<string> => new Promise((resolve) => {
+    if (dead) return resolve('');
     waiting.set(msg.id, resolve);
     worker.postMessage(msg);
   });
+  /** The page's request id in a raw message (for an error reply when the worker cannot answer). */
+  const idOf = (raw: string): number | null => { try { const id = (JSON.parse(raw) as { id?: unknown }).id; return Number.isInteger(id) ? id as number : null; } catch { return null; } };
+  const handle = async (raw: string): Promise<string> => {
+    const text = await ask({ id: nextId++, raw });
+    return text || JSON.stringify({ id: idOf(raw), ok: false, error: { code: 'failed', message: dead ?? 'no answer' } });
+  };
   return {
     ready,
-    handle: (raw) => ask({ id: nextId++, raw }),
-    info: async () => JSON.parse(await ask({ id: nextId++, info: true })) as InspectorInfo,
+    handle,
+    info: async () => {
+      const text = await ask({ id: nextId++, info: true });
+      if (!text) throw new Error(dead ?? 'no answer');
+      return JSON.parse(text) as InspectorInfo;
+    },
     loading: () => (loaded ? null : loadingText),
     onPush: (l) => { listeners.add(l); return () => listeners.delete(l); },
     warm: () => worker.postMessage({ warm: true } satisfies ToWorker),
-    close: async () => { await worker.terminate(); },
+    close: async () => { dead ??= 'closed'; await worker.terminate(); },
   };
 }
