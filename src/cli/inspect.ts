@@ -2,7 +2,8 @@
 import type { Command } from 'commander';
 import { printLines, warn } from './output.ts';
 import { parsePort, serveInspector } from './serve.ts';
-import { loadSource } from '../session/source.ts';
+import { detectKind, loadSource } from '../session/source.ts';
+import { InputError } from './errors.ts';
 import { openBrowser } from './open-browser.ts';
 
 interface InspectOptions {
@@ -23,6 +24,22 @@ export function registerInspect(program: Command): void {
     .option('--export <trace.html>', 'write one self-contained file (page, engine and log, compressed) that opens from disk in a browser with no server and no network, and exit')
     .action(async (file: string, opts: InspectOptions) => {
       const port = parsePort(opts.port);
+      if (!opts.stately) {
+        // served at once: the URL first, the file read in a worker while the page loads (a big log takes seconds)
+        detectKind(file); // a missing file or a directory is said before anything starts
+        const { startInspectorOnFile, LoadError } = await import('../inspector/index.ts');
+        const running = await startInspectorOnFile(file, { port });
+        printLines([`inspector: ${running.url}`, 'press Ctrl-C to stop']);
+        if (opts.open && !openBrowser(running.url)) warn('--open: no browser found ($BROWSER or xdg-open); open the URL above yourself');
+        try {
+          for (const w of (await running.loaded).warnings) warn(w);
+        } catch (e) {
+          await running.close();
+          throw e instanceof LoadError && e.input ? new InputError(e.message) : e;
+        }
+        await untilStopped(running.close);
+        return;
+      }
       const source = loadSource(file);
       for (const w of source.warnings) warn(w);
       if (opts.export !== undefined) {
@@ -43,4 +60,17 @@ export function registerInspect(program: Command): void {
       if (opts.open && !openBrowser(url)) warn('--open: no browser found ($BROWSER or xdg-open); open the URL above yourself');
       await done;
     });
+}
+
+/** Until Ctrl-C or SIGTERM; then the inspector is closed. */
+function untilStopped(close: () => Promise<void>): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      void close().finally(resolve);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
 }

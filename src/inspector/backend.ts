@@ -4,7 +4,7 @@
  * a live engine or a hand-made world. Views never write state: the only
  * mutating call is apply(), which goes through the engine like any command.
  */
-import type { MemhpEvent, TransitionEvent, EventType } from '../engine/events.ts';
+import type { MemhpEvent, OpEvent, TransitionEvent, EventType } from '../engine/events.ts';
 import type { WorldView } from '../engine/view.ts';
 import type { SystemSpec, ZoneName } from '../kernel/types.ts';
 import type { Op } from '../kernel/ops.ts';
@@ -103,6 +103,31 @@ export interface BranchInfo {
   current: boolean;
 }
 
+/** One branch's side of a comparison: its first event past the shared history and its world after that operation. */
+export interface BranchSide {
+  branch: number;
+  name: string;
+  lastSeq: number;
+  /** The branch's event at common + 1 (null: the branch ends where they part). */
+  first: MemhpEvent | null;
+  /** The operation that event belongs to (the event itself when it is an op). */
+  op: OpEvent | null;
+  /** The world compared: after that operation (common when the branch has nothing past it). */
+  at: number;
+  world: { blocks: number; online: number; faults: number; tainted: boolean; nodes: Array<{ node: number; presentPages: number; managedPages: number; memmapPages: number }> };
+}
+
+/** Two branches side by side: where they part, the two worlds there, and what differs between them. */
+export interface BranchComparison {
+  /** The last seq both branches hold as the same event. */
+  common: number;
+  a: BranchSide;
+  b: BranchSide;
+  /** World A -> world B (before = branch a, after = branch b), watch paths as in a step's change; at most 500. */
+  changes: WorldChange[];
+  changeCount: number;
+}
+
 export interface MachineDefinition {
   /** The MachineKind: memory_block, section, hotplug. */
   name: string;
@@ -138,6 +163,8 @@ export interface InspectorBackend {
   branches(): BranchInfo[];
   /** Show another branch; every later call answers for it. */
   selectBranch(id: number): InspectorInfo;
+  /** Optional: branches a and b side by side (where they part, the worlds there, what differs). */
+  compareBranches?(a: number, b: number): BranchComparison;
   diff(a: number, b: number): WorldChange[];
   invariantsAt(seq: number): InvariantResult[];
   /** About `points` samples spread across the log, first and last included. */

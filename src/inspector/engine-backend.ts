@@ -6,11 +6,11 @@
  * results, plot series, the outcome of the log — per branch, until the
  * branch grows.
  */
-import type { MemhpEvent, TransitionEvent } from '../engine/events.ts';
+import type { MemhpEvent, OpEvent, TransitionEvent } from '../engine/events.ts';
 import { evolveAll } from '../engine/evolve.ts';
 import { toView } from '../engine/to-view.ts';
 import type { WorldView } from '../engine/view.ts';
-import { emptyWorld, geometry, type World } from '../engine/world.ts';
+import { emptyWorld, geometry, taintOf, type World } from '../engine/world.ts';
 import { tableToArray } from '../engine/table.ts';
 import type { SystemSpec } from '../kernel/types.ts';
 import type { Op } from '../kernel/ops.ts';
@@ -22,8 +22,9 @@ import { diffWorlds } from '../timeline/diff.ts';
 import { opLine } from '../timeline/event-text.ts';
 import { eventMatches, type EventMatch } from '../timeline/match.ts';
 import { MACHINES } from '../../machines/index.ts';
+import { commonPrefix } from './branch-prefix.ts';
 import type {
-  AccountingPoint, ApplyResult, BranchInfo, Breakpoint, EventFilter, InspectorBackend, InspectorInfo, InvariantResult, LogOutcome,
+  AccountingPoint, ApplyResult, BranchComparison, BranchInfo, BranchSide, Breakpoint, EventFilter, InspectorBackend, InspectorInfo, InvariantResult, LogOutcome,
   MachineDefinition, OpSample, OpSeries, WorldChange,
 } from './backend.ts';
 import { statechartFromMachine } from './graph.ts';
@@ -114,6 +115,48 @@ export class EngineBackend implements InspectorBackend {
   selectBranch(id: number): InspectorInfo {
     this.session.select(id);
     return this.info();
+  }
+
+  /**
+   * Branches a and b side by side: the last step they share, each one's first event past it and the world
+   * after that operation, and what differs between those two worlds (the one world diff, src/timeline/diff.ts).
+   */
+  compareBranches(a: number, b: number): BranchComparison {
+    const find = (id: number): Branch => {
+      const br = this.session.branches.find((x) => x.id === id);
+      if (!br) throw new Error(`no branch ${id} (branches: ${this.session.branches.map((x) => x.id).join(', ')})`);
+      return br;
+    };
+    const A = find(a);
+    const B = find(b);
+    const common = commonPrefix(this.branches(), a, b);
+    const side = (br: Branch): { side: BranchSide; world: World } => {
+      const tl = br.timeline;
+      const events = tl.events;
+      const first = common < events.length ? events[common]! : null;
+      // the operation the first event past the shared history belongs to, and its end (the next op event, less one)
+      let op: OpEvent | null = null;
+      for (let i = common; i >= 0 && first; i--) { const e = events[i]!; if (e.type === 'op') { op = e; break; } }
+      let at = common;
+      if (first) { at = common + 1; while (at < events.length && events[at]!.type !== 'op') at++; }
+      const world = tl.worldAt(at);
+      const blocks = tableToArray(world.blocks);
+      const counters = opCounters(world);
+      return {
+        world,
+        side: {
+          branch: br.id, name: br.name, lastSeq: tl.length, first, op, at,
+          world: {
+            blocks: blocks.length, online: blocks.filter((x) => x.state === 'online').length, faults: world.faults.length, tainted: taintOf(world) !== 0,
+            nodes: counters.nodes.map(({ node, presentPages, managedPages, memmapPages }) => ({ node, presentPages, managedPages, memmapPages })),
+          },
+        },
+      };
+    };
+    const sa = side(A);
+    const sb = side(B);
+    const changes = diffWorlds(sa.world, sb.world);
+    return { common, a: sa.side, b: sb.side, changes: changes.slice(0, 500), changeCount: changes.length };
   }
 
   events(fromSeq: number, toSeq: number): MemhpEvent[] {

@@ -9,6 +9,10 @@ import type { InspectorBackend } from './backend.ts';
 import { loadAssets } from './server/assets.ts';
 import { DIST_DIR, buildInspector, ensureInspectorBuilt } from './server/build.ts';
 import { serve } from './server/server.ts';
+import { inProcessHandler } from './server/handler.ts';
+import { workerHandler, LoadError } from './server/worker-handler.ts';
+
+export { LoadError };
 
 export type { InspectorBackend } from './backend.ts';
 export { statechartFromMachine, type StatechartNode, type StatechartEdge } from './graph.ts';
@@ -31,7 +35,7 @@ export interface RunningInspector {
 
 export async function startInspector(opts: InspectorOptions): Promise<RunningInspector> {
   await ensureInspectorBuilt();
-  const server = await serve({ backend: opts.backend, assets: loadAssets(DIST_DIR), host: opts.host ?? '127.0.0.1', port: opts.port ?? 0 });
+  const server = await serve({ handler: inProcessHandler(opts.backend), assets: loadAssets(DIST_DIR), host: opts.host ?? '127.0.0.1', port: opts.port ?? 0 });
   let stopStately = () => {};
   if (opts.stately) {
     if (!/^wss?:\/\//.test(opts.stately)) {
@@ -53,4 +57,28 @@ export async function startInspector(opts: InspectorOptions): Promise<RunningIns
       await server.close();
     },
   };
+}
+
+export interface FileInspector extends RunningInspector {
+  /** Settles once the file is read (its warnings), or rejects with a LoadError saying why it could not be. */
+  loaded: Promise<{ warnings: readonly string[] }>;
+}
+
+/**
+ * The inspector on a scenario or log file, serving at once: the URL is known
+ * before the file is read, and a worker thread reads it while the page loads
+ * (a million-event log takes seconds). Operations sent from the page are
+ * appended to the log, as with startInspector.
+ */
+export async function startInspectorOnFile(file: string, opts: Pick<InspectorOptions, 'port' | 'host'> = {}): Promise<FileInspector> {
+  await ensureInspectorBuilt();
+  const handler = workerHandler(file);
+  let server;
+  try {
+    server = await serve({ handler, assets: loadAssets(DIST_DIR), host: opts.host ?? '127.0.0.1', port: opts.port ?? 0 });
+  } catch (e) {
+    await handler.close();
+    throw e;
+  }
+  return { url: server.url, loaded: handler.ready, close: () => server.close() };
 }

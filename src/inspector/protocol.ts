@@ -9,7 +9,7 @@ import type { Params } from '../kernel/types.ts';
 import type { Op } from '../kernel/ops.ts';
 import type { WhyAnswer } from '../why/answer.ts';
 import type {
-  AccountingPoint, ApplyResult, BranchInfo, Breakpoint, EventFilter, InspectorInfo, InvariantResult, LogOutcome, MachineDefinition, OpSeries, WorldChange,
+  AccountingPoint, ApplyResult, BranchComparison, BranchInfo, Breakpoint, EventFilter, InspectorInfo, InvariantResult, LogOutcome, MachineDefinition, OpSeries, WorldChange,
 } from './backend.ts';
 
 /** The small tables a map carries whole: in a frame, in every patch, and in the page's copy. */
@@ -17,8 +17,8 @@ export interface MapTables {
   zones: ZoneView[];
   nodes: NodeView[];
   faults: FaultView[];
-  /** Physical ranges (pfns) released from iomem and not added again. */
-  removed: Array<{ startPfn: number; nrPages: number }>;
+  /** Physical ranges (pfns) released from iomem and not added again, with the seq of the release that removed them. */
+  removed: Array<{ startPfn: number; nrPages: number; seq?: number }>;
   tainted: boolean;
   signalPending: boolean;
   injection: { MEM_GOING_ONLINE: number; MEM_GOING_OFFLINE: number };
@@ -166,6 +166,8 @@ export interface RequestMap {
   outcome: { params: Record<string, never>; result: LogOutcome };
   branches: { params: Record<string, never>; result: BranchInfo[] };
   selectBranch: { params: { id: number }; result: InspectorInfo };
+  /** Two branches side by side: where they part, the worlds there, what differs. */
+  compare: { params: { a: number; b: number }; result: BranchComparison };
   machines: { params: Record<string, never>; result: MachineDefinition[] };
   actor: { params: { actor: string; seq: number }; result: ActorView };
   continue: { params: { from: number; direction: 'forward' | 'backward'; breakpoints: Breakpoint[] }; result: number | null };
@@ -187,4 +189,6 @@ export type Reply =
   | { id: number | null; ok: false; error: { code: string; message: string } };
 
 /** appended: the log grew; branch: another branch is shown (every page follows). */
-export type Push = { type: 'appended'; info: InspectorInfo };
+export type Push = { type: 'appended'; info: InspectorInfo }
+  /** The log is still being read (a big one): the page says so until its first reply. */
+  | { type: 'loading'; text: string };

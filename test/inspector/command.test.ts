@@ -53,6 +53,13 @@ describe('the live command line', () => {
     expect(() => parseCommand('set memmap_on_memory on')).toThrow(/fixed at boot/);
     expect(() => parseCommand('dax_kmem_remove')).toThrow(/^device is missing: dax_kmem_remove <device>/);
     expect(() => parseCommand('signal now')).toThrow('signal: too many words');
+    // a line is read whole: a word left over is refused, never dropped (offline 65 bogus words is not offline 65)
+    expect(() => parseCommand('offline 65 bogus words here')).toThrow('offline: too many words ("bogus" "words" "here" left over): offline <block>');
+    expect(() => parseCommand('online 65 movable now')).toThrow('online: too many words ("now" left over)');
+    expect(() => parseCommand('offline')).toThrow('offline: no block given: offline <block>');
+    expect(() => parseCommand('remove 8G 128M 1G')).toThrow('remove_memory: too many words ("1G" left over)');
+    expect(() => parseCommand('set v2_remove_guard tremove 8G 128Mrue')).toThrow('set: too many words ("8G" "128Mrue" left over)');
+    expect(() => parseCommand('   ')).toThrow(/^type a command; try: add /);
     expect(() => parseCommand('format_disk')).toThrow(/^unknown command "format_disk"; try: add /);
   });
 });

@@ -11,7 +11,9 @@ import { startInspector, type RunningInspector } from '../../src/inspector/index
 import { backendFromLog } from '../../src/inspector/engine-backend.ts';
 import { launch, OUT_DIR, shot } from './helpers/browser.ts';
 import { countBytes, instrument, longTasksSince, mapReadyMs, median, now, percentile, timedStep } from './helpers/perf.ts';
-import { tempDir, writeBigLog } from './helpers/logs.ts';
+import { tempDir } from './helpers/logs.ts';
+import { writeBigLogFile } from '../../scripts/workload.ts';
+import { measureServe } from './helpers/serve-cli.ts';
 import { filterActor, hoverBlock, seqLabel, waitSeq } from './helpers/page.ts';
 
 let browser: Browser;
@@ -23,13 +25,18 @@ let bytes: { total: () => number };
 /** Measured figures (never targets): written to test-output/inspector/perf.json by the last test. */
 const perf: Record<string, number> = {};
 
+const WORKLOAD = process.env.MEMHP_BIGLOG === 'first' ? 'first' : 'churn';
+
 const cursorOf = async () => Number(/^seq (\d+)/.exec(await seqLabel(page))![1]);
 
 const dir = tempDir();
 
 beforeAll(async () => {
-  const log = writeBigLog(dir, 1_000_000);
+  // the churning workload (its cycle really onlines and offlines); MEMHP_BIGLOG=first: the log as first measured
+  const log = writeBigLogFile(join(dir, 'big.jsonl'), 1_000_000, { churn: WORKLOAD === 'churn' });
   lastSeq = log.lastSeq;
+  // `memhp inspect` on the log in its own process, alone: when it serves, when the log is loaded, its peak memory
+  Object.assign(perf, await measureServe(log.path));
   inspector = await startInspector({ backend: backendFromLog(log.path) });
   browser = await launch();
   page = await browser.newPage({ viewport: { width: 1680, height: 1050 } });
@@ -151,9 +158,10 @@ describe('1,000,000 events, 32,768 blocks', { timeout: 300_000 }, () => {
 
   it('records the measured figures', () => {
     const out = { stepMedianMs: perf.stepMedianMs, stepP95Ms: perf.stepP95Ms, stepBytesMedian: perf.stepBytesMedian,
-      scrubLongestTaskMs: perf.scrubLongestTaskMs, mapReadyMs: Math.round(perf.mapReadyMs!), events: lastSeq, blocks: 32768 };
+      scrubLongestTaskMs: perf.scrubLongestTaskMs, mapReadyMs: Math.round(perf.mapReadyMs!),
+      serverReadyMs: perf.serverReadyMs, serverLoadedMs: perf.serverLoadedMs, serverPeakRssMB: perf.serverPeakRssMB, events: lastSeq, blocks: 32768 };
     for (const [k, v] of Object.entries(out)) expect(Number.isFinite(v), k).toBe(true);
     mkdirSync(OUT_DIR, { recursive: true });
-    writeFileSync(join(OUT_DIR, 'perf.json'), JSON.stringify(out, null, 2) + '\n');
+    writeFileSync(join(OUT_DIR, 'perf.json'), JSON.stringify({ ...out, workload: WORKLOAD }, null, 2) + '\n');
   });
 });

@@ -13,7 +13,7 @@ const REPO = PACKAGE_ROOT;
 export const WEB_DIR = join(REPO, 'src', 'inspector', 'web');
 export const DIST_DIR = join(REPO, 'dist', 'inspector');
 /** Files outside web/ the page imports (event-text.ts is code; the rest are types, erased but still inputs). */
-const EXTRA_SOURCES = ['inspector/protocol.ts', 'timeline/event-text.ts', 'engine/op-text.ts', 'inspector/backend.ts', 'inspector/graph.ts', 'engine/events.ts', 'kernel/types.ts'].map((p) => join(REPO, 'src', p));
+const EXTRA_SOURCES = ['inspector/protocol.ts', 'inspector/branch-prefix.ts', 'timeline/event-text.ts', 'engine/op-text.ts', 'inspector/backend.ts', 'inspector/graph.ts', 'engine/events.ts', 'kernel/types.ts'].map((p) => join(REPO, 'src', p));
 
 /** The newest modification time of a file or of anything below a directory. */
 export function newestMtime(path: string): number {

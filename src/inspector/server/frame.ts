@@ -47,28 +47,28 @@ export function toMapFrame(w: WorldView, removed: MapFrame['removed']): MapFrame
   };
 }
 
-type Range = { start: number; end: number };
+type Range = { start: number; end: number; seq?: number };
 
 function subtract(ranges: Range[], cut: Range): Range[] {
   const out: Range[] = [];
   for (const r of ranges) {
     if (cut.end <= r.start || cut.start >= r.end) { out.push(r); continue; }
-    if (r.start < cut.start) out.push({ start: r.start, end: cut.start });
-    if (cut.end < r.end) out.push({ start: cut.end, end: r.end });
+    if (r.start < cut.start) out.push({ ...r, end: cut.start });
+    if (cut.end < r.end) out.push({ ...r, start: cut.end });
   }
   return out;
 }
 
-/** Ranges released from iomem by events up to seq and not requested again. */
+/** Ranges released from iomem by events up to seq and not requested again, each with the seq of its release. */
 export function removedRanges(resources: ResourceEvent[], seq: number, pageSize: number): MapFrame['removed'] {
   let ranges: Range[] = [];
   for (const e of resources) {
     if (e.seq > seq) break;
-    const r = { start: e.start, end: e.start + e.size };
+    const r = { start: e.start, end: e.start + e.size, seq: e.seq };
     ranges = subtract(ranges, r);
     if (e.action === 'release') ranges.push(r);
   }
   return ranges
     .sort((a, b) => a.start - b.start)
-    .map((r) => ({ startPfn: Math.floor(r.start / pageSize), nrPages: Math.floor((r.end - r.start) / pageSize) }));
+    .map((r) => ({ startPfn: Math.floor(r.start / pageSize), nrPages: Math.floor((r.end - r.start) / pageSize), seq: r.seq! }));
 }

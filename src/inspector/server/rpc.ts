@@ -220,7 +220,8 @@ export class Rpc {
     // the selected actor follows the step: a transition's actor, a fault's block, else the one the page had
     const who = event?.type === 'transition' ? event.actor : event?.type === 'fault' ? `memory${event.block}` : actor;
     const invSeq = isOp ? change.opEnd : seq;
-    return { seq, mapSeq, event, change, patch, actor: who ? this.actor(who, seq) : null, invSeq, ...(invariants ? { invariants: this.invariants(invSeq) } : {}) };
+    // the actor at the map's moment: on an operation's row, after the operation (the map and the actor panel agree)
+    return { seq, mapSeq, event, change, patch, actor: who ? this.actor(who, mapSeq) : null, invSeq, ...(invariants ? { invariants: this.invariants(invSeq) } : {}) };
   }
 
   /** The invariants at seq as the page shows them; then the next step's are checked in the background. */
@@ -269,6 +270,10 @@ export class Rpc {
         const info = b.selectBranch(req.params.id);
         this.fresh();
         return info;
+      }
+      case 'compare': {
+        if (!b.compareBranches) throw new Error('this inspector cannot compare branches');
+        return b.compareBranches(req.params.a, req.params.b);
       }
       case 'invariants': return this.invariants(clamp(req.params.seq));
       case 'accounting': return b.accountingSeries(req.params.points);

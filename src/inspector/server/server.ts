@@ -2,12 +2,10 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { InspectorBackend } from '../backend.ts';
-import type { Push, Reply } from '../protocol.ts';
+import type { Push } from '../protocol.ts';
 import type { Asset } from './assets.ts';
 import { allowedHosts, checkHostOrigin, securityHeaders } from './guard.ts';
-import { parseRequest } from './validate.ts';
-import { Rpc } from './rpc.ts';
+import type { RequestHandler } from './handler.ts';
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 /** Requests are small (the largest is a breakpoint list); refuse anything bigger. */
@@ -19,9 +17,9 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export async function serve(opts: { backend: InspectorBackend; assets: Map<string, Asset>; host: string; port: number }): Promise<RunningServer> {
+export async function serve(opts: { handler: RequestHandler; assets: Map<string, Asset>; host: string; port: number }): Promise<RunningServer> {
   if (!LOOPBACK.has(opts.host)) throw new Error(`inspector: host ${opts.host} is not loopback; it only listens on 127.0.0.1`);
-  const rpc = new Rpc(opts.backend);
+  const handler = opts.handler;
   let hosts = new Set<string>();
   let port = 0;
 
@@ -36,8 +34,11 @@ export async function serve(opts: { backend: InspectorBackend; assets: Map<strin
     if (req.method !== 'GET' && req.method !== 'HEAD') return deny(405, `${req.method} not allowed`);
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     if (path === '/api/info') {
-      res.writeHead(200, { ...headers, 'Content-Type': 'application/json' });
-      return res.end(JSON.stringify(opts.backend.info()));
+      void handler.info().then((info) => {
+        res.writeHead(200, { ...headers, 'Content-Type': 'application/json' });
+        res.end(JSON.stringify(info));
+      }, (e: Error) => deny(500, e.message));
+      return;
     }
     const asset = opts.assets.get(path);
     if (!asset) return deny(404, 'not found');
@@ -56,29 +57,25 @@ export async function serve(opts: { backend: InspectorBackend; assets: Map<strin
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });
 
-  const send = (ws: WebSocket, msg: Reply | Push) => {
-    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(msg));
+  const send = (ws: WebSocket, text: string) => {
+    if (ws.readyState === ws.OPEN) ws.send(text);
   };
   wss.on('connection', (ws) => {
+    // a big log still loading: say so at once (the replies follow when it is loaded)
+    const loading = handler.loading();
+    if (loading !== null) send(ws, JSON.stringify({ type: 'loading', text: loading } satisfies Push));
     // One request at a time per page, in order: a scrub burst is answered in sequence.
     let chain = Promise.resolve();
     ws.on('message', (data, isBinary) => {
       chain = chain.then(async () => {
-        if (isBinary) return send(ws, { id: null, ok: false, error: { code: 'bad-request', message: 'binary messages are not accepted' } });
-        const parsed = parseRequest(data.toString());
-        if (!parsed.ok) return send(ws, { id: parsed.id, ok: false, error: { code: 'bad-request', message: parsed.message } });
-        try {
-          send(ws, { id: parsed.req.id, ok: true, result: await rpc.handle(parsed.req) });
-        } catch (e) {
-          send(ws, { id: parsed.req.id, ok: false, error: { code: 'failed', message: (e as Error).message } });
-        }
+        if (isBinary) return send(ws, JSON.stringify({ id: null, ok: false, error: { code: 'bad-request', message: 'binary messages are not accepted' } }));
+        send(ws, await handler.handle(data.toString()));
       });
     });
   });
 
-  const unsubscribe = opts.backend.onAppend?.(() => {
-    const msg: Push = { type: 'appended', info: opts.backend.info() };
-    for (const ws of wss.clients) send(ws, msg);
+  const unsubscribe = handler.onPush((text) => {
+    for (const ws of wss.clients) send(ws, text);
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -90,7 +87,7 @@ export async function serve(opts: { backend: InspectorBackend; assets: Map<strin
   const url = `http://${opts.host === '::1' ? '[::1]' : opts.host}:${port}/`;
   // while the browser loads the page, work out what its first step needs anyway
   const warming = setImmediate(() => {
-    try { rpc.warm(); } catch { /* only a head start: the first request that needs it computes it again and reports the error */ }
+    try { handler.warm(); } catch { /* only a head start: the first request that needs it computes it again and reports the error */ }
   });
 
   return {
@@ -103,6 +100,7 @@ export async function serve(opts: { backend: InspectorBackend; assets: Map<strin
       wss.close();
       http.closeAllConnections();
       await new Promise<void>((r) => http.close(() => r()));
+      await handler.close();
     },
   };
 }

@@ -39,6 +39,7 @@ export const requestSchema = z.discriminatedUnion('method', [
   req('outcome', none),
   req('branches', none),
   req('selectBranch', z.strictObject({ id: seq })),
+  req('compare', z.strictObject({ a: seq, b: seq })),
   req('invariants', z.strictObject({ seq })),
   req('accounting', z.strictObject({ points: z.number().int().min(2).max(4000) })),
   req('machines', none),

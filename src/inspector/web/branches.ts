@@ -7,7 +7,7 @@
 import type { BranchInfo } from '../backend.ts';
 import { el } from './format.ts';
 
-export function showBranches(box: HTMLElement, branches: BranchInfo[], onSelect: (id: number) => void): void {
+export function showBranches(box: HTMLElement, branches: BranchInfo[], onSelect: (id: number) => void, onCompare?: (id: number) => void): void {
   if (branches.length <= 1) {
     box.replaceChildren(el('span', { class: 'dim' }, 'one branch (an operation sent at a past step forks a new one; the original stays here)'));
     return;
@@ -19,6 +19,12 @@ export function showBranches(box: HTMLElement, branches: BranchInfo[], onSelect:
     btn.disabled = b.current;
     btn.addEventListener('click', () => onSelect(b.id));
     li.append(btn, el('span', {}, ` ${where} · ${b.lastSeq} events · `), el('span', { class: 'path' }, b.logPath ?? '(in memory)'));
+    if (!b.current && onCompare) {
+      // side by side with the branch shown: where they part and what differs
+      const cmp = el('button', { type: 'button', 'data-compare': String(b.id), title: 'where this branch and the one shown part, the two worlds there, and what differs' }, `compare with branch ${branches.find((x) => x.current)?.id ?? ''}`.trim());
+      cmp.addEventListener('click', () => onCompare(b.id));
+      li.append(' ', cmp);
+    }
     return li;
   });
   const ul = el('ul');

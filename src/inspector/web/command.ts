@@ -40,16 +40,34 @@ const SHORT: Record<string, { help: string; parse?: (words: string[]) => Op; op?
   add: { help: 'add <node> <start> <size> [DEVICE|MEMBLOCK|ON_MEMORY…]', op: 'add_memory' },
   online: {
     help: 'online <block> [kernel|movable]',
-    parse: ([block, kind]) => {
+    parse: (words) => {
+      exactly('online <block> [kernel|movable]', words, 1, 2);
+      const [block, kind] = words;
       const value = kind === undefined ? 'online' : kind === 'kernel' ? 'online_kernel' : kind === 'movable' ? 'online_movable' : null;
       if (value === null) throw new Error(`online: kind must be kernel or movable, got ${JSON.stringify(kind)}`);
       return { op: 'state', block: wordOf('block', opDeclaration('state').fields.block!, [block], 0) as number, value };
     },
   },
-  offline: { help: 'offline <block>', parse: ([block]) => ({ op: 'state', block: wordOf('block', opDeclaration('state').fields.block!, [block], 0) as number, value: 'offline' }) },
+  offline: {
+    help: 'offline <block>',
+    parse: (words) => {
+      exactly('offline <block>', words, 1, 1);
+      return { op: 'state', block: wordOf('block', opDeclaration('state').fields.block!, words, 0) as number, value: 'offline' };
+    },
+  },
   remove: { help: 'remove <start> <size>', op: 'remove_memory' },
   offline_and_remove: { help: 'offline_and_remove <start> <size>', op: 'offline_and_remove_memory' },
 };
+
+/**
+ * A short form takes between `min` and `max` words: anything else is refused
+ * with the usage, never half read (`offline 65 bogus words` is not `offline 65`).
+ */
+function exactly(usage: string, words: readonly string[], min: number, max: number): void {
+  const cmd = usage.split(' ')[0];
+  if (words.length < min) throw new Error(`${cmd}: ${words.length === 0 ? 'no block given' : 'a word is missing'}: ${usage}`);
+  if (words.length > max) throw new Error(`${cmd}: too many words (${words.slice(max).map((w) => JSON.stringify(w)).join(' ')} left over): ${usage}`);
+}
 
 export const COMMAND_HELP: readonly string[] = [
   ...Object.values(SHORT).map((s) => s.help),
@@ -105,11 +123,13 @@ function fieldsOf(name: OpName, usage: string, words: string[]): Op {
     out[key] = wordOf(key, f, words, i);
     i = rest ? words.length : i + 1;
   }
-  if (i < words.length) throw new Error(`${name}: too many words: ${usage}`);
+  if (i < words.length) throw new Error(`${name}: too many words (${words.slice(i).map((w) => JSON.stringify(w)).join(' ')} left over): ${usage}`);
   return out as Op;
 }
 
+/** The whole line as one Op, or an error naming what is wrong: a word left over is an error, never dropped. */
 export function parseCommand(line: string): Op {
+  if (line.trim() === '') throw new Error(`type a command; try: ${COMMAND_HELP.slice(0, 5).join(' · ')}`);
   const [cmd = '', ...words] = line.trim().split(/\s+/);
   const short = SHORT[cmd];
   if (short?.parse) return short.parse(words);

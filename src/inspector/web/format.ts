@@ -15,8 +15,18 @@ export function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<
   return e;
 }
 
-export function short(v: unknown): string {
+/**
+ * A value as JSON with a space after every comma and colon (`{"node": 1, "zone": "Normal"}`), so a
+ * narrow panel breaks its lines between fields, never inside a number or a name.
+ */
+export function spaced(v: unknown): string {
   if (v === undefined) return '∅';
-  const s = JSON.stringify(v);
+  if (Array.isArray(v)) return `[${v.map(spaced).join(', ')}]`;
+  if (v !== null && typeof v === 'object') return `{${Object.entries(v).filter(([, x]) => x !== undefined).map(([k, x]) => `${JSON.stringify(k)}: ${spaced(x)}`).join(', ')}}`;
+  return JSON.stringify(v) ?? String(v);
+}
+
+export function short(v: unknown): string {
+  const s = spaced(v);
   return s.length > 160 ? s.slice(0, 157) + '…' : s;
 }

@@ -13,7 +13,10 @@ import { drawStatechart } from './chart.ts';
 import { showActor, showDiff, showEvent, showInvariants, showStepContext } from './panels.ts';
 import { showOutcome } from './outcome.ts';
 import { askFork, showBranches } from './branches.ts';
-import { COMMAND_HELP, parseCommand } from './command.ts';
+import { commonPrefix, showComparison } from './compare.ts';
+import { COMMAND_HELP } from './command.ts';
+import { CommandBox } from './command-box.ts';
+import type { Op } from '../../kernel/ops.ts';
 import { bytes, el } from './format.ts';
 import { budget, nextTask } from './yield.ts';
 
@@ -36,25 +39,40 @@ const model = new MapModel();
 const status = (text: string, error = false) => {
   const s = $('status');
   s.textContent = text;
+  // cut with "…" when the header is narrow: the whole line on hover
+  s.title = text;
   s.className = error ? 'error' : '';
+  if (text) announce(text);
   // an error also goes to a banner: the status line is short and easy to miss
   if (error) banner(text);
 };
 
-function banner(text: string, extra: HTMLElement[] = []): void {
+/**
+ * Tell a screen reader what the page just did (a step, a status): one polite live region, the latest text only,
+ * and not on every step of a scrub or of play — only once the cursor rests.
+ */
+let announceTimer = 0;
+function announce(text: string): void {
+  clearTimeout(announceTimer);
+  announceTimer = window.setTimeout(() => { $('announce').textContent = text; }, playing ? 1000 : 250);
+}
+
+function banner(text: string, extra: HTMLElement[] = [], kind = 'error'): void {
   const b = $('banner');
   b.hidden = false;
+  b.dataset.kind = kind;
   b.replaceChildren(el('span', {}, text), ...extra);
   const close = el('button', { type: 'button', title: 'dismiss' }, '×');
   close.addEventListener('click', () => { b.hidden = true; });
   b.append(' ', close);
 }
 
-const map = new MemoryMap($<HTMLCanvasElement>('map'), $<HTMLCanvasElement>('map-overlay'), $('map-detail'), $('map-summary'));
+const map = new MemoryMap($<HTMLCanvasElement>('map'), $<HTMLCanvasElement>('map-overlay'), $('map-detail'), $('map-summary'), $('map-actions'));
 const timeline = new Timeline(api, $('rows'), $<HTMLInputElement>('rows-scroll'), $('row-count'), $('rows-empty'));
 const plot = new AccountingPlot(api, $<HTMLCanvasElement>('plot'), $('plot-legend'), $('plot-tip'), $('plot-range'));
 const scrubber = $<HTMLInputElement>('scrubber');
 const whyPanel = new WhyPanel(api, $('diff'));
+const commandBox = new CommandBox($<HTMLInputElement>('live-cmd'), $('live-result'), (op, line) => sendCommand(op, line));
 
 /** Marks for the browser tests and for anyone timing the page: the cursor moved, and the page shows it. */
 function mark(name: 'cursor' | 'shown', seq: number): void {
@@ -130,6 +148,7 @@ const loadStep = latestOnly(
     if (stale()) return;
     const e = s.event ?? undefined;
     showEvent($('event-title'), e, seq);
+    announce($('event-title').textContent ?? `seq ${seq}`);
     showStepContext($('step-op'), s.change, s.mapSeq, (to) => setCursor(to));
     showDiff($('diff'), s.change.changes, e?.type === 'op');
     $('map-at').textContent = s.mapSeq === seq ? `at seq ${seq}` : `after the operation (seq ${s.mapSeq}) · ← for the world before it`;
@@ -143,7 +162,8 @@ const loadStep = latestOnly(
     if (stale()) return;
     // the selected actor follows the step (the server picks it); one the cursor moved past the removal of is let go
     actor = s.actor?.actor ?? actor;
-    showActorView(s, seq);
+    // the actor at the moment the map shows (after the operation, on an operation's row): both panels one moment
+    showActorView(s, s.mapSeq);
     whyPanel.step(s, actor);
     // not awaited: the next step need not wait for these
     inv?.then((r) => showInvariantsOf(q, r), (err: Error) => status(err.message, true));
@@ -159,6 +179,9 @@ function showInvariantsOf(q: { seq: number; invSeq: number }, r: { inv: Invarian
   $('inv-at').textContent = q.invSeq === q.seq ? `at seq ${q.seq}` : `after the operation (seq ${q.invSeq})`;
   mark('shown', q.seq);
 }
+
+/** The step the map and the actor panel show: the cursor, or the end of the operation whose row the cursor is on. */
+const shownSeq = () => (lastStep && lastStep.seq === cursor ? lastStep.mapSeq : cursor);
 
 function showActorView(s: StepView, seq: number): void {
   const a = s.actor;
@@ -226,6 +249,16 @@ function renderBreakpoints(): void {
 }
 timeline.onBreakpointsChanged = renderBreakpoints;
 
+/** The cursor to the next (or previous) event the timeline's filter matches. */
+async function nextMatch(direction: 'forward' | 'backward'): Promise<void> {
+  const f = readFilter();
+  if (!f.actor && !f.type && !f.text) return status('n / N go to the next / previous row matching the filter: set a filter first (actor, type or text)');
+  stopPlaying();
+  const hit = await api.call('continue', { from: cursor, direction, breakpoints: [{ kind: 'match', filter: f }] });
+  if (hit === null) status(direction === 'forward' ? 'no matching row after this one' : 'no matching row before this one');
+  else setCursor(hit, `${direction === 'forward' ? 'next' : 'previous'} matching row: seq ${hit}`);
+}
+
 async function continueTo(direction: 'forward' | 'backward'): Promise<void> {
   stopPlaying();
   const hit = await api.call('continue', { from: cursor, direction, breakpoints: breakpoints() });
@@ -282,52 +315,74 @@ function renderQuick(): void {
   const cmds = [`online ${m[1]}`, `offline ${m[1]}`, `remove ${m[2]} ${blockSize}`];
   box.replaceChildren(...cmds.map((c) => {
     const b = el('button', { type: 'button' }, c);
-    b.addEventListener('click', () => { ($('live-cmd') as HTMLInputElement).value = c; });
+    b.addEventListener('click', () => commandBox.suggest(c));
     return b;
   }));
 }
 
-async function sendCommand(line: string): Promise<void> {
+/** Send a parsed operation (command-box.ts parsed the whole line); true when it went out, false when the user cancelled a fork. */
+async function sendCommand(op: Op, line: string): Promise<boolean> {
   const out = $('live-result');
-  try {
-    const op = parseCommand(line);
-    // at a past step the command starts a new branch: say so, and let the user decide
-    const opEnd = lastStep && lastStep.seq === cursor ? lastStep.change.opEnd : cursor;
-    if (opEnd < info.lastSeq) {
-      const ok = await askFork($('fork-ask'), { cursor, opEnd, lastSeq: info.lastSeq, command: line, logPath: info.logPath ?? null });
-      if (!ok) { out.className = ''; out.textContent = 'not sent: nothing forked'; return; }
-    }
-    const r = await api.call('apply', { op, atSeq: cursor });
-    info = r.info;
-    out.className = r.ok ? '' : 'bad';
-    out.textContent = opLine({ op, ret: r.ret, errno: r.errno })
-      + (r.message ? `\n${r.message}` : '')
-      + (r.forkedLogPath ? `\nforked a new log at seq ${cursor}: ${r.forkedLogPath}` : '');
-    if (r.forkedLogPath) {
-      const back = el('button', { type: 'button' }, 'back to the original');
-      back.addEventListener('click', () => void switchBranch(0));
-      banner(`Forked at seq ${opEnd} into branch ${r.forkedBranch}: ${r.forkedLogPath}. The original log is unchanged and stays under Branches.`, [back]);
-      model.reset();
-    }
-    await onInfo();
-    setCursor(info.lastSeq);
-  } catch (e) {
-    out.className = 'bad';
-    out.textContent = (e as Error).message;
+  // at a past step the command starts a new branch: say so, and let the user decide
+  const opEnd = lastStep && lastStep.seq === cursor ? lastStep.change.opEnd : cursor;
+  if (opEnd < info.lastSeq) {
+    const ok = await askFork($('fork-ask'), { cursor, opEnd, lastSeq: info.lastSeq, command: line, logPath: info.logPath ?? null });
+    if (!ok) { out.className = ''; out.textContent = 'not sent: nothing forked'; return false; }
   }
+  const r = await api.call('apply', { op, atSeq: cursor });
+  info = r.info;
+  out.className = r.ok ? '' : 'bad';
+  out.textContent = opLine({ op, ret: r.ret, errno: r.errno })
+    + (r.message ? `\n${r.message}` : '')
+    + (r.forkedLogPath ? `\nforked a new log at seq ${cursor}: ${r.forkedLogPath}` : '');
+  if (r.forkedLogPath) {
+    const back = el('button', { type: 'button' }, 'back to the original');
+    back.addEventListener('click', () => void switchBranch(0));
+    banner(`Forked at seq ${opEnd} into branch ${r.forkedBranch}: ${r.forkedLogPath}. The original log is unchanged and stays under Branches.`, [back], 'fork');
+    model.reset();
+  }
+  await onInfo();
+  setCursor(info.lastSeq);
+  return true;
 }
 
-async function switchBranch(id: number): Promise<void> {
+/**
+ * Show another branch at the same *event*: the cursor stays where it is while the two branches share it, and
+ * past the point where they part it goes back to that point (the same seq on the other branch is another event).
+ */
+async function switchBranch(id: number, seq?: number): Promise<void> {
+  const from = info.branch ?? 0;
+  const at = seq ?? cursor;
+  const common = id === from ? at : commonPrefix(branchList, from, id);
   info = await api.call('selectBranch', { id });
   model.reset();
+  // the fork's banner is about the branch left behind
+  if ($('banner').dataset.kind === 'fork') $('banner').hidden = true;
   await onInfo();
-  setCursor(Math.min(cursor, info.lastSeq), `on branch ${id}: ${info.name}`);
+  const to = seq !== undefined ? Math.min(seq, info.lastSeq) : Math.min(at, common, info.lastSeq);
+  setCursor(to, to < at ? `on branch ${id}: ${info.name}; at seq ${to}, the last step branch ${from} and branch ${id} share (seq ${at} of branch ${from} is not on this branch)` : `on branch ${id}: ${info.name}`);
 }
 
 let branchList: BranchInfo[] = [];
+
+/** The branch shown and branch `id` side by side (compare.ts). */
+async function compareWith(id: number): Promise<void> {
+  const shown = info.branch ?? 0;
+  try {
+    const c = await api.call('compare', { a: shown, b: id });
+    showComparison($('compare'), c, shown, (branch, seq) => {
+      if (branch === (info.branch ?? 0)) { stopPlaying(); setCursor(seq); }
+      else void switchBranch(branch, seq);
+    });
+    status(`branch ${shown} and branch ${id} part at seq ${c.common + 1}`);
+  } catch (e) {
+    status((e as Error).message, true);
+  }
+}
 /** The header and the scrubber's range: what info alone says. */
 function showInfo(): void {
   $('log-name').textContent = `${info.name}${info.live ? ' · live' : ''}`;
+  $('log-name').title = `${info.name}${info.logPath ? `\n${info.logPath}` : ''}`;
   $('log-path').textContent = info.logPath ?? '(in memory: a scenario; operations stay in memory)';
   scrubber.max = String(info.lastSeq);
   $('seq-label').textContent = `seq ${cursor} / ${info.lastSeq}`;
@@ -338,7 +393,7 @@ async function onInfo(): Promise<void> {
   timeline.refresh();
   const [branches, outcome] = await Promise.all([api.call('branches', {}), api.call('outcome', {})]);
   branchList = branches;
-  showBranches($('branches'), branchList, (id) => void switchBranch(id));
+  showBranches($('branches'), branchList, (id) => void switchBranch(id), (id) => void compareWith(id));
   showOutcome($('outcome'), outcome, (s) => { stopPlaying(); setCursor(s); });
   void plot.load(info.lastSeq);
 }
@@ -357,11 +412,30 @@ function readFilter(): EventFilter {
 async function main(): Promise<void> {
   // where boot ends is asked with the rest, not after: one round trip less before the map
   let boot: StepChange;
+  // a big log is still being read: the server says so on connecting
+  api.onPush = (p) => { if (p.type === 'loading') status(`${p.text} The map follows as soon as it is read.`); };
   [info, machines, boot] = await Promise.all([api.call('info', {}), api.call('machines', {}), api.call('diff', { seq: 0 })]);
+  // the help is the box's description (read after its short name) and its tooltip
   $('live-cmd').title = COMMAND_HELP.join('\n');
+  $('live-help').textContent = `One operation per line, then Enter; up and down arrows recall earlier lines. Commands: ${COMMAND_HELP.join('; ')}`;
   timeline.onPick = (seq) => { stopPlaying(); setCursor(seq); };
   plot.onPick = (seq) => { stopPlaying(); setCursor(seq); };
-  map.onSelect = (id) => { actor = `memory${id}`; loadActor({ actor, seq: cursor }); renderQuick(); whyPanel.select(actor); };
+  map.onSelect = (id) => { actor = `memory${id}`; loadActor({ actor, seq: shownSeq() }); renderQuick(); whyPanel.select(actor); };
+  map.onJump = (seq) => { stopPlaying(); setCursor(seq, `went to the removal, seq ${seq}`); };
+  map.onCursor = (text) => { announce(text); renderQuick(); };
+  $('map-zoom-in').addEventListener('click', () => map.zoomBy(2));
+  $('map-zoom-out').addEventListener('click', () => map.zoomBy(0.5));
+  $('map-zoom-fit').addEventListener('click', () => map.zoomFit());
+  $('plot-wrap').addEventListener('keydown', (e) => {
+    if (!plot.key(e)) return;
+    e.preventDefault();
+    e.stopPropagation();
+    if (e.key !== 'Enter') announce(plot.tipText);
+  });
+  $('plot-wrap').addEventListener('blur', () => plot.blur());
+  // a click on the map or the plot does not take the keys from the timeline (← → keep stepping); Tab reaches them
+  for (const id of ['map', 'plot']) $(id).addEventListener('mousedown', (e) => e.preventDefault());
+  $('plot-y').addEventListener('change', () => { plot.yScale = ($('plot-y') as HTMLSelectElement).value as 'auto' | 'values' | 'change'; plot.draw(); $('rows').focus({ preventScroll: true }); });
   scrubber.addEventListener('input', () => { stopPlaying(); setCursor(Number(scrubber.value)); });
   $('to-start').addEventListener('click', () => { stopPlaying(); setCursor(0, 'start of the log'); });
   $('back').addEventListener('click', () => { stopPlaying(); setCursor(cursor - 1); });
@@ -370,7 +444,7 @@ async function main(): Promise<void> {
   $('play').addEventListener('click', () => void play());
   $('speed').addEventListener('change', () => {
     if (playing) { const was = playing.target; stopPlaying(); void play().then(() => { if (playing) playing.target = was; }); }
-    $('rows').focus();
+    $('rows').focus({ preventScroll: true });
   });
   $('bp-continue').addEventListener('click', () => void continueTo('forward'));
   $('bp-back').addEventListener('click', () => void continueTo('backward'));
@@ -388,16 +462,18 @@ async function main(): Promise<void> {
     });
   }
   // a choice in a list is done: hand the keys back to the timeline, so → steps instead of changing the choice
-  for (const id of ['f-type', 'plot-mode']) $(id).addEventListener('change', () => $('rows').focus());
+  for (const id of ['f-type', 'plot-mode']) $(id).addEventListener('change', () => $('rows').focus({ preventScroll: true }));
   $('plot-mode').addEventListener('change', () => { plot.mode = ($('plot-mode') as HTMLSelectElement).value as 'nodes' | 'zones'; plot.draw(); });
   $('plot-reset').addEventListener('click', () => plot.resetZoom());
-  $('live-form').addEventListener('submit', (e) => { e.preventDefault(); void sendCommand(($('live-cmd') as HTMLInputElement).value); });
+  $('live-form').addEventListener('submit', (e) => { e.preventDefault(); void commandBox.submit(); });
   document.addEventListener('keydown', (e) => {
     const t = e.target as HTMLElement;
-    if (e.key === 'Escape' && (t.tagName === 'INPUT' || t.tagName === 'SELECT')) { $('rows').focus(); return; }
+    if (e.key === 'Escape' && (t.tagName === 'INPUT' || t.tagName === 'SELECT')) { $('rows').focus({ preventScroll: true }); return; }
     // text boxes keep their caret keys; the scrubber moves the cursor itself
     if (t.tagName === 'INPUT' || t.tagName === 'SELECT' || t.tagName === 'TEXTAREA') return;
     if (e.key === ' ' && t.tagName !== 'BUTTON') { e.preventDefault(); void play(); return; }
+    // n / N: the next / previous row matching the timeline's filter (as a search in a pager)
+    if ((e.key === 'n' || e.key === 'N') && !e.ctrlKey && !e.metaKey && !e.altKey) { e.preventDefault(); void nextMatch(e.key === 'n' ? 'forward' : 'backward'); return; }
     const keys: Record<string, () => [number, string]> = {
       ArrowLeft: () => [cursor - 1, ''], ArrowRight: () => [cursor + 1, ''],
       Home: () => [0, 'start of the log'], End: () => [info.lastSeq, 'end of the log'],
@@ -410,6 +486,7 @@ async function main(): Promise<void> {
     setCursor(seq, note);
   });
   api.onPush = (p) => {
+    if (p.type === 'loading') return;
     const atEnd = cursor === info.lastSeq;
     const branchChanged = (p.info.branch ?? 0) !== (info.branch ?? 0);
     info = p.info;

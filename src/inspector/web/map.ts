@@ -28,6 +28,8 @@ interface Layout { cell: number; cols: number; rows: number; slots: number; gutt
 const GUTTER = 84;
 /** Time a chunk of cell drawing may take before the main thread is handed back. */
 const CHUNK_MS = 12;
+/** The tallest the zoomed map's canvas may get, in CSS pixels (32,768 blocks at 16 px a cell fit). */
+const MAX_HEIGHT = 16384;
 /** Changed slots past which a patch's drawing starts in a task of its own. */
 const BIG_CHANGE = 2048;
 
@@ -57,8 +59,16 @@ export class MemoryMap {
   private everDrawn = false;
   selected = -1;
   onSelect: (blockId: number) => void = () => {};
+  /** A jump the details offer (a removed block: to its removal). */
+  onJump: (seq: number) => void = () => {};
+  /** The keyboard moved the block cursor: the first line of its details, for the page to announce. */
+  onCursor: (text: string) => void = () => {};
+  /** Cell size multiplier over the size that fits the panel (1 = fit); see computeLayout. */
+  private zoom = 1;
+  /** The zoom the layout could honour (a map taller than MAX_HEIGHT stops zooming in). */
+  private maxZoom = 1;
 
-  constructor(private canvas: HTMLCanvasElement, private overlay: HTMLCanvasElement, private detail: HTMLElement, private summary: HTMLElement) {
+  constructor(private canvas: HTMLCanvasElement, private overlay: HTMLCanvasElement, private detail: HTMLElement, private summary: HTMLElement, private actions?: HTMLElement) {
     this.overlayCtx = overlay.getContext('2d');
     // hover and selection are drawn on a canvas of their own: moving the mouse never redraws 32,768 cells
     canvas.addEventListener('mousemove', (e) => { this.hover = this.slotAt(e); this.drawOverlay(); this.describe(this.hover >= 0 ? this.hover : this.selected); });
@@ -72,6 +82,99 @@ export class MemoryMap {
       if (bi >= 0 && this.frame) this.onSelect(this.frame.blocks.id[bi]!);
     });
     new ResizeObserver(() => this.relayout()).observe(canvas.parentElement!);
+    const box = canvas.parentElement!;
+    // Ctrl+wheel zooms around the block under the pointer; the plain wheel scrolls the map as any list
+    box.addEventListener('wheel', (e) => {
+      if (!e.ctrlKey && !e.metaKey) return;
+      e.preventDefault();
+      this.zoomBy(e.deltaY < 0 ? 2 : 0.5, this.slotAt(e), e.clientY);
+    }, { passive: false });
+    box.addEventListener('keydown', (e) => { if (this.key(e)) { e.preventDefault(); e.stopPropagation(); } });
+    box.addEventListener('blur', () => { this.updateLabel(); });
+  }
+
+  /** Zoom by a factor (2: twice the cell size), keeping `anchor` (a slot) where it is on screen, or the selected block in view. */
+  zoomBy(factor: number, anchor = this.selected, clientY?: number): void {
+    if (!this.frame) return;
+    const next = Math.max(1, Math.min(this.maxZoom, this.zoom * factor));
+    if (next === this.zoom) return;
+    const box = this.canvas.parentElement!;
+    const r = box.getBoundingClientRect();
+    const offset = anchor >= 0 ? (clientY ?? r.top + box.clientHeight / 2) - r.top : 0;
+    this.zoom = next;
+    this.computeLayout();
+    void this.draw();
+    this.drawOverlay();
+    if (anchor >= 0) box.scrollTop = Math.max(0, this.xy(anchor)[1] + this.layout.cell / 2 - offset);
+    this.updateLabel();
+  }
+
+  zoomFit(): void {
+    if (this.zoom === 1) return;
+    this.zoom = 1;
+    this.relayout();
+    this.updateLabel();
+  }
+
+  /** The focused map's keys: arrows move the block cursor, Enter selects the block, + − zoom, 0 fits. */
+  private key(e: KeyboardEvent): boolean {
+    const f = this.frame;
+    if (!f || e.altKey || e.ctrlKey || e.metaKey) return false;
+    const { cols, slots, cell } = this.layout;
+    const box = this.canvas.parentElement!;
+    const page = Math.max(1, Math.floor(box.clientHeight / cell)) * cols;
+    const at = this.selected >= 0 ? this.selected : Math.max(0, this.firstVisibleSlot());
+    const moves: Record<string, number> = {
+      ArrowLeft: at - 1, ArrowRight: at + 1, ArrowUp: at - cols, ArrowDown: at + cols,
+      PageUp: at - page, PageDown: at + page, Home: 0, End: slots - 1,
+    };
+    if (e.key in moves) {
+      this.moveCursor(Math.max(0, Math.min(slots - 1, moves[e.key]!)));
+      return true;
+    }
+    if (e.key === 'Enter' || e.key === ' ') {
+      const bi = at >= 0 ? this.blockAt[at]! : -1;
+      if (bi >= 0) this.onSelect(f.blocks.id[bi]!);
+      else if (this.removalOf(at)) this.onJump(this.removalOf(at)!.seq!);
+      return true;
+    }
+    if (e.key === '+' || e.key === '=') { this.zoomBy(2); return true; }
+    if (e.key === '-') { this.zoomBy(0.5); return true; }
+    if (e.key === '0') { this.zoomFit(); return true; }
+    return false;
+  }
+
+  private firstVisibleSlot(): number {
+    const box = this.canvas.parentElement!;
+    return Math.floor(box.scrollTop / this.layout.cell) * this.layout.cols;
+  }
+
+  /** Put the block cursor on a slot (the selection), scroll it into view, and announce it. */
+  private moveCursor(slot: number): void {
+    this.selected = slot;
+    const box = this.canvas.parentElement!;
+    const [, y] = this.xy(slot);
+    if (y < box.scrollTop) box.scrollTop = y;
+    else if (y + this.layout.cell > box.scrollTop + box.clientHeight) box.scrollTop = y + this.layout.cell - box.clientHeight;
+    this.drawOverlay();
+    this.describe(slot);
+    this.onCursor((this.detail.textContent ?? '').split('\n').slice(0, 3).join('; '));
+  }
+
+  /** The removed range a slot is in, with the seq of the release that removed it. */
+  private removalOf(slot: number): { startPfn: number; nrPages: number; seq?: number } | undefined {
+    const f = this.frame;
+    if (!f || slot < 0) return undefined;
+    const pfn = slot * f.blockPages;
+    return f.removed.find((r) => pfn >= r.startPfn && pfn < r.startPfn + r.nrPages);
+  }
+
+  /** The map's accessible name: what it shows and how to use it from the keyboard. */
+  private updateLabel(): void {
+    const box = this.canvas.parentElement!;
+    const f = this.frame;
+    const label = `Memory map: ${this.summary.textContent ?? ''}. ${f ? `${this.layout.cols} blocks per row, zoom ${this.zoom}×. ` : ''}Arrow keys move the block cursor, Enter selects the block, plus and minus zoom, 0 fits the map.`;
+    if (box.getAttribute('aria-label') !== label) box.setAttribute('aria-label', label);
   }
 
   /** Slot of a block id, so the page can select a block by name. */
@@ -180,12 +283,22 @@ export class MemoryMap {
     const n = Math.max(1, this.layout.slots);
     const targetHeight = 380;
     const gutter = GUTTER;
-    const first = Math.max(3, Math.min(40, Math.floor(Math.sqrt(((avail - gutter) * targetHeight) / n))));
+    const fitted = Math.max(3, Math.min(40, Math.floor(Math.sqrt(((avail - gutter) * targetHeight) / n))));
     // A power of two of blocks per row: every row starts at a round physical address.
-    const fit = Math.max(1, Math.floor((avail - gutter) / first));
-    const cols = Math.min(2 ** Math.floor(Math.log2(fit)), 2 ** Math.ceil(Math.log2(n)));
-    const cell = Math.max(3, Math.min(40, Math.floor((avail - gutter) / cols)));
-    const rows = Math.ceil(n / cols);
+    const layoutAt = (target: number) => {
+      const fit = Math.max(1, Math.floor((avail - gutter) / target));
+      const cols = Math.min(2 ** Math.floor(Math.log2(fit)), 2 ** Math.ceil(Math.log2(n)));
+      const cell = Math.max(3, Math.min(40, Math.floor((avail - gutter) / cols)));
+      return { cols, cell, rows: Math.ceil(n / cols) };
+    };
+    // zoomed in, the cells grow and the rows get fewer blocks; a canvas past MAX_HEIGHT would be megabytes of pixels
+    let z = this.zoom;
+    let l = layoutAt(Math.min(40, fitted * z));
+    while (z > 1 && l.rows * l.cell > MAX_HEIGHT) { z /= 2; l = layoutAt(Math.min(40, fitted * z)); }
+    this.zoom = z;
+    const bigger = layoutAt(Math.min(40, fitted * z * 2));
+    this.maxZoom = bigger.cell > l.cell && bigger.rows * bigger.cell <= MAX_HEIGHT ? z * 2 : z;
+    const { cols, cell, rows } = l;
     this.layout = { cell, cols, rows, slots: this.layout.slots, gutter };
     // Exposed so a user script (and the browser tests) can find a block on the canvas.
     this.canvas.dataset.cell = String(cell);
@@ -531,9 +644,26 @@ export class MemoryMap {
     ctx.strokeRect(hx + 0.5, hy + cell * slice[0], band, Math.max(2, cell * (slice[1] - slice[0])));
   }
 
+  /** Under the details: a jump to the removal of the removed block shown (null: nothing to offer). */
+  private shownRemoval: number | null = null;
+  private showActions(removalSeq: number | null): void {
+    if (!this.actions || removalSeq === this.shownRemoval) return;
+    this.shownRemoval = removalSeq;
+    if (removalSeq === null) { this.actions.replaceChildren(); return; }
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.dataset.seq = String(removalSeq);
+    b.textContent = `go to its removal (seq ${removalSeq})`;
+    b.title = 'the step that released this memory from iomem';
+    b.addEventListener('click', () => this.onJump(removalSeq));
+    this.actions.replaceChildren(b);
+  }
+
   private describe(slot: number): void {
     const f = this.frame;
     if (!f) return;
+    this.updateLabel();
+    if (f.count === 0 || slot < 0) this.showActions(null);
     if (f.count === 0) { this.detail.textContent = 'No memory at this step (seq 0 is the machine before its boot op): step on with → or press End.'; return; }
     if (slot < 0 || slot >= this.blockAt.length) { this.detail.textContent = 'Hover or click a block: its state, zone, sections and where their struct pages live.'; return; }
     const bi = this.blockAt[slot]!;
@@ -543,9 +673,11 @@ export class MemoryMap {
       return ids.length === 0 ? '' : ids.length > 3 && ids[ids.length - 1]! - ids[0]! === ids.length - 1 ? `memory${ids[0]}–${ids[ids.length - 1]}` : ids.map((i) => `memory${i}`).join(' ');
     };
     const held = this.alt.groups.filter((g) => g.headSlot === slot);
+    const removal = bi < 0 && this.removedAt[slot] ? this.removalOf(slot) : undefined;
+    this.showActions(removal?.seq !== undefined ? removal.seq : null);
     if (bi < 0) {
-      const removed = this.removedAt[slot] ? 'REMOVED (released from iomem)' : 'no memory';
-      const lines = [`slot ${slot} @ ${hex(pfn * f.pageSize)}: ${removed}`];
+      const removed = this.removedAt[slot] ? `REMOVED (released from iomem${removal?.seq !== undefined ? ` at seq ${removal.seq}` : ''})` : 'no memory';
+      const lines = [`slot ${slot} @ ${hex(pfn * f.pageSize)} (memory${slot}): ${removed}`];
       for (const g of held) {
         const who = served(g);
         lines.push(`  held the altmap at pfn ${hex(g.headPfn)} (${g.nrPages} vmemmap pages)${who ? ` with the struct pages of ${who}: they point into removed memory` : ''}`);

@@ -3,7 +3,7 @@ import type { MemhpEvent } from '../../engine/events.ts';
 import type { InvariantResult, WorldChange } from '../backend.ts';
 import type { ActorView, StepChange } from '../protocol.ts';
 import { eventRow, opLine, retText } from '../../timeline/event-text.ts';
-import { el, short } from './format.ts';
+import { el, short, spaced } from './format.ts';
 
 export function showEvent(title: HTMLElement, e: MemhpEvent | undefined, seq: number): void {
   if (!e) { title.textContent = seq === 0 ? 'seq 0: before boot' : `seq ${seq}`; title.title = ''; return; }
@@ -49,7 +49,7 @@ export function showStepContext(box: HTMLElement, step: StepChange, mapSeq: numb
 
 /** A value in the diff; a long one is cut, and a click shows all of it (and cuts it again). */
 function value(v: unknown, cls = 'val'): HTMLElement {
-  const full = v === undefined ? '∅' : JSON.stringify(v);
+  const full = spaced(v);
   const cut = short(v);
   const span = el('span', { class: cls }, cut);
   if (cut !== full) {
@@ -68,16 +68,38 @@ function value(v: unknown, cls = 'val'): HTMLElement {
  * watch-path grammar (src/timeline/path.ts): "blocks[65].state" ->
  * ["blocks[65]", "state"], "zones[0].Normal.presentPages" -> ["zones[0].Normal",
  * "presentPages"] (a node's zones are one entity per zone), "params.online_policy"
- * -> ["params.online_policy", ""]. A vmemmap head reads in hex, as the kernel
+ * -> ["params", "online_policy"] (one line for the parameters, a field per parameter that changed). A vmemmap head reads in hex, as the kernel
  * prints pfns (vmemmap[0x200000]: the same path, written the other way).
  */
 export function splitPath(path: string): [string, string] {
   const shown = path.replace(/^vmemmap\[(\d+)\]/, (_m, pfn: string) => `vmemmap[0x${Number(pfn).toString(16)}]`);
-  const m = /^(zones\[\d+\]\.\w+|[A-Za-z]+\[\d+\])(?:\.(.*))?$/.exec(shown);
+  const m = /^(zones\[\d+\]\.\w+|[A-Za-z]+\[\d+\]|params|injection|config)(?:\.(.*))?$/.exec(shown);
   return m ? [m[1]!, m[2] ?? ''] : [shown, ''];
 }
 
-export function showDiff(list: HTMLElement, changes: WorldChange[], isOp = false): void {
+const isPlain = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/**
+ * A change of a whole object that is there before and after (the parameters, a zone's span) reads as the keys
+ * that changed (`params.v2_remove_guard: false → true`), not as two copies of the object cut with "…".
+ */
+export function byKey(changes: WorldChange[]): WorldChange[] {
+  const out: WorldChange[] = [];
+  const walk = (path: string, before: unknown, after: unknown) => {
+    if (isPlain(before) && isPlain(after)) {
+      for (const k of new Set([...Object.keys(before), ...Object.keys(after)])) {
+        if (JSON.stringify(before[k]) !== JSON.stringify(after[k])) walk(/^[A-Za-z_]\w*$/.test(k) ? `${path}.${k}` : `${path}[${JSON.stringify(k)}]`, before[k], after[k]);
+      }
+      return;
+    }
+    out.push({ path, before, after });
+  };
+  for (const c of changes) walk(c.path, c.before, c.after);
+  return out;
+}
+
+export function showDiff(list: HTMLElement, all: WorldChange[], isOp = false): void {
+  const changes = byKey(all);
   if (changes.length === 0) {
     list.replaceChildren(el('li', { class: 'none' }, isOp ? 'the operation changed nothing in the world' : 'no change to the world'));
     return;

@@ -37,6 +37,14 @@ export class AccountingPlot {
   private drag: { x0: number; x1: number } | null = null;
   private hidden = new Set<string>();
   mode: 'nodes' | 'zones' = 'nodes';
+  /**
+   * The y axis: `values` spans the counters in view; `change` plots each counter's change since the first
+   * operation in view; `auto` (the default) takes `change` when the series differ so much in size that on one
+   * value axis every change in view would be a flat line (a 262,144-page cycle beside 268M present pages).
+   */
+  yScale: 'auto' | 'values' | 'change' = 'auto';
+  /** The operation a keyboard user points at (as the mouse's hover does), -1 none. */
+  private keyOp = -1;
   onPick: (seq: number) => void = () => {};
   private fetch: (v: { from: number; to: number }) => void;
 
@@ -195,14 +203,19 @@ export class AccountingPlot {
     const series = all.filter((s) => !this.hidden.has(s.key));
     const samples = this.visible();
     // the y axis fits what is in view, so a 32,768-page step is not a few pixels under a 1M-page maximum
-    let min = Infinity, max = -Infinity;
-    for (const s of series) for (const p of samples) { const v = s.get(p); if (v !== undefined) { min = Math.min(min, v); max = Math.max(max, v); } }
-    if (!Number.isFinite(min)) { min = 0; max = 1; }
+    const y = this.yAxis(series, samples);
+    let { min, max } = y;
     if (max === min) { max += Math.max(1, Math.abs(max) * 0.05); min -= Math.max(1, Math.abs(min) * 0.05); }
     const pad = (max - min) * 0.06;
-    // counters are never negative: no axis below 0
+    // counters are never negative: no axis below 0 (a change may be)
     min = min >= 0 ? Math.max(0, min - pad) : min - pad;
     max += pad;
+    this.shown = { change: y.change, base: y.base };
+    // for a user script and the browser tests: what the axis spans
+    this.canvas.dataset.yMin = String(Math.round(min));
+    this.canvas.dataset.yMax = String(Math.round(max));
+    this.canvas.dataset.yScale = y.change ? 'change' : 'values';
+    this.canvas.dataset.view = `${this.view.from}-${this.view.to}`;
     const sy = (v: number) => T + (1 - (v - min) / (max - min)) * (H - T - B);
     ctx.font = '10px ui-monospace, monospace';
     // the operation the cursor is in: shaded, the step's change is there
@@ -217,10 +230,16 @@ export class AccountingPlot {
     ctx.fillStyle = '#8a919c';
     for (let k = 0; k <= 3; k++) {
       const v = min + ((max - min) * k) / 3;
-      const y = sy(v);
-      ctx.fillText(`${pages(Math.round(v))} pg`, 2, y + 3);
+      const yy = sy(v);
+      const r = Math.round(v);
+      ctx.fillText(`${y.change && r > 0 ? '+' : ''}${pages(r)} pg`, 2, yy + 3);
       ctx.strokeStyle = '#23262c';
-      ctx.beginPath(); ctx.moveTo(L, y); ctx.lineTo(W - R, y); ctx.stroke();
+      ctx.beginPath(); ctx.moveTo(L, yy); ctx.lineTo(W - R, yy); ctx.stroke();
+    }
+    if (y.change) {
+      ctx.fillStyle = '#c9d1dc';
+      ctx.fillText(`change since op ${this.view.from}`, L + 4, T + 10);
+      ctx.fillStyle = '#8a919c';
     }
     ctx.fillText(`op ${this.view.from}`, L, H - 6);
     const endLabel = `op ${this.view.to} of ${this.total}`;
@@ -231,9 +250,11 @@ export class AccountingPlot {
       ctx.lineWidth = 1.5;
       ctx.beginPath();
       let started = false;
+      const base = y.change ? y.base.get(s.key) ?? 0 : 0;
       samples.forEach((p, i) => {
-        const v = s.get(p);
-        if (v === undefined) return;
+        const raw = s.get(p);
+        if (raw === undefined) return;
+        const v = raw - base;
         const x = this.xOf(p.op);
         const y = sy(v);
         // the counters hold from the end of one operation to the end of the next
@@ -249,8 +270,14 @@ export class AccountingPlot {
       ctx.fillRect(Math.min(this.drag.x0, this.drag.x1), T, Math.abs(this.drag.x1 - this.drag.x0), H - T - B);
     }
     this.drawHover(ctx, series, sy, H);
-    this.range.textContent = this.view.from === 0 && this.view.to >= this.total - 1
-      ? `all ${this.total} operations (wheel or drag to zoom)` : `operations ${this.view.from}–${this.view.to} of ${this.total}`;
+    const whole = this.view.from === 0 && this.view.to >= this.total - 1;
+    this.range.textContent = whole ? `all ${this.total} operations (wheel or drag to zoom)` : `operations ${this.view.from}–${this.view.to} of ${this.total}`;
+    const axis = this.range.nextElementSibling as HTMLElement | null;
+    if (axis?.id === 'plot-axis') {
+      axis.textContent = y.change ? `y: change since op ${this.view.from}` : '';
+      axis.title = y.change && this.yScale === 'auto' ? 'the counters in view differ too much in size to share a value axis: each is drawn as its change since the first operation in view (choose "y: values" to see them as they are)' : '';
+    }
+    this.describe(samples, series, y.change);
     legend(this.legendEl, all.filter((s) => s.dash.length === 0).map((s) => [s.color, s.label.replace(' present', '')] as [string, string])
       .concat([['#888', 'solid present · dashed managed' + (this.mode === 'nodes' ? ' · dotted memmap' : '') + ' · click a name to hide it']]));
     // legend entries toggle their series
@@ -268,15 +295,17 @@ export class AccountingPlot {
   }
 
   private drawHover(ctx: CanvasRenderingContext2D, series: Series[], sy: (v: number) => number, H: number): void {
-    if (this.hoverX === null || this.hoverX < L) { this.tip.hidden = true; return; }
-    const s = this.sampleAt(this.hoverX);
+    const hx = this.hoverX ?? (this.keyOp >= 0 ? this.xOf(this.keyOp) + 1 : null);
+    if (hx === null || hx < L) { this.tip.hidden = true; return; }
+    const s = this.sampleAt(hx);
     if (!s) { this.tip.hidden = true; return; }
     const x = this.xOf(s.op);
     ctx.strokeStyle = 'rgba(255,255,255,0.5)';
-    ctx.beginPath(); ctx.moveTo(this.hoverX, T); ctx.lineTo(this.hoverX, H - B); ctx.stroke();
+    ctx.beginPath(); ctx.moveTo(hx, T); ctx.lineTo(hx, H - B); ctx.stroke();
     for (const se of series) {
-      const v = se.get(s);
-      if (v === undefined) continue;
+      const raw = se.get(s);
+      if (raw === undefined) continue;
+      const v = raw - (this.shown.change ? this.shown.base.get(se.key) ?? 0 : 0);
       ctx.fillStyle = se.color;
       ctx.beginPath(); ctx.arc(Math.max(x, L), sy(v), 2.5, 0, Math.PI * 2); ctx.fill();
     }
@@ -292,8 +321,92 @@ export class AccountingPlot {
     }
     this.tip.textContent = lines.join('\n');
     this.tip.hidden = false;
+    // inside the plot: right of the pointer when the box fits there, else left of it (measured only while hovering)
     const W = this.canvas.clientWidth;
-    this.tip.style.left = `${Math.min(this.hoverX + 12, W - 300)}px`;
+    const tw = this.tip.offsetWidth;
+    const left = hx + 12 + tw <= W ? hx + 12 : hx - 12 - tw;
+    this.tip.style.left = `${Math.max(0, Math.min(left, W - tw))}px`;
+    this.tipText = lines.join(' · ');
+  }
+
+  /** The hover box's text, for the page to announce when the keyboard moves the plot's cursor. */
+  tipText = '';
+
+  /** What the axis showed on the last draw: values, or each series' change from its value at `base`. */
+  private shown: { change: boolean; base: Map<string, number> } = { change: false, base: new Map() };
+
+  /** The y axis for these series over these samples (see yScale). */
+  private yAxis(series: Series[], samples: OpSample[]): { min: number; max: number; change: boolean; base: Map<string, number> } {
+    let min = Infinity, max = -Infinity, widest = 0;
+    const base = new Map<string, number>();
+    let dmin = Infinity, dmax = -Infinity;
+    for (const s of series) {
+      let smin = Infinity, smax = -Infinity;
+      for (const p of samples) {
+        const v = s.get(p);
+        if (v === undefined) continue;
+        if (!base.has(s.key)) base.set(s.key, v);
+        smin = Math.min(smin, v); smax = Math.max(smax, v);
+        const d = v - base.get(s.key)!;
+        dmin = Math.min(dmin, d); dmax = Math.max(dmax, d);
+      }
+      if (smin > smax) continue;
+      min = Math.min(min, smin); max = Math.max(max, smax);
+      widest = Math.max(widest, smax - smin);
+    }
+    if (!Number.isFinite(min)) return { min: 0, max: 1, change: false, base };
+    // on one value axis, the largest change in view would take under a twentieth of the plot's height
+    const flat = widest > 0 && widest < (max - min) / 20;
+    const change = this.yScale === 'change' || (this.yScale === 'auto' && flat);
+    return change ? { min: Math.min(0, dmin), max: Math.max(0, dmax), change, base } : { min, max, change, base };
+  }
+
+  /** The plot's accessible name: what is in view, the axis, and how to use it from the keyboard. */
+  private describe(samples: OpSample[], series: Series[], change: boolean): void {
+    const wrap = this.canvas.parentElement!;
+    const last = samples[samples.length - 1];
+    const now = last ? series.map((se) => `${se.label} ${(se.get(last) ?? 0).toLocaleString('en')}`).slice(0, 6).join(', ') : 'no data';
+    const label = `Accounting plot, ${this.mode === 'nodes' ? 'per node' : 'per zone'}: operations ${this.view.from} to ${this.view.to} of ${this.total}`
+      + `${change ? `, drawn as the change since operation ${this.view.from}` : ''}; after operation ${last?.op ?? 0}: ${now} pages.`
+      + ' Left and right arrows move along the operations, Enter goes to one, plus and minus zoom, 0 shows the whole log.';
+    if (wrap.getAttribute('aria-label') !== label) wrap.setAttribute('aria-label', label);
+  }
+
+  /** Keys on the focused plot: ← → move a cursor along the operations (its values in the hover box), Enter goes there, + − zoom, 0 resets. */
+  key(e: KeyboardEvent): boolean {
+    if (!this.data || this.total === 0) return false;
+    const at = this.keyOp >= 0 ? this.keyOp : Math.max(this.view.from, Math.min(this.view.to, this.cursorOp));
+    const move = (op: number) => {
+      this.keyOp = Math.max(0, Math.min(this.total - 1, op));
+      // keep it in view
+      if (this.keyOp < this.view.from || this.keyOp > this.view.to) {
+        const span = this.view.to - this.view.from;
+        this.zoomTo(this.keyOp - Math.floor(span / 2), this.keyOp - Math.floor(span / 2) + span);
+      }
+      this.hoverX = null;
+      this.draw();
+    };
+    const span = this.view.to - this.view.from + 1;
+    switch (e.key) {
+      case 'ArrowLeft': move(at - 1); return true;
+      case 'ArrowRight': move(at + 1); return true;
+      case 'PageUp': move(at - Math.max(1, Math.floor(span / 10))); return true;
+      case 'PageDown': move(at + Math.max(1, Math.floor(span / 10))); return true;
+      case 'Home': move(this.view.from); return true;
+      case 'End': move(this.view.to); return true;
+      case 'Enter': { const s = this.sampleAt(this.xOf(at) + 1); if (s) this.onPick(s.seq); return true; }
+      case '+': case '=': { const next = Math.max(2, Math.round(span * 0.6)); const f = (at - this.view.from) / span; const from = Math.round(at - f * next); this.zoomTo(from, from + next - 1); return true; }
+      case '-': { const next = Math.round(span * 1.6); const f = (at - this.view.from) / span; const from = Math.round(at - f * next); this.zoomTo(from, from + next - 1); return true; }
+      case '0': this.resetZoom(); return true;
+      case 'Escape': this.keyOp = -1; this.tip.hidden = true; this.draw(); return false;
+      default: return false;
+    }
+  }
+
+  /** The plot lost the keyboard: its cursor goes with it. */
+  blur(): void {
+    this.keyOp = -1;
+    this.draw();
   }
 }
 

@@ -30,10 +30,18 @@ export class Timeline {
   private fetchRows: (top: number) => void;
   private revealRow: (q: { seq: number; force: boolean }) => void;
 
+  /** The filter `total` and the rows shown belong to; until a changed filter's first rows arrive, the count says it is searching. */
+  private shownFilter: EventFilter | null = null;
+
   constructor(private api: Api, private box: HTMLElement, private bar: HTMLInputElement, private count: HTMLElement, private empty?: HTMLElement) {
+    box.setAttribute('role', 'list');
     this.fetchRows = latestOnly(
-      (top: number) => api.call('rows', { filter: this.filter, offset: top, limit: this.capacity() }),
-      (r) => { this.total = r.total; this.top = r.offset; this.visible = r.events; this.render(); },
+      (top: number) => { const filter = this.filter; return api.call('rows', { filter, offset: top, limit: this.capacity() }).then((r) => ({ r, filter })); },
+      ({ r, filter }) => {
+        // rows of a filter the user has since changed: the next reply is for the new one
+        if (filter !== this.filter) return;
+        this.total = r.total; this.top = r.offset; this.visible = r.events; this.shownFilter = filter; this.render();
+      },
       (e) => console.error(e),
     );
     // only the latest cursor matters while scrubbing: one rowOf in flight, the rest replaced
@@ -41,7 +49,8 @@ export class Timeline {
       (q: { seq: number; force: boolean }) => api.call('rowOf', { filter: this.filter, seq: Math.max(1, q.seq) }),
       (row, q) => {
         const cap = this.capacity();
-        if (q.force || row < this.top || row >= this.top + cap) this.scrollTo(row - Math.floor(cap / 3));
+        // a changed filter (force) or rows not yet fetched: place the cursor's row a third down, whatever was shown before
+        if (q.force || this.shownFilter !== this.filter || row < this.top || row >= this.top + cap) this.scrollTo(row - Math.floor(cap / 3), true);
         else this.render();
       },
       (e) => console.error(e),
@@ -57,6 +66,15 @@ export class Timeline {
       const seq = Number(rowEl.dataset.seq);
       if ((e.target as HTMLElement).classList.contains('bp')) this.toggleBreakpoint(seq);
       else this.onPick(seq);
+    });
+    // a breakpoint dot is a button for the keyboard too
+    box.addEventListener('keydown', (e) => {
+      const t = e.target as HTMLElement;
+      if (!t.classList.contains('bp') || (e.key !== 'Enter' && e.key !== ' ')) return;
+      e.preventDefault();
+      e.stopPropagation();
+      const seq = Number(t.closest<HTMLElement>('.row')?.dataset.seq);
+      if (seq) { this.toggleBreakpoint(seq); box.querySelector<HTMLElement>(`.row[data-seq="${seq}"] .bp`)?.focus(); }
     });
     new ResizeObserver(() => { this.height = box.clientHeight; this.scrollTo(this.top); }).observe(box);
   }
@@ -76,14 +94,25 @@ export class Timeline {
     this.onBreakpointsChanged();
   }
 
-  scrollTo(top: number): void {
-    const max = Math.max(0, this.total - this.capacity());
+  /**
+   * Show rows from `top`. `known`: the caller has the row from the server for the current filter (the server slides
+   * a window past the end back): the total held may be another filter's, or not fetched yet, and must not clamp it.
+   */
+  scrollTo(top: number, known = false): void {
+    const max = known ? Infinity : Math.max(0, this.total - this.capacity());
     this.fetchRows(Math.max(0, Math.min(max, Math.round(top))));
   }
 
   async setFilter(f: EventFilter): Promise<void> {
     this.filter = f;
+    // the count is the new filter's once its rows arrive; never the old total under the new filter's name
+    this.render();
     this.reveal(this.cursor, true);
+  }
+
+  /** The current filter is not empty. */
+  get filtered(): boolean {
+    return Boolean(this.filter.actor || this.filter.type || this.filter.text);
   }
 
   /** Move the cursor and scroll so its row (or the next matching row) is visible. */
@@ -103,11 +132,15 @@ export class Timeline {
     while (this.rowEls.length < cap) {
       const d = document.createElement('div');
       d.className = 'row';
+      d.setAttribute('role', 'listitem');
       for (const c of ['bp', 'seq', 'actor', 'event', 'change']) {
         const s = document.createElement('span');
         s.className = c;
         d.append(s);
       }
+      const bp = d.firstElementChild as HTMLElement;
+      bp.setAttribute('role', 'button');
+      bp.tabIndex = 0;
       this.rowEls.push(d);
     }
     // Rows stay in the DOM and only what differs is written: each step renders the list again, and
@@ -120,30 +153,45 @@ export class Timeline {
       const [bp, seq, actor, event, change] = Array.from(d.children) as HTMLElement[];
       d.dataset.seq = String(e.seq);
       const failed = e.type === 'op' && e.ret !== 0;
-      set(d, 'className', `row${e.type === 'op' ? ' op' : ''}${failed ? ' failed' : ''}${e.seq === this.cursor ? ' cur' : ''}${e.type === 'fault' ? ' fault' : ''}`);
+      const cur = e.seq === this.cursor;
+      set(d, 'className', `row${e.type === 'op' ? ' op' : ''}${failed ? ' failed' : ''}${cur ? ' cur' : ''}${e.type === 'fault' ? ' fault' : ''}`);
+      if (cur) d.setAttribute('aria-current', 'step');
+      else if (d.hasAttribute('aria-current')) d.removeAttribute('aria-current');
+      const on = this.seqBreakpoints.has(e.seq);
       set(bp!, 'textContent', '●');
-      set(bp!, 'className', `bp${this.seqBreakpoints.has(e.seq) ? ' on' : ''}`);
-      set(bp!, 'title', 'toggle breakpoint');
+      set(bp!, 'className', `bp${on ? ' on' : ''}`);
+      set(bp!, 'title', on ? `remove the breakpoint at seq ${e.seq}` : `break at seq ${e.seq}`);
+      if (bp!.getAttribute('aria-label') !== `breakpoint at seq ${e.seq}`) bp!.setAttribute('aria-label', `breakpoint at seq ${e.seq}`);
+      if (bp!.getAttribute('aria-pressed') !== String(on)) bp!.setAttribute('aria-pressed', String(on));
       set(seq!, 'textContent', String(e.seq));
       set(actor!, 'textContent', e.type === 'op' ? '' : r.actor);
+      set(actor!, 'title', e.type === 'op' ? '' : r.actor);
       if (e.type === 'op') {
         // an operation reads as the call and its return value, across both text columns
-        set(event!, 'textContent', `▶ ${opLine(e)}`);
+        const line = `▶ ${opLine(e)}`;
+        set(event!, 'textContent', line);
+        set(event!, 'title', line);
         set(change!, 'textContent', '');
+        set(change!, 'title', '');
         set(d, 'title', `${e.seq} ${opLine(e)}${e.message ? ` (${e.message})` : ''}`);
       } else {
+        // a column too narrow for its text ends in "…": each says all of it on hover
+        const to = r.from ? `${r.from} → ${r.to}` : r.to;
         set(event!, 'textContent', r.event);
-        set(change!, 'textContent', r.from ? `${r.from} → ${r.to}` : r.to);
+        set(event!, 'title', r.event);
+        set(change!, 'textContent', to);
+        set(change!, 'title', to);
         set(d, 'title', `${e.seq} ${r.actor} ${r.event} ${r.from} → ${r.to}`);
       }
     });
     const max = Math.max(0, this.total - cap);
     set(this.bar, 'max', String(max));
     set(this.bar, 'value', String(this.top));
-    const filtered = this.filter.actor || this.filter.type || this.filter.text;
-    set(this.count, 'textContent', filtered ? `${this.total.toLocaleString('en')} matching` : `${this.total.toLocaleString('en')} events`);
+    const filtered = this.filtered;
+    const pending = this.shownFilter !== this.filter;
+    set(this.count, 'textContent', pending ? (filtered ? 'searching…' : '') : filtered ? `${this.total.toLocaleString('en')} matching` : `${this.total.toLocaleString('en')} events`);
     if (this.empty) {
-      this.empty.hidden = this.total > 0;
+      this.empty.hidden = pending || this.total > 0;
       this.empty.textContent = !filtered ? 'The log has no events yet.'
         : 'No event matches this filter.\nactor is a whole name as the actor column shows it: memory65, section520, node0/Movable, iomem, hotplug (operations: user).\ntext matches anywhere in the row or the event\'s JSON.';
     }
