@@ -52,12 +52,16 @@ function lsmemMs(sysroot: string, pinned = true): number {
   return performance.now() - t;
 }
 
-/** Offlines and onlines again blocks spread over the machine, one write(2) each; the median per write. */
+/**
+ * Onlines and offlines again blocks spread over the machine (offline in the bench's world:
+ * auto-onlining is off, and writing `offline` to an offline block is -EINVAL, as in the
+ * kernel), one write(2) each; the median per write.
+ */
 export function medianWriteMs(mnt: string, ids: readonly number[], pairs = 10): number {
   const times: number[] = [];
   for (let i = 0; i < pairs; i++) {
     const state = join(mnt, 'sys/devices/system/memory', `memory${ids[Math.floor(((i + 0.5) * ids.length) / pairs)]}`, 'state');
-    for (const value of ['offline', 'online']) {
+    for (const value of ['online', 'offline']) {
       const t = performance.now();
       writeFileSync(state, value);
       times.push(performance.now() - t);
