@@ -147,6 +147,19 @@ const OUTCOMES: Record<string, (r: RunJson) => void> = {
     expect(r.world.iomem.filter((x: any) => x.start >= 256 * G)).toEqual([]);
     expect(r.world.vmemmap).toEqual([]);
   },
+  // onlining agents (docs/drivers.md "Onlining agents"): udev's rule wins the race into ZONE_NORMAL
+  'race-udev-daxctl.json': (r) => {
+    // udev, udev, daxctl (warns of the race), udev ×2 (no match), offline ×3, offline memory32 -EBUSY, unbind (memory stays)
+    expect(rets(r)).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, -16, 0]);
+    expect(r.world.devices).toEqual([expect.objectContaining({ name: 'dax0.0', stuck: true })]);
+    expect(r.world.blocks.filter((b: any) => b.kernelAllocations).map((b: any) => b.id)).toEqual([32]);
+    expect(r.world.agentWork).toEqual([]);
+  },
+  'race-udev-virtio-mem.json': (r) => {
+    expect(rets(r)).toEqual([0, -11]);
+    expect(r.world.devices).toEqual([expect.objectContaining({ name: 'virtio0', plugged: 4 * 2 ** 20, requested: 0, subBlocks: { 32: '11' + '0'.repeat(62) } })]);
+    expect(r.world.blocks.filter((b: any) => b.id >= 32).map((b: any) => [b.id, b.zone])).toEqual([[32, 'Normal']]);
+  },
 };
 
 describe('shipped scenarios through memhp run --json', { timeout: 120_000 }, () => {
