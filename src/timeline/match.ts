@@ -51,7 +51,10 @@ export function eventMatches(e: MemhpEvent, m: EventMatch): boolean {
     const row = eventRow(e);
     if (m.shownActor !== undefined && row.actor !== m.shownActor) return false;
     if (m.text !== undefined) {
-      const hay = `${row.actor} ${row.event} ${row.from} ${row.to} ${JSON.stringify(e)}`.toLowerCase();
+      // the event's facts, not the reasons recorded with them (`why`, an op's `site`): a search for
+      // "online_movable" finds the write, not every block whose zone chain mentions its type
+      const facts = e.type === 'transition' && e.why ? { ...e, why: undefined } : e.type === 'op' && e.site ? { ...e, site: undefined } : e;
+      const hay = `${row.actor} ${row.event} ${row.from} ${row.to} ${JSON.stringify(facts)}`.toLowerCase();
       if (!hay.includes(m.text.toLowerCase())) return false;
     }
   }
