@@ -64,6 +64,7 @@ type Action =
   | { kind: 'writes'; writes: { file: string; value: string; expect: number }[] }
   | { kind: 'qmp'; lines: object[]; settle: boolean }
   | { kind: 'command'; argv: string[] }
+  | { kind: 'wait'; why: string }
   | { kind: 'none'; why: string };
 
 /** QEMU ids: a letter, then letters, digits, -, . or _ (a ':' in a PNP0C80:01 name is not allowed). */
@@ -141,8 +142,8 @@ function actionOf(spec: SystemSpec, before: World, op: Op, after: World, step: n
     case 'boot':
       return { kind: 'none', why: 'the machine is already booted' };
     case 'agent':
-      // udev's rule, daxctl and virtio-mem's policy act by themselves on a real machine: the script must not do their work twice
-      return { kind: 'none', why: `${op.agent} reacts by itself on a real machine (install it as the scenario's "agents" say)` };
+      // an onlining agent runs by itself on a real machine (docs/drivers.md "Onlining agents"): wait for what it does
+      return { kind: 'wait', why: `the machine's ${op.agent} onlining agent handles ${op.target ?? 'its oldest reaction'} by itself: waiting for it` };
   }
 }
 
@@ -294,7 +295,7 @@ export function exportShell(spec: SystemSpec, ops: readonly Op[], opts: ShellExp
     '# $MEMHP_SYSFS replaces /sys; $MEMHP_QMP is the command that reaches the VM\'s QMP monitor for device steps.',
     '# Exit status: 0 every step as memhp predicted, 1 the machine parted from memhp, 2 it stopped at a step it cannot make\n# (before it, all as predicted; MEMHP_PAUSE=1 waits for you to make such a step by hand instead).',
     PRELUDE,
-    ...(actions.some((a) => a.kind === 'qmp') ? [`settled() { ${settledBody(blocks, worlds, actions)} }`] : []),
+    ...(actions.some(waits) ? [`settled() { ${settledBody(blocks, worlds, actions)} }`] : []),
     '',
     'step=0',
     `say "step 0: the machine: memory block size ${bs.toString(16)}"`,
@@ -323,6 +324,9 @@ export function exportShell(spec: SystemSpec, ops: readonly Op[], opts: ShellExp
       case 'command':
         out.push(`if command -v ${a.argv[0]} > /dev/null; then expect_run ${errno} ${a.argv.map(shQuote).join(' ')}; else cannot ${shQuote(`${a.argv[0]} is not installed (${a.argv.join(' ')})`)}; fi`);
         break;
+      case 'wait':
+        out.push(`say ${shQuote(`  ${a.why}`)}`, `settle ${opts.settleSeconds ?? 30}`);
+        break;
       case 'none':
         out.push(`cannot ${shQuote(a.why)}`);
         break;
@@ -339,10 +343,13 @@ export function exportShell(spec: SystemSpec, ops: readonly Op[], opts: ShellExp
   return out.join('\n');
 }
 
-/** "yes" once every block is in the state memhp predicts after the device step `$step`. */
+/** Steps after which the script waits for the machine: a device change, an onlining agent. */
+const waits = (a: Action) => a.kind === 'qmp' || a.kind === 'wait';
+
+/** "yes" once every block is in the state memhp predicts after the device or agent step `$step`. */
 function settledBody(blocks: readonly number[], worlds: readonly World[], actions: readonly Action[]): string {
   const cases = worlds.slice(1).flatMap((w, i) => {
-    if (actions[i]!.kind !== 'qmp') return [];
+    if (!waits(actions[i]!)) return [];
     const tests = blocks.map((id) => {
       const b = tableToArray(w.blocks).find((x) => x.id === id);
       const d = `"$SYS/devices/system/memory/memory${id}"`;

@@ -73,6 +73,10 @@ describe('export sh', { timeout: 120_000 }, () => {
     expect(text).toContain('{"execute":"device_del","arguments":{"id":"memhp-PNP0C80-01"}}');
     expect(text).toMatch(/cannot 'remove_memory\(\) is called by drivers inside the kernel/);
     expect(text).toContain(`expect_block ${b0} online 'Movable'`);
+    // an onlining agent acts by itself on a real machine: the script waits for its effect instead of doing its work
+    const agent = exportShell(spec, [SYSFS_OPS[0]!, { op: 'agent', agent: 'udev' }]);
+    expect(agent).toMatch(/onlining agent handles its oldest reaction by itself: waiting for it'\nsettle 30\n/);
+    expect(agent).toMatch(/^settled\(\) \{ case \$step in 2\) /m);
     // a two-block add is one resource in memhp; two probe writes would make two: not offered as the same thing
     expect(exportShell(spec, [{ op: 'add_memory', node: 0, start: at(0), size: 2 * bs, flags: [] }])).toMatch(/cannot 'add_memory\(\) is called by drivers/);
   });
