@@ -26,12 +26,22 @@ export class Oops extends KernelError {}
  */
 export type OpEvents = 'all' | 'ends';
 
-/** Events are plain data (objects, arrays, primitives): freezing them needs none of immer's generality, and the model checker freezes millions. */
+/**
+ * Deep-freezes an event's plain objects and arrays, as immer's freeze(e, true) did, without
+ * its generality (the model checker freezes millions). Anything else (a class instance, a
+ * typed array) is left as it is, as immer leaves what it cannot draft.
+ */
 function deepFreeze(v: unknown): void {
   if (typeof v !== 'object' || v === null || Object.isFrozen(v)) return;
+  if (Array.isArray(v)) {
+    Object.freeze(v);
+    for (const x of v) deepFreeze(x);
+    return;
+  }
+  const proto = Object.getPrototypeOf(v);
+  if (proto !== Object.prototype && proto !== null) return;
   Object.freeze(v);
-  if (Array.isArray(v)) for (const x of v) deepFreeze(x);
-  else for (const k in v) deepFreeze((v as Record<string, unknown>)[k]);
+  for (const k in v) deepFreeze((v as Record<string, unknown>)[k]);
 }
 
 export class Tx {
