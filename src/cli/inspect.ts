@@ -24,7 +24,7 @@ export function registerInspect(program: Command): void {
     .option('--export <trace.html>', 'write one self-contained file (page, engine and log, compressed) that opens from disk in a browser with no server and no network, and exit')
     .action(async (file: string, opts: InspectOptions) => {
       const port = parsePort(opts.port);
-      if (!opts.stately) {
+      if (!opts.stately && opts.export === undefined) {
         // served at once: the URL first, the file read in a worker while the page loads (a big log takes seconds)
         detectKind(file); // a missing file or a directory is said before anything starts
         const { startInspectorOnFile, LoadError } = await import('../inspector/index.ts');
