@@ -9,6 +9,11 @@ import { scriptPathFor, writeShellExport } from '../check/export-sh.ts';
 import type { SwarmOptions, SwarmResult } from '../check/swarm.ts';
 import type { SystemSpec } from '../kernel/types.ts';
 
+/** A counterexample in either search's --json output: its operations, their sentences, what broke, and where it was written. */
+export function counterexampleJson(c: Counterexample, script: string | null | undefined) {
+  return { ops: c.ops, steps: c.steps, violation: c.violation, logFile: c.logFile ?? null, ...(script !== undefined ? { script } : {}) };
+}
+
 export function swarmJson(r: SwarmResult, extra: { coverage?: CoverageReport; script?: string | null }) {
   return {
     mode: 'swarm',
@@ -24,14 +29,10 @@ export function swarmJson(r: SwarmResult, extra: { coverage?: CoverageReport; sc
     bound: r.bound,
     system: r.spec,
     counterexample: r.counterexample && {
-      ops: r.counterexample.ops,
-      steps: r.counterexample.steps,
-      violation: r.counterexample.violation,
-      logFile: r.counterexample.logFile ?? null,
+      ...counterexampleJson(r.counterexample, extra.script),
       walk: r.counterexample.walk,
       foundLength: r.counterexample.foundLength,
       shrinkTries: r.counterexample.shrinkTries,
-      ...(extra.script !== undefined ? { script: extra.script } : {}),
     },
     ...(extra.coverage ? { coverage: extra.coverage } : {}),
   };

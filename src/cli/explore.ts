@@ -20,7 +20,7 @@ import { AUTO_ONLINE_VALUES, EXTRA_OPS, INJECT_ERROR, type ExtraOp } from '../ch
 import { ARCH_NAMES, ERAS, type ArchName, type Era, type Params } from '../kernel/types.ts';
 import { PARAM_PARSERS } from '../scenario/values.ts';
 import { EXIT_FAILURE, EXIT_OK, InputError } from './errors.ts';
-import { coverageText, exportScript, formatSwarm, scriptLine, swarmJson } from './explore-swarm.ts';
+import { counterexampleJson, coverageText, exportScript, formatSwarm, scriptLine, swarmJson } from './explore-swarm.ts';
 
 export const EXIT_BOUND_HIT = 3;
 
@@ -158,13 +158,7 @@ export function exploreJson(r: ExploreResult, extra: { coverage?: CoverageReport
     elapsedMs: Math.round(r.elapsedMs),
     bound: r.bound,
     system: r.spec,
-    counterexample: r.counterexample && {
-      ops: r.counterexample.ops,
-      steps: r.counterexample.steps,
-      violation: r.counterexample.violation,
-      logFile: r.counterexample.logFile ?? null,
-      ...(extra.script !== undefined ? { script: extra.script } : {}),
-    },
+    counterexample: r.counterexample && counterexampleJson(r.counterexample, extra.script),
     ...(extra.coverage ? { coverage: extra.coverage } : {}),
   };
 }
