@@ -30,14 +30,23 @@ export function registerInspect(program: Command): void {
         const { startInspectorOnFile, LoadError } = await import('../inspector/index.ts');
         const running = await startInspectorOnFile(file, { port });
         printLines([`inspector: ${running.url}`, 'press Ctrl-C to stop']);
+        // Ctrl-C / SIGTERM stop it from the moment the URL is out, also while the worker still reads the file
+        let stopping = false;
+        const stopped = untilStopped(() => {
+          stopping = true;
+          return running.close();
+        });
         if (opts.open && !openBrowser(running.url)) warn('--open: no browser found ($BROWSER or xdg-open); open the URL above yourself');
         try {
           for (const w of (await running.loaded).warnings) warn(w);
         } catch (e) {
-          await running.close();
-          throw e instanceof LoadError && e.input ? new InputError(e.message) : e;
+          // a load cut short by the user's stop is no error
+          if (!stopping) {
+            await running.close();
+            throw e instanceof LoadError && e.input ? new InputError(e.message) : e;
+          }
         }
-        await untilStopped(running.close);
+        await stopped;
         return;
       }
       const source = loadSource(file);
