@@ -74,6 +74,7 @@ const qemuId = (device: string) => `memhp-${device.replace(/[^A-Za-z0-9._-]/g, '
 function actionOf(spec: SystemSpec, before: World, op: Op, after: World, step: number): Action {
   // a memory backend per add (named by its step): an ejected DIMM's backend stays until object-del, so a re-add needs a new one
   const backend = (id: string) => `${id}-mem${step}`;
+  const memoryBackend = (id: string, size: number) => ({ execute: 'object-add', arguments: { 'qom-type': 'memory-backend-ram', id: backend(id), size } });
   const mem = (b: number, f: string) => `devices/system/memory/memory${b}/${f}`;
   switch (op.op) {
     case 'state':
@@ -100,7 +101,7 @@ function actionOf(spec: SystemSpec, before: World, op: Op, after: World, step: n
         kind: 'qmp',
         settle: true,
         lines: [
-          { execute: 'object-add', arguments: { 'qom-type': 'memory-backend-ram', id: backend(id), size: op.size } },
+          memoryBackend(id, op.size),
           { execute: 'device_add', arguments: { driver: 'pc-dimm', id, memdev: backend(id), node: op.node, addr: op.start } },
         ],
       };
@@ -115,7 +116,7 @@ function actionOf(spec: SystemSpec, before: World, op: Op, after: World, step: n
         kind: 'qmp',
         settle: true,
         lines: [
-          { execute: 'object-add', arguments: { 'qom-type': 'memory-backend-ram', id: backend(id), size: op.size } },
+          memoryBackend(id, op.size),
           {
             execute: 'device_add',
             arguments: { driver: 'virtio-mem-pci', id, memdev: backend(id), node: op.node, memaddr: op.start, 'requested-size': op.requested, ...(op.blockSize ? { 'block-size': op.blockSize } : {}) },

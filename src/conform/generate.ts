@@ -99,20 +99,18 @@ export function generateScenario(opts: GenerateOptions): Scenario {
       ops.push({ op: 'inject', action: pick(['MEM_GOING_ONLINE', 'MEM_GOING_OFFLINE']), error: pick([-12, -16, 0]) });
     }
   }
-  const doc = {
-    name: `conform ${opts.era} seed ${opts.seed}`,
-    kernel: opts.era,
-    arch: 'x86_64',
-    machine: { memoryBlockSize: '128M' },
-    boot: [{ node: 0, size: '2G' }],
-    params: {
-      memmap_on_memory: pick(['on', 'off']),
-      auto_online_blocks: pick(['offline', 'online', 'online_movable', 'online_kernel']),
-      online_policy: pick(['contig-zones', 'auto-movable']),
-    },
-    ops,
-  };
-  return validateScenario(doc, `<generated ${opts.era} seed ${opts.seed}>`);
+  return conformScenario(opts, '', {
+    memmap_on_memory: pick(['on', 'off']),
+    auto_online_blocks: pick(['offline', 'online', 'online_movable', 'online_kernel']),
+    online_policy: pick(['contig-zones', 'auto-movable']),
+  }, ops);
+}
+
+/** The machine every generated sequence runs on (2 GiB of boot memory, 128 MiB blocks), validated as a scenario. */
+function conformScenario(opts: { era: string; seed: number }, kind: string, params: Record<string, string>, ops: unknown[]) {
+  const label = `${opts.era}${kind ? ` ${kind}` : ''} seed ${opts.seed}`;
+  const doc = { name: `conform ${label}`, kernel: opts.era, arch: 'x86_64', machine: { memoryBlockSize: '128M' }, boot: [{ node: 0, size: '2G' }], params, ops };
+  return validateScenario(doc, `<generated ${label}>`);
 }
 
 /**
@@ -150,18 +148,9 @@ export function generateSbmScenario(opts: GenerateOptions): Scenario {
       ops.push({ op: 'set', param: 'auto_online_blocks', value: pick(['offline', 'online', 'online_movable', 'online_kernel']) });
     }
   }
-  const doc = {
-    name: `conform ${opts.era} sbm seed ${opts.seed}`,
-    kernel: opts.era,
-    arch: 'x86_64',
-    machine: { memoryBlockSize: '128M' },
-    boot: [{ node: 0, size: '2G' }],
-    params: {
-      memmap_on_memory: pick(['on', 'off']),
-      auto_online_blocks: pick(['offline', 'online', 'online_movable', 'online_kernel', 'online_movable']),
-      online_policy: pick(['contig-zones', 'auto-movable']),
-    },
-    ops,
-  };
-  return validateScenario(doc, `<generated ${opts.era} sbm seed ${opts.seed}>`);
+  return conformScenario(opts, 'sbm', {
+    memmap_on_memory: pick(['on', 'off']),
+    auto_online_blocks: pick(['offline', 'online', 'online_movable', 'online_kernel', 'online_movable']),
+    online_policy: pick(['contig-zones', 'auto-movable']),
+  }, ops);
 }
