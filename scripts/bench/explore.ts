@@ -51,7 +51,7 @@ function decideAlone(o: ExploreOptions, states: number): { transitionsPerSec: nu
   const sample = level.slice(0, states);
   const t0 = performance.now();
   let n = 0;
-  for (const w of sample) for (const op of space.ops) (decide(w, gate, op), n++);
+  for (const w of sample) for (const op of space.ops) (decide(w, gate, op, { freeze: false }), n++);
   const decideMs = performance.now() - t0;
   const t1 = performance.now();
   for (const w of sample) for (let r = 0; r < 10; r++) space.fingerprint(w, fp);

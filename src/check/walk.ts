@@ -3,14 +3,14 @@
  * keys (a block's id is its slot); the invariants check that slot and
  * contents agree, so they need both.
  */
-import type { Table } from '../engine/table.ts';
+import { TABLE_CHUNK, type Table } from '../engine/table.ts';
 
 export function entries<T>(t: Table<T>): [number, T][] {
   const out: [number, T][] = [];
   t.chunks.forEach((chunk, ci) => {
     if (!chunk) return;
     chunk.forEach((v, j) => {
-      if (v !== undefined) out.push([ci * chunk.length + j, v]);
+      if (v !== undefined) out.push([ci * TABLE_CHUNK + j, v]);
     });
   });
   return out;

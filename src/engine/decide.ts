@@ -19,7 +19,7 @@ import { offlineAndRemoveMemory, removeMemory } from './ops/remove.ts';
 import { fail } from '../kernel/errno.ts';
 import { configOf } from '../kernel/config.ts';
 import { opProblem } from '../kernel/features.ts';
-import { Oops, Tx, type OpEvents } from './tx.ts';
+import { Oops, Tx, type TxOptions } from './tx.ts';
 import { acpiDimmAdd, acpiDimmEject } from './ops/drivers/acpi.ts';
 import { daxKmemAdd, daxKmemRemove } from './ops/drivers/dax-kmem.ts';
 import { virtioMemAdd, virtioMemResize } from './ops/drivers/virtio-mem.ts';
@@ -93,8 +93,8 @@ function run(tx: Tx, op: Op): void {
   }
 }
 
-export function decide(world: World, gate: LifecycleGate, op: Op, opEvents: OpEvents = 'all'): Decision {
-  const tx = new Tx(world, gate, op, opEvents);
+export function decide(world: World, gate: LifecycleGate, op: Op, options: TxOptions = {}): Decision {
+  const tx = new Tx(world, gate, op, options);
   try {
     run(tx, op);
     // user space's onlining agents react to the uevents the operation sent (docs/drivers.md "Onlining agents")

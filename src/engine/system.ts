@@ -107,7 +107,7 @@ export class HotplugSystem {
   }
 
   apply(op: Op): OpResult {
-    const d = decide(this._world, this.gate, op, this.options.opEvents);
+    const d = decide(this._world, this.gate, op, { opEvents: this.options.opEvents });
     this._world = d.world;
     if (this.retain) for (const e of d.events) this._events.push(e);
     this.options.onEvents?.(d.events);

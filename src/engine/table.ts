@@ -7,6 +7,13 @@
  * A TableDraft is a transient editor: during a batch it copies each touched
  * chunk once and then writes in place, so replaying many events costs about
  * as much as a mutable loop.
+ *
+ * A chunk array is only as long as its highest occupied slot needs (at most
+ * TABLE_CHUNK): the model checker's small machines use a few dozen keys, and
+ * copying 256 slots per table an operation writes was a large share of its
+ * decide() (docs/explore.md "Where the time went"). So a key's chunk index is
+ * `chunkOf(key)` and its slot `slotOf(key)`; never derive a key from a
+ * chunk's length.
  */
 /** Entries per chunk: readers that cache per chunk (the inspector's diff and incremental checks) index by it. */
 export const TABLE_CHUNK = 256;
@@ -53,11 +60,12 @@ export class TableDraft<T> {
   private chunks: (T | undefined)[][] | null = null;
   /**
    * Per chunk index: undefined = the chunk is still shared with the base;
-   * a Uint8Array = this draft copied the chunk, and flag[i] = 1 means this
+   * an array = this draft copied the chunk, and flag[i] === true means this
    * draft also copied the entity in slot i, so later edits may write it in
-   * place. (Arrays, not Sets: these checks run several times per event.)
+   * place. (Arrays, not Sets: these checks run several times per event. Null
+   * until the first write: most drafts of an operation write nothing.)
    */
-  private owned: (Uint8Array | undefined)[] = [];
+  private owned: (boolean[] | undefined)[] | null = null;
   private size: number;
   constructor(private readonly base: Table<T>) {
     this.size = base.size;
@@ -68,22 +76,25 @@ export class TableDraft<T> {
     const c = src[chunkOf(id)];
     return c === undefined ? undefined : c[slotOf(id)];
   }
-  /** The chunk holding `id`, copied for this draft if it was still shared. */
-  private ownChunk(ci: number): { chunk: (T | undefined)[]; flags: Uint8Array } {
+  /** The chunk holding `id`, copied for this draft if it was still shared, long enough to hold `slot`. */
+  private ownChunk(ci: number, slot: number): (T | undefined)[] {
     if (this.chunks === null) this.chunks = this.base.chunks.slice() as (T | undefined)[][];
-    let flags = this.owned[ci];
-    if (flags === undefined) {
-      const c = this.chunks[ci];
-      this.chunks[ci] = c ? c.slice() : new Array<T | undefined>(CHUNK).fill(undefined);
-      this.owned[ci] = flags = new Uint8Array(CHUNK);
+    const owned = (this.owned ??= []);
+    let chunk = this.chunks[ci];
+    if (owned[ci] === undefined) {
+      this.chunks[ci] = chunk = chunk ? chunk.slice() : [];
+      owned[ci] = [];
     }
-    return { chunk: this.chunks[ci]!, flags };
+    // packed, never holey: grow with explicit undefined up to the slot
+    while (chunk!.length <= slot) chunk!.push(undefined);
+    return chunk!;
   }
   set(id: number, value: T | undefined): void {
     checkKey(id);
-    const { chunk, flags } = this.ownChunk(chunkOf(id));
+    const ci = chunkOf(id);
     const slot = slotOf(id);
-    flags[slot] = 0;
+    const chunk = this.ownChunk(ci, slot);
+    this.owned![ci]![slot] = false;
     const had = chunk[slot] !== undefined;
     chunk[slot] = value;
     this.size += (value !== undefined ? 1 : 0) - (had ? 1 : 0);
@@ -97,14 +108,14 @@ export class TableDraft<T> {
     checkKey(id);
     const ci = chunkOf(id);
     const slot = slotOf(id);
-    const flags = this.owned[ci];
-    if (flags !== undefined && flags[slot] === 1) return this.chunks![ci]![slot]!;
+    const flags = this.owned?.[ci];
+    if (flags !== undefined && flags[slot] === true) return this.chunks![ci]![slot]!;
     const cur = this.get(id);
     const copy = cur !== undefined ? ({ ...cur } as T) : init!();
-    const own = this.ownChunk(ci);
-    if (own.chunk[slot] === undefined) this.size++;
-    own.chunk[slot] = copy;
-    own.flags[slot] = 1;
+    const chunk = this.ownChunk(ci, slot);
+    if (chunk[slot] === undefined) this.size++;
+    chunk[slot] = copy;
+    this.owned![ci]![slot] = true;
     return copy;
   }
 
@@ -119,7 +130,7 @@ export class TableDraft<T> {
     for (let i = 0; i < this.chunks.length; i++) if (this.chunks[i] === undefined) this.chunks[i] = undefined as never;
     const t: Table<T> = Object.freeze({ chunks: this.chunks, size: this.size });
     this.chunks = null;
-    this.owned = [];
+    this.owned = null;
     return t;
   }
 }

@@ -16,7 +16,7 @@
  * and test/timeline/breakpoints.test.ts hold the two to each other.
  */
 import { isDeepStrictEqual } from 'node:util';
-import { tableGet, type Table } from '../engine/table.ts';
+import { TABLE_CHUNK, tableGet, type Table } from '../engine/table.ts';
 import { firmwareMemmapView, groupViews, iomemView, vmemmapHeadAt } from '../engine/to-view.ts';
 import type { WorldView } from '../engine/view.ts';
 import type { World } from '../engine/world.ts';
@@ -91,7 +91,7 @@ export function changedKeys<T>(a: Table<T>, b: Table<T>): number[] {
     const cb = b.chunks[ci];
     if (ca === cb) continue;
     const len = Math.max(ca?.length ?? 0, cb?.length ?? 0);
-    const base = ci * len;
+    const base = ci * TABLE_CHUNK;
     for (let j = 0; j < len; j++) if (ca?.[j] !== cb?.[j]) out.push(base + j);
   }
   return out;
@@ -100,7 +100,7 @@ export function changedKeys<T>(a: Table<T>, b: Table<T>): number[] {
 /** Every key of a table, ascending. */
 function allKeys<T>(t: Table<T>): number[] {
   const out: number[] = [];
-  t.chunks.forEach((c, ci) => c?.forEach((v, j) => { if (v !== undefined) out.push(ci * c.length + j); }));
+  t.chunks.forEach((c, ci) => c?.forEach((v, j) => { if (v !== undefined) out.push(ci * TABLE_CHUNK + j); }));
   return out;
 }
 

@@ -127,7 +127,7 @@ export class StateSpace {
 
   step(state: World, opIndex: number): Successor {
     const op = this.ops[opIndex]!;
-    const r = decide(state, this.gate, op);
+    const r = decide(state, this.gate, op, { freeze: false });
     let changed = false;
     for (const e of r.events)
       if (e.type !== 'op' && e.type !== 'warning') {

@@ -63,6 +63,8 @@ function daxctlOnline(tx: Tx, name: string, online: AgentSpec['online']): void {
  * some blocks). A reaction that fails is the agent's problem, not the operation's: a warning.
  */
 export function reactAtOnce(tx: Tx): void {
+  // every operation ends here; most leave no agent work
+  if (tx.draft.agentWork.length === 0) return;
   const atOnce = (agent: AgentName) => installed(tx).find((a) => a.name === agent)?.react === 'at-once';
   for (;;) {
     const w = tx.draft.agentWork.find((x) => atOnce(x.agent));

@@ -4,7 +4,7 @@
  * reference (src/timeline/diff.ts), so a one-event step reads a few entries of
  * 32,768, and a full map is the patch from nothing.
  */
-import { tableGet, type Table } from '../../engine/table.ts';
+import { TABLE_CHUNK, tableGet, type Table } from '../../engine/table.ts';
 import { faultView, nodeView, vmemmapView, zoneView } from '../../engine/to-view.ts';
 import { geometry, type BlockState, type SectionState, type World } from '../../engine/world.ts';
 import { STRUCT_PAGE_SIZE } from '../../kernel/geometry.ts';
@@ -17,7 +17,7 @@ const MEMMAP = { boot: 0, node: 1, altmap: 2 } as const;
 
 function keysOf<T>(t: Table<T>): number[] {
   const out: number[] = [];
-  t.chunks.forEach((c, ci) => c?.forEach((v, j) => { if (v !== undefined) out.push(ci * c.length + j); }));
+  t.chunks.forEach((c, ci) => c?.forEach((v, j) => { if (v !== undefined) out.push(ci * TABLE_CHUNK + j); }));
   return out;
 }
 
