@@ -103,7 +103,9 @@ export function decide(world: World, gate: LifecycleGate, op: Op, options: TxOpt
     if (!(e instanceof KernelError)) throw e;
     if (!(e instanceof Oops)) reactAtOnce(tx);
     const { world: w, events } = tx.finish(-e.errno, e.reason, e.site);
-    return { world: w, events, ret: -e.errno, message: e.reason, ...(e.site !== undefined ? { site: e.site } : {}) };
+    const d: Decision = { world: w, events, ret: -e.errno, message: e.reason };
+    if (e.site !== undefined) d.site = e.site;
+    return d;
   }
   const { world: w, events } = tx.finish(0);
   return { world: w, events, ret: 0 };

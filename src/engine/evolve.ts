@@ -33,11 +33,28 @@ export class WorldDraft implements WorldReader {
   devices: World['devices'];
   resources: World['resources'];
   firmwareMap: World['firmwareMap'];
-  readonly blocks: TableDraft<BlockState>;
-  readonly sections: TableDraft<SectionState>;
-  readonly zones: TableDraft<ZoneState>;
-  readonly nodes: TableDraft<NodeState>;
-  readonly vmemmap: TableDraft<VmemmapState>;
+  // A table's draft is made when the batch first touches it: a refused operation reads one or
+  // two tables and writes none, and the model checker decides millions of them.
+  private _blocks: TableDraft<BlockState> | null = null;
+  private _sections: TableDraft<SectionState> | null = null;
+  private _zones: TableDraft<ZoneState> | null = null;
+  private _nodes: TableDraft<NodeState> | null = null;
+  private _vmemmap: TableDraft<VmemmapState> | null = null;
+  get blocks(): TableDraft<BlockState> {
+    return (this._blocks ??= new TableDraft(this.base.blocks));
+  }
+  get sections(): TableDraft<SectionState> {
+    return (this._sections ??= new TableDraft(this.base.sections));
+  }
+  get zones(): TableDraft<ZoneState> {
+    return (this._zones ??= new TableDraft(this.base.zones));
+  }
+  get nodes(): TableDraft<NodeState> {
+    return (this._nodes ??= new TableDraft(this.base.nodes));
+  }
+  get vmemmap(): TableDraft<VmemmapState> {
+    return (this._vmemmap ??= new TableDraft(this.base.vmemmap));
+  }
 
   constructor(readonly base: World) {
     this.seq = base.seq;
@@ -55,11 +72,6 @@ export class WorldDraft implements WorldReader {
     this.devices = base.devices;
     this.resources = base.resources;
     this.firmwareMap = base.firmwareMap;
-    this.blocks = new TableDraft(base.blocks);
-    this.sections = new TableDraft(base.sections);
-    this.zones = new TableDraft(base.zones);
-    this.nodes = new TableDraft(base.nodes);
-    this.vmemmap = new TableDraft(base.vmemmap);
   }
 
   block(id: number): BlockState | undefined {
@@ -87,11 +99,11 @@ export class WorldDraft implements WorldReader {
       oopses: this.oopses,
       taint: this.taint,
       warnedOnce: this.warnedOnce,
-      blocks: this.blocks.finish(),
-      sections: this.sections.finish(),
-      zones: this.zones.finish(),
-      nodes: this.nodes.finish(),
-      vmemmap: this.vmemmap.finish(),
+      blocks: this._blocks ? this._blocks.finish() : this.base.blocks,
+      sections: this._sections ? this._sections.finish() : this.base.sections,
+      zones: this._zones ? this._zones.finish() : this.base.zones,
+      nodes: this._nodes ? this._nodes.finish() : this.base.nodes,
+      vmemmap: this._vmemmap ? this._vmemmap.finish() : this.base.vmemmap,
       faults: this.faults,
       injection: this.injection,
       signalPending: this.signalPending,

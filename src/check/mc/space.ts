@@ -134,16 +134,10 @@ export class StateSpace {
         changed = true;
         break;
       }
-    return {
-      opIndex,
-      op,
-      ret: r.ret,
-      ...(r.message !== undefined ? { message: r.message } : {}),
-      ...(r.site !== undefined ? { site: r.site } : {}),
-      changed,
-      next: changed ? r.world : state,
-      events: r.events,
-    };
+    const s: Successor = { opIndex, op, ret: r.ret, changed, next: changed ? r.world : state, events: r.events };
+    if (r.message !== undefined) s.message = r.message;
+    if (r.site !== undefined) s.site = r.site;
+    return s;
   }
 
   successors(state: World): Successor[] {
