@@ -42,8 +42,25 @@ const { values } = parseArgs({
     // issue 19: the model checker, seconds per search ('' skips), and the 10-minute 6-block run
     explore: { type: 'string', default: '10' },
     'explore-big': { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
   },
 });
+if (values.help) {
+  process.stdout.write(`npm run bench -- [options]
+
+Figures are ratios measured side by side in one run (docs/performance.md).
+
+  --json              one JSON object on stdout instead of the table
+  --events <n>        events in the replay/seek/open workload (default 1000000)
+  --big <TiB,...>     the big-machine runs ('' skips; default 4,16,64)
+  --bulk <TiB>        the one-add \`run --json\` peak ('' skips; default 64)
+  --big-log <x>       the inspector's big logs, plain and churning ('' skips)
+  --explore <s>       seconds per model-checker search ('' skips; default 10)
+  --explore-big       also the 10-minute --blocks 6 --depth 10 search on 2 workers
+  -h, --help          this text
+`);
+  process.exit(0);
+}
 const N = Number(values.events);
 const tty = process.stderr.isTTY && !values.json;
 const say = (s: string) => {
