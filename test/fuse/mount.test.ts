@@ -218,10 +218,20 @@ describe.skipIf(!CAN_MOUNT)('memhp mount', () => {
     const file = scenarioFile(tmp, 'inside', { ...MACHINE, ops: [{ op: 'add_memory', node: 0, start: '8G', size: '1G' }] });
     const mnt = join(tmp, 'mnt6');
     const m = await mount(file, mnt, ['--log', join(tmp, 'inside.jsonl')]);
-    const inside = bash(`cd ${mnt}/sys/devices/system/memory && cat memory64/state && sleep 2 && cat memory64/state`);
-    await new Promise((r) => setTimeout(r, 700));
+    // The shell says when it is inside (it has read once) and waits for the unmount before its
+    // second read: no sleeps to guess, so a loaded machine cannot reorder the steps.
+    const inMount = join(tmp, 'inside.ready');
+    const unmounted = join(tmp, 'inside.go');
+    const inside = bash(
+      `cd ${mnt}/sys/devices/system/memory && cat memory64/state && touch ${inMount} && ` +
+        `while [ ! -e ${unmounted} ]; do sleep 0.05; done; cat memory64/state`,
+    );
+    let shellDone = false;
+    void inside.finally(() => (shellDone = true));
+    while (!existsSync(inMount) && !shellDone) await new Promise((r) => setTimeout(r, 50));
     expect(await m.stop()).toBe(0);
     expect(mounted(mnt)).toBe(false);
+    appendFileSync(unmounted, '');
     const r = await inside;
     expect(r.stdout).toBe('offline\n');
     expect(r.stderr).toContain('Transport endpoint is not connected');
