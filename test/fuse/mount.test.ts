@@ -250,7 +250,9 @@ describe.skipIf(!CAN_MOUNT)('memhp mount', () => {
         `if echo $v > ${mem}/memory$b/state 2>/dev/null; then echo "memory$b $v" >> ${done}; else stat -f ${mnt} >/dev/null 2>&1 || exit 0; fi; done; done; done`,
     );
     // kill it mid-stream: once some writes have returned (however slow the machine), a little later
-    while (!existsSync(done)) await new Promise((r) => setTimeout(r, 50));
+    let writerDone = false;
+    void writer.finally(() => (writerDone = true));
+    while (!existsSync(done) && !writerDone) await new Promise((r) => setTimeout(r, 50));
     await new Promise((r) => setTimeout(r, 300));
     m.child.kill('SIGKILL');
     await m.exited;
