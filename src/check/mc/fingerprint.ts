@@ -12,9 +12,24 @@
  * content, never interned, so every worker thread computes the same
  * fingerprint for the same world (the workers partition nothing by thread,
  * but share one visited set).
+ *
+ * It is hashed in three tiers. Each table entry (a block, a section, a
+ * device, ...) is hashed with its slot to a 64-bit pair digest; a table's (or
+ * list's) digest is the sum of its pair digests, lane by lane (Zobrist's
+ * incremental hashing); the world's is a stream of its own fields and its
+ * tables' sizes and digests. A successor shares every entry its operation did
+ * not write with the state it came from (src/engine/table.ts), so
+ * `WorldHasher` keeps the pair digests of that state (`base()`) and a
+ * successor's table digest is the base's, minus the pairs that differ by
+ * reference, plus their replacements: one or two entries hashed, of the thirty
+ * or so. An entry is immutable, so a digest reused for the same object is the
+ * digest of the same content: the fingerprint is a pure function of the
+ * world's content, whatever the base (test/check/fingerprint.test.ts).
  */
-import type { Table } from '../../engine/table.ts';
-import type { World } from '../../engine/world.ts';
+import type { DeviceRecord } from '../../engine/events.ts';
+import { TABLE_CHUNK, type Table } from '../../engine/table.ts';
+import type { BlockState, ResourceState, SectionState, VmemmapState, World } from '../../engine/world.ts';
+import type { MemoryGroupState, NodeState, ZoneState } from '../../kernel/reader.ts';
 
 const C1 = 0xcc9e2d51;
 const C2 = 0x1b873593;
@@ -41,7 +56,7 @@ export class Hasher {
   private a = 0;
   private b = 0;
   private n = 0;
-  private readonly strings = new Map<string, number>();
+  constructor(private readonly strings = new Map<string, number>()) {}
 
   reset(): void {
     this.a = 0x9747b28c;
@@ -75,6 +90,17 @@ export class Hasher {
       this.word(u32[0]!);
       this.word(u32[1]!);
     }
+  }
+
+  /** A digest (of an entry, a table) as two words. */
+  pair(hi: number, lo: number): void {
+    this.word(hi);
+    this.word(lo);
+  }
+
+  pair2(d: Fp): void {
+    this.word(d.hi);
+    this.word(d.lo);
   }
 
   bool(x: boolean | undefined): void {
@@ -140,122 +166,302 @@ export class Hasher {
   }
 }
 
-/** A table's entries in key order, without building an array (a generator costs more than the loop it saves). */
-function each<T>(t: Table<T>): T[] {
-  const out = scratch as T[];
-  out.length = 0;
-  for (const c of t.chunks) if (c) for (const v of c) if (v !== undefined) out.push(v);
-  return out;
-}
-const scratch: unknown[] = [];
+type Hash<T> = (h: Hasher, x: T) => void;
 
-/** Writes the world's state into the hasher: what ../canonical.ts keys on, in its order. */
-export function hashWorld(h: Hasher, w: World, out: Fp): Fp {
-  h.reset();
-  h.str(w.hotplug);
-  h.num(w.oopses);
-  h.value(w.params);
-  h.num(w.faults.length);
-  h.num(w.injection.MEM_GOING_ONLINE);
-  h.num(w.injection.MEM_GOING_OFFLINE);
-  h.bool(w.signalPending);
-  h.word(w.blocks.size);
-  for (const b of each(w.blocks)) {
-    h.num(b.id);
-    h.str(b.state);
-    h.num(b.nid);
-    h.str(b.zone ?? 'null');
-    h.str(b.online_type);
-    h.bool(b.early);
-    h.bool(b.pinned);
-    h.num(b.nr_vmemmap_pages);
-    h.num(b.used_pages);
-    h.num(b.group ?? -1);
-    h.bool(b.kernel_allocations);
+const hashBlock: Hash<BlockState> = (h, b) => {
+  h.num(b.id);
+  h.str(b.state);
+  h.num(b.nid);
+  h.str(b.zone ?? 'null');
+  h.str(b.online_type);
+  h.bool(b.early);
+  h.bool(b.pinned);
+  h.num(b.nr_vmemmap_pages);
+  h.num(b.used_pages);
+  h.num(b.group ?? -1);
+  h.bool(b.kernel_allocations);
+  h.num(b.fake_offline_pages ?? 0);
+};
+
+const hashSection: Hash<SectionState> = (h, s) => {
+  h.num(s.nr);
+  h.str(s.state);
+  h.num(s.nid);
+  h.num(s.block);
+  h.bool(s.early);
+  const m = s.memmap;
+  if (m.kind === 'boot') {
+    h.word(1);
+    h.num(m.node);
+  } else if (m.kind === 'node') {
+    h.word(2);
+    h.num(m.node);
+    h.num(m.pages);
+    h.bool(m.basePages);
+  } else {
+    h.word(3);
+    h.num(m.headPfn);
+    h.num(m.pages);
   }
-  h.word(w.sections.size);
-  for (const s of each(w.sections)) {
-    h.num(s.nr);
-    h.str(s.state);
-    h.num(s.nid);
-    h.num(s.block);
-    h.bool(s.early);
-    const m = s.memmap;
-    if (m.kind === 'boot') {
-      h.word(1);
-      h.num(m.node);
-    } else if (m.kind === 'node') {
-      h.word(2);
-      h.num(m.node);
-      h.num(m.pages);
-      h.bool(m.basePages);
-    } else {
-      h.word(3);
-      h.num(m.headPfn);
-      h.num(m.pages);
+};
+
+const hashZone: Hash<ZoneState> = (h, z) => {
+  h.num(z.node);
+  h.str(z.zone);
+  h.num(z.presentPages);
+  h.num(z.managedPages);
+  h.num(z.presentEarlyPages);
+  if (z.span) {
+    h.word(1);
+    h.num(z.span.startPfn);
+    h.num(z.span.endPfn);
+  } else h.word(0);
+};
+
+const hashNode: Hash<NodeState> = (h, n) => {
+  h.num(n.id);
+  h.bool(n.online);
+  h.bool(n.boot);
+  h.num(n.memmapPages);
+  h.num(n.bootMemmapPages);
+  h.num(n.usedPages);
+  h.num(n.maxFreeOrder);
+};
+
+const hashHead: Hash<VmemmapState> = (h, v) => {
+  h.num(v.headPfn);
+  h.num(v.nrPages);
+  h.num(v.refcount);
+  h.word(v.sections.length);
+  for (const s of v.sections) h.num(s);
+  h.num(v.node);
+  if (v.orphanedBy) {
+    h.word(1);
+    h.num(v.orphanedBy.start);
+    h.num(v.orphanedBy.size);
+  } else h.word(0);
+};
+
+const hashDevice: Hash<DeviceRecord> = (h, d) => h.value(d);
+
+const hashGroup: Hash<MemoryGroupState> = (h, g) => {
+  h.num(g.id);
+  h.num(g.nid);
+  h.bool(g.dynamic);
+  h.num(g.pages);
+  h.num(g.presentKernelPages);
+  h.num(g.presentMovablePages);
+  h.str(g.owner);
+};
+
+const hashResource: Hash<ResourceState> = (h, r) => {
+  h.num(r.start);
+  h.num(r.size);
+  h.str(r.name);
+  h.bool(r.driverManaged);
+  h.bool(r.container);
+};
+
+const hashRange: Hash<{ readonly start: number; readonly size: number }> = (h, f) => {
+  h.num(f.start);
+  h.num(f.size);
+};
+
+type Slots<T> = readonly (T | undefined)[];
+
+/**
+ * One table's (or list's) digest: the sum, lane by lane mod 2^32, of the digests of its
+ * (slot, entry) pairs, so a successor's digest is the base's with the pairs its operation
+ * replaced taken out and the new ones put in (Zobrist's incremental hashing). It keeps the base
+ * state's pair digests by slot, and the digest of the table hashed last.
+ */
+class TableDigest<T> {
+  private baseOf: unknown = null;
+  private base: Slots<Slots<T>> = [];
+  /** the base's pair digests, per slot (chunk * 256 + index) */
+  private readonly hi: number[] = [];
+  private readonly lo: number[] = [];
+  private baseHi = 0;
+  private baseLo = 0;
+  private last: unknown = null;
+  private lastHi = 0;
+  private lastLo = 0;
+  private sumHi = 0;
+  private sumLo = 0;
+  private readonly fp: Fp = { hi: 0, lo: 0 };
+
+  constructor(
+    private readonly hashEntry: Hash<T>,
+    private readonly e: Hasher,
+  ) {}
+
+  /** The digest of the pair (slot, x). */
+  private pair(slot: number, x: T): Fp {
+    this.e.reset();
+    this.e.word(slot);
+    this.hashEntry(this.e, x);
+    return this.e.finish(this.fp);
+  }
+
+  private rebase(owner: unknown, chunks: Slots<Slots<T>>): void {
+    this.baseOf = owner;
+    this.base = chunks;
+    let hi = 0;
+    let lo = 0;
+    for (let ci = 0; ci < chunks.length; ci++) {
+      const c = chunks[ci];
+      if (!c) continue;
+      for (let j = 0; j < c.length; j++) {
+        const x = c[j];
+        if (x === undefined) continue;
+        const slot = ci * TABLE_CHUNK + j;
+        const d = this.pair(slot, x);
+        this.hi[slot] = d.hi;
+        this.lo[slot] = d.lo;
+        hi = (hi + d.hi) | 0;
+        lo = (lo + d.lo) | 0;
+      }
+    }
+    this.baseHi = hi;
+    this.baseLo = lo;
+  }
+
+  /** Adds to the sum what differs between chunk c and the base's chunk b: the base's pairs out, c's in. */
+  private delta(c: Slots<T> | undefined, b: Slots<T> | undefined, at: number, bounded: boolean, childLeft: number, baseLeft: number): void {
+    const n = Math.max(c ? c.length : 0, b ? b.length : 0);
+    for (let j = 0; j < n; j++) {
+      // a chunk has 256 slots and the small machine's keys are all below 16: stop past both tables' last entries
+      if (bounded && childLeft === 0 && baseLeft === 0) return;
+      const x = c ? c[j] : undefined;
+      const y = b ? b[j] : undefined;
+      if (x !== undefined) childLeft--;
+      if (y !== undefined) baseLeft--;
+      if (x === y) continue;
+      const slot = at + j;
+      if (y !== undefined) {
+        this.sumHi = (this.sumHi - this.hi[slot]!) | 0;
+        this.sumLo = (this.sumLo - this.lo[slot]!) | 0;
+      }
+      if (x !== undefined) {
+        const d = this.pair(slot, x);
+        this.sumHi = (this.sumHi + d.hi) | 0;
+        this.sumLo = (this.sumLo + d.lo) | 0;
+      }
     }
   }
-  h.word(w.zones.size);
-  for (const z of each(w.zones)) {
-    h.num(z.node);
-    h.str(z.zone);
-    h.num(z.presentPages);
-    h.num(z.managedPages);
-    h.num(z.presentEarlyPages);
-    if (z.span) {
-      h.word(1);
-      h.num(z.span.startPfn);
-      h.num(z.span.endPfn);
-    } else h.word(0);
+
+  /** Digest of `chunks` (a table's, or a list as one chunk) holding `size` entries; `base` the base state's (null: none). */
+  digest(owner: unknown, chunks: Slots<Slots<T>>, size: number, baseOwner: unknown, base: Slots<Slots<T>> | null, baseSize: number, out: Fp): Fp {
+    if (owner === this.last) {
+      out.hi = this.lastHi;
+      out.lo = this.lastLo;
+      return out;
+    }
+    if (base === null) {
+      // no base: every pair hashed, from an empty base
+      this.sumHi = this.sumLo = 0;
+      for (let ci = 0; ci < chunks.length; ci++) this.delta(chunks[ci], undefined, ci * TABLE_CHUNK, false, 0, 0);
+    } else {
+      if (baseOwner !== this.baseOf) this.rebase(baseOwner, base);
+      this.sumHi = this.baseHi;
+      this.sumLo = this.baseLo;
+      const one = chunks.length <= 1 && base.length <= 1;
+      for (let ci = 0; ci < Math.max(chunks.length, base.length); ci++) {
+        const c = chunks[ci];
+        const b = base[ci];
+        if (c !== b) this.delta(c, b, ci * TABLE_CHUNK, one, size, baseSize);
+      }
+    }
+    this.last = owner;
+    out.hi = this.lastHi = this.sumHi >>> 0;
+    out.lo = this.lastLo = this.sumLo >>> 0;
+    return out;
   }
-  h.word(w.nodes.size);
-  for (const n of each(w.nodes)) {
-    h.num(n.id);
-    h.bool(n.online);
-    h.bool(n.boot);
-    h.num(n.memmapPages);
-    h.num(n.bootMemmapPages);
-    h.num(n.usedPages);
-    h.num(n.maxFreeOrder);
+
+  table(t: Table<T>, base: Table<T> | null, out: Fp): Fp {
+    return this.digest(t, t.chunks, t.size, base, base && base.chunks, base ? base.size : 0, out);
   }
-  h.word(w.vmemmap.size);
-  for (const v of each(w.vmemmap)) {
-    h.num(v.headPfn);
-    h.num(v.nrPages);
-    h.num(v.refcount);
-    h.word(v.sections.length);
-    for (const s of v.sections) h.num(s);
-    h.num(v.node);
-    if (v.orphanedBy) {
-      h.word(1);
-      h.num(v.orphanedBy.start);
-      h.num(v.orphanedBy.size);
-    } else h.word(0);
+
+  list(l: readonly T[], base: readonly T[] | null, out: Fp): Fp {
+    if (l.length > TABLE_CHUNK) throw new RangeError(`a list of ${l.length} entries: the fingerprint takes at most ${TABLE_CHUNK}`);
+    return this.digest(l, [l], l.length, base, base && [base], base ? base.length : 0, out);
   }
-  h.word(w.groups.length);
-  for (const g of w.groups) {
-    h.num(g.id);
-    h.num(g.nid);
-    h.bool(g.dynamic);
-    h.num(g.pages);
-    h.num(g.presentKernelPages);
-    h.num(g.presentMovablePages);
-    h.str(g.owner);
+}
+
+/**
+ * Fingerprints worlds, reusing the digests of the entries they share with a
+ * base world (the state whose successors are being fingerprinted). One per
+ * thread.
+ */
+export class WorldHasher {
+  private readonly strings = new Map<string, number>();
+  private readonly h = new Hasher(this.strings);
+  private readonly e = new Hasher(this.strings);
+  private readonly blocks = new TableDigest(hashBlock, this.e);
+  private readonly sections = new TableDigest(hashSection, this.e);
+  private readonly zones = new TableDigest(hashZone, this.e);
+  private readonly nodes = new TableDigest(hashNode, this.e);
+  private readonly vmemmap = new TableDigest(hashHead, this.e);
+  private readonly groups = new TableDigest(hashGroup, this.e);
+  private readonly devices = new TableDigest(hashDevice, this.e);
+  private readonly resources = new TableDigest(hashResource, this.e);
+  private readonly firmwareMap = new TableDigest(hashRange, this.e);
+  private readonly d: Fp = { hi: 0, lo: 0 };
+  private baseWorld: World | null = null;
+  private lastParams: unknown = null;
+  private paramsHi = 0;
+  private paramsLo = 0;
+
+  /** The world whose entries the next worlds mostly share (its successors'); only a cache: any world gives the same fingerprints. */
+  base(w: World | null): void {
+    this.baseWorld = w;
   }
-  h.word(w.devices.length);
-  for (const d of w.devices) h.value(d);
-  h.word(w.resources.length);
-  for (const r of w.resources) {
-    h.num(r.start);
-    h.num(r.size);
-    h.str(r.name);
-    h.bool(r.driverManaged);
-    h.bool(r.container);
+
+  /** The world's 64-bit fingerprint: what ../canonical.ts keys on. */
+  hash(w: World, out: Fp): Fp {
+    const b = this.baseWorld;
+    const h = this.h;
+    const d = this.d;
+    h.reset();
+    h.str(w.hotplug);
+    h.num(w.oopses);
+    if (w.params !== this.lastParams) {
+      this.e.reset();
+      this.e.value(w.params);
+      this.e.finish(d);
+      this.lastParams = w.params;
+      this.paramsHi = d.hi;
+      this.paramsLo = d.lo;
+    }
+    h.pair(this.paramsHi, this.paramsLo);
+    h.num(w.faults.length);
+    h.num(w.injection.MEM_GOING_ONLINE);
+    h.num(w.injection.MEM_GOING_OFFLINE);
+    h.bool(w.signalPending);
+    // the onlining agents' pending reactions, in order: which one runs next is part of the state
+    h.word(w.agentWork.length);
+    for (const a of w.agentWork) {
+      h.str(a.agent);
+      h.str(a.target);
+    }
+    h.word(w.blocks.size);
+    h.pair2(this.blocks.table(w.blocks, b && b.blocks, d));
+    h.word(w.sections.size);
+    h.pair2(this.sections.table(w.sections, b && b.sections, d));
+    h.word(w.zones.size);
+    h.pair2(this.zones.table(w.zones, b && b.zones, d));
+    h.word(w.nodes.size);
+    h.pair2(this.nodes.table(w.nodes, b && b.nodes, d));
+    h.word(w.vmemmap.size);
+    h.pair2(this.vmemmap.table(w.vmemmap, b && b.vmemmap, d));
+    h.word(w.groups.length);
+    h.pair2(this.groups.list(w.groups, b && b.groups, d));
+    h.word(w.devices.length);
+    h.pair2(this.devices.list(w.devices, b && b.devices, d));
+    h.word(w.resources.length);
+    h.pair2(this.resources.list(w.resources, b && b.resources, d));
+    h.word(w.firmwareMap.length);
+    h.pair2(this.firmwareMap.list(w.firmwareMap, b && b.firmwareMap, d));
+    return h.finish(out);
   }
-  h.word(w.firmwareMap.length);
-  for (const f of w.firmwareMap) {
-    h.num(f.start);
-    h.num(f.size);
-  }
-  return h.finish(out);
 }

@@ -37,7 +37,7 @@ import type { Op } from '../../kernel/ops.ts';
 import { bootedWorld, firstViolation, INVARIANTS } from '../invariants/index.ts';
 import { operationsOf, smallMachine, type OperationChoice, type SmallMachine, type SmallMachineOptions } from '../machine.ts';
 import type { Invariant, Violation } from '../types.ts';
-import { Hasher, hashWorld, type Fp } from './fingerprint.ts';
+import { WorldHasher, type Fp } from './fingerprint.ts';
 import { mirrorProblem, Symmetry } from './symmetry.ts';
 
 export interface SpaceOptions extends SmallMachineOptions, OperationChoice {
@@ -96,7 +96,9 @@ export class StateSpace {
   private readonly stateInvariants: readonly Invariant[];
   private readonly checkReplay: boolean;
   private readonly gate = new TableGate();
-  private readonly hasher = new Hasher();
+  private readonly hasher = new WorldHasher();
+  /** the state step() expanded last: its successors share most of its table entries */
+  private expanding: World | null = null;
   private readonly replayFp: Fp = { hi: 0, lo: 0 };
   /** the plain fingerprint of `plainFpOf`, the world fingerprinted last (the replay check compares with it) */
   private readonly worldFp: Fp = { hi: 0, lo: 0 };
@@ -127,6 +129,10 @@ export class StateSpace {
 
   step(state: World, opIndex: number): Successor {
     const op = this.ops[opIndex]!;
+    if (state !== this.expanding) {
+      this.expanding = state;
+      this.hasher.base(state);
+    }
     const r = decide(state, this.gate, op, { freeze: false });
     let changed = false;
     for (const e of r.events)
@@ -164,21 +170,21 @@ export class StateSpace {
     } catch (e) {
       return { invariant: REPLAY, message: `replaying the operation's log records fails: ${(e as Error).message}` };
     }
-    const a = hashWorld(this.hasher, replayed, this.replayFp);
-    const b = this.plainFpOf === succ.next ? this.worldFp : hashWorld(this.hasher, succ.next, this.worldFp);
+    const a = this.hasher.hash(replayed, this.replayFp);
+    const b = this.plainFpOf === succ.next ? this.worldFp : this.hasher.hash(succ.next, this.worldFp);
     if (a.hi !== b.hi || a.lo !== b.lo) return { invariant: REPLAY, message: "replaying the operation's log records gives a different world than the live one" };
     return null;
   }
 
   /** The state's 64-bit fingerprint, written into `out`: with symmetry, the smaller of its own and its mirror image's. */
   fingerprint(state: World, out: Fp): Fp {
-    const a = hashWorld(this.hasher, state, this.worldFp);
+    const a = this.hasher.hash(state, this.worldFp);
     this.plainFpOf = state;
     out.hi = a.hi;
     out.lo = a.lo;
     const image = this.symmetry?.mirror(state);
     if (image) {
-      const b = hashWorld(this.hasher, image, this.imageFp);
+      const b = this.hasher.hash(image, this.imageFp);
       if (b.hi < a.hi || (b.hi === a.hi && b.lo < a.lo)) {
         out.hi = b.hi;
         out.lo = b.lo;
