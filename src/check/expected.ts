@@ -26,8 +26,19 @@ export function bootZoneSplit(g: Geometry, startPfn: number, endPfn: number): [Z
   return kernelBootZoneSplit(g, startPfn, endPfn).map(([zone, , nr]) => [zone, nr]);
 }
 
-/** Each boot node's memory where its ranges put it (src/kernel/boot-layout.ts), and where its memmap is charged. */
-export function bootLayout(system: SystemSpec, g: Geometry): BootNodeLayout[] {
+const layouts = new WeakMap<SystemSpec, readonly BootNodeLayout[]>();
+
+/**
+ * Each boot node's memory where its ranges put it (src/kernel/boot-layout.ts), and where its memmap is charged.
+ * A pure function of the system (its geometry too), worked out once per system: the invariants ask for it in every state.
+ */
+export function bootLayout(system: SystemSpec, g: Geometry): readonly BootNodeLayout[] {
+  let out = layouts.get(system);
+  if (!out) layouts.set(system, (out = Object.freeze(computeBootLayout(system, g))));
+  return out;
+}
+
+function computeBootLayout(system: SystemSpec, g: Geometry): BootNodeLayout[] {
   const ranges = bootRanges(system);
   return system.boot.map((n) => {
     const mine = ranges.filter((r) => r.node === n.node);

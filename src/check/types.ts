@@ -6,6 +6,7 @@
 import type { Geometry } from '../kernel/geometry.ts';
 import type { MemhpEvent } from '../engine/events.ts';
 import type { World } from '../engine/world.ts';
+import type { Delta } from './invariants/delta.ts';
 
 export interface Violation {
   /** The invariant's name (stable, kebab-case). */
@@ -39,4 +40,11 @@ export interface Invariant {
    * null: the invariant is about the log, not one world, and is not checked step by step.
    */
   incremental?: ((g: Geometry) => (world: World) => string[]) | null;
+  /**
+   * For the model checker's successors (./invariants/delta.ts): given that the parent held every
+   * invariant, true when this one still holds after what the operation changed (the Delta), found
+   * from the changed entries alone; false when it may not (then check() runs). It must never say
+   * true where check() would report something.
+   */
+  delta?: (g: Geometry) => (d: Delta) => boolean;
 }

@@ -8,6 +8,7 @@ import type { BlockState, SectionState, World } from '../../engine/world.ts';
 import type { Invariant } from '../types.ts';
 import { CHUNK, concat, PerChunk } from './chunks.ts';
 import { entries, memRange } from '../walk.ts';
+import { tableGet } from '../../engine/table.ts';
 
 export const blockLayout: Invariant = {
   name: 'blocks-do-not-overlap',
@@ -34,6 +35,18 @@ export const blockLayout: Invariant = {
     return out;
   },
   incremental: (g) => incrementalBlockLayout(g),
+  // blocks of one block size, each in the slot of its own id, cannot overlap: only the changed slots can break it
+  delta: () => (d) => {
+    for (const slot of d.blocks) {
+      const b = tableGet(d.world.blocks, slot);
+      if (b && b.id !== slot) return false;
+    }
+    for (const slot of d.sections) {
+      const s = tableGet(d.world.sections, slot);
+      if (s && s.nr !== slot) return false;
+    }
+    return true;
+  },
 };
 
 /**

@@ -22,6 +22,34 @@ export const blockSections: Invariant = {
     return out;
   },
   incremental: (g) => incrementalBlockSections(g),
+  // a block reads its own sections, a section its block's presence: recheck the changed ones and what reads them
+  // (the parent's blocks and sections sat in their own slots: blocks-do-not-overlap held)
+  delta: (g) => {
+    let w: World;
+    const out: string[] = [];
+    const section = (nr: number) => tableGet(w.sections, nr);
+    const blockExists = (id: number) => tableGet(w.blocks, id) !== undefined;
+    const block = (id: number) => {
+      const b = tableGet(w.blocks, id);
+      if (b) blockAgainstSections(b, g, section, out);
+    };
+    return (d) => {
+      w = d.world;
+      out.length = 0;
+      for (const id of d.blocks) block(id);
+      for (const nr of d.sections) {
+        block(phys_index(g, nr));
+        const s = section(nr);
+        if (s) sectionAgainstBlock(s, g, blockExists, out);
+      }
+      for (const id of d.blocksMoved)
+        for (let nr = id * g.sectionsPerBlock; nr < (id + 1) * g.sectionsPerBlock; nr++) {
+          const s = section(nr);
+          if (s) sectionAgainstBlock(s, g, blockExists, out);
+        }
+      return out.length === 0;
+    };
+  },
 };
 
 /** One block against its sections (also used per table chunk by the incremental checker). */

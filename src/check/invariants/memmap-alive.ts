@@ -9,6 +9,7 @@ import { tableGet, tableToArray } from '../../engine/table.ts';
 import type { Geometry } from '../../kernel/geometry.ts';
 import type { SectionState, VmemmapState, World } from '../../engine/world.ts';
 import { concat, PerChunk } from './chunks.ts';
+import { vanished } from './delta.ts';
 import type { Invariant } from '../types.ts';
 import { hex, memRange } from '../walk.ts';
 
@@ -27,6 +28,21 @@ export const memmapAlive: Invariant = {
     return out;
   },
   incremental: (g) => incrementalMemmapAlive(g),
+  delta: (g) => {
+    let w: World;
+    const head = (i: number) => tableGet(w.vmemmap, i);
+    const blockExists = (id: number) => tableGet(w.blocks, id) !== undefined;
+    return (d) => {
+      w = d.world;
+      // a vanished block or a changed head may break any section's memmap: the full check decides
+      if (d.vmemmap.length > 0 || vanished(d)) return false;
+      for (const nr of d.sections) {
+        const s = tableGet(w.sections, nr);
+        if (s && memmapInRemovedMemory(s, g, head, blockExists) !== undefined) return false;
+      }
+      return true;
+    };
+  },
 };
 
 /**

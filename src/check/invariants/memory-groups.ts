@@ -6,6 +6,7 @@
  * System RAM resource.
  */
 import { overlapsBootMemory } from '../../kernel/boot-layout.ts';
+import { tableGet } from '../../engine/table.ts';
 import type { Invariant } from '../types.ts';
 import { entries, memRange } from '../walk.ts';
 
@@ -48,5 +49,15 @@ export const memoryGroups: Invariant = {
     // add_memory() entry outlives a removal of a larger range and may then cover driver-managed memory
     // (explore found it: add 128M, remove 256M, bind dax/kmem there) — the kernel does the same.
     return out;
+  },
+  // it reads the groups, the resources, and of each block its group, node, zone and whether it is online
+  delta: () => (d) => {
+    if (d.world.groups !== d.parent.groups || d.world.resources !== d.parent.resources) return false;
+    for (const id of d.blocks) {
+      const a = tableGet(d.world.blocks, id);
+      const b = tableGet(d.parent.blocks, id);
+      if (!a || !b || a.id !== b.id || a.group !== b.group || a.nid !== b.nid || a.zone !== b.zone || (a.state === 'offline') !== (b.state === 'offline')) return false;
+    }
+    return true;
   },
 };

@@ -68,6 +68,16 @@ export const vmemmapHeads: Invariant = {
     return out;
   },
   incremental: (g) => incrementalVmemmapHeads(g),
+  // it reads the heads, the sections with an altmap memmap, and the vmemmap pages of the blocks the heads lie in
+  delta: () => (d) => {
+    if (d.vmemmap.length > 0) return false;
+    for (const nr of d.sections) {
+      if (tableGet(d.world.sections, nr)?.memmap.kind === 'altmap' || tableGet(d.parent.sections, nr)?.memmap.kind === 'altmap') return false;
+    }
+    if (d.world.vmemmap.size === 0) return true;
+    for (const id of d.blocks) if (tableGet(d.world.blocks, id)?.nr_vmemmap_pages !== tableGet(d.parent.blocks, id)?.nr_vmemmap_pages) return false;
+    return true;
+  },
 };
 
 interface HeadPart {

@@ -34,6 +34,7 @@ import { evolveAll } from '../../engine/evolve.ts';
 import { TableGate } from '../../engine/gate.ts';
 import type { World } from '../../engine/world.ts';
 import type { Op } from '../../kernel/ops.ts';
+import { DeltaCheck } from '../invariants/delta.ts';
 import { bootedWorld, firstViolation, INVARIANTS } from '../invariants/index.ts';
 import { operationsOf, smallMachine, type OperationChoice, type SmallMachine, type SmallMachineOptions } from '../machine.ts';
 import type { Invariant, Violation } from '../types.ts';
@@ -95,6 +96,11 @@ export class StateSpace {
   readonly invariants: readonly Invariant[];
   private readonly stateInvariants: readonly Invariant[];
   private readonly checkReplay: boolean;
+  /** checks a successor from what its operation changed, when the set has every per-world invariant the deltas lean on */
+  private readonly delta: DeltaCheck | null;
+  /** states known to hold every invariant (their successors are checked by delta) */
+  private readonly held = new WeakSet<World>();
+  private lastHeld: World | null = null;
   private readonly gate = new TableGate();
   private readonly hasher = new WorldHasher();
   /** the state step() expanded last: its successors share most of its table entries */
@@ -115,6 +121,8 @@ export class StateSpace {
     // replay is checked on the operation's records (whole-log replay per state would cost O(depth))
     this.stateInvariants = this.invariants.filter((i) => i.name !== REPLAY);
     this.checkReplay = this.stateInvariants.length !== this.invariants.length;
+    const perWorld = INVARIANTS.filter((i) => i.name !== REPLAY);
+    this.delta = perWorld.every((i) => this.stateInvariants.includes(i)) ? new DeltaCheck(this.stateInvariants) : null;
     this.symmetryProblem = options.symmetry ? mirrorProblem(this.machine, this.ops) : null;
     this.symmetry = options.symmetry && this.symmetryProblem === null ? new Symmetry(this.machine) : null;
   }
@@ -158,7 +166,23 @@ export class StateSpace {
       const v = this.replayViolation(state, succ);
       if (v) return v;
     }
-    return firstViolation({ world: succ.next }, this.stateInvariants);
+    if (this.delta === null || !this.holds(state)) return firstViolation({ world: succ.next }, this.stateInvariants);
+    const v = this.delta.firstViolation(state, succ.next);
+    if (v === null) this.hold(succ.next);
+    return v;
+  }
+
+  /** Whether the state holds every invariant: known, or checked now (a state rebuilt from the trail is a new object). */
+  private holds(state: World): boolean {
+    if (state === this.lastHeld || this.held.has(state)) return true;
+    if (firstViolation({ world: state }, this.stateInvariants) !== null) return false;
+    this.hold(state);
+    return true;
+  }
+
+  private hold(state: World): void {
+    this.lastHeld = state;
+    this.held.add(state);
   }
 
   /** A record must survive the log's JSON round trip and fold back into the same world. */
