@@ -5,9 +5,9 @@
  * SharedArrayBuffers; a level is the trail's id range [from, to).
  *
  * Each thread first expands the states it found itself (their worlds are in
- * its memory), then takes any state no thread has claimed yet, rebuilding its
- * world from the trail; a one-byte compare-and-swap per state decides who
- * expands it. A state is new to exactly one thread (the visited set's 64-bit
+ * its memory), lowest id first, then takes any state no thread has claimed
+ * yet, highest id first, rebuilding its world from the trail; a one-byte
+ * compare-and-swap per state decides who expands it. A state is new to exactly one thread (the visited set's 64-bit
  * compare-and-swap), so every state is found, checked and expanded once. The
  * threads move from level to level together (./workers.ts waits for all of
  * them), so a violation is found at the smallest depth that has one: the
@@ -124,9 +124,12 @@ export class LevelRunner {
       }
       return null;
     };
-    // pass 0: the states this thread found (worlds in memory); pass 1: whatever is left
+    // pass 0: the states this thread found (worlds in memory), lowest first; pass 1: whatever is
+    // left, highest first, so a thread that ran out takes the other threads' states from the far
+    // end of their queues and meets them in the middle, instead of racing them for their next ones
     outer: for (let pass = 0; pass < 2; pass++) {
-      for (let id = from; id < to; id++) {
+      for (let i = from; i < to; i++) {
+        const id = pass === 0 ? i : to - 1 - (i - from);
         if (pass === 0 && this.owner[id] !== mark) continue;
         if (Atomics.compareExchange(this.claimed, id, 0, 1) !== 0) continue;
         if (this.stopped()) break outer;
