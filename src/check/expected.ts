@@ -99,6 +99,34 @@ function zonePartsOf(g: Geometry, b: BlockState): [ZoneName, number][] {
   return bootZoneSplit(g, pfn, pfn + g.pagesPerBlock);
 }
 
+/**
+ * What one block adds to its node's zones (`add` per zone it puts pages in, in the block's node),
+ * given the vmemmap pages of heads inside it: nothing while offline.
+ */
+export function blockZoneCounts(g: Geometry, b: BlockState, vmemmapPages: number, add: (zone: ZoneName, present: number, managed: number, early: number) => void): void {
+  if (b.state === 'offline') return;
+  const nv = Math.min(vmemmapPages, g.pagesPerBlock);
+  const parts = zonePartsOf(g, b);
+  for (let i = 0; i < parts.length; i++) {
+    const [zone, nr] = parts[i]!;
+    add(zone, nr, nr - (i === 0 ? nv + (b.fake_offline_pages ?? 0) : 0), b.early ? nr : 0);
+  }
+}
+
+/** vmemmapPagesInBlock for one block, from the heads alone (no table of every block). */
+export function vmemmapPagesOfBlock(world: World, g: Geometry, id: number): number {
+  const start = id * g.pagesPerBlock;
+  let pages = 0;
+  for (const c of world.vmemmap.chunks)
+    if (c)
+      for (const h of c) {
+        if (h === undefined) continue;
+        const n = Math.min(h.headPfn + h.nrPages, start + g.pagesPerBlock) - Math.max(start, h.headPfn);
+        if (n > 0) pages += n;
+      }
+  return pages;
+}
+
 /** Per node and zone: present, managed and early-present pages implied by the blocks' states. */
 export function expectedZoneCounters(world: World, g: Geometry): Map<string, ZoneCounters> {
   const out = new Map<string, ZoneCounters>();
@@ -107,17 +135,13 @@ export function expectedZoneCounters(world: World, g: Geometry): Map<string, Zon
     if (!c) out.set(key(node, zone), (c = { node, zone, presentPages: 0, managedPages: 0, presentEarlyPages: 0 }));
     return c;
   };
-  for (const b of tableToArray(world.blocks)) {
-    if (b.state === 'offline') continue;
-    const nv = Math.min(vmemmapPagesInBlock(world, g, b.id), g.pagesPerBlock);
-    const parts = zonePartsOf(g, b);
-    parts.forEach(([zone, nr], i) => {
+  for (const b of tableToArray(world.blocks))
+    blockZoneCounts(g, b, vmemmapPagesInBlock(world, g, b.id), (zone, present, managed, early) => {
       const c = at(b.nid, zone);
-      c.presentPages += nr;
-      c.managedPages += nr - (i === 0 ? nv + (b.fake_offline_pages ?? 0) : 0);
-      if (b.early) c.presentEarlyPages += nr;
+      c.presentPages += present;
+      c.managedPages += managed;
+      c.presentEarlyPages += early;
     });
-  }
   for (const n of bootLayout(world.system, g)) at(n.node, n.topZone).managedPages -= n.memmapPages;
   return out;
 }

@@ -115,6 +115,14 @@ const BREAKS: [string, (w: World) => ((d: WorldDraft) => void) | null][] = [
     const h = tableToArray(w.vmemmap)[0];
     return h ? (d) => d.vmemmap.set(slotOf(w, h), { ...h, refcount: h.refcount + 1 }) : null;
   }],
+  ['a vmemmap head spans a page more', (w) => {
+    const h = tableToArray(w.vmemmap)[0];
+    return h ? (d) => d.vmemmap.set(slotOf(w, h), { ...h, nrPages: h.nrPages + 1 }) : null;
+  }],
+  ['the last block is in another zone', (w) => {
+    const b = tableToArray(w.blocks).at(-1)!;
+    return b.state === 'offline' ? null : (d) => d.blocks.set(b.id, { ...b, zone: b.zone === 'Movable' ? 'Normal' : 'Movable' });
+  }],
   ['a vmemmap head vanishes', (w) => {
     const h = tableToArray(w.vmemmap)[0];
     return h ? (d) => d.vmemmap.set(slotOf(w, h), undefined) : null;

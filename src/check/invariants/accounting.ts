@@ -11,7 +11,8 @@ import { zonesOfNode } from '../../engine/to-view.ts';
 import { zoneKey, type BlockState, type SectionState, type VmemmapState, type World } from '../../engine/world.ts';
 import type { Geometry } from '../../kernel/geometry.ts';
 import { ZONE_NAMES, type ZoneName } from '../../kernel/types.ts';
-import { bootLayout, bootZoneSplit, expectedNodeMemmapPages, expectedZoneCounters, vmemmapPagesInBlock, zoneCountersKey, type ZoneCounters } from '../expected.ts';
+import { blockZoneCounts, bootLayout, bootZoneSplit, expectedNodeMemmapPages, expectedZoneCounters, vmemmapPagesInBlock, vmemmapPagesOfBlock, zoneCountersKey, type ZoneCounters } from '../expected.ts';
+import type { Delta } from './delta.ts';
 import { PerChunk } from './chunks.ts';
 import type { Invariant } from '../types.ts';
 
@@ -45,32 +46,7 @@ export const accounting: Invariant = {
     return out;
   },
   incremental: (g) => incrementalAccounting(g),
-  // it reads the zones, the nodes, the heads' extents, the node memmaps of sections, and of each block what it counts
-  delta: () => (d) => {
-    if (d.zones.length > 0 || d.nodes.length > 0 || d.vmemmap.length > 0 || d.blocksMoved.length > 0) return false;
-    for (const nr of d.sections) {
-      const a = tableGet(d.world.sections, nr)?.memmap;
-      const b = tableGet(d.parent.sections, nr)?.memmap;
-      const an = a?.kind === 'node' ? a : null;
-      const bn = b?.kind === 'node' ? b : null;
-      if (an?.node !== bn?.node || an?.pages !== bn?.pages) return false;
-    }
-    for (const id of d.blocks) {
-      const a = tableGet(d.world.blocks, id)!;
-      const b = tableGet(d.parent.blocks, id)!;
-      if (
-        a.id !== b.id ||
-        a.nid !== b.nid ||
-        a.zone !== b.zone ||
-        a.early !== b.early ||
-        (a.state === 'offline') !== (b.state === 'offline') ||
-        a.nr_vmemmap_pages !== b.nr_vmemmap_pages ||
-        (a.fake_offline_pages ?? 0) !== (b.fake_offline_pages ?? 0)
-      )
-        return false;
-    }
-    return true;
-  },
+  delta: (g) => accountingDelta(g),
 };
 
 /**
@@ -247,5 +223,83 @@ function incrementalAccounting(g: Geometry): (world: World) => string[] {
       if (nodesWithBlocks.has(n.id) && !n.online) out.push(`node ${n.id} holds memory blocks but is offline`);
     }
     return out;
+  };
+}
+
+/**
+ * The delta (../invariants/delta.ts): the parent's counters were what its blocks implied, so the
+ * successor's expected counters are the parent's counters plus what the changed blocks (and the
+ * blocks whose vmemmap pages a changed head moved) add and take away. Only the zones that moves
+ * touch, and the zones the operation wrote, are compared; a changed node table, or anything on a
+ * node outside it, goes to the full check.
+ */
+function accountingDelta(g: Geometry): (d: Delta) => boolean {
+  /** zone key -> [present, managed, early] the changed blocks add (minus what they took) */
+  const moves = new Map<number, number[]>();
+  const blocks: number[] = [];
+  let sign = 1;
+  let nid = 0;
+  const add = (zone: ZoneName, present: number, managed: number, early: number) => {
+    const k = zoneKey(nid, zone);
+    let m = moves.get(k);
+    if (!m) moves.set(k, (m = [0, 0, 0]));
+    m[0] += sign * present;
+    m[1] += sign * managed;
+    m[2] += sign * early;
+  };
+  const headBlocks = (h: VmemmapState | undefined) => {
+    if (!h) return;
+    for (let id = Math.floor(h.headPfn / g.pagesPerBlock); id <= Math.floor((h.headPfn + h.nrPages - 1) / g.pagesPerBlock); id++) if (!blocks.includes(id)) blocks.push(id);
+  };
+  return (d) => {
+    const w = d.world;
+    const p = d.parent;
+    if (d.nodes.length > 0) return false;
+    const bootNodes = bootLayout(w.system, g);
+    // node memmaps: the parent's matched its nodes; a changed section may not move any, nor name a node outside the table
+    for (const nr of d.sections) {
+      const a = tableGet(w.sections, nr)?.memmap;
+      const b = tableGet(p.sections, nr)?.memmap;
+      const an = a?.kind === 'node' ? a : null;
+      const bn = b?.kind === 'node' ? b : null;
+      if (an && !tableGet(w.nodes, an.node)) return false;
+      if (an?.node !== bn?.node || an?.pages !== bn?.pages) return false;
+    }
+    blocks.length = 0;
+    for (const id of d.blocks) blocks.push(id);
+    for (const slot of d.vmemmap) {
+      headBlocks(tableGet(p.vmemmap, slot));
+      headBlocks(tableGet(w.vmemmap, slot));
+    }
+    moves.clear();
+    for (const id of blocks) {
+      const was = tableGet(p.blocks, id);
+      const now = tableGet(w.blocks, id);
+      if (was) {
+        sign = -1;
+        nid = was.nid;
+        blockZoneCounts(g, was, vmemmapPagesOfBlock(p, g, was.id), add);
+      }
+      if (now) {
+        const nv = vmemmapPagesOfBlock(w, g, now.id);
+        if (now.nr_vmemmap_pages !== nv) return false;
+        const node = tableGet(w.nodes, now.nid);
+        if (node && !node.online && !bootNodes.some((n) => n.node === now.nid)) return false;
+        sign = 1;
+        nid = now.nid;
+        blockZoneCounts(g, now, nv, add);
+      }
+    }
+    for (const k of d.zones) if (!moves.has(k)) moves.set(k, [0, 0, 0]);
+    for (const [k, m] of moves) {
+      // a zone of a node outside the table was never compared: the full check decides
+      if (!tableGet(w.nodes, Math.floor(k / 4))) return false;
+      const was = tableGet(p.zones, k);
+      const now = tableGet(w.zones, k);
+      if ((now?.presentPages ?? 0) !== (was?.presentPages ?? 0) + m[0]!) return false;
+      if ((now?.managedPages ?? 0) !== (was?.managedPages ?? 0) + m[1]!) return false;
+      if ((now?.presentEarlyPages ?? 0) !== (was?.presentEarlyPages ?? 0) + m[2]!) return false;
+    }
+    return true;
   };
 }
