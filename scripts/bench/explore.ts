@@ -11,6 +11,7 @@
  * `--big` also runs `--kernel 6.8 --blocks 6 --depth 10 --ops all` for up to
  * 10 minutes on 2 workers (issue 19: completes, or reaches 10M states).
  */
+import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { decide } from '../../src/engine/decide.ts';
 import { TableGate } from '../../src/engine/gate.ts';
@@ -60,12 +61,21 @@ function decideAlone(o: ExploreOptions, states: number): { transitionsPerSec: nu
 }
 
 
-type Rate = { states: number; transitions: number; ms: number };
-const add = (t: Rate, r: Pick<ExploreResult, 'statesExplored' | 'transitions' | 'elapsedMs'>) => {
+type Rate = { states: number; transitions: number; ms: number; cpuMs: number };
+const add = (t: Rate, r: Pick<ExploreResult, 'statesExplored' | 'transitions' | 'elapsedMs'>, cpu: NodeJS.CpuUsage) => {
   t.states += r.statesExplored;
   t.transitions += r.transitions;
   t.ms += r.elapsedMs;
+  // the process's CPU time (every thread's): on a shared machine wall-clock rates say little alone
+  t.cpuMs += (cpu.user + cpu.system) / 1000;
 };
+/** Runs one search and adds its figures and its CPU time to `t`. */
+async function timed<R extends Pick<ExploreResult, 'statesExplored' | 'transitions' | 'elapsedMs'>>(t: Rate, run: () => R | Promise<R>): Promise<R> {
+  const c0 = process.cpuUsage();
+  const r = await run();
+  add(t, r, process.cpuUsage(c0));
+  return r;
+}
 
 /**
  * The compiled package's explorer (dist/, what `memhp` runs): worker threads load compiled
@@ -85,27 +95,28 @@ async function packageExplore(): Promise<typeof exploreAsync> {
 export async function measureExplore(seconds: number, say: (s: string) => void = () => {}, rounds = 3) {
   const o = { ...EXPLORE_CONFIG, maxSeconds: seconds };
   const pkg = await packageExplore();
-  const old: Rate = { states: 0, transitions: 0, ms: 0 };
-  const one: Rate = { states: 0, transitions: 0, ms: 0 };
-  const pkg1: Rate = { states: 0, transitions: 0, ms: 0 };
-  const pkg2: Rate = { states: 0, transitions: 0, ms: 0 };
+  const rate = (): Rate => ({ states: 0, transitions: 0, ms: 0, cpuMs: 0 });
+  const old = rate();
+  const one = rate();
+  const pkg1 = rate();
+  const pkg2 = rate();
+  const loadBefore = loadavg()[0]!;
   let bytesPerState = 0;
   let trailBytesPerState = 0;
   const stack = Error.stackTraceLimit;
   for (let r = 1; r <= rounds; r++) {
     say(`explore round ${r}/${rounds}: the old explorer…`);
     Error.stackTraceLimit = 0;
-    add(old, exploreBaseline(o));
+    await timed(old, () => exploreBaseline(o));
     Error.stackTraceLimit = stack;
     say(`explore round ${r}/${rounds}: the new search…`);
-    const now = explore(o);
-    add(one, now);
+    const now = await timed(one, () => explore(o));
     bytesPerState = Math.max(bytesPerState, now.bytesPerState);
     trailBytesPerState = now.trailBytes / now.statesExplored;
     say(`explore round ${r}/${rounds}: the package, 1 thread…`);
-    add(pkg1, await pkg({ ...o, workers: 1 }));
+    await timed(pkg1, () => pkg({ ...o, workers: 1 }));
     say(`explore round ${r}/${rounds}: the package, 2 worker threads…`);
-    add(pkg2, await pkg({ ...o, workers: 2 }));
+    await timed(pkg2, () => pkg({ ...o, workers: 2 }));
   }
   say('explore: decide() alone…');
   Error.stackTraceLimit = 0;
@@ -126,6 +137,10 @@ export async function measureExplore(seconds: number, say: (s: string) => void =
     exploreTransitionsVsOld: +(perSec(one.transitions, one.ms) / Math.max(1, perSec(old.transitions, old.ms))).toFixed(2),
     // transitions, not states: the deeper a search gets the fewer of its successors are new
     exploreWorkersSpeedup: +(perSec(pkg2.transitions, pkg2.ms) / Math.max(1, perSec(pkg1.transitions, pkg1.ms))).toFixed(2),
+    /** CPU time a transition costs on 2 threads against 1: above 1, the second thread pays more than its share (start-up, a shared core) */
+    exploreWorkersCpuPerTransition: +(pkg2.cpuMs / pkg2.transitions / (pkg1.cpuMs / pkg1.transitions)).toFixed(2),
+    /** the 1-minute load average before and after the rounds: with more runnable threads than cores, wall-clock speed-ups shrink */
+    exploreLoadAverage: [+loadBefore.toFixed(2), +loadavg()[0]!.toFixed(2)],
     exploreBytesPerState: +bytesPerState.toFixed(1),
     exploreTrailBytesPerState: +trailBytesPerState.toFixed(1),
     /** the peer: decide() alone on states of the configuration, the ceiling of any search through the engine */
