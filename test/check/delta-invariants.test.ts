@@ -134,6 +134,8 @@ const BREAKS: [string, (w: World) => ((d: WorldDraft) => void) | null][] = [
       : null;
   }],
   ['the iomem resources vanish', (w) => (w.resources.length ? (d) => (d.resources = []) : null)],
+  ['a memory group counts a movable page more', (w) =>
+    w.groups.length ? (d) => (d.groups = w.groups.map((x, i) => (i === 0 ? { ...x, presentMovablePages: x.presentMovablePages + 1 } : x))) : null],
   ['the memory groups vanish', (w) => (w.groups.length ? (d) => (d.groups = []) : null)],
 ];
 

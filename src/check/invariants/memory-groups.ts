@@ -7,6 +7,9 @@
  */
 import { overlapsBootMemory } from '../../kernel/boot-layout.ts';
 import { tableGet } from '../../engine/table.ts';
+import type { BlockState, World } from '../../engine/world.ts';
+import type { Geometry } from '../../kernel/geometry.ts';
+import type { Delta } from './delta.ts';
 import type { Invariant } from '../types.ts';
 import { entries, memRange } from '../walk.ts';
 
@@ -50,14 +53,62 @@ export const memoryGroups: Invariant = {
     // (explore found it: add 128M, remove 256M, bind dax/kmem there) — the kernel does the same.
     return out;
   },
-  // it reads the groups, the resources, and of each block its group, node, zone and whether it is online
-  delta: () => (d) => {
-    if (d.world.groups !== d.parent.groups || d.world.resources !== d.parent.resources) return false;
+  delta: (g) => memoryGroupsDelta(g),
+};
+
+/**
+ * The delta (./delta.ts): the resources are checked against the changed blocks (against every
+ * block when they changed), and a group's counts are recounted when its entry or one of its
+ * blocks changed.
+ */
+function memoryGroupsDelta(g: Geometry): (d: Delta) => boolean {
+  const affected: number[] = [];
+  const note = (id: number | null | undefined) => {
+    if (id != null && !affected.includes(id)) affected.push(id);
+  };
+  const covered = (w: World, b: BlockState) => {
+    const start = b.id * g.blockSize;
+    if (overlapsBootMemory(w.system, start, g.blockSize)) return true;
+    for (const r of w.resources) if (!r.container && r.start <= start && start + g.blockSize <= r.start + r.size) return true;
+    return false;
+  };
+  return (d) => {
+    const w = d.world;
+    const p = d.parent;
+    if (w.resources !== p.resources) {
+      for (const c of w.blocks.chunks) if (c) for (const b of c) if (b !== undefined && !covered(w, b)) return false;
+    } else
+      for (const id of d.blocks) {
+        const b = tableGet(w.blocks, id);
+        if (b && !covered(w, b)) return false;
+      }
+    affected.length = 0;
+    if (w.groups !== p.groups) {
+      // a group id whose entry (the first with that id, as the full check finds it) changed, appeared or went
+      const differs = (id: number) => w.groups.find((x) => x.id === id) !== p.groups.find((x) => x.id === id);
+      for (const grp of w.groups) if (differs(grp.id)) note(grp.id);
+      for (const grp of p.groups) if (differs(grp.id)) note(grp.id);
+    }
     for (const id of d.blocks) {
-      const a = tableGet(d.world.blocks, id);
-      const b = tableGet(d.parent.blocks, id);
-      if (!a || !b || a.id !== b.id || a.group !== b.group || a.nid !== b.nid || a.zone !== b.zone || (a.state === 'offline') !== (b.state === 'offline')) return false;
+      note(tableGet(p.blocks, id)?.group);
+      note(tableGet(w.blocks, id)?.group);
+    }
+    for (const id of affected) {
+      const grp = w.groups.find((x) => x.id === id);
+      let kernel = 0;
+      let movable = 0;
+      for (const c of w.blocks.chunks)
+        if (c)
+          for (const b of c) {
+            if (b === undefined || b.group !== id) continue;
+            if (!grp || grp.nid !== b.nid) return false;
+            if (b.state !== 'offline') {
+              if (b.zone === 'Movable') movable += g.pagesPerBlock;
+              else kernel += g.pagesPerBlock;
+            }
+          }
+      for (const x of w.groups) if (x.id === id && (x.presentKernelPages !== kernel || x.presentMovablePages !== movable)) return false;
     }
     return true;
-  },
-};
+  };
+}
