@@ -6,7 +6,6 @@
 import type { Geometry } from '../kernel/geometry.ts';
 import type { MemhpEvent } from '../engine/events.ts';
 import type { World } from '../engine/world.ts';
-import type { Delta } from './invariants/delta.ts';
 
 export interface Violation {
   /** The invariant's name (stable, kebab-case). */
@@ -26,6 +25,20 @@ export interface CheckInput {
 
 export interface CheckContext extends CheckInput {
   g: Geometry;
+}
+
+/** What an operation changed (./invariants/delta.ts): the slots of each table whose entry differs (by reference) from the parent's. */
+export interface Delta {
+  g: Geometry;
+  parent: World;
+  world: World;
+  blocks: readonly number[];
+  /** the slots of `blocks` where a block appeared or vanished */
+  blocksMoved: readonly number[];
+  sections: readonly number[];
+  vmemmap: readonly number[];
+  zones: readonly number[];
+  nodes: readonly number[];
 }
 
 export interface Invariant {

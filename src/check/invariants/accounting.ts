@@ -12,7 +12,7 @@ import { zoneKey, type BlockState, type SectionState, type VmemmapState, type Wo
 import type { Geometry } from '../../kernel/geometry.ts';
 import { ZONE_NAMES, type ZoneName } from '../../kernel/types.ts';
 import { blockZoneCounts, bootLayout, bootZoneSplit, expectedNodeMemmapPages, expectedZoneCounters, vmemmapPagesInBlock, vmemmapPagesOfBlock, zoneCountersKey, type ZoneCounters } from '../expected.ts';
-import type { Delta } from './delta.ts';
+import type { Delta } from '../types.ts';
 import { PerChunk } from './chunks.ts';
 import type { Invariant } from '../types.ts';
 

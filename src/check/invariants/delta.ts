@@ -16,21 +16,9 @@
 import { TABLE_CHUNK, type Table } from '../../engine/table.ts';
 import { geometry, type World } from '../../engine/world.ts';
 import type { Geometry } from '../../kernel/geometry.ts';
-import type { Invariant, Violation } from '../types.ts';
+import type { Delta, Invariant, Violation } from '../types.ts';
 
-/** What an operation changed: the slots of each table whose entry differs (by reference) from the parent's. */
-export interface Delta {
-  g: Geometry;
-  parent: World;
-  world: World;
-  blocks: readonly number[];
-  /** the slots of `blocks` where a block appeared or vanished */
-  blocksMoved: readonly number[];
-  sections: readonly number[];
-  vmemmap: readonly number[];
-  zones: readonly number[];
-  nodes: readonly number[];
-}
+
 
 /** The slots whose entries differ between two versions of a table, in key order (`moved`: where one is absent). */
 export function changedSlots<T>(a: Table<T>, b: Table<T>, out: number[], moved?: number[]): number[] {

@@ -9,7 +9,7 @@ import { overlapsBootMemory } from '../../kernel/boot-layout.ts';
 import { tableGet } from '../../engine/table.ts';
 import type { BlockState, World } from '../../engine/world.ts';
 import type { Geometry } from '../../kernel/geometry.ts';
-import type { Delta } from './delta.ts';
+import type { Delta } from '../types.ts';
 import type { Invariant } from '../types.ts';
 import { entries, memRange } from '../walk.ts';
 
