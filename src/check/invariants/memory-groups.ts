@@ -5,7 +5,7 @@
  * made of its online blocks; every hot-added block lies inside an iomem
  * System RAM resource.
  */
-import { overlapsBootMemory } from '../../kernel/boot-layout.ts';
+import { bootRanges, overlapsBootMemory, type PlacedBootRange } from '../../kernel/boot-layout.ts';
 import { tableGet } from '../../engine/table.ts';
 import type { BlockState, World } from '../../engine/world.ts';
 import type { Geometry } from '../../kernel/geometry.ts';
@@ -66,9 +66,13 @@ function memoryGroupsDelta(g: Geometry): (d: Delta) => boolean {
   const note = (id: number | null | undefined) => {
     if (id != null && !affected.includes(id)) affected.push(id);
   };
+  // the boot ranges of the system last seen (overlapsBootMemory() works them out on every call)
+  let system: World['system'] | null = null;
+  let boot: PlacedBootRange[] = [];
   const covered = (w: World, b: BlockState) => {
     const start = b.id * g.blockSize;
-    if (overlapsBootMemory(w.system, start, g.blockSize)) return true;
+    if (w.system !== system) boot = bootRanges((system = w.system));
+    for (const r of boot) if (start < r.start + r.size && r.start < start + g.blockSize) return true;
     for (const r of w.resources) if (!r.container && r.start <= start && start + g.blockSize <= r.start + r.size) return true;
     return false;
   };
