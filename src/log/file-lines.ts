@@ -13,8 +13,10 @@ const NL = 0x0a;
  * the line is buf[pos, nl) and starts at file offset `at`; buf is reused after the call returns.
  * `line` returning false stops the walk. Returns whether bytes without a final "\n" were left over.
  */
-export function forEachFileLine(fd: number, from: number, to: number, line: (buf: Buffer, pos: number, nl: number, at: number) => boolean | void): boolean {
-  let buf = Buffer.allocUnsafe(Math.min(CHUNK, Math.max(1, to - from)));
+export function forEachFileLine(
+  fd: number, from: number, to: number, line: (buf: Buffer, pos: number, nl: number, at: number) => boolean | void, chunk = CHUNK,
+): boolean {
+  let buf = Buffer.allocUnsafe(Math.min(chunk, Math.max(1, to - from)));
   let filled = 0; // bytes of buf holding file bytes [base, base + filled)
   let base = from;
   while (base + filled < to) {
