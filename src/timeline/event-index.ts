@@ -24,8 +24,11 @@ const CONTEXT_EVERY = 256;
 /** One actor's transitions: their seqs, and its context after every CONTEXT_EVERY-th. */
 export class ActorLog {
   readonly seqs: number[] = [];
-  /** snapshots[k]: the context after transitions 0..k*CONTEXT_EVERY-1 (folded with Object.assign, as the machines' `set` does). */
-  private readonly snapshots: Array<Record<string, unknown>> = [{}];
+  /**
+   * snapshots[k - 1]: the context after transitions 0..k*CONTEXT_EVERY-1 (folded with Object.assign, as the
+   * machines' `set` does); null until the first (most of 65,536 actors never reach one: no array each).
+   */
+  private snapshots: Array<Record<string, unknown>> | null = null;
   private readonly running: Record<string, unknown> = {};
 
   constructor(readonly machine: TransitionEvent['machine']) {}
@@ -33,7 +36,7 @@ export class ActorLog {
   add(e: TransitionEvent): void {
     this.seqs.push(e.seq);
     Object.assign(this.running, e.context);
-    if (this.seqs.length % CONTEXT_EVERY === 0) this.snapshots.push({ ...this.running });
+    if (this.seqs.length % CONTEXT_EVERY === 0) (this.snapshots ??= []).push({ ...this.running });
   }
 
   /** Its transitions up to seq n, or null when it has none by then. */
@@ -44,7 +47,7 @@ export class ActorLog {
     const out = new ActorLog(this.machine);
     for (let i = 0; i < count; i++) out.seqs.push(this.seqs[i]!);
     const k = Math.floor(count / CONTEXT_EVERY);
-    for (let i = 1; i <= k; i++) out.snapshots.push(this.snapshots[i]!);
+    if (k > 0) out.snapshots = this.snapshots!.slice(0, k);
     Object.assign(out.running, this.contextAfter(count, event));
     return out;
   }
@@ -52,7 +55,7 @@ export class ActorLog {
   /** Its context after its first `count` transitions (`event(seq)` reads one back). */
   contextAfter(count: number, event: (seq: number) => TransitionEvent): Record<string, unknown> {
     const k = Math.floor(Math.min(count, this.seqs.length) / CONTEXT_EVERY);
-    const context = { ...this.snapshots[k]! };
+    const context = k === 0 ? {} : { ...this.snapshots![k - 1]! };
     for (let i = k * CONTEXT_EVERY; i < count && i < this.seqs.length; i++) Object.assign(context, event(this.seqs[i]!).context);
     return context;
   }

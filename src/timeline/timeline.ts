@@ -24,7 +24,7 @@
  */
 import type { MemhpEvent, TransitionEvent } from '../engine/events.ts';
 import type { EventList } from '../engine/event-list.ts';
-import { evolve, evolveAll } from '../engine/evolve.ts';
+import { applyEvent, evolve, evolveAll, WorldDraft } from '../engine/evolve.ts';
 import type { WorldView } from '../engine/view.ts';
 import { emptyWorld, type World } from '../engine/world.ts';
 import type { SystemSpec } from '../kernel/types.ts';
@@ -135,15 +135,21 @@ export class Timeline {
     const k = opts.checkpointInterval ?? DEFAULT_CHECKPOINT_INTERVAL;
     const index = new EventIndex();
     const checkpoints: World[] = [];
-    let pending: MemhpEvent[] = [];
+    // each event goes into one open draft at once and is dropped (the batch evolveAll would keep K events alive)
+    let draft: WorldDraft | null = null;
+    let inDraft = 0;
     const read = indexLogFile(path, {
-      onHeader: (h) => checkpoints.push(emptyWorld(h.system)),
+      onHeader: (h) => {
+        checkpoints.push(emptyWorld(h.system));
+        draft = new WorldDraft(checkpoints[0]!);
+      },
       onEvent: (e) => {
         index.add(e);
-        pending.push(e);
-        if (pending.length === k) {
-          checkpoints.push(evolveAll(checkpoints[checkpoints.length - 1]!, pending));
-          pending = [];
+        applyEvent(draft!, e);
+        if (++inDraft === k) {
+          checkpoints.push(draft!.finish());
+          draft = new WorldDraft(checkpoints[checkpoints.length - 1]!);
+          inDraft = 0;
         }
       },
       ...(opts.retain ? { retain: opts.retain } : {}),
