@@ -127,8 +127,11 @@ describe('Timeline.openIndexed', () => {
   });
 
   it('reads an older format version whole (its records are upcast knowing the ones before them)', () => {
-    const fixture = path.resolve(import.meta.dirname, '../fixtures/log-v1.jsonl');
-    expect([...Timeline.openIndexed(fixture).events]).toEqual(readLog(fixture).events);
+    const fixture = path.resolve(import.meta.dirname, '../fixtures/log-v3.jsonl');
+    const tl = Timeline.openIndexed(fixture, { checkpointInterval: 16 });
+    expect(Array.isArray(tl.events)).toBe(true);
+    expect([...tl.events]).toEqual(readLog(fixture).events);
+    expect(tl.worldAt(tl.length)).toEqual(Timeline.open(fixture).worldAt(tl.length));
   });
 
   it('a fork at a past step shares the file and the index, and continues on its own', () => {
