@@ -18,8 +18,11 @@ export const FAILED_OP = 1;
 /** The hotplug system's transition into `tainted`. */
 export const TAINTS = 2;
 
-/** Transitions between two kept contexts of one actor. */
-const CONTEXT_EVERY = 256;
+/**
+ * Transitions between two kept contexts of one actor: a cycled block's transitions are ~60 events apart,
+ * so folding up to 31 of them reads a few blocks of the log, the ones its history window reads anyway.
+ */
+const CONTEXT_EVERY = 32;
 
 /** One actor's transitions: their seqs, and its context after every CONTEXT_EVERY-th. */
 export class ActorLog {
