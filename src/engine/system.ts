@@ -8,6 +8,7 @@ import type { Op } from '../kernel/ops.ts';
 import { geometryOf } from '../kernel/geometry.ts';
 import { decide } from './decide.ts';
 import type { OpEvents } from './tx.ts';
+import type { EventList } from './event-list.ts';
 import type { MemhpEvent } from './events.ts';
 import { actorNumber, applyEvent, WorldDraft } from './evolve.ts';
 import type { MachineEvent, MachineKind } from '../../machines/index.ts';
@@ -31,7 +32,7 @@ export interface SystemOptions extends LiveGateOptions {
   /** Called with each operation's events, in order, after they are applied. */
   onEvents?: (events: readonly MemhpEvent[]) => void;
   /** Events already recorded (e.g. a log being continued): applied instead of booting. */
-  history?: readonly MemhpEvent[];
+  history?: EventList;
   /**
    * Keep every event in memory for `events` (default true). A caller whose
    * events go to a log (the log is the truth) passes false, so a machine of
@@ -77,7 +78,7 @@ export class HotplugSystem {
    * the way is rehydrated from the world as it was at that event) and must
    * lead where the log says.
    */
-  private rehydrate(history: readonly MemhpEvent[]): void {
+  private rehydrate(history: EventList): void {
     const d = new WorldDraft(this._world);
     // the whole history is one bulk for the gate: past the actors it keeps, it starts no more
     this.gate.beginOp?.();

@@ -147,6 +147,21 @@ export interface ApplyResult {
   message?: string;
 }
 
+export interface ActorView {
+  actor: string;
+  machine: string | null;
+  /** State after the last transition at or before the step (null: never moved). */
+  state: string | null;
+  /** Context folded from the transitions at or before the step. */
+  context: Record<string, unknown>;
+  /** The last transition at or before the step. */
+  last: TransitionEvent | null;
+  /** Transitions of this actor around the step (history[0] is transition number historyStart). */
+  history: TransitionEvent[];
+  historyStart: number;
+  historyTotal: number;
+}
+
 export interface InspectorBackend {
   info(): InspectorInfo;
   /** Events with fromSeq <= seq <= toSeq, in order. */
@@ -170,7 +185,8 @@ export interface InspectorBackend {
   /** About `points` samples spread across the log, first and last included. */
   accountingSeries(points: number): AccountingPoint[];
   machines(): MachineDefinition[];
-  actorHistory(actorId: string): TransitionEvent[];
+  /** One actor at step seq: its state, context, last transition and up to `window` transitions each side. */
+  actorAt(actorId: string, seq: number, window: number): ActorView;
   /** The next (or previous) seq after fromSeq where a breakpoint hits; null if none. */
   continueTo(fromSeq: number, direction: 'forward' | 'backward', breakpoints: Breakpoint[]): number | null;
   /** Run an operation at step atSeq: appends at the end, forks the log at a past step. */

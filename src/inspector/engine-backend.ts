@@ -6,7 +6,9 @@
  * results, plot series, the outcome of the log — per branch, until the
  * branch grows.
  */
-import type { MemhpEvent, OpEvent, TransitionEvent } from '../engine/events.ts';
+import type { EventType, FaultEvent, MemhpEvent, OpEvent, TransitionEvent } from '../engine/events.ts';
+import type { EventList } from '../engine/event-list.ts';
+import { FAILED_OP, TAINTS } from '../timeline/event-index.ts';
 import { evolveAll } from '../engine/evolve.ts';
 import { toView } from '../engine/to-view.ts';
 import type { WorldView } from '../engine/view.ts';
@@ -24,7 +26,7 @@ import { eventMatches, type EventMatch } from '../timeline/match.ts';
 import { MACHINES } from '../../machines/index.ts';
 import { commonPrefix } from './branch-prefix.ts';
 import type {
-  AccountingPoint, ApplyResult, BranchComparison, BranchInfo, BranchSide, Breakpoint, EventFilter, InspectorBackend, InspectorInfo, InvariantResult, LogOutcome,
+  AccountingPoint, ActorView, ApplyResult, BranchComparison, BranchInfo, BranchSide, Breakpoint, EventFilter, InspectorBackend, InspectorInfo, InvariantResult, LogOutcome,
   MachineDefinition, OpSample, OpSeries, WorldChange,
 } from './backend.ts';
 import { statechartFromMachine } from './graph.ts';
@@ -76,7 +78,8 @@ export class EngineBackend implements InspectorBackend {
   }
 
   private get cur(): Branch { return this.session.branch; }
-  private get log(): readonly MemhpEvent[] { return this.cur.timeline.events; }
+  /** The shown branch's events: on disk for a log (Timeline.openIndexed), so read what is needed, by seq. */
+  private get log(): EventList { return this.cur.timeline.events; }
 
   /** The shown branch's caches, emptied when it has grown since they were filled. */
   private cache(): Caches {
@@ -133,12 +136,12 @@ export class EngineBackend implements InspectorBackend {
     const side = (br: Branch): { side: BranchSide; world: World } => {
       const tl = br.timeline;
       const events = tl.events;
-      const first = common < events.length ? events[common]! : null;
+      const first = common < events.length ? events.at(common)! : null;
       // the operation the first event past the shared history belongs to, and its end (the next op event, less one)
       let op: OpEvent | null = null;
-      for (let i = common; i >= 0 && first; i--) { const e = events[i]!; if (e.type === 'op') { op = e; break; } }
+      for (let i = common; i >= 0 && first; i--) { const e = events.at(i)!; if (e.type === 'op') { op = e; break; } }
       let at = common;
-      if (first) { at = common + 1; while (at < events.length && events[at]!.type !== 'op') at++; }
+      if (first) { at = common + 1; while (at < events.length && events.at(at)!.type !== 'op') at++; }
       const world = tl.worldAt(at);
       const blocks = tableToArray(world.blocks);
       const counters = opCounters(world);
@@ -165,19 +168,18 @@ export class EngineBackend implements InspectorBackend {
 
   private ops(): number[] {
     const c = this.cache();
-    if (!c.opSeqs) {
-      c.opSeqs = [];
-      for (const e of this.log) if (e.type === 'op') c.opSeqs.push(e.seq);
-    }
+    c.opSeqs ??= this.cur.timeline.index().seqs({ type: 'op' });
     return c.opSeqs;
   }
 
   search(filter: EventFilter): number[] {
     if (filter.type === 'op' && !filter.actor && !filter.text) return this.ops().slice();
+    // the type and the actor column from the index; only a text filter reads the events (one by one, from disk for a log)
+    const seqs = this.cur.timeline.index().seqs({ ...(filter.type ? { type: filter.type as EventType } : {}), ...(filter.actor ? { shownActor: filter.actor } : {}) });
+    if (!filter.text) return seqs;
     const m = matchOf(filter);
-    const out: number[] = [];
-    for (const e of this.log) if (eventMatches(e, m)) out.push(e.seq);
-    return out;
+    const log = this.log;
+    return seqs.filter((s) => eventMatches(log.at(s - 1)!, m));
   }
 
   worldState(seq: number): World {
@@ -227,12 +229,14 @@ export class EngineBackend implements InspectorBackend {
     if (c.series?.last === last && c.series.points === points) return c.series.data;
     const seqs = new Set<number>();
     for (let i = 0; i < points; i++) seqs.add(Math.round((i * last) / Math.max(1, points - 1)));
-    // Sample the counters by folding the log once (not by seeking per point).
+    // Sample the counters folding forward from point to point, or from a checkpoint when that is shorter
+    // (a log on disk is read only around the points, not whole).
     const out: AccountingPoint[] = [];
+    const interval = this.cur.timeline.interval;
     let w = emptyWorld(this.cur.system);
     let at = 0;
     for (const seq of [...seqs].sort((x, y) => x - y)) {
-      w = evolveAll(w, log.slice(at, seq));
+      w = seq - at <= seq % interval ? evolveAll(w, log.slice(at, seq)) : this.world(seq);
       at = seq;
       out.push({ seq, ...toViewCounters(w) });
     }
@@ -264,7 +268,7 @@ export class EngineBackend implements InspectorBackend {
       if (w && end - at <= end % interval) w = evolveAll(w, log.slice(at, end));
       else w = this.world(end);
       at = end;
-      const op = log[ops[i]! - 1]!;
+      const op = log.at(ops[i]! - 1)!;
       samples.push({
         op: i, seq: ops[i]!, end,
         label: op.type === 'op' ? opLine(op) : '',
@@ -281,18 +285,18 @@ export class EngineBackend implements InspectorBackend {
   outcome(): LogOutcome {
     const c = this.cache();
     if (c.outcome) return c.outcome;
-    const out: LogOutcome = { faults: [], taintSeq: null, failedOps: [], faultCount: 0, failedCount: 0 };
-    for (const e of this.log) {
-      if (e.type === 'fault') {
-        out.faultCount++;
-        if (out.faults.length < 200) out.faults.push({ seq: e.seq, text: `memory${e.block} section${e.section}: ${e.message}` });
-      } else if (e.type === 'op' && e.ret !== 0) {
-        out.failedCount++;
-        if (out.failedOps.length < 200) out.failedOps.push({ seq: e.seq, text: opLine(e) });
-      } else if (out.taintSeq === null && e.type === 'transition' && e.actor === 'hotplug' && e.to === 'tainted') {
-        out.taintSeq = e.seq;
-      }
-    }
+    // from the index: only the (at most 200 + 200) events listed are read
+    const idx = this.cur.timeline.index();
+    const log = this.log;
+    const faults = idx.seqs({ type: 'fault' });
+    const failed = idx.seqs({ type: 'op', flag: FAILED_OP });
+    const out: LogOutcome = {
+      faults: faults.slice(0, 200).map((s) => { const e = log.at(s - 1) as FaultEvent; return { seq: s, text: `memory${e.block} section${e.section}: ${e.message}` }; }),
+      taintSeq: idx.seqs({ flag: TAINTS })[0] ?? null,
+      failedOps: failed.slice(0, 200).map((s) => ({ seq: s, text: opLine(log.at(s - 1) as OpEvent) })),
+      faultCount: faults.length,
+      failedCount: failed.length,
+    };
     c.outcome = out;
     return out;
   }
@@ -301,9 +305,28 @@ export class EngineBackend implements InspectorBackend {
     return Object.entries(MACHINES).map(([name, m]) => ({ name, definition: statechartFromMachine(m) }));
   }
 
-  actorHistory(actorId: string): TransitionEvent[] {
-    // the timeline's own index, read-only by contract (the page's answers are serialised, never changed in place)
-    return this.cur.timeline.actorHistory(actorId) as TransitionEvent[];
+  actorAt(actor: string, seq: number, window: number): ActorView {
+    const tl = this.cur.timeline;
+    const log = tl.actorLog(actor);
+    if (!log) return { actor, machine: null, state: null, context: {}, last: null, history: [], historyStart: 0, historyTotal: 0 };
+    const seqs = log.seqs;
+    // transitions at or before seq: seqs[0..at)
+    let lo = 0;
+    let hi = seqs.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (seqs[mid]! <= seq) lo = mid + 1;
+      else hi = mid;
+    }
+    const at = lo;
+    const event = (s: number) => tl.eventAt(s) as TransitionEvent;
+    const last = at > 0 ? event(seqs[at - 1]!) : null;
+    // A block cycled a million times has a long past: send the part around the step.
+    const start = Math.max(0, at - window);
+    return {
+      actor, machine: log.machine, state: last?.to ?? null, context: log.contextAfter(at, event), last,
+      history: seqs.slice(start, at + window).map(event), historyStart: start, historyTotal: seqs.length,
+    };
   }
 
   continueTo(fromSeq: number, direction: 'forward' | 'backward', breakpoints: Breakpoint[]): number | null {
@@ -387,7 +410,11 @@ export function backendFromScenario(path: string, opts: { forkDir?: string } = {
   return new EngineBackend({ name: system.name, system, events: scenarioEvents({ ...system, ops }), ...opts });
 }
 
-/** A recorded log file. */
+/**
+ * A recorded log file, kept on disk but for an index, the checkpoints and its resource and fault events
+ * (the map's removed ranges and the fault list read them at every step): a million-event log is served
+ * in a fraction of the memory its events would take (docs/performance.md).
+ */
 export function backendFromLog(path: string): EngineBackend {
-  return new EngineBackend({ session: Session.open(path) });
+  return new EngineBackend({ session: Session.openIndexed(path, { retain: (e) => e.type === 'resource' || e.type === 'fault' }) });
 }

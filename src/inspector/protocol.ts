@@ -9,7 +9,7 @@ import type { Params } from '../kernel/types.ts';
 import type { Op } from '../kernel/ops.ts';
 import type { WhyAnswer } from '../why/answer.ts';
 import type {
-  AccountingPoint, ApplyResult, BranchComparison, BranchInfo, Breakpoint, EventFilter, InspectorInfo, InvariantResult, LogOutcome, MachineDefinition, OpSeries, WorldChange,
+  AccountingPoint, ActorView, ApplyResult, BranchComparison, BranchInfo, Breakpoint, EventFilter, InspectorInfo, InvariantResult, LogOutcome, MachineDefinition, OpSeries, WorldChange,
 } from './backend.ts';
 
 /** The small tables a map carries whole: in a frame, in every patch, and in the page's copy. */
@@ -114,20 +114,8 @@ export interface StepView {
   invariants?: InvariantResult[];
 }
 
-export interface ActorView {
-  actor: string;
-  machine: string | null;
-  /** State after the last transition at or before the step (null: never moved). */
-  state: string | null;
-  /** Context folded from the transitions at or before the step. */
-  context: Record<string, unknown>;
-  /** The last transition at or before the step. */
-  last: TransitionEvent | null;
-  /** Transitions of this actor around the step (history[0] is transition number historyStart). */
-  history: TransitionEvent[];
-  historyStart: number;
-  historyTotal: number;
-}
+/** One actor at a step (the backend's answer, backend.ts). */
+export type { ActorView } from './backend.ts';
 
 /**
  * What one step changed. An op event changes nothing by itself (its effects

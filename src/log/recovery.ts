@@ -34,7 +34,7 @@ export interface ScanResult {
 
 const NL = 0x0a;
 
-function readHeader(bytes: Buffer, file: string): { header: LogHeader; fileVersion: number; end: number } {
+export function readHeader(bytes: Buffer, file: string): { header: LogHeader; fileVersion: number; end: number } {
   const fail = (reason: string): never => { throw new LogFormatError(file, 1, 0, reason); };
   if (bytes.length === 0) fail('empty file: missing memhp-log header');
   const nl = bytes.indexOf(NL);
@@ -81,10 +81,10 @@ export interface ScanOptions {
 /** Bytes between two onProgress calls. */
 const PROGRESS_EVERY = 4 << 20;
 /** The first pass (framing, checksums) is this share of the work of both passes. */
-const FIRST_PASS_SHARE = 0.25;
+export const FIRST_PASS_SHARE = 0.25;
 
 /** What the first pass found: where the header and the committed records end. */
-interface Frames {
+export interface Frames {
   header: LogHeader;
   fileVersion: number;
   headerEnd: number;
@@ -98,7 +98,7 @@ interface Frames {
   warnings: string[];
 }
 
-function progressOf(onProgress: ScanOptions['onProgress'], total: number) {
+export function progressOf(onProgress: ScanOptions['onProgress'], total: number) {
   let next = PROGRESS_EVERY;
   return (done: number) => {
     if (onProgress !== undefined && done >= next) {
@@ -109,28 +109,30 @@ function progressOf(onProgress: ScanOptions['onProgress'], total: number) {
 }
 
 /**
- * First pass: framing, checksum and sequence of every line, without parsing
- * records (a record's seq is read from its bytes; see seqOfLineBytes) and
- * without keeping anything: finds the committed end and the torn tail.
+ * First pass, one line at a time: framing, checksum and sequence, without
+ * parsing records (a record's seq is read from its bytes; see
+ * seqOfLineBytes) and without keeping anything: finds the committed end and
+ * the torn tail. Lines are given with their file offset, so a caller may
+ * read the file whole or in chunks (indexed.ts).
  */
-function checkFrames(bytes: Buffer, file: string, opts: ScanOptions): Frames {
-  const { header, fileVersion, end: headerEnd } = readHeader(bytes, file);
-  const progress = progressOf(opts.onProgress && ((d: number, t: number) => opts.onProgress!(Math.round(d * FIRST_PASS_SHARE), t)), bytes.length);
-  let committed = 0;
-  let pending = 0;
-  let committedEnd = headerEnd;
-  let framedEnd = headerEnd;
-  let torn = false;
-  let pos = headerEnd;
-  let lineNo = 1;
-  let committedLine = 2;
-  while (pos < bytes.length) {
-    lineNo++;
-    const nl = bytes.indexOf(NL, pos);
-    if (nl === -1) {
-      torn = true;
-      break;
-    }
+export class FrameCheck {
+  private committed = 0;
+  private pending = 0;
+  private committedEnd: number;
+  private framedEnd: number;
+  private lineNo = 1;
+  private committedLine = 2;
+  private torn = false;
+
+  constructor(private readonly file: string, private readonly head: { header: LogHeader; fileVersion: number; end: number }, private readonly fileSize: number) {
+    this.committedEnd = head.end;
+    this.framedEnd = head.end;
+  }
+
+  /** The whole line bytes[pos, nl) at file offset `at`; false when it is a torn last line (read no further). */
+  line(bytes: Buffer, pos: number, nl: number, at: number): boolean {
+    this.lineNo++;
+    const end = at + (nl - pos) + 1;
     try {
       const { commit, close } = checkLineBytes(bytes, pos, nl);
       let seq = seqOfLineBytes(bytes, pos, nl);
@@ -140,72 +142,106 @@ function checkFrames(bytes: Buffer, file: string, opts: ScanOptions): Frames {
         const value = parseLineBytes(bytes, pos, close);
         seq = typeof value.seq === 'number' ? value.seq : NaN;
       }
-      const expected = committed + pending + 1;
+      const expected = this.committed + this.pending + 1;
       if (seq !== expected) {
         throw new LineError(Number.isNaN(seq) ? `record has no numeric "seq" (expected ${expected})` : `sequence gap: expected seq ${expected}, found ${seq}`, false);
       }
-      pending++;
-      framedEnd = nl + 1;
+      this.pending++;
+      this.framedEnd = end;
       if (commit) {
-        committed += pending;
-        pending = 0;
-        committedEnd = nl + 1;
-        committedLine = lineNo + 1;
+        this.committed += this.pending;
+        this.pending = 0;
+        this.committedEnd = end;
+        this.committedLine = this.lineNo + 1;
       }
     } catch (e) {
       if (!(e instanceof LineError)) throw e;
-      if (e.tornIfLast && nl + 1 === bytes.length) {
-        torn = true;
-        break;
+      if (e.tornIfLast && end === this.fileSize) {
+        this.torn = true;
+        return false;
       }
-      throw new LogFormatError(file, lineNo, pos, e.message);
+      throw new LogFormatError(this.file, this.lineNo, at, e.message);
     }
+    return true;
+  }
+
+  /** After the last line; `unterminated`: bytes after the last "\n" (a torn last line). */
+  finish(unterminated: boolean): Frames {
+    if (unterminated) this.torn = true;
+    const { file, committed, pending, committedEnd, committedLine } = this;
+    const tornBytes = this.fileSize - committedEnd;
+    const warnings: string[] = [];
+    if (tornBytes > 0) {
+      const parts: string[] = [];
+      if (pending > 0) parts.push(`${pending} record(s) of a batch whose append never completed`);
+      if (this.torn) parts.push('a torn last line');
+      warnings.push(
+        `${file}: dropped ${tornBytes} bytes of torn tail from line ${committedLine} (byte offset ${committedEnd}): ${parts.join(' and ')}; ` +
+          `the log ends at seq ${committed}`,
+      );
+    }
+    const { header, fileVersion, end: headerEnd } = this.head;
+    return { header, fileVersion, headerEnd, committedEnd, framedEnd: this.framedEnd, lastSeq: committed, tornBytes, warnings };
+  }
+}
+
+function checkFrames(bytes: Buffer, file: string, opts: ScanOptions): Frames {
+  const head = readHeader(bytes, file);
+  const progress = progressOf(opts.onProgress && ((d: number, t: number) => opts.onProgress!(Math.round(d * FIRST_PASS_SHARE), t)), bytes.length);
+  const frames = new FrameCheck(file, head, bytes.length);
+  let pos = head.end;
+  while (pos < bytes.length) {
+    const nl = bytes.indexOf(NL, pos);
+    if (nl === -1) return frames.finish(true);
+    if (!frames.line(bytes, pos, nl, pos)) break;
     pos = nl + 1;
     progress(pos);
   }
-  const tornBytes = bytes.length - committedEnd;
-  const warnings: string[] = [];
-  if (tornBytes > 0) {
-    const parts: string[] = [];
-    if (pending > 0) parts.push(`${pending} record(s) of a batch whose append never completed`);
-    if (torn) parts.push('a torn last line');
-    warnings.push(
-      `${file}: dropped ${tornBytes} bytes of torn tail from line ${committedLine} (byte offset ${committedEnd}): ${parts.join(' and ')}; ` +
-        `the log ends at seq ${committed}`,
-    );
-  }
-  return { header, fileVersion, headerEnd, committedEnd, framedEnd, lastSeq: committed, tornBytes, warnings };
+  return frames.finish(false);
 }
 
 /**
- * Second pass: parses, upcasts, shape-checks and freezes each framed record
- * in order and hands the committed ones to `onEvent` (an uncommitted batch
- * is checked too, so damage in it is still an error, but not handed on).
+ * Second pass, one line at a time: parses, upcasts, shape-checks and
+ * freezes each framed record in order (an uncommitted batch is checked too,
+ * so damage in it is still an error) and returns the committed ones.
  */
+export class RecordDecode {
+  private readonly upcast: ((r: Record<string, unknown>) => Record<string, unknown>) | null;
+  private lineNo = 1;
+  private seq = 0;
+
+  constructor(private readonly file: string, private readonly frames: Frames, private readonly scratch: boolean) {
+    this.upcast = recordUpcaster(frames.fileVersion, frames.header as unknown as Record<string, unknown>);
+  }
+
+  /** The line bytes[pos, nl) at file offset `at` (lines in order, up to frames.framedEnd); null past the committed end. */
+  line(bytes: Buffer, pos: number, nl: number, at: number): MemhpEvent | null {
+    this.lineNo++;
+    try {
+      const close = closeOfCheckedLine(bytes, pos, nl);
+      const value = parseLineBytes(bytes, pos, close, this.scratch);
+      const r = this.upcast === null ? value : this.upcast(value);
+      this.seq++;
+      if (r.seq !== this.seq) throw new LineError(typeof r.seq === 'number' ? `sequence gap: expected seq ${this.seq}, found ${r.seq}` : `record has no numeric "seq" (expected ${this.seq})`, false);
+      checkEventShape(r);
+      return at + (nl - pos) < this.frames.committedEnd ? deepFreeze(r as unknown as MemhpEvent) : null;
+    } catch (e) {
+      if (!(e instanceof LineError)) throw e;
+      throw new LogFormatError(this.file, this.lineNo, at, e.message);
+    }
+  }
+}
+
 function decodeRecords(bytes: Buffer, file: string, frames: Frames, opts: ScanOptions, onEvent: (e: MemhpEvent) => void): void {
-  const upcast = recordUpcaster(frames.fileVersion, frames.header as unknown as Record<string, unknown>);
-  const scratch = opts.ownsBytes === true;
+  const decode = new RecordDecode(file, frames, opts.ownsBytes === true);
   const share = 1 - FIRST_PASS_SHARE;
   const base = Math.round(bytes.length * FIRST_PASS_SHARE);
   const progress = progressOf(opts.onProgress && ((d: number, t: number) => opts.onProgress!(base + Math.round(d * share), t)), bytes.length);
   let pos = frames.headerEnd;
-  let lineNo = 1;
-  let seq = 0;
   while (pos < frames.framedEnd) {
-    lineNo++;
     const nl = bytes.indexOf(NL, pos);
-    try {
-      const close = closeOfCheckedLine(bytes, pos, nl);
-      const value = parseLineBytes(bytes, pos, close, scratch);
-      const r = upcast === null ? value : upcast(value);
-      seq++;
-      if (r.seq !== seq) throw new LineError(typeof r.seq === 'number' ? `sequence gap: expected seq ${seq}, found ${r.seq}` : `record has no numeric "seq" (expected ${seq})`, false);
-      checkEventShape(r);
-      if (nl < frames.committedEnd) onEvent(deepFreeze(r as unknown as MemhpEvent));
-    } catch (e) {
-      if (!(e instanceof LineError)) throw e;
-      throw new LogFormatError(file, lineNo, pos, e.message);
-    }
+    const e = decode.line(bytes, pos, nl, pos);
+    if (e !== null) onEvent(e);
     pos = nl + 1;
     progress(pos);
   }

@@ -17,7 +17,8 @@ import { encodeHeaderLine, encodeRecordLine } from './codec.ts';
 import { LineError } from './errors.ts';
 import { deepFreeze } from './freeze.ts';
 import { acquireLock, type LogLock } from './lock.ts';
-import { forEachLogEvent, scanLog, type FrameResult, type ScanOptions } from './recovery.ts';
+import { scanLog, type FrameResult, type ScanOptions } from './recovery.ts';
+import { forEachEventInFile } from './indexed.ts';
 import { checkEventShape, LOG_FORMAT, LOG_VERSION, type LogHeader } from './schema.ts';
 
 export interface LogWriter {
@@ -326,7 +327,8 @@ export function readLog(file: string, opts: ReadOptions = {}): ReadResult {
  * the last seq, known before the first event).
  */
 export function forEachEventInLog(file: string, onEvent: (e: MemhpEvent) => void, opts: Omit<ScanOptions, 'ownsBytes'> = {}): FrameResult {
-  return forEachLogEvent(readExisting(file), file, onEvent, { ...opts, ownsBytes: true });
+  // a chunk at a time: not even the file's bytes are held whole (indexed.ts)
+  return forEachEventInFile(file, onEvent, opts);
 }
 
 /**

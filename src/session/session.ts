@@ -94,6 +94,15 @@ export class Session {
     return new Session(Timeline.open(path, timeline), { logPath: path, ...(name ? { name } : {}), ...(forkDir ? { forkDir } : {}) });
   }
 
+  /**
+   * A recorded log kept on disk but for an index (Timeline.openIndexed): for a viewer of a log of millions of events.
+   * `retain` picks the events to keep parsed (ones read again and again, scattered over the log).
+   */
+  static openIndexed(path: string, opts: Omit<SessionOptions, 'logPath'> & { retain?: (e: MemhpEvent) => boolean } = {}): Session {
+    const { name, forkDir, ...timeline } = opts;
+    return new Session(Timeline.openIndexed(path, timeline), { logPath: path, ...(name ? { name } : {}), ...(forkDir ? { forkDir } : {}) });
+  }
+
   /** The branch shown. */
   get branch(): Branch {
     return this.cur;
@@ -118,7 +127,7 @@ export class Session {
   private opBoundary(at: number): number {
     const events = this.timeline.events;
     let s = Math.max(0, Math.min(at, events.length));
-    while (s < events.length && events[s]!.type !== 'op') s++;
+    while (s < events.length && events.at(s)!.type !== 'op') s++;
     return s;
   }
 
@@ -131,7 +140,7 @@ export class Session {
       const logPath = this.forkPath(cut);
       const timeline = Timeline.prefixOf(parent.timeline, cut);
       // the same new log Timeline.fork writes (src/timeline/fork.ts); its lock is held from here on
-      const { log } = createForkLog(parent.system, timeline.events, logPath, null);
+      const { log } = createForkLog(parent.system, timeline.events.slice(), logPath, null);
       const id = this.list.length;
       const root = parent.name.replace(/ \(fork .*\)$/, '');
       this.cur = new Branch(id, `${root} (fork ${id} at seq ${cut})`, timeline, logPath, parent.id, cut);
@@ -160,6 +169,8 @@ export class Session {
   /** The live system continuing a branch: real XState actors rehydrated from its events (so Stately can watch them). */
   private liveSystem(b: Branch): HotplugSystem {
     b.live ??= continueLive(b.system, b.timeline.events, () => b.writer, {
+      // the timeline holds the events (or their index): the live system keeps none of its own
+      retainEvents: false,
       ...(this.inspect ? { inspect: this.inspect as never } : {}),
       onEvents: (events) => b.timeline.append(events),
     });

@@ -32,12 +32,12 @@ export function bisect(timeline: Timeline, predicate: Predicate, range: { from?:
     return predicate.test(timeline.worldAt(n));
   };
   if (!holds(hi)) return null;
-  if (holds(lo)) return { step: lo, event: lo === 0 ? null : timeline.events[lo - 1]!, probes };
+  if (holds(lo)) return { step: lo, event: lo === 0 ? null : timeline.eventAt(lo), probes };
   // Invariant: false at lo, true at hi.
   while (hi - lo > 1) {
     const mid = lo + Math.floor((hi - lo) / 2);
     if (holds(mid)) hi = mid;
     else lo = mid;
   }
-  return { step: hi, event: timeline.events[hi - 1]!, probes };
+  return { step: hi, event: timeline.eventAt(hi), probes };
 }

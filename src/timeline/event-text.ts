@@ -31,34 +31,52 @@ export function opLine(e: Pick<OpEvent, 'op' | 'ret' | 'errno'>): string {
   return `${opText(e.op)} → ${retText(e)}`;
 }
 
+/** The actor column of an event's row: a transition's actor, `user` for an operation, `node0/Normal` for an account event… */
+export function rowActor(e: MemhpEvent): string {
+  switch (e.type) {
+    case 'op': return 'user';
+    case 'transition': return e.actor;
+    case 'account': return e.zone ? `node${e.node}/${e.zone}` : `node${e.node}`;
+    case 'vmemmap': return `vmemmap@${hex(e.headPfn)}`;
+    case 'node': return `node${e.node}`;
+    case 'resource': return 'iomem';
+    case 'group': return `memory_group${e.id}`;
+    case 'device': return e.name;
+    case 'fault': return `memory${e.block}`;
+    case 'knob': return 'knob';
+    case 'warning': return 'kernel';
+  }
+}
+
 export function eventRow(e: MemhpEvent): EventRow {
+  const actor = rowActor(e);
   switch (e.type) {
     case 'op':
-      return { actor: 'user', event: opText(e.op), from: '', to: retText(e) };
+      return { actor, event: opText(e.op), from: '', to: retText(e) };
     case 'transition':
-      return { actor: e.actor, event: e.event.type, from: e.from, to: e.to };
+      return { actor, event: e.event.type, from: e.from, to: e.to };
     case 'account': {
       // counters are deltas (the world adds them)
       const d = (name: string, v: number | undefined) => (v === undefined || v === 0 ? '' : `${name}${v > 0 ? '+' : ''}${v}`);
       const parts = [d('present', e.presentPages), d('managed', e.managedPages), d('memmap', e.memmapPages)].filter(Boolean);
-      return { actor: e.zone ? `node${e.node}/${e.zone}` : `node${e.node}`, event: `account ${e.reason}`, from: '', to: parts.join(' ') };
+      return { actor, event: `account ${e.reason}`, from: '', to: parts.join(' ') };
     }
     case 'vmemmap':
-      return { actor: `vmemmap@${hex(e.headPfn)}`, event: `vmemmap ${e.action}`, from: '', to: `refcount=${e.refcount} pages=${e.nrPages}` };
+      return { actor, event: `vmemmap ${e.action}`, from: '', to: `refcount=${e.refcount} pages=${e.nrPages}` };
     case 'node':
-      return { actor: `node${e.node}`, event: e.online ? 'node online' : 'node offline', from: e.online ? 'offline' : 'online', to: e.online ? 'online' : 'offline' };
+      return { actor, event: e.online ? 'node online' : 'node offline', from: e.online ? 'offline' : 'online', to: e.online ? 'online' : 'offline' };
     case 'resource':
-      return { actor: 'iomem', event: `resource ${e.action}`, from: '', to: `[${hex(e.start)}-${hex(e.start + e.size - 1)}]${e.name ? ` ${e.name}` : ''}` };
+      return { actor, event: `resource ${e.action}`, from: '', to: `[${hex(e.start)}-${hex(e.start + e.size - 1)}]${e.name ? ` ${e.name}` : ''}` };
     case 'group':
-      return { actor: `memory_group${e.id}`, event: `group ${e.action}`, from: '', to: `${e.dynamic ? 'dynamic unit_pages' : 'static max_pages'}=${e.pages} node${e.nid} (${e.owner})` };
+      return { actor, event: `group ${e.action}`, from: '', to: `${e.dynamic ? 'dynamic unit_pages' : 'static max_pages'}=${e.pages} node${e.nid} (${e.owner})` };
     case 'device':
-      return { actor: e.name, event: `device ${e.action}`, from: '', to: e.device ? deviceText(e.device) : '' };
+      return { actor, event: `device ${e.action}`, from: '', to: e.device ? deviceText(e.device) : '' };
     case 'fault':
-      return { actor: `memory${e.block}`, event: `FAULT ${e.kind}`, from: e.access, to: `section${e.section}` };
+      return { actor, event: `FAULT ${e.kind}`, from: e.access, to: `section${e.section}` };
     case 'knob':
-      return { actor: 'knob', event: `${e.knob} ${e.key}`, from: '', to: String(e.value) };
+      return { actor, event: `${e.knob} ${e.key}`, from: '', to: String(e.value) };
     case 'warning':
-      return { actor: 'kernel', event: 'WARN', from: '', to: e.message };
+      return { actor, event: 'WARN', from: '', to: e.message };
   }
 }
 

@@ -6,6 +6,7 @@
  * timeline was read from is never opened for writing.
  */
 import type { MemhpEvent, UnsequencedEvent } from '../engine/events.ts';
+import type { EventList } from '../engine/event-list.ts';
 import { HotplugSystem, type SystemOptions } from '../engine/system.ts';
 import type { SystemSpec } from '../kernel/types.ts';
 import { createLog, type LogWriter } from '../log/index.ts';
@@ -36,7 +37,7 @@ const unsequenced = (e: MemhpEvent): UnsequencedEvent => {
  * apply() returns) and then handed to `onEvents`. Forks and a session's
  * branches go live this way.
  */
-export function continueLive(system: SystemSpec, history: readonly MemhpEvent[], log: () => LogWriter | null, opts: ForkOptions = {}): HotplugSystem {
+export function continueLive(system: SystemSpec, history: EventList, log: () => LogWriter | null, opts: ForkOptions = {}): HotplugSystem {
   const { createdAt: _createdAt, onEvents, ...systemOptions } = opts;
   return new HotplugSystem(system, {
     actors: 'live',

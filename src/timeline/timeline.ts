@@ -23,11 +23,15 @@
  * parent's events and checkpoints up to n by reference.
  */
 import type { MemhpEvent, TransitionEvent } from '../engine/events.ts';
-import { evolve, evolveAll } from '../engine/evolve.ts';
+import type { EventList } from '../engine/event-list.ts';
+import { applyEvent, evolve, evolveAll, WorldDraft } from '../engine/evolve.ts';
 import type { WorldView } from '../engine/view.ts';
 import { emptyWorld, type World } from '../engine/world.ts';
 import type { SystemSpec } from '../kernel/types.ts';
 import { readLog } from '../log/index.ts';
+import { FileEvents } from '../log/file-events.ts';
+import { indexLogFile } from '../log/indexed.ts';
+import { EventIndex, type ActorLog } from './event-index.ts';
 import { eventMatches, hitsAt, needsWorld, watch, type Breakpoint, type Hit } from './breakpoints.ts';
 import { diffWorlds, type WorldChange } from './diff.ts';
 import { forkAt, type Fork, type ForkOptions } from './fork.ts';
@@ -68,7 +72,8 @@ export const DEFAULT_CHECKPOINT_INTERVAL = 1024;
 
 export class Timeline {
   readonly interval: number;
-  private readonly _events: MemhpEvent[] = [];
+  /** In memory, or on disk for a log opened with openIndexed (parsed when asked for). */
+  private readonly _events: MemhpEvent[] | FileEvents;
   /** checkpoints[i]: the world at step i * interval */
   private readonly checkpoints: World[];
   /** segment index → worlds of its steps (LRU order: most recent last) */
@@ -77,8 +82,8 @@ export class Timeline {
   /** step → world, for worldAt away from the cursor (LRU order: most recent last) */
   private readonly recent = new Map<number, World>();
   private readonly maxRecent: number;
-  /** actor id → its transitions, in order; built on first use (open does not pay for it). */
-  private byActor: Map<string, TransitionEvent[]> | null = null;
+  /** Types, row actors and each actor's transitions; built on first use (open does not pay for it), or while openIndexed reads. */
+  private idx: EventIndex | null;
   private _cursor = 0;
   private _world: World;
 
@@ -90,8 +95,11 @@ export class Timeline {
     readonly path?: string,
     /** What reading the log reported (e.g. a torn tail that was ignored). */
     readonly warnings: readonly string[] = [],
-    /** Checkpoints 0..i of a timeline these events are a prefix of (prefixOf). */
+    /** Checkpoints 0..i of a timeline these events are a prefix of (prefixOf), or built while the log was read. */
     shared: readonly World[] = [],
+    /** The events as stored (a prefix of another timeline's, or a log on disk), taken as they are. */
+    store: MemhpEvent[] | FileEvents = [],
+    index: EventIndex | null = null,
   ) {
     const k = opts.checkpointInterval ?? DEFAULT_CHECKPOINT_INTERVAL;
     if (!Number.isSafeInteger(k) || k < 1) throw new RangeError(`checkpointInterval must be a positive integer, got ${k}`);
@@ -100,6 +108,8 @@ export class Timeline {
     this.maxRecent = Math.max(0, opts.recentWorlds ?? 12);
     this.checkpoints = shared.length > 0 ? [...shared] : [emptyWorld(system)];
     this._world = this.checkpoints[0]!;
+    this._events = store;
+    this.idx = index;
     this.append(events);
   }
 
@@ -114,6 +124,41 @@ export class Timeline {
   }
 
   /**
+   * Reads a log file keeping only an index of it (a few bytes an event, see
+   * event-index.ts), its checkpoints (built in the same pass) and the events
+   * `retain` chooses: the others are read back from the file when asked for.
+   * For a viewer of a log of millions of events (the inspector): memory stays
+   * far below the log's size, and every seek costs at most one checkpoint
+   * interval of events parsed and evolved.
+   */
+  static openIndexed(path: string, opts: TimelineOptions & { retain?: (e: MemhpEvent) => boolean } = {}): Timeline {
+    const k = opts.checkpointInterval ?? DEFAULT_CHECKPOINT_INTERVAL;
+    const index = new EventIndex();
+    const checkpoints: World[] = [];
+    // each event goes into one open draft at once and is dropped (the batch evolveAll would keep K events alive)
+    let draft: WorldDraft | null = null;
+    let inDraft = 0;
+    const read = indexLogFile(path, {
+      onHeader: (h) => {
+        checkpoints.push(emptyWorld(h.system));
+        draft = new WorldDraft(checkpoints[0]!);
+      },
+      onEvent: (e) => {
+        index.add(e);
+        applyEvent(draft!, e);
+        if (++inDraft === k) {
+          checkpoints.push(draft!.finish());
+          draft = new WorldDraft(checkpoints[checkpoints.length - 1]!);
+          inDraft = 0;
+        }
+      },
+      ...(opts.retain ? { retain: opts.retain } : {}),
+      ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+    });
+    return new Timeline(read.header.system, [], opts, path, read.warnings, checkpoints, read.events, index);
+  }
+
+  /**
    * The first n steps of `parent` as a timeline of their own (a branch forked
    * at step n): the events and the checkpoints built so far are shared, not
    * replayed.
@@ -122,7 +167,9 @@ export class Timeline {
     parent.check(n);
     const shared = parent.checkpoints.slice(0, Math.floor(n / parent.interval) + 1);
     const opts = { checkpointInterval: parent.interval, cachedSegments: parent.maxSegments, recentWorlds: parent.maxRecent };
-    return new Timeline(parent.system, parent._events.slice(0, n), opts, path, [], shared);
+    const store = parent._events instanceof FileEvents ? parent._events.prefix(n) : parent._events.slice(0, n);
+    const index = parent.idx && parent.idx.length >= n ? parent.idx.prefix(n, (seq) => parent._events.at(seq - 1) as TransitionEvent) : null;
+    return new Timeline(parent.system, [], opts, path, [], shared, store, index);
   }
 
   /** Builds every checkpoint now (a viewer that will seek anywhere pays the replay once, up front). */
@@ -139,7 +186,6 @@ export class Timeline {
       if (e.seq !== i + 1) throw new Error(`${this.path ?? 'events'}: event at position ${i + 1} has seq ${e.seq}, expected ${i + 1}`);
       this._events.push(e);
     }
-    if (this.byActor !== null) this.indexActors(oldLength);
     // Checkpoints are built on first need (checkpoint()): opening a log does not
     // pay for a whole replay; the first seek far into it does, once.
     // A cached segment that stopped at the old end is now incomplete.
@@ -147,8 +193,15 @@ export class Timeline {
     // A checkpoint past the old end cannot exist, and kept worlds stay true: the past does not change.
   }
 
-  get events(): readonly MemhpEvent[] {
+  /** Every event, in order (on disk for a log opened with openIndexed: ask for what you need, not for all). */
+  get events(): EventList {
     return this._events;
+  }
+  /** The event with this seq (1-based). */
+  eventAt(seq: number): MemhpEvent {
+    this.check(seq);
+    if (seq === 0) throw new RangeError('there is no event 0 (step 0 is before the first event)');
+    return this._events.at(seq - 1)!;
   }
   /** The last step (= number of events). */
   get length(): number {
@@ -167,7 +220,7 @@ export class Timeline {
   }
   /** The event that led to the cursor (null at step 0). */
   get event(): MemhpEvent | null {
-    return this._cursor === 0 ? null : this._events[this._cursor - 1]!;
+    return this._cursor === 0 ? null : this._events.at(this._cursor - 1)!;
   }
 
   private check(n: number): void {
@@ -176,7 +229,7 @@ export class Timeline {
 
   /** Step n is an operation boundary: every effect of an operation is applied (the next event is an op, or n is the end). */
   isBoundary(n: number): boolean {
-    return n === this._events.length || this._events[n]!.type === 'op';
+    return n === this._events.length || this._events.at(n)!.type === 'op';
   }
 
   /** The world at step n, without moving the cursor. */
@@ -227,7 +280,7 @@ export class Timeline {
     const start = s * this.interval;
     const end = Math.min(start + this.interval - 1, this._events.length);
     worlds = [this.checkpoint(s)];
-    for (let i = start; i < end; i++) worlds.push(evolve(worlds[worlds.length - 1]!, this._events[i]!));
+    for (const e of this._events.slice(start, end)) worlds.push(evolve(worlds[worlds.length - 1]!, e));
     this.segments.set(s, worlds);
     if (this.segments.size > this.maxSegments) this.segments.delete(this.segments.keys().next().value!);
     return worlds;
@@ -249,7 +302,7 @@ export class Timeline {
   stepForward(count = 1): boolean {
     if (this._cursor >= this._events.length) return false;
     const to = Math.min(this._events.length, this._cursor + count);
-    if (to === this._cursor + 1 && !this.segments.has(Math.floor(to / this.interval))) this._world = evolve(this._world, this._events[this._cursor]!);
+    if (to === this._cursor + 1 && !this.segments.has(Math.floor(to / this.interval))) this._world = evolve(this._world, this._events.at(this._cursor)!);
     else this._world = this.worldAt(to);
     this._cursor = to;
     return true;
@@ -270,7 +323,7 @@ export class Timeline {
     if (breakpoints.length === 0) return [];
     if (!needsWorld(breakpoints)) {
       for (let c = Math.max(1, from); c <= n; c++) {
-        const hits = eventHits(c, this._events[c - 1]!, breakpoints);
+        const hits = eventHits(c, this._events.at(c - 1)!, breakpoints);
         if (hits) return hits;
       }
       return [];
@@ -286,8 +339,9 @@ export class Timeline {
     for (let c = from; c <= n; c++) {
       const prev = world;
       const seg = this.segments.get(Math.floor(c / this.interval));
-      world = seg ? seg[c % this.interval]! : evolve(prev, this._events[c - 1]!);
-      const hits = hitsAt(c, this._events[c - 1]!, world, this.isBoundary(c), () => prev, breakpoints, memo);
+      const e = this._events.at(c - 1)!;
+      world = seg ? seg[c % this.interval]! : evolve(prev, e);
+      const hits = hitsAt(c, e, world, this.isBoundary(c), () => prev, breakpoints, memo);
       if (hits.length > 0) return hits;
     }
     return [];
@@ -299,7 +353,7 @@ export class Timeline {
     from = Math.min(from, this._events.length);
     if (!needsWorld(breakpoints)) {
       for (let c = from; c >= 1; c--) {
-        const hits = eventHits(c, this._events[c - 1]!, breakpoints);
+        const hits = eventHits(c, this._events.at(c - 1)!, breakpoints);
         if (hits) return hits;
       }
       return [];
@@ -308,7 +362,7 @@ export class Timeline {
     for (let c = from; c >= 0; c--) {
       const world = this.walkWorld(c);
       const prev = c === 0 ? null : () => this.walkWorld(c - 1);
-      const hits = hitsAt(c, c === 0 ? null : this._events[c - 1]!, world, this.isBoundary(c), prev, breakpoints, memo);
+      const hits = hitsAt(c, c === 0 ? null : this._events.at(c - 1)!, world, this.isBoundary(c), prev, breakpoints, memo);
       if (hits.length > 0) return hits;
     }
     return [];
@@ -335,30 +389,26 @@ export class Timeline {
     return hit ? { step: hit.step, event: hit.event!, before: hit.before, after: hit.after } : null;
   }
 
-  private indexActors(from: number): Map<string, TransitionEvent[]> {
-    const byActor = (this.byActor ??= new Map());
-    for (let i = from; i < this._events.length; i++) {
-      const e = this._events[i]!;
-      if (e.type !== 'transition') continue;
-      let list = byActor.get(e.actor);
-      if (!list) byActor.set(e.actor, (list = []));
-      list.push(e);
-    }
-    return byActor;
+  /** The index of the events (types, row actors, each actor's transitions), caught up with the last append. */
+  index(): EventIndex {
+    const idx = (this.idx ??= new EventIndex());
+    idx.catchUp(this._events);
+    return idx;
   }
 
-  private actorIndex(): Map<string, TransitionEvent[]> {
-    return this.byActor ?? this.indexActors(0);
+  /** One actor's transitions (their seqs and contexts), undefined when it has none. */
+  actorLog(actor: string): ActorLog | undefined {
+    return this.index().actor(actor);
   }
 
-  /** Every transition of one actor (memory65, section520, hotplug), in order (the index itself: do not change it). */
+  /** Every transition of one actor (memory65, section520, hotplug), in order (read back one by one from a log on disk). */
   actorHistory(actor: string): readonly TransitionEvent[] {
-    return this.actorIndex().get(actor) ?? [];
+    return (this.actorLog(actor)?.seqs ?? []).map((s) => this._events.at(s - 1) as TransitionEvent);
   }
 
   /** Actor ids that appear in the log. */
   actors(): string[] {
-    return [...this.actorIndex().keys()];
+    return this.index().actorIds();
   }
 
   /** What changed in the world between steps a and b. */

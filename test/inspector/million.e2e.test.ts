@@ -3,7 +3,7 @@
  * the map draws every block on one canvas, the scrubber and the virtual
  * timeline move through the whole log, and filtering runs on the server.
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
@@ -27,13 +27,29 @@ const perf: Record<string, number> = {};
 
 const WORKLOAD = process.env.MEMHP_BIGLOG === 'first' ? 'first' : 'churn';
 
+/** The seq of a log file's last record (its last line ends the last batch). */
+function lastSeqOf(path: string): number {
+  const fd = openSync(path, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    const tail = Buffer.alloc(Math.min(size, 64 * 1024));
+    readSync(fd, tail, 0, tail.length, size - tail.length);
+    return Number([...tail.toString('utf8').matchAll(/\{"seq":(\d+),/g)].at(-1)![1]);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 const cursorOf = async () => Number(/^seq (\d+)/.exec(await seqLabel(page))![1]);
 
 const dir = tempDir();
 
 beforeAll(async () => {
   // the churning workload (its cycle really onlines and offlines); MEMHP_BIGLOG=first: the log as first measured
-  const log = writeBigLogFile(join(dir, 'big.jsonl'), 1_000_000, { churn: WORKLOAD === 'churn' });
+  // MEMHP_BIGLOG_FILE: a log of this workload written before (writing one takes a minute); else a new one
+  const reuse = process.env.MEMHP_BIGLOG_FILE;
+  const log = reuse && existsSync(reuse) ? { path: reuse, lastSeq: lastSeqOf(reuse) }
+    : writeBigLogFile(join(dir, 'big.jsonl'), 1_000_000, { churn: WORKLOAD === 'churn' });
   lastSeq = log.lastSeq;
   // `memhp inspect` on the log in its own process, alone: when it serves, when the log is loaded, its peak memory
   Object.assign(perf, await measureServe(log.path));

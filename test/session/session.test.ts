@@ -36,14 +36,14 @@ describe('Session', { timeout: 60_000 }, () => {
     const log = writeScenarioLog(SEED, mkdtempSync(join(dir, 'fork-')));
     const before = readFileSync(log.path, 'utf8');
     const s = session(log.path);
-    const removeOp = s.timeline.events.find((e) => e.type === 'op' && e.op.op === 'remove_memory')!.seq;
+    const removeOp = s.timeline.events.slice().find((e) => e.type === 'op' && e.op.op === 'remove_memory')!.seq;
     const told: number[] = [];
     s.onAppend(() => told.push(s.branch.id));
     const r = s.apply({ op: 'touch', block: 66 }, removeOp + 1);
     expect(r.forked).toMatchObject({ branch: 1 });
     const cut = r.events[0]!.seq - 1;
     // a fork never splits an operation: the cut is the end of remove_memory's effects
-    expect(s.branches[0]!.timeline.events[cut]?.type ?? 'op').toBe('op');
+    expect(s.branches[0]!.timeline.events.at(cut)?.type ?? 'op').toBe('op');
     expect(s.branch).toMatchObject({ id: 1, parent: 0, forkSeq: cut, logPath: r.forked!.logPath });
     expect(readLog(r.forked!.logPath).events).toEqual(s.timeline.events);
     expect(s.timeline.worldAt(cut)).toEqual(s.branches[0]!.timeline.worldAt(cut));
@@ -55,7 +55,7 @@ describe('Session', { timeout: 60_000 }, () => {
   it('one event matcher: a transition actor, the actor column, a step, a text', () => {
     const log = writeScenarioLog(SEED, mkdtempSync(join(dir, 'match-')));
     const tl = session(log.path).timeline;
-    const fault = tl.events.find((e) => e.type === 'fault')!;
+    const fault = tl.events.slice().find((e) => e.type === 'fault')!;
     // a fault on block 65 reads "memory65" in the actor column, but is no transition of memory65
     expect(eventMatches(fault, { shownActor: `memory${fault.type === 'fault' ? fault.block : -1}` })).toBe(true);
     expect(eventMatches(fault, { actor: `memory${fault.type === 'fault' ? fault.block : -1}` })).toBe(false);

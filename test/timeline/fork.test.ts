@@ -62,7 +62,7 @@ describe('fork', () => {
     for (const n of [STORY.memory64GoingOffline, STORY.memory64Removed, STORY.tainted]) {
       const f = tl.fork(n, path.join(dir, `at-${n}.memhp`));
       forks.push(f);
-      const world = replay(SPEC_V2, tl.events, n);
+      const world = replay(SPEC_V2, tl.events.slice(), n);
       const expected = new Map<string, string>([
         ...[...tableValues(world.blocks)].map((b) => [`memory${b.id}`, b.state] as [string, string]),
         ...[...tableValues(world.sections)].map((s) => [`section${s.nr}`, s.state] as [string, string]),

@@ -14,7 +14,6 @@ import { WhyAnswers } from './why.ts';
 
 /** Transitions of the selected actor sent each side of the step. */
 const HISTORY_WINDOW = 40;
-const CONTEXT_EVERY = 256;
 
 function isEmptyFilter(f: EventFilter): boolean {
   return !f.actor && !f.type && !f.text;
@@ -52,7 +51,6 @@ export class Rpc {
       this.searches.clear();
       this.resources = null;
       this.removedCache.clear();
-      this.contexts.clear();
       this.cachedLast = last;
     }
   }
@@ -100,47 +98,8 @@ export class Rpc {
     return out;
   }
 
-  /** Per actor, its context folded over every CONTEXT_EVERY-th transition: an actor cycled 30,000 times folds at most that many. */
-  private contexts = new Map<string, Array<Record<string, unknown>>>();
-
-  private contextAt(actor: string, all: TransitionEvent[], at: number): Record<string, unknown> {
-    let snaps = this.contexts.get(actor);
-    if (!snaps) {
-      snaps = [{}];
-      // one object folded in place and copied at each snapshot: a copy per transition cost ~10 ms per new actor on a block cycled 30,000 times
-      const c: Record<string, unknown> = {};
-      for (let i = 0; i < all.length; i++) {
-        Object.assign(c, all[i]!.context);
-        if ((i + 1) % CONTEXT_EVERY === 0) snaps.push({ ...c });
-      }
-      if (this.contexts.size > 64) this.contexts.clear();
-      this.contexts.set(actor, snaps);
-    }
-    const k = Math.floor(at / CONTEXT_EVERY);
-    const context = { ...snaps[k]! };
-    for (let i = k * CONTEXT_EVERY; i < at; i++) Object.assign(context, all[i]!.context);
-    return context;
-  }
-
   private actor(actor: string, seq: number): ActorView {
-    const all = this.backend.actorHistory(actor);
-    // transitions at or before seq: all[0..at)
-    let lo = 0;
-    let hi = all.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (all[mid]!.seq <= seq) lo = mid + 1;
-      else hi = mid;
-    }
-    const at = lo;
-    const context = this.contextAt(actor, all, at);
-    const last = at > 0 ? all[at - 1]! : null;
-    // A block cycled a million times has a long past: send the part around the step.
-    const start = Math.max(0, at - HISTORY_WINDOW);
-    return {
-      actor, machine: all[0]?.machine ?? null, state: last?.to ?? null, context, last,
-      history: all.slice(start, at + HISTORY_WINDOW), historyStart: start, historyTotal: all.length,
-    };
+    return this.backend.actorAt(actor, seq, HISTORY_WINDOW);
   }
 
   /** The op event that seq belongs to (the last op at or before it) and the last seq of that op. */

@@ -1,12 +1,12 @@
 /**
  * The inspector's backend in a worker thread (see worker-handler.ts): reads
- * the scenario or log named in workerData, then answers the page's messages
+ * the scenario or log named in workerData (a log indexed on disk, Timeline.openIndexed), then answers the page's messages
  * as the server in the main thread passes them on. Reading a million-event
  * log takes seconds of one thread; here it does not hold the page back.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { EngineBackend } from '../engine-backend.ts';
-import { loadSource } from '../../session/source.ts';
+import { backendFromLog, EngineBackend } from '../engine-backend.ts';
+import { detectKind, loadSource } from '../../session/source.ts';
 import { answer } from './handler.ts';
 import { Rpc } from './rpc.ts';
 import type { Push } from '../protocol.ts';
@@ -24,13 +24,19 @@ const { file } = workerData as { file: string };
 let rpc: Rpc;
 let backend: EngineBackend;
 try {
-  const source = loadSource(file);
-  backend = new EngineBackend({
-    name: source.spec.name, system: source.spec, events: source.events, ...(source.kind === 'log' ? { logPath: file } : {}),
-  });
+  let warnings: readonly string[];
+  if (detectKind(file) === 'log') {
+    // a log stays on disk but for its index and checkpoints: the events are parsed as the page asks for them
+    backend = backendFromLog(file);
+    warnings = backend.session.timeline.warnings;
+  } else {
+    const source = loadSource(file);
+    backend = new EngineBackend({ name: source.spec.name, system: source.spec, events: source.events });
+    warnings = source.warnings;
+  }
   rpc = new Rpc(backend);
   backend.onAppend(() => port.postMessage({ push: JSON.stringify({ type: 'appended', info: backend.info() } satisfies Push) } satisfies FromWorker));
-  port.postMessage({ ready: true, warnings: source.warnings } satisfies FromWorker);
+  port.postMessage({ ready: true, warnings } satisfies FromWorker);
 } catch (e) {
   // the input's fault (a corrupt log, a bad scenario): the command exits as for invalid input
   const input = ['InputError', 'ScenarioError', 'LogFormatError', 'SizeError', 'GeometryError'].some((n) => (e as Error).name === n || (e as object).constructor?.name === n);
