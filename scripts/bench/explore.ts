@@ -12,6 +12,8 @@
  * 10 minutes on 2 workers (issue 19: completes, or reaches 10M states).
  */
 import { loadavg } from 'node:os';
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { decide } from '../../src/engine/decide.ts';
 import { TableGate } from '../../src/engine/gate.ts';
@@ -88,6 +90,26 @@ async function packageExplore(): Promise<typeof exploreAsync> {
 }
 
 /**
+ * The peer for the worker speed-up: the same one-thread search as a whole `memhp explore`
+ * process, once alone and then two at once, side by side. Two processes share nothing but the
+ * machine, so what they reach together bounds what any two threads of one process can: on
+ * this VM, allocation-heavy work slows down when both cores run it (memory and cache), and
+ * threads of one process also share V8's garbage-collection helper threads.
+ */
+function processExplore(seconds: number): Promise<number> {
+  const bin = fileURLToPath(new URL('../../bin/memhp.js', import.meta.url));
+  const args = [bin, 'explore', '--kernel', '6.8', '--blocks', '4', '--depth', '8', '--ops', 'all', '--workers', '1', '--max-states', '50000000', '--max-seconds', String(seconds), '--json'];
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, args, { maxBuffer: 64 * 2 ** 20 }, (err, stdout) => {
+      // exit 3: the time bound, which is what this run is for
+      if (err && err.code !== 3) return reject(err);
+      const r = JSON.parse(stdout) as { transitions: number; elapsedMs: number };
+      resolve(r.transitions / r.elapsedMs);
+    });
+  });
+}
+
+/**
  * `rounds` rounds, each: the old explorer, the new search on this thread, and the compiled
  * package on 1 and on 2 worker threads, `seconds` each. Interleaved, so a change in the
  * machine's load falls on all of them alike; rates are sums over the rounds.
@@ -103,6 +125,8 @@ export async function measureExplore(seconds: number, say: (s: string) => void =
   const loadBefore = loadavg()[0]!;
   let bytesPerState = 0;
   let trailBytesPerState = 0;
+  let alone = 0;
+  let pair = 0;
   const stack = Error.stackTraceLimit;
   for (let r = 1; r <= rounds; r++) {
     say(`explore round ${r}/${rounds}: the old explorer…`);
@@ -117,6 +141,10 @@ export async function measureExplore(seconds: number, say: (s: string) => void =
     await timed(pkg1, () => pkg({ ...o, workers: 1 }));
     say(`explore round ${r}/${rounds}: the package, 2 worker threads…`);
     await timed(pkg2, () => pkg({ ...o, workers: 2 }));
+    say(`explore round ${r}/${rounds}: one memhp process, then two at once…`);
+    alone += await processExplore(seconds);
+    const [a, b] = await Promise.all([processExplore(seconds), processExplore(seconds)]);
+    pair += a + b;
   }
   say('explore: decide() alone…');
   Error.stackTraceLimit = 0;
@@ -138,6 +166,8 @@ export async function measureExplore(seconds: number, say: (s: string) => void =
     // transitions, not states: the deeper a search gets the fewer of its successors are new
     exploreWorkersSpeedup: +(perSec(pkg2.transitions, pkg2.ms) / Math.max(1, perSec(pkg1.transitions, pkg1.ms))).toFixed(2),
     /** CPU time a transition costs on 2 threads against 1: above 1, the second thread pays more than its share (start-up, a shared core) */
+    /** the peer: two whole one-thread processes at once against one alone (transitions per second summed) */
+    exploreTwoProcessesSpeedup: +(pair / Math.max(1e-9, alone)).toFixed(2),
     exploreWorkersCpuPerTransition: +(pkg2.cpuMs / pkg2.transitions / (pkg1.cpuMs / pkg1.transitions)).toFixed(2),
     /** the 1-minute load average before and after the rounds: with more runnable threads than cores, wall-clock speed-ups shrink */
     exploreLoadAverage: [+loadBefore.toFixed(2), +loadavg()[0]!.toFixed(2)],

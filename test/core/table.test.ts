@@ -6,6 +6,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { emptyTable, TableDraft, tableGet, tableToArray, type Table } from '../../src/engine/table.ts';
+import { entries } from '../../src/check/walk.ts';
+import { changedKeys } from '../../src/timeline/diff.ts';
 
 type Entry = { id: number; v: number };
 const snapshot = (t: Table<Entry>) => JSON.stringify(tableToArray(t));
@@ -46,6 +48,39 @@ describe('Table and TableDraft', () => {
         expect(tableToArray(table).map((e) => [e.id, e.v])).toEqual([...model].sort((a, b) => a[0] - b[0]));
         expect(table.size).toBe(model.size);
         for (const [t, snap] of history) expect(snapshot(t)).toBe(snap);
+      }),
+    );
+  });
+
+  it('gives every reader the right keys, however short a chunk is (a chunk is only as long as its highest slot needs)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 1300 }), fc.boolean()), { maxLength: 60 }), (writes) => {
+        const before = new Map<number, Entry>();
+        const d0 = new TableDraft(emptyTable<Entry>());
+        for (const [id] of writes.slice(0, writes.length >> 1)) {
+          const e = { id, v: 0 };
+          d0.set(id, e);
+          before.set(id, e);
+        }
+        const a = d0.finish();
+        const after = new Map(before);
+        const d1 = new TableDraft(a);
+        for (const [id, del] of writes.slice(writes.length >> 1)) {
+          if (del) {
+            d1.set(id, undefined);
+            after.delete(id);
+          } else {
+            const e = { id, v: 1 };
+            d1.set(id, e);
+            after.set(id, e);
+          }
+        }
+        const b = d1.finish();
+        const sorted = (m: Map<number, Entry>) => [...m.keys()].sort((x, y) => x - y);
+        expect(entries(a).map(([k]) => k)).toEqual(sorted(before));
+        expect(entries(b).map(([k, v]) => [k, v.id])).toEqual(sorted(after).map((k) => [k, k]));
+        const changed = [...new Set([...before.keys(), ...after.keys()])].filter((k) => before.get(k) !== after.get(k)).sort((x, y) => x - y);
+        expect(changedKeys(a, b)).toEqual(changed);
       }),
     );
   });
