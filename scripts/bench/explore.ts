@@ -6,7 +6,7 @@
  * do, the engine's decide() alone over the same states (no visited set, no
  * invariants, no fingerprints). Ratios within one run: the machine is shared.
  *
- *   node --import tsx scripts/bench/explore.ts [--seconds 10] [--rounds 3] [--json] [--big]
+ *   node --import tsx scripts/bench/explore.ts [--seconds 10] [--worker-seconds 40] [--rounds 3] [--json] [--big]
  *
  * `--big` also runs `--kernel 6.8 --blocks 6 --depth 10 --ops all` for up to
  * 10 minutes on 2 workers (issue 19: completes, or reaches 10M states).
@@ -89,6 +89,9 @@ async function packageExplore(): Promise<typeof exploreAsync> {
   return ((await import(dist.href)) as { exploreAsync: typeof exploreAsync }).exploreAsync;
 }
 
+/** Seconds a worker-thread or whole-process search runs (at least): see measureExplore. */
+export const WORKER_SECONDS = 40;
+
 /**
  * The peer for the worker speed-up: the same one-thread search as a whole `memhp explore`
  * process, once alone and then two at once, side by side. Two processes share nothing but the
@@ -114,8 +117,11 @@ function processExplore(seconds: number): Promise<number> {
  * package on 1 and on 2 worker threads, `seconds` each. Interleaved, so a change in the
  * machine's load falls on all of them alike; rates are sums over the rounds.
  */
-export async function measureExplore(seconds: number, say: (s: string) => void = () => {}, rounds = 3) {
+export async function measureExplore(seconds: number, say: (s: string) => void = () => {}, rounds = 3, workerSeconds = Math.max(seconds, WORKER_SECONDS)) {
   const o = { ...EXPLORE_CONFIG, maxSeconds: seconds };
+  // threads and processes start cold (load the package, compile the engine): over short runs
+  // the start-up is most of what a second one changes, so they run longer
+  const ow = { ...EXPLORE_CONFIG, maxSeconds: workerSeconds };
   const pkg = await packageExplore();
   const rate = (): Rate => ({ states: 0, transitions: 0, ms: 0, cpuMs: 0 });
   const old = rate();
@@ -138,12 +144,12 @@ export async function measureExplore(seconds: number, say: (s: string) => void =
     bytesPerState = Math.max(bytesPerState, now.bytesPerState);
     trailBytesPerState = now.trailBytes / now.statesExplored;
     say(`explore round ${r}/${rounds}: the package, 1 thread…`);
-    await timed(pkg1, () => pkg({ ...o, workers: 1 }));
+    await timed(pkg1, () => pkg({ ...ow, workers: 1 }));
     say(`explore round ${r}/${rounds}: the package, 2 worker threads…`);
-    await timed(pkg2, () => pkg({ ...o, workers: 2 }));
+    await timed(pkg2, () => pkg({ ...ow, workers: 2 }));
     say(`explore round ${r}/${rounds}: one memhp process, then two at once…`);
-    alone += await processExplore(seconds);
-    const [a, b] = await Promise.all([processExplore(seconds), processExplore(seconds)]);
+    alone += await processExplore(workerSeconds);
+    const [a, b] = await Promise.all([processExplore(workerSeconds), processExplore(workerSeconds)]);
     pair += a + b;
   }
   say('explore: decide() alone…');
@@ -153,6 +159,7 @@ export async function measureExplore(seconds: number, say: (s: string) => void =
   const figures = {
     exploreConfig: '--kernel 6.8 --blocks 4 --ops all --depth 8',
     exploreSeconds: seconds * rounds,
+    exploreWorkerSeconds: workerSeconds * rounds,
     exploreOld: old,
     exploreNew: one,
     explorePackage1Thread: pkg1,
@@ -197,9 +204,17 @@ export async function measureBigExplore(say: (s: string) => void = () => {}) {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values } = parseArgs({ options: { seconds: { type: 'string', default: '10' }, rounds: { type: 'string', default: '3' }, json: { type: 'boolean', default: false }, big: { type: 'boolean', default: false } } });
+  const { values } = parseArgs({
+    options: {
+      seconds: { type: 'string', default: '10' },
+      'worker-seconds': { type: 'string', default: String(WORKER_SECONDS) },
+      rounds: { type: 'string', default: '3' },
+      json: { type: 'boolean', default: false },
+      big: { type: 'boolean', default: false },
+    },
+  });
   const say = (s: string) => process.stderr.isTTY && process.stderr.write(`\r\x1b[K${s}`);
-  const m = await measureExplore(Number(values.seconds), say, Number(values.rounds));
+  const m = await measureExplore(Number(values.seconds), say, Number(values.rounds), Number(values['worker-seconds']));
   const b = values.big ? await measureBigExplore(say) : null;
   say('');
   const figures = { ...m.figures, ...b?.figures };
