@@ -74,7 +74,15 @@ const qemuId = (device: string) => `memhp-${device.replace(/[^A-Za-z0-9._-]/g, '
 function actionOf(spec: SystemSpec, before: World, op: Op, after: World, step: number): Action {
   // a memory backend per add (named by its step): an ejected DIMM's backend stays until object-del, so a re-add needs a new one
   const backend = (id: string) => `${id}-mem${step}`;
-  const memoryBackend = (id: string, size: number) => ({ execute: 'object-add', arguments: { 'qom-type': 'memory-backend-ram', id: backend(id), size } });
+  // a hot-plugged memory device: its RAM backend, then the device on it (the driver's own arguments last)
+  const deviceAdd = (id: string, size: number, driver: string, node: number, args: Record<string, unknown>): Action => ({
+    kind: 'qmp',
+    settle: true,
+    lines: [
+      { execute: 'object-add', arguments: { 'qom-type': 'memory-backend-ram', id: backend(id), size } },
+      { execute: 'device_add', arguments: { driver, id, memdev: backend(id), node, ...args } },
+    ],
+  });
   const mem = (b: number, f: string) => `devices/system/memory/memory${b}/${f}`;
   switch (op.op) {
     case 'state':
@@ -95,35 +103,16 @@ function actionOf(spec: SystemSpec, before: World, op: Op, after: World, step: n
       return { kind: 'write', file: `kernel/debug/notifier-error-inject/memory/actions/${op.action}/error`, value: String(op.error), newline: true };
     case 'add_memory':
       return probeWrites(spec, before, op, after);
-    case 'acpi_dimm_add': {
-      const id = qemuId(op.device);
-      return {
-        kind: 'qmp',
-        settle: true,
-        lines: [
-          memoryBackend(id, op.size),
-          { execute: 'device_add', arguments: { driver: 'pc-dimm', id, memdev: backend(id), node: op.node, addr: op.start } },
-        ],
-      };
-    }
-    case 'acpi_dimm_eject': {
-      const id = qemuId(op.device);
-      return { kind: 'qmp', settle: true, lines: [{ execute: 'device_del', arguments: { id } }] };
-    }
-    case 'virtio_mem_add': {
-      const id = qemuId(op.device);
-      return {
-        kind: 'qmp',
-        settle: true,
-        lines: [
-          memoryBackend(id, op.size),
-          {
-            execute: 'device_add',
-            arguments: { driver: 'virtio-mem-pci', id, memdev: backend(id), node: op.node, memaddr: op.start, 'requested-size': op.requested, ...(op.blockSize ? { 'block-size': op.blockSize } : {}) },
-          },
-        ],
-      };
-    }
+    case 'acpi_dimm_add':
+      return deviceAdd(qemuId(op.device), op.size, 'pc-dimm', op.node, { addr: op.start });
+    case 'acpi_dimm_eject':
+      return { kind: 'qmp', settle: true, lines: [{ execute: 'device_del', arguments: { id: qemuId(op.device) } }] };
+    case 'virtio_mem_add':
+      return deviceAdd(qemuId(op.device), op.size, 'virtio-mem-pci', op.node, {
+        memaddr: op.start,
+        'requested-size': op.requested,
+        ...(op.blockSize ? { 'block-size': op.blockSize } : {}),
+      });
     case 'virtio_mem_resize':
       return { kind: 'qmp', settle: true, lines: [{ execute: 'qom-set', arguments: { path: `/machine/peripheral/${qemuId(op.device)}`, property: 'requested-size', value: op.requested } }] };
     case 'dax_kmem_add':
