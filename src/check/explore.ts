@@ -160,7 +160,7 @@ export function resultOf(space: StateSpace, opts: ExploreOptions, o: SearchOutco
     generated: o.generated,
     collisionProbability: collisionProbability(o.statesExplored, o.generated),
     seenBytes: o.seenBytes,
-    bytesPerState: o.seenBytes / Math.max(1, o.seenCapacity),
+    bytesPerState: o.seenBytes / Math.max(1, o.seenStates),
     trailBytes: o.trail.bytes,
     rebuilt: o.rebuilt,
   };

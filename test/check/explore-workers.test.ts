@@ -2,14 +2,18 @@
  * `workers`: the search on worker threads over one shared visited set finds
  * the same states and the same verdict as on one thread, and a counterexample
  * of the same (shortest) length, which replays to the same broken invariant.
+ * The visited set starts small, so these searches pause to grow it.
  */
 import { describe, expect, it } from 'vitest';
 import { EXTRA_OPS, explore, exploreAsync, type ExploreOptions } from '../../src/check/index.ts';
+import { SharedFpSet } from '../../src/check/mc/fpset.ts';
+import { firstSeenStates, seenBound } from '../../src/check/mc/level.ts';
 
 describe('explore on worker threads', () => {
   it.each([
     ['6.8 with every extra kind', { kernel: '6.8', blocks: 2, depth: 3, extraOps: [...EXTRA_OPS] }],
     ['v2 guarded, two nodes', { kernel: 'v2-2019', blocks: 2, nodes: 2, depth: 4, params: { v2_remove_guard: true } }],
+    ['6.8 with symmetry', { kernel: '6.8', blocks: 3, depth: 4, symmetry: true }],
   ] as [string, ExploreOptions][])('%s: the same states and verdict on 2 threads as on 1', async (_name, o) => {
     const one = explore(o);
     const two = await exploreAsync({ ...o, workers: 2 });
@@ -17,7 +21,14 @@ describe('explore on worker threads', () => {
     expect(two.complete).toBe(true);
     expect(two.statesExplored).toBe(one.statesExplored);
     expect(two.transitions).toBe(one.transitions);
+    // how many states symmetry saved may differ: which of a state and its mirror image a thread
+    // stores first decides which images are reached later, and so counted as folded
+    expect(two.symmetry.applied).toBe(one.symmetry.applied);
+    if (one.symmetry.applied) expect(two.symmetry.saved).toBeGreaterThan(0);
     expect(two.counterexample).toBeNull();
+    // the shared set grew on the way (its first size: ./level.ts)
+    const first = SharedFpSet.buffers(firstSeenStates(seenBound(200_000, false), 2 * one.operations)).slots.byteLength;
+    expect(two.seenBytes).toBeGreaterThan(first);
   });
 
   it('v2 without the guard: a 2-operation counterexample on 2 threads, as on 1', async () => {

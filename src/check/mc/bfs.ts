@@ -87,11 +87,14 @@ export function expand(
     if (!s.changed) continue;
     tally.lookups++;
     space.fingerprint(s.next, fp);
+    // the state itself goes in before its class: two threads that reach one state at once then
+    // agree that it was folded only when a thread stored its mirror image (the other order
+    // counted it folded when the second thread looked before the first had put it in)
+    const newPlain = plain !== undefined && plain.add(space.plainFingerprint.hi, space.plainFingerprint.lo);
     if (!seen.add(fp.hi, fp.lo)) {
-      if (plain && plain.add(space.plainFingerprint.hi, space.plainFingerprint.lo)) tally.folded++;
+      if (newPlain) tally.folded++;
       continue;
     }
-    plain?.add(space.plainFingerprint.hi, space.plainFingerprint.lo);
     const nid = trail.push(id, oi);
     if (nid < 0) return { kind: 'states', limit: trail.parents.length, message: `stopped at the state bound: ${trail.parents.length} states explored` };
     onPush?.(nid);
@@ -129,8 +132,8 @@ export interface SearchOutcome {
   /** states rebuilt from the trail because the frontier bound left them out */
   rebuilt: number;
   seenBytes: number;
-  /** States the visited set holds at most: its size when it grows, its fixed capacity when shared. */
-  seenCapacity: number;
+  /** States the visited set holds (its bytes over these are the bytes a state costs). */
+  seenStates: number;
 }
 
 export function bfs(space: StateSpace, limits: SearchLimits, onProgress?: (p: Progress) => void, progressEvery = 2000): SearchOutcome {
@@ -195,6 +198,6 @@ export function bfs(space: StateSpace, limits: SearchLimits, onProgress?: (p: Pr
     trail,
     rebuilt: tally.rebuilt,
     seenBytes: seen.bytes,
-    seenCapacity: seen.size,
+    seenStates: seen.size,
   };
 }

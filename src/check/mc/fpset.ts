@@ -5,9 +5,9 @@
  *
  * `FpSet` (one thread) grows by 1.5× when 80% full, so the table is always
  * between 53% and 80% full and costs 10 to 15 bytes per state.
- * `SharedFpSet` (worker threads) is one fixed table in a SharedArrayBuffer,
- * sized for the state bound, whose slots are claimed with a 32-bit
- * compare-and-swap, so two threads never both see a state as new.
+ * `SharedFpSet` (worker threads) is a table in a SharedArrayBuffer whose
+ * slots are claimed with a 32-bit compare-and-swap, so two threads never both
+ * see a state as new; its owner grows it while the threads are paused.
  */
 const MAX_LOAD = 0.8;
 const GROWTH = 1.5;
@@ -76,8 +76,14 @@ export class FpSet {
   }
 }
 
+/** A shared set's memory: the table, and the count of fingerprints in it. */
+export interface SharedFpBuffers {
+  slots: SharedArrayBuffer;
+  count: SharedArrayBuffer;
+}
+
 /**
- * A fixed table shared by worker threads. A slot is two 32-bit words, claimed
+ * A table shared by worker threads. A slot is two 32-bit words, claimed
  * without a 64-bit compare-and-swap (which costs a BigInt a look-up, 5% of a
  * thread's time): a thread claims a slot by a compare-and-swap of its `lo`
  * word from 0, then stores `hi`; a thread that finds `lo` taken by its own
@@ -86,19 +92,28 @@ export class FpSet {
  * fingerprints only when one half is 0 in one and 1 in the other and the other
  * halves agree, about 2⁻⁹⁵ a pair: nothing against the 2⁻⁶⁴ the collision
  * estimate counts.
+ *
+ * It does not grow by itself: threads cannot move a table others are
+ * probing. Its owner grows it while no thread runs (`grown()`, between the
+ * pauses of ./level.ts). A table sized for the state bound at the start was a
+ * fifth of a thread's time: a look-up in 500 MB misses the cache and the TLB
+ * every time, and every page it touches is a fault (docs/explore.md "Worker
+ * threads").
  */
 export class SharedFpSet {
   readonly slots: Int32Array;
   readonly cap: number;
+  private readonly count: Int32Array;
 
   /** A table for `states` fingerprints at most 80% full. */
-  static buffer(states: number): SharedArrayBuffer {
-    return new SharedArrayBuffer(Math.ceil(states / MAX_LOAD + 1) * 8);
+  static buffers(states: number): SharedFpBuffers {
+    return { slots: new SharedArrayBuffer(Math.ceil(states / MAX_LOAD + 1) * 8), count: new SharedArrayBuffer(4) };
   }
 
-  constructor(buffer: SharedArrayBuffer) {
-    this.slots = new Int32Array(buffer);
+  constructor(readonly buffers: SharedFpBuffers) {
+    this.slots = new Int32Array(buffers.slots);
     this.cap = this.slots.length >> 1;
+    this.count = new Int32Array(buffers.count);
   }
 
   /** Adds the fingerprint; true when this call put it there. */
@@ -111,6 +126,7 @@ export class SharedFpSet {
       const cur = Atomics.compareExchange(s, 2 * i + 1, 0, l);
       if (cur === 0) {
         Atomics.store(s, 2 * i, h);
+        Atomics.add(this.count, 0, 1);
         return true;
       }
       if (cur === l) {
@@ -121,14 +137,31 @@ export class SharedFpSet {
       }
       if (++i === this.cap) i = 0;
     }
-    throw new Error('the shared visited set is full (it is sized for the state bound)');
+    throw new Error('the shared visited set is full');
+  }
+
+  /** Fingerprints in the table. */
+  get size(): number {
+    return Atomics.load(this.count, 0);
+  }
+
+  /**
+   * A table for `states` holding every fingerprint of this one. No thread may
+   * add to this one meanwhile. (A stored half that was 0 is 1 already, and
+   * stays so.)
+   */
+  grown(states: number): SharedFpSet {
+    const next = new SharedFpSet(SharedFpSet.buffers(states));
+    const s = this.slots;
+    for (let i = 0; i < s.length; i += 2) if (s[i + 1] !== 0) next.add(s[i]!, s[i + 1]!);
+    return next;
   }
 
   get bytes(): number {
     return this.slots.byteLength;
   }
 
-  /** States it holds before it is full (it is sized for the state bound, not grown). */
+  /** States it holds before it is 80% full. */
   get capacity(): number {
     return Math.floor(this.cap * MAX_LOAD);
   }

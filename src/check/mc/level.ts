@@ -12,12 +12,18 @@
  * threads move from level to level together (./workers.ts waits for all of
  * them), so a violation is found at the smallest depth that has one: the
  * counterexample is a shortest one, as with one thread.
+ *
+ * The visited set starts small and grows (./fpset.ts): a thread that finds it
+ * 80% full raises `grow`; every thread finishes the state it is expanding
+ * (the 20% left is sized for that) and returns; ./workers.ts moves the set
+ * to a table twice the size and sends the level again, which each thread
+ * takes up where it was (the claims, and the worlds it kept, stay).
  */
 import type { World } from '../../engine/world.ts';
 import type { Violation } from '../types.ts';
 import { expand, isFound, worldOf, type Bound, type Tally } from './bfs.ts';
 import type { Fp } from './fingerprint.ts';
-import { SharedFpSet } from './fpset.ts';
+import { SharedFpSet, type SharedFpBuffers } from './fpset.ts';
 import type { StateSpace } from './space.ts';
 import { Trail, type TrailBuffers } from './trail.ts';
 
@@ -27,15 +33,17 @@ export const CTRL = {
   stop: 0,
   /** the state id of the violation, when stop = STOP_FOUND */
   found: 1,
+  /** 1 once a thread found a visited set 80% full: every thread pauses for it to grow */
+  grow: 2,
 } as const;
 export const STOP_FOUND = 1;
 export const STOP_STATES = 2;
 export const STOP_TIME = 3;
 
 export interface SharedBuffers {
-  seen: SharedArrayBuffer;
+  seen: SharedFpBuffers;
   /** with symmetry: the states themselves, to count what symmetry folded */
-  plain: SharedArrayBuffer | null;
+  plain: SharedFpBuffers | null;
   trail: TrailBuffers;
   /** per state: 1 + the thread that found it (so 0 = nobody) */
   owner: SharedArrayBuffer;
@@ -44,20 +52,37 @@ export interface SharedBuffers {
   ctrl: SharedArrayBuffer;
 }
 
-export function sharedBuffers(maxStates: number, symmetry: boolean): SharedBuffers {
-  const capacity = maxStates;
+/**
+ * States a visited set holds at most: the bound (the trail stops the search
+ * there), or twice it for the plain set of a symmetric search (folded states
+ * are not in the trail).
+ */
+export const seenBound = (maxStates: number, plain: boolean) => (plain ? 2 * maxStates : maxStates);
+
+/**
+ * The visited set's first size: small, so that even a small search grows it
+ * (test/check/explore-workers.test.ts). The 20% of it left at 80% full is
+ * room for `headroom` more states (every thread may add a state's worth of
+ * successors after the pause is called) with half of it to spare. Never past the bound.
+ */
+export const firstSeenStates = (bound: number, headroom: number) => Math.min(bound, 8 * headroom);
+
+/** `headroom`: the most states the threads can add between a pause being called and all of them pausing (threads × operations). */
+export function sharedBuffers(maxStates: number, symmetry: boolean, headroom: number): SharedBuffers {
   return {
-    seen: SharedFpSet.buffer(capacity),
-    // folded states are not in the trail: the plain set may hold more than the bound (sized for twice it)
-    plain: symmetry ? SharedFpSet.buffer(2 * capacity) : null,
-    trail: Trail.sharedBuffers(capacity),
-    owner: new SharedArrayBuffer(capacity),
-    claimed: new SharedArrayBuffer(capacity),
+    seen: SharedFpSet.buffers(firstSeenStates(seenBound(maxStates, false), headroom)),
+    plain: symmetry ? SharedFpSet.buffers(firstSeenStates(seenBound(maxStates, true), headroom)) : null,
+    // these are written in id order, so only the pages the search reaches are ever touched
+    trail: Trail.sharedBuffers(maxStates),
+    owner: new SharedArrayBuffer(maxStates),
+    claimed: new SharedArrayBuffer(maxStates),
     ctrl: new SharedArrayBuffer(4 * 4),
   };
 }
 
 export interface LevelResult {
+  /** the thread stopped between two states for the visited set to grow; the level is not done */
+  paused: boolean;
   transitions: number;
   lookups: number;
   folded: number;
@@ -68,13 +93,16 @@ export interface LevelResult {
 
 /** One thread's part of the search, kept from level to level. */
 export class LevelRunner {
-  readonly seen: SharedFpSet;
-  private readonly plain: SharedFpSet | undefined;
+  seen: SharedFpSet;
+  private plain: SharedFpSet | undefined;
   readonly trail: Trail;
   private readonly owner: Uint8Array;
   private readonly claimed: Uint8Array;
   readonly ctrl: Int32Array;
   private kept = new Map<number, World>();
+  /** the worlds this thread keeps for the next level, while the level lasts (across pauses) */
+  private next = new Map<number, World>();
+  private levelDone = true;
   private readonly fp: Fp = { hi: 0, lo: 0 };
   private readonly root: World;
 
@@ -106,13 +134,34 @@ export class LevelRunner {
     return Atomics.compareExchange(this.ctrl, CTRL.stop, 0, code) === 0;
   }
 
-  level(from: number, to: number): LevelResult {
+  /** Whether a set is 80% full and may still grow (a set as large as its bound never fills: the trail stops the search first). */
+  private crowded(set: SharedFpSet, bound: number): boolean {
+    return set.capacity < bound && set.size >= set.capacity;
+  }
+
+  /** The visited sets after ./workers.ts grew them (no thread runs meanwhile). */
+  useSets(b: Pick<SharedBuffers, 'seen' | 'plain'>): void {
+    this.seen = new SharedFpSet(b.seen);
+    this.plain = b.plain ? new SharedFpSet(b.plain) : undefined;
+  }
+
+  /** Expands this thread's part of the level [from, to); `resume`: the same level again after a pause. */
+  level(from: number, to: number, resume = false): LevelResult {
     const tally: Tally = { transitions: 0, lookups: 0, folded: 0, rebuilt: 0 };
-    const next = new Map<number, World>();
+    if (!resume) {
+      this.next = new Map<number, World>();
+      this.levelDone = false;
+    }
+    if (this.levelDone) return { paused: false, transitions: 0, lookups: 0, folded: 0, rebuilt: 0, expanded: 0 };
+    const next = this.next;
     const mark = this.me + 1;
+    const seenBoundStates = seenBound(this.maxStates, false);
+    const plainBoundStates = seenBound(this.maxStates, true);
     let expanded = 0;
+    let paused = false;
     let violation: Violation | undefined;
     const afterNew = (): Bound | null => {
+      if (this.crowded(this.seen, seenBoundStates) || (this.plain && this.crowded(this.plain, plainBoundStates))) Atomics.store(this.ctrl, CTRL.grow, 1);
       if (this.stopped()) return { kind: 'states', limit: 0, message: '' };
       if (this.trail.size >= this.maxStates) {
         this.stop(STOP_STATES);
@@ -131,6 +180,10 @@ export class LevelRunner {
       for (let i = from; i < to; i++) {
         const id = pass === 0 ? i : to - 1 - (i - from);
         if (pass === 0 && this.owner[id] !== mark) continue;
+        if (Atomics.load(this.ctrl, CTRL.grow) !== 0) {
+          paused = true;
+          break outer;
+        }
         if (Atomics.compareExchange(this.claimed, id, 0, 1) !== 0) continue;
         if (this.stopped()) break outer;
         const world = worldOf(this.space, this.trail, this.root, this.kept, id, tally);
@@ -161,7 +214,10 @@ export class LevelRunner {
         break outer;
       }
     }
-    this.kept = next;
-    return { transitions: tally.transitions, lookups: tally.lookups, folded: tally.folded, rebuilt: tally.rebuilt, expanded, ...(violation ? { violation } : {}) };
+    if (!paused) {
+      this.kept = next;
+      this.levelDone = true;
+    }
+    return { paused, transitions: tally.transitions, lookups: tally.lookups, folded: tally.folded, rebuilt: tally.rebuilt, expanded, ...(violation ? { violation } : {}) };
   }
 }

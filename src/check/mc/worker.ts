@@ -19,7 +19,11 @@ export interface WorkerInput {
   frontierStates: number;
 }
 
-export type WorkerRequest = { type: 'level'; from: number; to: number };
+export type WorkerRequest =
+  /** expand the level [from, to); `resume`: again, after a pause */
+  | { type: 'level'; from: number; to: number; resume: boolean }
+  /** the visited sets grew (sent while the thread is paused, answered with nothing) */
+  | ({ type: 'grow' } & Pick<SharedBuffers, 'seen' | 'plain'>);
 
 // refused operations throw KernelError by the thousand; their stack traces are never read
 Error.stackTraceLimit = 0;
@@ -27,5 +31,6 @@ const input = workerData as WorkerInput;
 const space = new StateSpace({ ...input.options, invariants: input.invariants.map((n) => invariantByName(n) as Invariant) });
 const runner = new LevelRunner(space, input.buffers, input.me, input.maxStates, input.deadline, input.frontierStates);
 parentPort!.on('message', (m: WorkerRequest) => {
-  parentPort!.postMessage(runner.level(m.from, m.to));
+  if (m.type === 'grow') runner.useSets(m);
+  else parentPort!.postMessage(runner.level(m.from, m.to, m.resume));
 });

@@ -15,7 +15,7 @@ import { invariantByName } from '../invariants/index.ts';
 import type { Bound, Found, Progress, SearchLimits, SearchOutcome } from './bfs.ts';
 import type { Fp } from './fingerprint.ts';
 import { SharedFpSet } from './fpset.ts';
-import { CTRL, sharedBuffers, STOP_FOUND, STOP_STATES, STOP_TIME, type LevelResult } from './level.ts';
+import { CTRL, seenBound, sharedBuffers, STOP_FOUND, STOP_STATES, STOP_TIME, type LevelResult } from './level.ts';
 import type { SpaceOptions, StateSpace } from './space.ts';
 import { NO_PARENT, Trail } from './trail.ts';
 import type { WorkerInput, WorkerRequest } from './worker.ts';
@@ -46,16 +46,24 @@ export async function parallelBfs(
 ): Promise<SearchOutcome> {
   const t0 = performance.now();
   // the trail holds exactly the state bound: a thread that finds it full stops the search there
-  const buffers = sharedBuffers(limits.maxStates, space.symmetry !== null);
-  const seen = new SharedFpSet(buffers.seen);
+  const buffers = sharedBuffers(limits.maxStates, space.symmetry !== null, workers * space.ops.length);
+  let seen = new SharedFpSet(buffers.seen);
+  let plainSet = buffers.plain ? new SharedFpSet(buffers.plain) : null;
   const trail = Trail.shared(buffers.trail);
   const ctrl = new Int32Array(buffers.ctrl);
   const fp: Fp = { hi: 0, lo: 0 };
   space.fingerprint(space.initial(), fp);
   seen.add(fp.hi, fp.lo);
-  if (buffers.plain) new SharedFpSet(buffers.plain).add(space.plainFingerprint.hi, space.plainFingerprint.lo);
+  plainSet?.add(space.plainFingerprint.hi, space.plainFingerprint.lo);
   trail.push(NO_PARENT, 0);
   new Uint8Array(buffers.owner)[0] = 1;
+  /** Both sets twice as large (up to their bounds), before the paused threads go on. */
+  const grow = () => {
+    seen = seen.grown(Math.min(seenBound(limits.maxStates, false), 2 * seen.capacity));
+    plainSet = plainSet && plainSet.grown(Math.min(seenBound(limits.maxStates, true), 2 * plainSet.capacity));
+    for (const t of threads) t.postMessage({ type: 'grow', seen: seen.buffers, plain: plainSet && plainSet.buffers } satisfies WorkerRequest);
+    Atomics.store(ctrl, CTRL.grow, 0);
+  };
   const outcome = (o: Partial<SearchOutcome>): SearchOutcome => ({
     statesExplored: Math.min(trail.size, trail.parents.length),
     transitions: 0,
@@ -69,7 +77,7 @@ export async function parallelBfs(
     trail,
     rebuilt: 0,
     seenBytes: seen.bytes,
-    seenCapacity: seen.capacity,
+    seenStates: seen.size,
     ...o,
   });
   const rootViolation = space.checkInitial();
@@ -93,29 +101,37 @@ export async function parallelBfs(
   let bound: Bound | null = null;
   let from = 0;
   let to = 1;
+  const level = (resume: boolean) =>
+    Promise.race([
+      Promise.all(
+        threads.map(
+          (t) =>
+            new Promise<LevelResult>((resolve) => {
+              t.once('message', resolve);
+              t.postMessage({ type: 'level', from, to, resume } satisfies WorkerRequest);
+            }),
+        ),
+      ),
+      failed,
+    ]);
   try {
     for (let d = 1; d <= limits.depth && to > from; d++) {
       depthReached = d;
-      const results = await Promise.race([
-        Promise.all(
-          threads.map(
-            (t) =>
-              new Promise<LevelResult>((resolve) => {
-                t.once('message', resolve);
-                t.postMessage({ type: 'level', from, to } satisfies WorkerRequest);
-              }),
-          ),
-        ),
-        failed,
-      ]);
-      for (const r of results) {
-        transitions += r.transitions;
-        generated += r.lookups;
-        folded += r.folded;
-        rebuilt += r.rebuilt;
-        if (r.violation) found = { id: Atomics.load(ctrl, CTRL.found), violation: r.violation };
+      let stop = 0;
+      // a level runs until no thread paused it for the visited set to grow
+      for (let resume = false; ; resume = true) {
+        const results = await level(resume);
+        for (const r of results) {
+          transitions += r.transitions;
+          generated += r.lookups;
+          folded += r.folded;
+          rebuilt += r.rebuilt;
+          if (r.violation) found = { id: Atomics.load(ctrl, CTRL.found), violation: r.violation };
+        }
+        stop = Atomics.load(ctrl, CTRL.stop);
+        if (stop !== 0 || !results.some((r) => r.paused)) break;
+        grow();
       }
-      const stop = Atomics.load(ctrl, CTRL.stop);
       const states = Math.min(trail.size, trail.parents.length);
       if (stop === STOP_FOUND) break;
       if (stop === STOP_STATES) {
