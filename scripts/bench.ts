@@ -55,7 +55,10 @@ Figures are ratios measured side by side in one run (docs/performance.md).
   --big <TiB,...>     the big-machine runs ('' skips; default 4,16,64)
   --bulk <TiB>        the one-add \`run --json\` peak ('' skips; default 64)
   --big-log <x>       the inspector's big logs, plain and churning ('' skips)
-  --explore <s>       seconds per model-checker search ('' skips; default 10)
+  --explore <s>       seconds per model-checker search ('' skips; default 10): the new
+                      search against the explorer of the day issue 19 was filed (that
+                      commit's own \`memhp explore\`, from git history; reported as
+                      unavailable without it) and against the old search on today's engine
   --explore-big       also the 10-minute --blocks 6 --depth 10 search on 2 workers
   -h, --help          this text
 `);
