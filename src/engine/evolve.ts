@@ -278,6 +278,20 @@ export function applyEvent(d: WorldDraft, e: MemhpEvent): void {
   }
 }
 
+const byStart = (a: { start: number }, b: { start: number }) => a.start - b.start;
+const byStartContainerFirst = (a: ResourceState, b: ResourceState) => a.start - b.start || Number(b.container) - Number(a.container);
+
+/**
+ * Puts `x` into the sorted `list` after every entry that does not sort after it: the list a
+ * stable sort of `[...list, x]` gives, without sorting (resources change in most operations the
+ * model checker tries, and a sort allocates its work space every time).
+ */
+function insertSorted<T>(list: T[], x: T, order: (a: T, b: T) => number): void {
+  let at = list.length;
+  while (at > 0 && order(list[at - 1]!, x) > 0) at--;
+  list.splice(at, 0, x);
+}
+
 const sameResource = (a: ResourceState, b: ResourceState) => a.start === b.start && a.size === b.size && a.container === b.container && a.name === b.name;
 
 /** Applies a resource event's recorded outcome: take out, put in, and the firmware memmap entry (no rule runs here). */
@@ -288,9 +302,13 @@ function applyResource(d: WorldDraft, e: Extract<MemhpEvent, { type: 'resource' 
     if (at < 0) throw new EvolveError(e.seq, `no resource ${r.name} at ${r.start}+${r.size} to take out`);
     list.splice(at, 1);
   }
-  for (const r of e.insert) list.push(Object.freeze({ start: r.start, size: r.size, name: r.name, driverManaged: r.driverManaged, container: r.container }));
-  d.resources = Object.freeze(list.sort((a, b) => a.start - b.start || Number(b.container) - Number(a.container)));
-  if (e.firmwareMap === 'add') d.firmwareMap = Object.freeze([...d.firmwareMap, Object.freeze({ start: e.start, size: e.size })].sort((a, b) => a.start - b.start));
+  for (const r of e.insert) insertSorted(list, Object.freeze({ start: r.start, size: r.size, name: r.name, driverManaged: r.driverManaged, container: r.container }), byStartContainerFirst);
+  d.resources = Object.freeze(list);
+  if (e.firmwareMap === 'add') {
+    const map = [...d.firmwareMap];
+    insertSorted(map, Object.freeze({ start: e.start, size: e.size }), byStart);
+    d.firmwareMap = Object.freeze(map);
+  }
   else if (e.firmwareMap === 'remove') {
     if (!d.firmwareMap.some((f) => f.start === e.start && f.size === e.size)) throw new EvolveError(e.seq, `no firmware memmap entry at ${e.start}+${e.size} to remove`);
     d.firmwareMap = Object.freeze(d.firmwareMap.filter((f) => !(f.start === e.start && f.size === e.size)));

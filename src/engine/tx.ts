@@ -36,6 +36,14 @@ export interface TxOptions {
    * "Where the time went"). A world never relies on its events being frozen.
    */
   freeze?: boolean;
+  /**
+   * When the operation wrote nothing but log records (its op record and
+   * warnings: a refused operation), hand back the world it started from,
+   * sequence number and all, instead of a copy one step on (default false).
+   * For the model checker, which keeps no log and treats such an operation as
+   * a self-loop: half the operations it tries.
+   */
+  sameWorldIfUnchanged?: boolean;
 }
 
 /**
@@ -56,6 +64,9 @@ function deepFreeze(v: unknown): void {
   for (const k in v) deepFreeze((v as Record<string, unknown>)[k]);
 }
 
+/** The context of a transition that sets none (shared: nothing writes an event's context). */
+const NO_CONTEXT = Object.freeze({});
+
 export class Tx {
   readonly draft: WorldDraft;
   readonly events: MemhpEvent[] = [];
@@ -63,6 +74,9 @@ export class Tx {
 
   private readonly keep: OpEvents;
   private readonly freeze: boolean;
+  private readonly sameIfUnchanged: boolean;
+  /** an event other than the op record and warnings was applied */
+  private changed = false;
 
   constructor(
     readonly world: World,
@@ -72,6 +86,7 @@ export class Tx {
   ) {
     this.keep = options.opEvents ?? 'all';
     this.freeze = options.freeze ?? true;
+    this.sameIfUnchanged = options.sameWorldIfUnchanged ?? false;
     this.draft = new WorldDraft(world);
     this.g = geometry(world);
     gate.beginOp?.();
@@ -90,6 +105,7 @@ export class Tx {
     const ev = e as MemhpEvent;
     ev.seq = this.draft.seq + 1;
     applyEvent(this.draft, ev);
+    if (ev.type !== 'op' && ev.type !== 'warning') this.changed = true;
     if (this.keep === 'all' || this.events.length < 2) this.events.push(ev);
     else this.events[1] = ev;
     return ev;
@@ -109,7 +125,9 @@ export class Tx {
     const found = actorRecord(this.draft, machine, id);
     const from = found === undefined ? 'absent' : found.state;
     const to = this.gate.send(machine, actor, from, event, found?.context);
-    this.emit({ type: 'transition', machine, actor, event: { type: event.type }, from, to, context: event.set ?? {}, ...(why ? { why } : {}) });
+    const e: UnsequencedEvent = { type: 'transition', machine, actor, event: { type: event.type }, from, to, context: event.set ?? NO_CONTEXT };
+    if (why) e.why = why;
+    this.emit(e);
   }
 
   /** Finish with a result; events are deep-frozen unless the options said not to. */
@@ -121,6 +139,6 @@ export class Tx {
     if (site) done.site = site;
     this.events[0] = done;
     if (this.freeze) for (const e of this.events) deepFreeze(e);
-    return { world: this.draft.finish(), events: this.events };
+    return { world: !this.changed && this.sameIfUnchanged ? this.world : this.draft.finish(), events: this.events };
   }
 }

@@ -28,8 +28,8 @@ export class CoveredSpace extends StateSpace {
     return super.checkInitial();
   }
 
-  override step(state: World, opIndex: number): Successor {
-    const s = super.step(state, opIndex);
+  override step(state: World, opIndex: number, out?: Successor): Successor {
+    const s = super.step(state, opIndex, out);
     this.coverage.decision(s.op, s);
     return s;
   }

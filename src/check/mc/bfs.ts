@@ -16,7 +16,7 @@ import type { World } from '../../engine/world.ts';
 import type { Violation } from '../types.ts';
 import type { Fp } from './fingerprint.ts';
 import { FpSet } from './fpset.ts';
-import type { StateSpace } from './space.ts';
+import type { StateSpace, Successor } from './space.ts';
 import { NO_PARENT, Trail } from './trail.ts';
 
 export interface VisitedSet {
@@ -80,8 +80,9 @@ export function expand(
   plain?: VisitedSet,
 ): Found | Bound | null {
   const n = space.ops.length;
+  const s = successor(world);
   for (let oi = 0; oi < n; oi++) {
-    const s = space.step(world, oi);
+    space.step(world, oi, s);
     tally.transitions++;
     // a refused operation leaves the state as it was (only its op record and warnings)
     if (!s.changed) continue;
@@ -106,6 +107,9 @@ export function expand(
   }
   return null;
 }
+
+/** A Successor to write each operation's outcome into (expand reads one at a time). */
+const successor = (world: World): Successor => ({ opIndex: 0, op: { op: 'signal' }, ret: 0, message: undefined, site: undefined, changed: false, next: world, events: [] });
 
 export const isFound = (r: Found | Bound | null): r is Found => r !== null && 'violation' in r;
 

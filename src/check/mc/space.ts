@@ -9,7 +9,7 @@
  *   space.checkInitial()                            // Violation | null in it
  *   space.successors(state)                         // Successor[]: every operation, in ops order
  *   space.step(state, i)                            // Successor: operation i alone (random walks)
- *   space.check(state, succ)                        // Violation | null: the invariants in succ.next
+ *   space.check(state, succ)                        // Violation | null: the invariants in succ.next, `state` holding them all
  *   space.fingerprint(state, fp)                    // fp.hi, fp.lo: 64-bit fingerprint
  *
  * A Successor is `{ opIndex, op, ret, message, site, changed, next, events }`:
@@ -29,6 +29,7 @@
  * operation's own records instead of the whole log.
  */
 import { decide } from '../../engine/decide.ts';
+import type { TxOptions } from '../../engine/tx.ts';
 import type { MemhpEvent } from '../../engine/events.ts';
 import { evolveAll } from '../../engine/evolve.ts';
 import { TableGate } from '../../engine/gate.ts';
@@ -39,6 +40,7 @@ import { bootedWorld, firstViolation, INVARIANTS } from '../invariants/index.ts'
 import { operationsOf, smallMachine, type OperationChoice, type SmallMachine, type SmallMachineOptions } from '../machine.ts';
 import type { Invariant, Violation } from '../types.ts';
 import { WorldHasher, type Fp } from './fingerprint.ts';
+import { sameWorld } from './same-data.ts';
 import { mirrorProblem, Symmetry } from './symmetry.ts';
 
 export interface SpaceOptions extends SmallMachineOptions, OperationChoice {
@@ -54,9 +56,9 @@ export interface Successor {
   op: Op;
   /** 0, or -errno when the kernel refused or failed it. */
   ret: number;
-  message?: string;
+  message: string | undefined;
   /** The kernel function whose check failed, when the engine names it. */
-  site?: string;
+  site: string | undefined;
   /** false: nothing but the op record (and warnings) was written; `next` is the state itself. */
   changed: boolean;
   next: World;
@@ -65,6 +67,9 @@ export interface Successor {
 }
 
 const REPLAY = 'replay-reproduces-world';
+
+/** Events unfrozen (read once and dropped), and a refused operation's world is the state itself. */
+const STEP: TxOptions = { freeze: false, sameWorldIfUnchanged: true };
 
 /** True when a JSON round trip gives back exactly this value (plain data, finite numbers, no undefined inside arrays). */
 function jsonExact(v: unknown): boolean {
@@ -98,17 +103,12 @@ export class StateSpace {
   private readonly checkReplay: boolean;
   /** checks a successor from what its operation changed, when the set has every per-world invariant the deltas lean on */
   private readonly delta: DeltaCheck | null;
-  /** states known to hold every invariant (their successors are checked by delta) */
-  private readonly held = new WeakSet<World>();
-  private lastHeld: World | null = null;
   private readonly gate = new TableGate();
   private readonly hasher = new WorldHasher();
   /** the state step() expanded last: its successors share most of its table entries */
   private expanding: World | null = null;
-  private readonly replayFp: Fp = { hi: 0, lo: 0 };
-  /** the plain fingerprint of `plainFpOf`, the world fingerprinted last (the replay check compares with it) */
+  /** the plain fingerprint of the world fingerprinted last */
   private readonly worldFp: Fp = { hi: 0, lo: 0 };
-  private plainFpOf: World | null = null;
   private readonly imageFp: Fp = { hi: 0, lo: 0 };
   /** The mirror, when asked for and a symmetry of this machine; `symmetryProblem` says why not otherwise. */
   readonly symmetry: Symmetry | null;
@@ -135,22 +135,23 @@ export class StateSpace {
     return firstViolation({ world: this.initial() }, this.stateInvariants);
   }
 
-  step(state: World, opIndex: number): Successor {
+  /** Operation `opIndex` on `state`; written into `out` when given (a search that reads each successor once and drops it). */
+  step(state: World, opIndex: number, out?: Successor): Successor {
     const op = this.ops[opIndex]!;
     if (state !== this.expanding) {
       this.expanding = state;
       this.hasher.base(state);
     }
-    const r = decide(state, this.gate, op, { freeze: false });
-    let changed = false;
-    for (const e of r.events)
-      if (e.type !== 'op' && e.type !== 'warning') {
-        changed = true;
-        break;
-      }
-    const s: Successor = { opIndex, op, ret: r.ret, changed, next: changed ? r.world : state, events: r.events };
-    if (r.message !== undefined) s.message = r.message;
-    if (r.site !== undefined) s.site = r.site;
+    const r = decide(state, this.gate, op, STEP);
+    const s: Successor = out ?? { opIndex, op, ret: 0, message: undefined, site: undefined, changed: false, next: state, events: r.events };
+    s.opIndex = opIndex;
+    s.op = op;
+    s.ret = r.ret;
+    s.message = r.message;
+    s.site = r.site;
+    s.changed = r.world !== state;
+    s.next = r.world;
+    s.events = r.events;
     return s;
   }
 
@@ -160,29 +161,20 @@ export class StateSpace {
     return out;
   }
 
-  /** The first broken invariant in `succ.next`, reached from `state` by `succ`, or null. */
+  /**
+   * The first broken invariant in `succ.next`, reached from `state` by `succ`, or null.
+   * `state` must hold every invariant: it is the initial state (checkInitial() found
+   * nothing), a successor check() passed, or a world equal to one (rebuilt from the trail).
+   * Every search walks only such states, since it stops at the first violation; so the
+   * successor is checked from what its operation changed (../invariants/delta.ts).
+   */
   check(state: World, succ: Successor): Violation | null {
     if (this.checkReplay) {
       const v = this.replayViolation(state, succ);
       if (v) return v;
     }
-    if (this.delta === null || !this.holds(state)) return firstViolation({ world: succ.next }, this.stateInvariants);
-    const v = this.delta.firstViolation(state, succ.next);
-    if (v === null) this.hold(succ.next);
-    return v;
-  }
-
-  /** Whether the state holds every invariant: known, or checked now (a state rebuilt from the trail is a new object). */
-  private holds(state: World): boolean {
-    if (state === this.lastHeld || this.held.has(state)) return true;
-    if (firstViolation({ world: state }, this.stateInvariants) !== null) return false;
-    this.hold(state);
-    return true;
-  }
-
-  private hold(state: World): void {
-    this.lastHeld = state;
-    this.held.add(state);
+    if (this.delta === null) return firstViolation({ world: succ.next }, this.stateInvariants);
+    return this.delta.firstViolation(state, succ.next);
   }
 
   /** A record must survive the log's JSON round trip and fold back into the same world. */
@@ -194,16 +186,14 @@ export class StateSpace {
     } catch (e) {
       return { invariant: REPLAY, message: `replaying the operation's log records fails: ${(e as Error).message}` };
     }
-    const a = this.hasher.hash(replayed, this.replayFp);
-    const b = this.plainFpOf === succ.next ? this.worldFp : this.hasher.hash(succ.next, this.worldFp);
-    if (a.hi !== b.hi || a.lo !== b.lo) return { invariant: REPLAY, message: "replaying the operation's log records gives a different world than the live one" };
+    // the whole world, not only what the fingerprint covers; and with no collision to allow for
+    if (!sameWorld(replayed, succ.next)) return { invariant: REPLAY, message: "replaying the operation's log records gives a different world than the live one" };
     return null;
   }
 
   /** The state's 64-bit fingerprint, written into `out`: with symmetry, the smaller of its own and its mirror image's. */
   fingerprint(state: World, out: Fp): Fp {
     const a = this.hasher.hash(state, this.worldFp);
-    this.plainFpOf = state;
     out.hi = a.hi;
     out.lo = a.lo;
     const image = this.symmetry?.mirror(state);
