@@ -30,7 +30,7 @@ export interface ExploreOptions extends SmallMachineOptions, OperationChoice {
   counterexampleFile?: string;
   /** Worker threads for exploreAsync (default 1; `memhp explore` defaults to the cores). explore() runs on this thread. */
   workers?: number;
-  /** Worlds of the next level kept in memory; past it a state is rebuilt from the trail (default 50,000). */
+  /** Worlds of the next level kept in memory; past it a state is rebuilt from the trail (default 0: rebuilding is the faster, docs/explore.md "The trail and the frontier"). */
   frontierStates?: number;
   /** Called every `progressEvery` states and at the end of each depth. */
   onProgress?: (p: ExploreProgress) => void;
@@ -127,7 +127,7 @@ export function limitsOf(opts: ExploreOptions) {
     depth: opts.depth ?? 5,
     maxStates: opts.maxStates ?? 200_000,
     maxMs: (opts.maxSeconds ?? 60) * 1000,
-    frontierStates: opts.frontierStates ?? 50_000,
+    frontierStates: opts.frontierStates ?? 0,
   };
 }
 

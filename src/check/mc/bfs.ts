@@ -49,14 +49,42 @@ export interface Tally {
   rebuilt: number;
 }
 
-/** The world of state `id`: the kept one, or its operations replayed from the initial state. */
-export function worldOf(space: StateSpace, trail: Trail, root: World, kept: Map<number, World>, id: number, tally: Tally): World {
+/**
+ * Rebuilds states from the trail: the operations from the booted machine to the state,
+ * decided again. Ids are given out in breadth-first order, so consecutive states of a level
+ * are mostly siblings: the worlds along the last path are kept, and only the operations past
+ * the part it shares with the last one are decided again (one, between siblings).
+ */
+export class Rebuilder {
+  private path: number[] = [];
+  /** worlds[i]: the world after the first i operations of `path` */
+  private worlds: World[];
+
+  constructor(
+    private readonly space: StateSpace,
+    private readonly trail: Trail,
+    root: World,
+  ) {
+    this.worlds = [root];
+  }
+
+  world(id: number): World {
+    const path = this.trail.path(id);
+    let same = 0;
+    while (same < path.length && same < this.path.length && path[same] === this.path[same]) same++;
+    this.worlds.length = same + 1;
+    for (let i = same; i < path.length; i++) this.worlds.push(this.space.redo(this.worlds[i]!, path[i]!));
+    this.path = path;
+    return this.worlds[path.length]!;
+  }
+}
+
+/** The world of state `id`: the kept one, or rebuilt from the trail. */
+export function worldOf(rebuild: Rebuilder, kept: Map<number, World>, id: number, tally: Tally): World {
   const w = kept.get(id);
   if (w !== undefined) return w;
   tally.rebuilt++;
-  let x = root;
-  for (const op of trail.path(id)) x = space.step(x, op).next;
-  return x;
+  return rebuild.world(id);
 }
 
 /**
@@ -161,6 +189,7 @@ export function bfs(space: StateSpace, limits: SearchLimits, onProgress?: (p: Pr
   if (rootViolation) found = { id: 0, violation: rootViolation };
 
   let kept = new Map<number, World>([[0, root]]);
+  const rebuild = new Rebuilder(space, trail, root);
   let from = 0;
   let to = found ? 0 : 1;
   let d = 0;
@@ -176,7 +205,7 @@ export function bfs(space: StateSpace, limits: SearchLimits, onProgress?: (p: Pr
     depthReached = d;
     const next = new Map<number, World>();
     for (let id = from; id < to; id++) {
-      const world = worldOf(space, trail, root, kept, id, tally);
+      const world = worldOf(rebuild, kept, id, tally);
       const r = expand(space, seen, trail, id, world, next, limits.frontierStates, tally, fp, afterNew, undefined, plain);
       if (r === null) continue;
       if (isFound(r)) found = r;

@@ -21,7 +21,7 @@
  */
 import type { World } from '../../engine/world.ts';
 import type { Violation } from '../types.ts';
-import { expand, isFound, worldOf, type Bound, type Tally } from './bfs.ts';
+import { expand, isFound, Rebuilder, worldOf, type Bound, type Tally } from './bfs.ts';
 import type { Fp } from './fingerprint.ts';
 import { SharedFpSet, type SharedFpBuffers } from './fpset.ts';
 import type { StateSpace } from './space.ts';
@@ -105,6 +105,7 @@ export class LevelRunner {
   private levelDone = true;
   private readonly fp: Fp = { hi: 0, lo: 0 };
   private readonly root: World;
+  private readonly rebuild: Rebuilder;
 
   constructor(
     private readonly space: StateSpace,
@@ -122,6 +123,7 @@ export class LevelRunner {
     this.claimed = new Uint8Array(b.claimed);
     this.ctrl = new Int32Array(b.ctrl);
     this.root = space.initial();
+    this.rebuild = new Rebuilder(space, this.trail, this.root);
     // thread 0 found the initial state (./workers.ts put it in the set and the trail)
     if (me === 0) this.kept.set(0, this.root);
   }
@@ -186,7 +188,7 @@ export class LevelRunner {
         }
         if (Atomics.compareExchange(this.claimed, id, 0, 1) !== 0) continue;
         if (this.stopped()) break outer;
-        const world = worldOf(this.space, this.trail, this.root, this.kept, id, tally);
+        const world = worldOf(this.rebuild, this.kept, id, tally);
         expanded++;
         const r = expand(
           this.space,

@@ -9,6 +9,7 @@
  *   space.checkInitial()                            // Violation | null in it
  *   space.successors(state)                         // Successor[]: every operation, in ops order
  *   space.step(state, i)                            // Successor: operation i alone (random walks)
+ *   space.redo(state, i)                            // World: operation i again, to rebuild a state (not a decision)
  *   space.check(state, succ)                        // Violation | null: the invariants in succ.next, `state` holding them all
  *   space.fingerprint(state, fp)                    // fp.hi, fp.lo: 64-bit fingerprint
  *
@@ -153,6 +154,14 @@ export class StateSpace {
     s.next = r.world;
     s.events = r.events;
     return s;
+  }
+
+  /**
+   * The world after operation `opIndex`, decided again to rebuild a state from the trail: the
+   * search's own bookkeeping, not a decision it made (coverage does not count it).
+   */
+  redo(state: World, opIndex: number): World {
+    return decide(state, this.gate, this.ops[opIndex]!, STEP).world;
   }
 
   successors(state: World): Successor[] {
