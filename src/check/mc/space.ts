@@ -83,7 +83,11 @@ function jsonExact(v: unknown): boolean {
     case 'object': {
       if (v === null) return true;
       if (Array.isArray(v)) {
-        for (const x of v) if (x === undefined || !jsonExact(x)) return false;
+        // indexed loops: this walks every new state's records
+        for (let i = 0; i < v.length; i++) {
+          const x: unknown = v[i];
+          if (x === undefined || !jsonExact(x)) return false;
+        }
         return true;
       }
       if (Object.getPrototypeOf(v) !== Object.prototype) return false;

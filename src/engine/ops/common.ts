@@ -18,8 +18,12 @@ export function block(tx: Tx, id: number): BlockState | undefined {
 }
 
 export function sectionsOf(tx: Tx, id: number): number[] {
-  const first = id * tx.g.sectionsPerBlock;
-  return Array.from({ length: tx.g.sectionsPerBlock }, (_, i) => first + i);
+  const n = tx.g.sectionsPerBlock;
+  const first = id * n;
+  // a plain loop: Array.from with a mapping function was 2% of the model checker's time
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) out.push(first + i);
+  return out;
 }
 
 /** Existing blocks whose range lies in [start, start+size), ascending. */
