@@ -19,7 +19,7 @@
 import { loadavg } from 'node:os';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { decide } from '../../src/engine/decide.ts';
@@ -275,6 +275,21 @@ export async function measureBigExplore(say: (s: string) => void = () => {}) {
   };
 }
 
+/**
+ * The explore figures measured by this file run as a process of its own (`seconds` null: only
+ * the big search), so that no other workload's heap slows its in-process searches; its figures
+ * and targets.
+ */
+export function exploreInChild(seconds: number | null, big: boolean): { figures: Record<string, unknown>; targets: Record<string, boolean> } {
+  const args = ['--expose-gc', '--import', 'tsx', fileURLToPath(import.meta.url), '--json'];
+  if (seconds !== null) args.push('--seconds', String(seconds));
+  else args.push('--only-big');
+  if (big) args.push('--big');
+  const out = execFileSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 64 * 2 ** 20, stdio: ['ignore', 'pipe', 'inherit'] });
+  const { targets, ...figures } = JSON.parse(out) as Record<string, unknown> & { targets: Record<string, boolean> };
+  return { figures, targets };
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   const { values } = parseArgs({
     options: {
@@ -283,10 +298,11 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       rounds: { type: 'string', default: '2' },
       json: { type: 'boolean', default: false },
       big: { type: 'boolean', default: false },
+      'only-big': { type: 'boolean', default: false },
     },
   });
   const say = (s: string) => process.stderr.isTTY && process.stderr.write(`\r\x1b[K${s}`);
-  const m = await measureExplore(Number(values.seconds), say, Number(values.rounds), Number(values['worker-seconds']));
+  const m = values['only-big'] ? { figures: {}, targets: {} } : await measureExplore(Number(values.seconds), say, Number(values.rounds), Number(values['worker-seconds']));
   const b = values.big ? await measureBigExplore(say) : null;
   say('');
   const figures = { ...m.figures, ...b?.figures };
