@@ -6,11 +6,12 @@
  * is reached by a shortest sequence. One thread runs `bfs`; the worker
  * threads (./workers.ts) run `expand` on their share of each level.
  *
- * The frontier is a range of trail ids (./trail.ts). The worlds of the next
- * level are kept in memory up to a bound (`frontierStates`); a state past the
- * bound is kept as its 6 trail bytes only and rebuilt when its level comes by
- * replaying its operations from the booted machine: `depth` decisions, against
- * the hundred or so its expansion makes, and no serialising of worlds.
+ * The frontier is a range of trail ids (./trail.ts). A state of the next level
+ * is kept as its 6 trail bytes and rebuilt when its level comes, by deciding
+ * its operations again from the booted machine (Rebuilder: about one decision
+ * a state, against the hundred or so its expansion makes). Keeping worlds in
+ * memory instead (`frontierStates` of them) is slower: they outlive the young
+ * generation of V8's heap (docs/explore.md "The trail and the frontier").
  */
 import type { World } from '../../engine/world.ts';
 import type { Violation } from '../types.ts';

@@ -4,11 +4,12 @@
  * found each state and who has claimed it for expansion all live in
  * SharedArrayBuffers; a level is the trail's id range [from, to).
  *
- * Each thread first expands the states it found itself (their worlds are in
- * its memory), lowest id first, then takes any state no thread has claimed
- * yet, highest id first, rebuilding its world from the trail; a one-byte
- * compare-and-swap per state decides who expands it. A state is new to exactly one thread (the visited set's 64-bit
- * compare-and-swap), so every state is found, checked and expanded once. The
+ * Each thread first expands the states it found itself, lowest id first,
+ * then takes any state no thread has claimed yet, highest id first; either
+ * way it rebuilds the world from the trail (./bfs.ts, Rebuilder). A one-byte
+ * compare-and-swap per state decides who expands it. A state is new to exactly
+ * one thread (the visited set's compare-and-swap), so every state is found,
+ * checked and expanded once. The
  * threads move from level to level together (./workers.ts waits for all of
  * them), so a violation is found at the smallest depth that has one: the
  * counterexample is a shortest one, as with one thread.
@@ -17,7 +18,7 @@
  * 80% full raises `grow`; every thread finishes the state it is expanding
  * (the 20% left is sized for that) and returns; ./workers.ts moves the set
  * to a table twice the size and sends the level again, which each thread
- * takes up where it was (the claims, and the worlds it kept, stay).
+ * takes up where it was (the claims, and any worlds it kept, stay).
  */
 import type { World } from '../../engine/world.ts';
 import type { Violation } from '../types.ts';
@@ -175,7 +176,7 @@ export class LevelRunner {
       }
       return null;
     };
-    // pass 0: the states this thread found (worlds in memory), lowest first; pass 1: whatever is
+    // pass 0: the states this thread found (consecutive siblings, cheap to rebuild), lowest first; pass 1: whatever is
     // left, highest first, so a thread that ran out takes the other threads' states from the far
     // end of their queues and meets them in the middle, instead of racing them for their next ones
     outer: for (let pass = 0; pass < 2; pass++) {
