@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { EXTRA_OPS, explore, exploreAsync, type ExploreOptions } from '../../src/check/index.ts';
+import { limitsOf } from '../../src/check/explore.ts';
 import { SharedFpSet } from '../../src/check/mc/fpset.ts';
 import { firstSeenStates, seenBound } from '../../src/check/mc/level.ts';
 
@@ -27,7 +28,7 @@ describe('explore on worker threads', () => {
     if (one.symmetry.applied) expect(two.symmetry.saved).toBeGreaterThan(0);
     expect(two.counterexample).toBeNull();
     // the shared set grew on the way (its first size: ./level.ts)
-    const first = SharedFpSet.buffers(firstSeenStates(seenBound(200_000, false), 2 * one.operations)).slots.byteLength;
+    const first = SharedFpSet.buffers(firstSeenStates(seenBound(limitsOf(o).maxStates, false), 2 * one.operations)).slots.byteLength;
     expect(two.seenBytes).toBeGreaterThan(first);
   });
 

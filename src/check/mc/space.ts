@@ -41,7 +41,7 @@ import { bootedWorld, firstViolation, INVARIANTS } from '../invariants/index.ts'
 import { operationsOf, smallMachine, type OperationChoice, type SmallMachine, type SmallMachineOptions } from '../machine.ts';
 import type { Invariant, Violation } from '../types.ts';
 import { WorldHasher, type Fp } from './fingerprint.ts';
-import { sameWorld } from './same-data.ts';
+import { sameData } from './same-data.ts';
 import { mirrorProblem, Symmetry } from './symmetry.ts';
 
 export interface SpaceOptions extends SmallMachineOptions, OperationChoice {
@@ -200,7 +200,7 @@ export class StateSpace {
       return { invariant: REPLAY, message: `replaying the operation's log records fails: ${(e as Error).message}` };
     }
     // the whole world, not only what the fingerprint covers; and with no collision to allow for
-    if (!sameWorld(replayed, succ.next)) return { invariant: REPLAY, message: "replaying the operation's log records gives a different world than the live one" };
+    if (!sameData(replayed, succ.next)) return { invariant: REPLAY, message: "replaying the operation's log records gives a different world than the live one" };
     return null;
   }
 
