@@ -19,6 +19,13 @@ function stateWriteBlock(op: Op): number | null {
   return m ? Number(m[1]) : null;
 }
 
+/** The block an `online` write (typed, or raw through the sysfs path) goes to, else null. */
+function onlineWriteBlock(op: Op): number | null {
+  if (op.op === 'online') return op.block;
+  const m = op.op === 'write' ? /memory(\d+)\/online$/.exec(op.path) : null;
+  return m ? Number(m[1]) : null;
+}
+
 /** Runs ops, checking property (c) after each; returns the system. */
 function runChecked(spec: SystemSpec, ops: Op[]): HotplugSystem {
   const s = new HotplugSystem(spec);
@@ -63,6 +70,15 @@ function runChecked(spec: SystemSpec, ops: Op[]): HotplugSystem {
         const id = stateWriteBlock(op);
         const typeless = (v: typeof before) => ({ ...memoryParts(v), blocks: memoryParts(v).blocks.map((b) => (b.id === id ? { ...b, onlineType: null } : b)) });
         expect(typeless(after), where).toEqual(typeless(before));
+      } else if (onlineWriteBlock(op) !== null) {
+        // memory_subsys_online() sets mem->online_type back to MMOP_OFFLINE after the attempt,
+        // failed or not (drivers/base/memory.c): a type a refused `state` write left is gone; that,
+        // and nothing else, changes
+        const id = onlineWriteBlock(op);
+        const typeless = (v: typeof before) => ({ ...memoryParts(v), blocks: memoryParts(v).blocks.map((b) => (b.id === id ? { ...b, onlineType: null } : b)) });
+        expect(typeless(after), where).toEqual(typeless(before));
+        const b = after.blocks.find((x) => x.id === id);
+        if (b) expect([before.blocks.find((x) => x.id === id)!.onlineType, 'offline'], where).toContain(b.onlineType);
       } else expect(memoryParts(after), where).toEqual(memoryParts(before));
       expect(after.params, where).toEqual(before.params);
       expect(after.injection, where).toEqual(before.injection);
