@@ -55,11 +55,15 @@ function runChecked(spec: SystemSpec, ops: Op[]): HotplugSystem {
         // span vanished while offline comes back in Normal), the ACPI eject with each block's
         // mem->online_type (MMOP_ONLINE unless a refused `state` write left one), so its blocks may
         // change zone; a re-online is an online like any other for the kernel's allocations
-        // (docs/kernel-model.md §4.4, §5.6, §8.3, §8.4). Everything else is restored.
+        // (docs/kernel-model.md §4.4, §5.6, §8.3, §8.4). Everything else is restored, except what
+        // follows from the zones' spans, which a block re-onlined elsewhere moves: the zones, and
+        // the valid_zones of every offline block (default_zone_for_pfn() reads the spans).
         const rezoned = new Set(r.events.flatMap((e) => (e.type === 'transition' && e.machine === 'memory_block' && e.from === 'offline' && e.to === 'online' ? [e.actor] : [])));
         const loose = (v: typeof before) => ({
           ...memoryParts(v),
-          blocks: v.blocks.map((b) => (rezoned.has(`memory${b.id}`) ? { ...b, zone: b.zone === null ? null : 'kernel-or-same', validZones: '', kernelAllocations: null, onlineType: null } : b)),
+          blocks: v.blocks.map((b) =>
+            rezoned.has(`memory${b.id}`) ? { ...b, zone: b.zone === null ? null : 'kernel-or-same', validZones: '', kernelAllocations: null, onlineType: null } : rezoned.size > 0 && b.state === 'offline' ? { ...b, validZones: '' } : b,
+          ),
           zones: undefined,
         });
         expect(loose(after), where).toEqual(loose(before));
