@@ -11,6 +11,7 @@ import type { MemoryGroupState, NodeState, ZoneState } from '../kernel/reader.ts
 import type { ZoneName } from '../kernel/types.ts';
 import type { MemhpEvent, TransitionEvent } from './events.ts';
 import type { WorldReader } from './reader.ts';
+import { copyRecord } from './copy.ts';
 import { TableDraft } from './table.ts';
 import type { BlockState, ResourceState, SectionState, VmemmapState, World } from './world.ts';
 import { geometry, zoneKey } from './world.ts';
@@ -151,7 +152,9 @@ function applyTransition(d: WorldDraft, e: TransitionEvent): void {
     return;
   }
   if (e.from === 'absent') {
-    table.set(id, { ...set, state: e.to });
+    const o = copyRecord(set) as Record<string, unknown>;
+    o.state = e.to;
+    table.set(id, o);
     return;
   }
   if (table.get(id) === undefined) throw new EvolveError(e.seq, `${e.actor} does not exist`);
@@ -191,8 +194,8 @@ export function applyEvent(d: WorldDraft, e: MemhpEvent): void {
         if (!e.device) throw new EvolveError(e.seq, `device ${e.name}: ${e.action} without its state`);
         const at = d.devices.findIndex((x) => x.name === e.name);
         const next = [...d.devices];
-        if (at >= 0) next[at] = Object.freeze({ ...e.device });
-        else next.push(Object.freeze({ ...e.device }));
+        if (at >= 0) next[at] = Object.freeze(copyRecord(e.device));
+        else next.push(Object.freeze(copyRecord(e.device)));
         d.devices = Object.freeze(next);
       }
       return;
@@ -252,9 +255,14 @@ export function applyEvent(d: WorldDraft, e: MemhpEvent): void {
       if (!prev) throw new EvolveError(e.seq, `no vmemmap head at pfn ${e.headPfn}`);
       if (e.action === 'put') {
         const gone = new Set(e.sections);
-        d.vmemmap.set(key, Object.freeze({ ...prev, refcount: e.refcount, sections: Object.freeze(prev.sections.filter((s) => !gone.has(s))) }));
+        const v = copyRecord(prev) as Mutable<VmemmapState>;
+        v.refcount = e.refcount;
+        v.sections = Object.freeze(prev.sections.filter((s) => !gone.has(s)));
+        d.vmemmap.set(key, Object.freeze(v));
       } else {
-        d.vmemmap.set(key, Object.freeze({ ...prev, orphanedBy: Object.freeze({ ...e.removed! }) }));
+        const v = copyRecord(prev) as Mutable<VmemmapState>;
+        v.orphanedBy = Object.freeze(copyRecord(e.removed!));
+        d.vmemmap.set(key, Object.freeze(v));
       }
       return;
     }

@@ -15,6 +15,8 @@
  * `chunkOf(key)` and its slot `slotOf(key)`; never derive a key from a
  * chunk's length.
  */
+import { copyRecord } from './copy.ts';
+
 /** Entries per chunk: readers that cache per chunk (the inspector's diff and incremental checks) index by it. */
 export const TABLE_CHUNK = 256;
 const CHUNK = TABLE_CHUNK;
@@ -111,7 +113,7 @@ export class TableDraft<T> {
     const flags = this.owned?.[ci];
     if (flags !== undefined && flags[slot] === true) return this.chunks![ci]![slot]!;
     const cur = this.get(id);
-    const copy = cur !== undefined ? ({ ...cur } as T) : init!();
+    const copy = cur !== undefined ? (copyRecord(cur as object) as T) : init!();
     const chunk = this.ownChunk(ci, slot);
     if (chunk[slot] === undefined) this.size++;
     chunk[slot] = copy;
