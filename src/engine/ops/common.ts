@@ -6,6 +6,7 @@
 import { ERRNO } from '../../kernel/errno.ts';
 import type { ZoneName } from '../../kernel/types.ts';
 import { grownSpan, shrunkSpan } from '../../kernel/zone-choice.ts';
+import type { AccountEvent } from '../events.ts';
 import { Oops, type Tx } from '../tx.ts';
 import type { BlockState, SectionState } from '../world.ts';
 import { TAINT_DIE, TAINT_WARN, zoneKey } from '../world.ts';
@@ -87,7 +88,7 @@ export function kernelWarn(tx: Tx, site: string, message: string, once: boolean)
   tx.emit({ type: 'warning', message: `WARNING: ${site}(): ${message}`, site, taint: 'W' });
   const taint = tx.draft.taint | TAINT_WARN;
   if (taint !== tx.draft.taint || once)
-    tx.transition('hotplug', null, { type: 'TAINT', set: { taint, ...(once ? { warnedOnce: [...tx.draft.warnedOnce, site] } : {}) } });
+    tx.transition('hotplug', null, { type: 'TAINT', set: once ? { taint, warnedOnce: [...tx.draft.warnedOnce, site] } : { taint } });
 }
 
 export interface ZoneDelta {
@@ -115,16 +116,15 @@ export function accountZone(
   } else if (span && z) {
     newSpan = shrunkSpan(z, tx.g, (id) => tx.draft.blocks.get(id), span.shrinkBlock);
   }
-  tx.emit({
-    type: 'account',
-    node,
-    zone,
-    ...(delta.present ? { presentPages: delta.present } : {}),
-    ...(delta.managed ? { managedPages: delta.managed } : {}),
-    ...(delta.early ? { presentEarlyPages: delta.early } : {}),
-    ...(newSpan !== undefined ? { span: newSpan } : {}),
-    ...(delta.group != null && delta.present ? { group: delta.group } : {}),
-    reason,
-  });
+  // the fields a change has, set one by one (conditional spreads cost 7x as much: docs/explore.md
+  // "Where the time went"), in the order the log has always written them
+  const e = { type: 'account', node, zone } as Omit<AccountEvent, 'seq'>;
+  if (delta.present) e.presentPages = delta.present;
+  if (delta.managed) e.managedPages = delta.managed;
+  if (delta.early) e.presentEarlyPages = delta.early;
+  if (newSpan !== undefined) e.span = newSpan;
+  if (delta.group != null && delta.present) e.group = delta.group;
+  e.reason = reason;
+  tx.emit(e);
 }
 

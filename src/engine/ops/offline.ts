@@ -79,7 +79,7 @@ export function offlineBlock(tx: Tx, id: number, redundantOk = false): void {
     throw e;
   }
   for (const s of sectionsOf(tx, id)) tx.transition('section', s, { type: 'OFFLINE' });
-  tx.transition('memory_block', id, { type: 'OFFLINE_DONE', set: { zone: null, ...(b.kernel_allocations ? { kernel_allocations: false } : {}) } });
+  tx.transition('memory_block', id, { type: 'OFFLINE_DONE', set: b.kernel_allocations ? { zone: null, kernel_allocations: false } : { zone: null } });
   accountZone(
     tx,
     b.nid,

@@ -37,10 +37,10 @@ export function onlineBlock(tx: Tx, id: number, type: Exclude<OnlineType, 'offli
   // the zone and the reason for it, recorded on the block's ONLINE transition (`memhp why`)
   const choice = zoneChoice(tx.draft, tx.params, type, b.nid, pfn, nr, groupContextOf(tx.draft, b, g.pagesPerBlock));
   const zone = choice.zone;
-  const why: ReasonStep[] = [
-    { rule: 'online_type', values: { onlineType: type, from, ...(stored !== undefined ? { storedOnlineType: stored } : {}), ...(from === 'auto_online_blocks' ? { auto_online_blocks: tx.params.auto_online_blocks } : {}) } },
-    ...choice.why,
-  ];
+  const values: ReasonStep['values'] = { onlineType: type, from };
+  if (stored !== undefined) values.storedOnlineType = stored;
+  if (from === 'auto_online_blocks') values.auto_online_blocks = tx.params.auto_online_blocks;
+  const why: ReasonStep[] = [{ rule: 'online_type', values }, ...choice.why];
   // vmemmap pages at the start of the block: present, never handed to the buddy
   const nv = Math.min(b.nr_vmemmap_pages, nr);
   // a driver's online_page callback keeps some pages fake-offline (virtio-mem's unplugged sub-blocks)
@@ -58,7 +58,7 @@ export function onlineBlock(tx: Tx, id: number, type: Exclude<OnlineType, 'offli
   const kernelAllocations =
     !b.early && receivesUnmovableAllocations({ zone, onlinedToTail: hasFeature(tx.system.kernel, 'rule.online_pages.to_tail'), bootNormalFreePages: nodeBootNormalFree(tx, b.nid), nodeHasHolder: () => nodeHasHolder(tx, b.nid) });
   // memory_subsys_online() resets mem->online_type to MMOP_OFFLINE once the online is done (docs/kernel-model.md §4.4)
-  tx.transition('memory_block', id, { type: 'ONLINE', set: { zone, online_type: 'offline', ...(kernelAllocations ? { kernel_allocations: true } : {}) } }, why);
+  tx.transition('memory_block', id, { type: 'ONLINE', set: kernelAllocations ? { zone, online_type: 'offline', kernel_allocations: true } : { zone, online_type: 'offline' } }, why);
   for (const s of sectionsOf(tx, id)) tx.transition('section', s, { type: 'ONLINE' });
   accountZone(
     tx,
