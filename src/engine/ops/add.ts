@@ -4,7 +4,7 @@
  * add changes nothing.
  */
 import { fail } from '../../kernel/errno.ts';
-import { isBlockAlignedRange } from '../../kernel/geometry.ts';
+import { isBlockAlignedRange, nr_vmemmap_pages, STRUCT_PAGE_SIZE } from '../../kernel/geometry.ts';
 import { decideMemmapLayout, type MemmapLayout, type MemmapPlacement } from '../../kernel/memmap-on-memory.ts';
 import { hasFeature } from '../../kernel/features.ts';
 import type { MhpFlag } from '../../kernel/types.ts';
@@ -107,16 +107,26 @@ export function addMemory(tx: Tx, nid: number, start: number, size: number, flag
   for (const w of decision.warnings) tx.warn(w);
   for (const w of decision.kernelWarnings ?? []) kernelWarn(tx, w.site, w.message, false);
   if (decision.errno) fail(decision.errno, decision.reason ?? 'memmap_on_memory unsupported', 'mhp_supports_memmap_on_memory');
-  const layout = decision.layout;
-
   const startPfn = start / g.pageSize;
   const nrPages = size / g.pageSize;
   const nBlocks = size / g.blockSize;
   const sectionNrs = Array.from({ length: nrPages / g.pagesPerSection }, (_, i) => startPfn / g.pagesPerSection + i);
-  const placement: MemmapPlacement[] =
-    layout.kind === 'regular'
-      ? planRegularMemmap(tx, nid, sectionNrs)
-      : sectionNrs.map((s) => ({ kind: 'altmap', headPfn: headPfnOf(tx, layout, startPfn, s), pages: g.memmapPagesPerSection }));
+  // sections whose vmemmap is still mapped get no memmap of their own: an altmap serves only the rest
+  const stillMapped = stillMappedVmemmap(tx, sectionNrs);
+  const fresh = stillMapped.size === 0 ? sectionNrs : sectionNrs.filter((s) => !stillMapped.has(s));
+  const layout: MemmapLayout =
+    decision.layout.kind === 'device' && stillMapped.size > 0 ? { kind: 'device', vmemmapPages: nr_vmemmap_pages(g, fresh.length * g.pagesPerSection) } : decision.layout;
+  const planned = layout.kind === 'regular' ? planRegularMemmap(tx, nid, fresh) : null;
+  const placement: MemmapPlacement[] = sectionNrs.map((s) => {
+    const orphan = stillMapped.get(s);
+    if (orphan !== undefined) return { kind: 'altmap', headPfn: orphan, pages: g.memmapPagesPerSection };
+    if (planned) return planned[fresh.indexOf(s)]!;
+    return { kind: 'altmap', headPfn: headPfnOf(tx, layout, startPfn, s), pages: g.memmapPagesPerSection };
+  });
+  if (stillMapped.size > 0)
+    tx.warn(
+      `vmemmap of section${stillMapped.size > 1 ? 's' : ''} ${[...stillMapped.keys()].join(', ')} is still mapped (the deferred vmemmap_free() of the orphaned vmemmap at pfn ${hex(stillMapped.values().next().value!)} is pending): vmemmap_populate() reuses it, so ${range(start, size)} gets struct pages that lived in removed memory`,
+    );
 
   // ---- effects ----
   const resourceFlags = [...flags, ...(opts.merge ? ['MHP_MERGE_RESOURCE'] : []), ...(group !== null ? ['MHP_NID_IS_MGID'] : [])];
@@ -131,15 +141,19 @@ export function addMemory(tx: Tx, nid: number, start: number, size: number, flag
       const k = i * g.sectionsPerBlock + j;
       tx.transition('section', sectionNrs[k]!, { type: 'ADD', set: { nr: sectionNrs[k], nid, block: id, early: false, memmap: placement[k] } });
     }
+    const blockSections = sectionNrs.slice(i * g.sectionsPerBlock, (i + 1) * g.sectionsPerBlock);
+    // MEMBLOCK: an altmap per block, which allocates nothing for still-mapped sections (mark_vmemmap_pages() with alloc 0 marks nothing)
+    const own = layout.kind !== 'per-block' ? [] : stillMapped.size === 0 ? blockSections : blockSections.filter((s) => !stillMapped.has(s));
+    const ownPages = own.length === g.sectionsPerBlock ? vmemmapPagesIn(layout, startPfn, blockPfn, g.pagesPerBlock) : own.length === 0 ? 0 : nr_vmemmap_pages(g, own.length * g.pagesPerSection);
     tx.transition('memory_block', id, {
       type: 'ADD',
-      set: { id, nid, zone: null, online_type: 'offline', early: false, pinned: false, nr_vmemmap_pages: vmemmapPagesIn(layout, startPfn, blockPfn, g.pagesPerBlock), used_pages: 0, ...(group !== null ? { group } : {}), ...(opts.fakeOfflinePages ? { fake_offline_pages: opts.fakeOfflinePages } : {}) },
+      set: { id, nid, zone: null, online_type: 'offline', early: false, pinned: false, nr_vmemmap_pages: layout.kind === 'per-block' ? ownPages : vmemmapPagesIn(layout, startPfn, blockPfn, g.pagesPerBlock), used_pages: 0, ...(group !== null ? { group } : {}), ...(opts.fakeOfflinePages ? { fake_offline_pages: opts.fakeOfflinePages } : {}) },
     });
-    if (layout.kind === 'per-block') markVmemmap(tx, blockPfn, layout.vmemmapPagesPerBlock, sectionNrs.slice(i * g.sectionsPerBlock, (i + 1) * g.sectionsPerBlock), nid);
+    if (own.length > 0) markVmemmap(tx, blockPfn, ownPages, own, nid);
     // the block's device_add() sends its KOBJ_ADD uevent: user space's agents react later
     blockAdded(tx, id);
   }
-  if (layout.kind === 'device') markVmemmap(tx, startPfn, layout.vmemmapPages, sectionNrs, nid);
+  if (layout.kind === 'device' && fresh.length > 0) markVmemmap(tx, startPfn, layout.vmemmapPages, fresh, nid);
   if (layout.kind === 'regular') {
     const perNode = new Map<number, number>();
     for (const p of placement) if (p.kind === 'node') perNode.set(p.node, (perNode.get(p.node) ?? 0) + p.pages);
@@ -182,7 +196,33 @@ function vmemmapPagesIn(layout: MemmapLayout, startPfn: number, blockPfn: number
   return 0;
 }
 
+/**
+ * v2 (docs/kernel-model.md §7.5): the sections of a new range whose vmemmap is still mapped, each
+ * with the pfn of the orphaned vmemmap head that maps it. A section removed while its head kept
+ * references had its vmemmap_free() deferred, so its part of the vmemmap stays mapped until the
+ * head's last reference goes; vmemmap_populate() finds those PMDs populated and allocates nothing.
+ * The new section's struct pages are then the old ones, and no head takes a reference for it. memhp
+ * models this for orphaned heads, whose pages lived in removed memory: any access to those struct
+ * pages is the oops of §7.5. Before this, a re-added head block marked a new head over the orphaned
+ * one and the sections the orphan still served lost their head.
+ */
+function stillMappedVmemmap(tx: Tx, sectionNrs: readonly number[]): Map<number, number> {
+  const { g } = tx;
+  const out = new Map<number, number>();
+  for (const h of tx.draft.vmemmap.values()) {
+    if (h.orphanedBy === null || h.refcount === 0) continue;
+    // a head's vmemmap maps the memmap of the sections from its own section on, as many as its pages hold
+    const first = Math.floor(h.headPfn / g.pagesPerSection);
+    const count = Math.floor((h.nrPages * g.pageSize) / (g.pagesPerSection * STRUCT_PAGE_SIZE));
+    for (const nr of sectionNrs) if (nr >= first && nr < first + count && !h.sections.includes(nr)) out.set(nr, h.headPfn);
+  }
+  return out;
+}
+
 /** mark_vmemmap_pages(): head->_refcount = sections served, head->private = pages, tails → head. */
 function markVmemmap(tx: Tx, headPfn: number, nrPages: number, sections: number[], node: number): void {
+  // a head over a live one would take its place in the table and strand the sections it serves
+  const prev = tx.draft.vmemmap.get(Math.floor(headPfn / tx.g.pagesPerSection));
+  if (prev && prev.refcount > 0) throw new Error(`memhp bug: a vmemmap head at pfn ${hex(headPfn)} would replace the one at pfn ${hex(prev.headPfn)}, which still serves sections ${prev.sections.join(', ')}`);
   tx.emit({ type: 'vmemmap', action: 'mark', headPfn, nrPages, refcount: sections.length, sections, node });
 }
