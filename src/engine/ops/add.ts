@@ -117,10 +117,11 @@ export function addMemory(tx: Tx, nid: number, start: number, size: number, flag
   const layout: MemmapLayout =
     decision.layout.kind === 'device' && stillMapped.size > 0 ? { kind: 'device', vmemmapPages: nr_vmemmap_pages(g, fresh.length * g.pagesPerSection) } : decision.layout;
   const planned = layout.kind === 'regular' ? planRegularMemmap(tx, nid, fresh) : null;
+  let nextPlanned = 0;
   const placement: MemmapPlacement[] = sectionNrs.map((s) => {
     const orphan = stillMapped.get(s);
     if (orphan !== undefined) return { kind: 'altmap', headPfn: orphan, pages: g.memmapPagesPerSection };
-    if (planned) return planned[fresh.indexOf(s)]!;
+    if (planned) return planned[nextPlanned++]!;
     return { kind: 'altmap', headPfn: headPfnOf(tx, layout, startPfn, s), pages: g.memmapPagesPerSection };
   });
   if (stillMapped.size > 0)
@@ -203,18 +204,23 @@ function vmemmapPagesIn(layout: MemmapLayout, startPfn: number, blockPfn: number
  * head's last reference goes; vmemmap_populate() finds those PMDs populated and allocates nothing.
  * The new section's struct pages are then the old ones, and no head takes a reference for it. memhp
  * models this for orphaned heads, whose pages lived in removed memory: any access to those struct
- * pages is the oops of §7.5. Before this, a re-added head block marked a new head over the orphaned
- * one and the sections the orphan still served lost their head.
+ * pages is the oops of §7.5 (a head that is not orphaned is not modelled so: §7.5 says why).
  */
 function stillMappedVmemmap(tx: Tx, sectionNrs: readonly number[]): Map<number, number> {
   const { g } = tx;
   const out = new Map<number, number>();
+  if (sectionNrs.length === 0) return out;
   for (const h of tx.draft.vmemmap.values()) {
     if (h.orphanedBy === null || h.refcount === 0) continue;
     // a head's vmemmap maps the memmap of the sections from its own section on, as many as its pages hold
     const first = Math.floor(h.headPfn / g.pagesPerSection);
     const count = Math.floor((h.nrPages * g.pageSize) / (g.pagesPerSection * STRUCT_PAGE_SIZE));
-    for (const nr of sectionNrs) if (nr >= first && nr < first + count && !h.sections.includes(nr)) out.set(nr, h.headPfn);
+    // the new range's sections are consecutive: only the overlap is looked at
+    const from = Math.max(first, sectionNrs[0]!);
+    const to = Math.min(first + count, sectionNrs[0]! + sectionNrs.length);
+    if (from >= to) continue;
+    const served = new Set(h.sections);
+    for (let nr = from; nr < to; nr++) if (!served.has(nr)) out.set(nr, h.headPfn);
   }
   return out;
 }
