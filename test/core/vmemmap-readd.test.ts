@@ -63,6 +63,18 @@ describe('v2-2019: adding the head block of an orphaned vmemmap again', () => {
     expect(r.message).toMatch(/online of memory64 reads the struct pages of section 64/);
   });
 
+  it('auto-onlined, the re-added block oopses inside add_memory: the memory stays added, the call returns EFAULT', () => {
+    const s = orphaned();
+    ok(s, { op: 'set', param: 'auto_online_blocks', value: 'online' });
+    const r = s.apply(add(8 * GiB, BLOCK, ['MHP_MEMMAP_MEMBLOCK']));
+    expect(r.errno).toBe('EFAULT');
+    expect(r.message).toMatch(/online of memory64 reads the struct pages of section 64/);
+    const v = s.view();
+    expect(blockOf(v, 64)?.state).toBe('offline');
+    expect(v.tainted).toBe(true);
+    expect(v.faults).toHaveLength(1);
+  });
+
   it('a block of the span removed before the head block is still mapped too: a DEVICE add over both marks nothing', () => {
     const s = boot({ kernel: 'v2-2019' });
     // block 65 goes first (its vmemmap lives in block 64: deferred, no orphan), then block 64

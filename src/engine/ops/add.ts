@@ -11,7 +11,7 @@ import type { MhpFlag } from '../../kernel/types.ts';
 import { KernelError } from '../../kernel/errno.ts';
 import { busyConflict } from '../../kernel/resource.ts';
 import { requestResource } from './resource.ts';
-import type { Tx } from '../tx.ts';
+import { Oops, type Tx } from '../tx.ts';
 import { freeKernelPages } from '../../kernel/zones.ts';
 import { hex, kernelWarn, range } from './common.ts';
 import { onlineBlock } from './online.ts';
@@ -166,14 +166,16 @@ export function addMemory(tx: Tx, nid: number, start: number, size: number, flag
     tx.warn(`Memory hotplug will waste ${layout.wastedPagesPerBlock} pages in each memory block`);
 
   // auto-online (docs/kernel-model.md §5.3, §5.5): walk_memory_blocks(online_memory_block) stops at the first
-  // block that fails, so the later blocks of the range stay offline untried; the add still returns 0
+  // block that fails, so the later blocks of the range stay offline untried; the add still returns 0.
+  // An oops (a re-added block whose struct pages are orphaned, §7.5) kills the task instead: the
+  // memory stays added and the call never returns.
   const auto = tx.params.auto_online_blocks;
   if (auto !== 'offline')
     for (let i = 0; i < nBlocks; i++) {
       try {
         onlineBlock(tx, firstId + i, auto, false, 'auto_online_blocks');
       } catch (e) {
-        if (!(e instanceof KernelError)) throw e;
+        if (!(e instanceof KernelError) || e instanceof Oops) throw e;
         tx.warn(`auto-online of memory${firstId + i} failed: ${e.message}`);
         if (i + 1 < nBlocks) tx.warn(`auto-online stopped: memory${firstId + i + 1}-${firstId + nBlocks - 1} left offline`);
         break;
