@@ -4,7 +4,7 @@
  * add changes nothing.
  */
 import { fail } from '../../kernel/errno.ts';
-import { isBlockAlignedRange } from '../../kernel/geometry.ts';
+import { isBlockAlignedRange, nr_vmemmap_pages, STRUCT_PAGE_SIZE } from '../../kernel/geometry.ts';
 import { decideMemmapLayout, type MemmapLayout, type MemmapPlacement } from '../../kernel/memmap-on-memory.ts';
 import { hasFeature } from '../../kernel/features.ts';
 import type { MhpFlag } from '../../kernel/types.ts';
@@ -13,7 +13,7 @@ import { KernelError } from '../../kernel/errno.ts';
 import { busyConflict } from '../../kernel/resource.ts';
 import { requestResource } from './resource.ts';
 import type { ResourceRequest } from '../events.ts';
-import type { Tx } from '../tx.ts';
+import { Oops, type Tx } from '../tx.ts';
 import { freeKernelPages } from '../../kernel/zones.ts';
 import { hex, kernelWarn, range } from './common.ts';
 import { onlineBlock } from './online.ts';
@@ -109,18 +109,29 @@ export function addMemory(tx: Tx, nid: number, start: number, size: number, flag
   for (const w of decision.warnings) tx.warn(w);
   for (const w of decision.kernelWarnings ?? []) kernelWarn(tx, w.site, w.message, false);
   if (decision.errno) fail(decision.errno, decision.reason ?? 'memmap_on_memory unsupported', 'mhp_supports_memmap_on_memory');
-  const layout = decision.layout;
-
   const startPfn = start / g.pageSize;
   const nrPages = size / g.pageSize;
   const nBlocks = size / g.blockSize;
   // a plain loop: Array.from({ length }, f) takes V8's generic array-like path, a twentieth of the decision
   const sectionNrs: number[] = [];
   for (let nr = startPfn / g.pagesPerSection; sectionNrs.length < nrPages / g.pagesPerSection; nr++) sectionNrs.push(nr);
-  const placement: MemmapPlacement[] =
-    layout.kind === 'regular'
-      ? planRegularMemmap(tx, nid, sectionNrs)
-      : sectionNrs.map((s) => ({ kind: 'altmap', headPfn: headPfnOf(tx, layout, startPfn, s), pages: g.memmapPagesPerSection }));
+  // sections whose vmemmap is still mapped get no memmap of their own: an altmap serves only the rest
+  const stillMapped = stillMappedVmemmap(tx, sectionNrs);
+  const fresh = stillMapped.size === 0 ? sectionNrs : sectionNrs.filter((s) => !stillMapped.has(s));
+  const layout: MemmapLayout =
+    decision.layout.kind === 'device' && stillMapped.size > 0 ? { kind: 'device', vmemmapPages: nr_vmemmap_pages(g, fresh.length * g.pagesPerSection) } : decision.layout;
+  const planned = layout.kind === 'regular' ? planRegularMemmap(tx, nid, fresh) : null;
+  let nextPlanned = 0;
+  const placement: MemmapPlacement[] = sectionNrs.map((s) => {
+    const orphan = stillMapped.get(s);
+    if (orphan !== undefined) return { kind: 'altmap', headPfn: orphan, pages: g.memmapPagesPerSection };
+    if (planned) return planned[nextPlanned++]!;
+    return { kind: 'altmap', headPfn: headPfnOf(tx, layout, startPfn, s), pages: g.memmapPagesPerSection };
+  });
+  if (stillMapped.size > 0)
+    tx.warn(
+      `vmemmap of section${stillMapped.size > 1 ? 's' : ''} ${[...stillMapped.keys()].join(', ')} is still mapped (the deferred vmemmap_free() of the orphaned vmemmap at pfn ${hex(stillMapped.values().next().value!)} is pending): vmemmap_populate() reuses it, so ${range(start, size)} gets struct pages that lived in removed memory`,
+    );
 
   // ---- effects ----
   // (no conditional spreads on this path: they cost 7x as much as setting the fields, docs/explore.md "Where the time went")
@@ -143,15 +154,19 @@ export function addMemory(tx: Tx, nid: number, start: number, size: number, flag
       const k = i * g.sectionsPerBlock + j;
       tx.transition('section', sectionNrs[k]!, { type: 'ADD', set: { nr: sectionNrs[k], nid, block: id, early: false, memmap: placement[k] } });
     }
-    const set: MemoryBlockContext = { id, nid, zone: null, online_type: 'offline', early: false, pinned: false, nr_vmemmap_pages: vmemmapPagesIn(layout, startPfn, blockPfn, g.pagesPerBlock), used_pages: 0 };
+    const blockSections = sectionNrs.slice(i * g.sectionsPerBlock, (i + 1) * g.sectionsPerBlock);
+    // MEMBLOCK: an altmap per block, which allocates nothing for still-mapped sections (mark_vmemmap_pages() with alloc 0 marks nothing)
+    const own = layout.kind !== 'per-block' ? [] : stillMapped.size === 0 ? blockSections : blockSections.filter((s) => !stillMapped.has(s));
+    const ownPages = own.length === g.sectionsPerBlock ? vmemmapPagesIn(layout, startPfn, blockPfn, g.pagesPerBlock) : own.length === 0 ? 0 : nr_vmemmap_pages(g, own.length * g.pagesPerSection);
+    const set: MemoryBlockContext = { id, nid, zone: null, online_type: 'offline', early: false, pinned: false, nr_vmemmap_pages: layout.kind === 'per-block' ? ownPages : vmemmapPagesIn(layout, startPfn, blockPfn, g.pagesPerBlock), used_pages: 0 };
     if (group !== null) set.group = group;
     if (opts.fakeOfflinePages) set.fake_offline_pages = opts.fakeOfflinePages;
     tx.transition('memory_block', id, { type: 'ADD', set });
-    if (layout.kind === 'per-block') markVmemmap(tx, blockPfn, layout.vmemmapPagesPerBlock, sectionNrs.slice(i * g.sectionsPerBlock, (i + 1) * g.sectionsPerBlock), nid);
+    if (own.length > 0) markVmemmap(tx, blockPfn, ownPages, own, nid);
     // the block's device_add() sends its KOBJ_ADD uevent: user space's agents react later
     blockAdded(tx, id);
   }
-  if (layout.kind === 'device') markVmemmap(tx, startPfn, layout.vmemmapPages, sectionNrs, nid);
+  if (layout.kind === 'device' && fresh.length > 0) markVmemmap(tx, startPfn, layout.vmemmapPages, fresh, nid);
   if (layout.kind === 'regular') {
     const perNode = new Map<number, number>();
     for (const p of placement) if (p.kind === 'node') perNode.set(p.node, (perNode.get(p.node) ?? 0) + p.pages);
@@ -163,14 +178,16 @@ export function addMemory(tx: Tx, nid: number, start: number, size: number, flag
     tx.warn(`Memory hotplug will waste ${layout.wastedPagesPerBlock} pages in each memory block`);
 
   // auto-online (docs/kernel-model.md §5.3, §5.5): walk_memory_blocks(online_memory_block) stops at the first
-  // block that fails, so the later blocks of the range stay offline untried; the add still returns 0
+  // block that fails, so the later blocks of the range stay offline untried; the add still returns 0.
+  // An oops (a re-added block whose struct pages are orphaned, §7.5) kills the task instead: the
+  // memory stays added and the call never returns.
   const auto = tx.params.auto_online_blocks;
   if (auto !== 'offline')
     for (let i = 0; i < nBlocks; i++) {
       try {
         onlineBlock(tx, firstId + i, auto, false, 'auto_online_blocks');
       } catch (e) {
-        if (!(e instanceof KernelError)) throw e;
+        if (!(e instanceof KernelError) || e instanceof Oops) throw e;
         tx.warn(`auto-online of memory${firstId + i} failed: ${e.message}`);
         if (i + 1 < nBlocks) tx.warn(`auto-online stopped: memory${firstId + i + 1}-${firstId + nBlocks - 1} left offline`);
         break;
@@ -194,7 +211,38 @@ function vmemmapPagesIn(layout: MemmapLayout, startPfn: number, blockPfn: number
   return 0;
 }
 
+/**
+ * v2 (docs/kernel-model.md §7.5): the sections of a new range whose vmemmap is still mapped, each
+ * with the pfn of the orphaned vmemmap head that maps it. A section removed while its head kept
+ * references had its vmemmap_free() deferred, so its part of the vmemmap stays mapped until the
+ * head's last reference goes; vmemmap_populate() finds those PMDs populated and allocates nothing.
+ * The new section's struct pages are then the old ones, and no head takes a reference for it. memhp
+ * models this for orphaned heads, whose pages lived in removed memory: any access to those struct
+ * pages is the oops of §7.5 (a head that is not orphaned is not modelled so: §7.5 says why).
+ */
+function stillMappedVmemmap(tx: Tx, sectionNrs: readonly number[]): Map<number, number> {
+  const { g } = tx;
+  const out = new Map<number, number>();
+  if (sectionNrs.length === 0) return out;
+  for (const h of tx.draft.vmemmap.values()) {
+    if (h.orphanedBy === null || h.refcount === 0) continue;
+    // a head's vmemmap maps the memmap of the sections from its own section on, as many as its pages hold
+    const first = Math.floor(h.headPfn / g.pagesPerSection);
+    const count = Math.floor((h.nrPages * g.pageSize) / (g.pagesPerSection * STRUCT_PAGE_SIZE));
+    // the new range's sections are consecutive: only the overlap is looked at
+    const from = Math.max(first, sectionNrs[0]!);
+    const to = Math.min(first + count, sectionNrs[0]! + sectionNrs.length);
+    if (from >= to) continue;
+    const served = new Set(h.sections);
+    for (let nr = from; nr < to; nr++) if (!served.has(nr)) out.set(nr, h.headPfn);
+  }
+  return out;
+}
+
 /** mark_vmemmap_pages(): head->_refcount = sections served, head->private = pages, tails → head. */
 function markVmemmap(tx: Tx, headPfn: number, nrPages: number, sections: number[], node: number): void {
+  // a head over a live one would take its place in the table and strand the sections it serves
+  const prev = tx.draft.vmemmap.get(Math.floor(headPfn / tx.g.pagesPerSection));
+  if (prev && prev.refcount > 0) throw new Error(`memhp bug: a vmemmap head at pfn ${hex(headPfn)} would replace the one at pfn ${hex(prev.headPfn)}, which still serves sections ${prev.sections.join(', ')}`);
   tx.emit({ type: 'vmemmap', action: 'mark', headPfn, nrPages, refcount: sections.length, sections, node });
 }
