@@ -234,6 +234,13 @@ export async function measureExplore(seconds: number, say: (s: string) => void =
     exploreIssueDayTransitionsPerSec: issueDayOk ? perSec(issueDay.transitions, issueDay.ms) : null,
     /** the new search against the issue-day explorer: what issue 19's 10x target is judged on */
     exploreStatesVsIssueDay: issueDayOk ? +(perSec(one.states, one.ms) / Math.max(1, perSec(issueDay.states, issueDay.ms))).toFixed(2) : null,
+    /**
+     * Informational: distinct states a second of `memhp explore` as a user runs it on this machine
+     * (the compiled package, --workers defaulting to the 2 cores, a 40 s run), against the
+     * issue-day explorer (one thread, the only search it had). The target above is judged on one thread.
+     */
+    exploreStatesPerSecDefaultWorkers: perSec(pkg2.states, pkg2.ms),
+    exploreStatesVsIssueDayDefaultWorkers: issueDayOk ? +(perSec(pkg2.states, pkg2.ms) / Math.max(1, perSec(issueDay.states, issueDay.ms))).toFixed(2) : null,
     exploreTransitionsVsIssueDay: issueDayOk ? +(perSec(one.transitions, one.ms) / Math.max(1, perSec(issueDay.transitions, issueDay.ms))).toFixed(2) : null,
     /**
      * Informational: the new search against the old *search* on today's engine, which shares

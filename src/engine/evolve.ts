@@ -180,7 +180,9 @@ export function applyEvent(d: WorldDraft, e: MemhpEvent): void {
       if (e.action === 'register') {
         if (d.groups.some((g) => g.id === e.id)) throw new EvolveError(e.seq, `memory group ${e.id} exists`);
         const g: MemoryGroupState = Object.freeze({ id: e.id, nid: e.nid, dynamic: e.dynamic, pages: e.pages, presentKernelPages: 0, presentMovablePages: 0, owner: e.owner });
-        d.groups = Object.freeze([...d.groups, g].sort((a, b) => a.id - b.id));
+        const groups = [...d.groups];
+        insertSorted(groups, g, byId);
+        d.groups = Object.freeze(groups);
       } else {
         if (!d.groups.some((g) => g.id === e.id)) throw new EvolveError(e.seq, `memory group ${e.id} does not exist`);
         d.groups = Object.freeze(d.groups.filter((g) => g.id !== e.id));
@@ -287,6 +289,7 @@ export function applyEvent(d: WorldDraft, e: MemhpEvent): void {
 }
 
 const byStart = (a: { start: number }, b: { start: number }) => a.start - b.start;
+const byId = (a: { id: number }, b: { id: number }) => a.id - b.id;
 const byStartContainerFirst = (a: ResourceState, b: ResourceState) => a.start - b.start || Number(b.container) - Number(a.container);
 
 /**
