@@ -25,16 +25,16 @@ import { parseArgs } from 'node:util';
 import { decide } from '../../src/engine/decide.ts';
 import { TableGate } from '../../src/engine/gate.ts';
 import type { World } from '../../src/engine/world.ts';
-import { explore, exploreAsync, type ExploreOptions, type ExploreResult } from '../../src/check/explore.ts';
+import { exploreAsync, type ExploreOptions, type ExploreResult } from '../../src/check/explore.ts';
 import { EXTRA_OPS } from '../../src/check/machine.ts';
 import type { Fp } from '../../src/check/mc/fingerprint.ts';
 import { StateSpace } from '../../src/check/mc/space.ts';
 import { codeBuildIsFresh } from '../build.ts';
-import { exploreBaseline } from './explore-baseline.ts';
+import { EXPLORE_CONFIG } from './explore-config.ts';
+import type { SearchChildResult } from './explore-search-child.ts';
 import { IssueDayUnavailable, ISSUE_DAY_COMMIT, materialiseIssueDayTree, runIssueDayExplore, type IssueDayTree } from './issue-day-explorer.ts';
 
-/** The issue's configuration: --kernel 6.8 --blocks 4 --ops all --depth 8. */
-export const EXPLORE_CONFIG: ExploreOptions = { kernel: '6.8', blocks: 4, depth: 8, extraOps: [...EXTRA_OPS], maxStates: 50_000_000 };
+export { EXPLORE_CONFIG };
 
 const perSec = (n: number, ms: number) => Math.round((n / ms) * 1000);
 
@@ -104,6 +104,24 @@ async function packageExplore(): Promise<typeof exploreAsync> {
   if (!codeBuildIsFresh()) throw new Error('dist/ is stale: run `npm run build` first (the worker threads run the compiled package)');
   return ((await import(dist.href)) as { exploreAsync: typeof exploreAsync }).exploreAsync;
 }
+
+/** One one-thread search (`new`: today's, `old`: the issue day's search on today's engine) in a fresh process from source, as the issue-day explorer runs. */
+function searchInChild(which: 'new' | 'old', seconds: number): Promise<SearchChildResult> {
+  const child = fileURLToPath(new URL('./explore-search-child.ts', import.meta.url));
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, ['--import', 'tsx', child, which, String(seconds)], { maxBuffer: 64 * 2 ** 20 }, (err, stdout, stderr) => {
+      if (err) return reject(new Error(`the ${which} search's process failed: ${err.message}${stderr ? `\n${stderr.trim()}` : ''}`));
+      resolve(JSON.parse(stdout) as SearchChildResult);
+    });
+  });
+}
+
+const addChild = (t: Rate, r: SearchChildResult) => {
+  t.states += r.statesExplored;
+  t.transitions += r.transitions;
+  t.ms += r.elapsedMs;
+  t.cpuMs += r.cpuMs;
+};
 
 /** Seconds a worker-thread or whole-process search runs (at least): see measureExplore. */
 export const WORKER_SECONDS = 40;
@@ -185,14 +203,14 @@ export async function measureExplore(seconds: number, say: (s: string) => void =
           issueDayUnavailable = (e as Error).message;
         }
       }
+      // each one-thread search in a process of its own, as the issue-day explorer runs (./explore-search-child.ts)
       say(`explore round ${r}/${rounds}: the old explorer…`);
-      Error.stackTraceLimit = 0;
-      await timed(old, () => exploreBaseline(o));
-      Error.stackTraceLimit = stack;
+      addChild(old, await searchInChild('old', seconds));
       say(`explore round ${r}/${rounds}: the new search…`);
-      const now = await timed(one, () => explore(o));
-      bytesPerState = Math.max(bytesPerState, now.bytesPerState);
-      trailBytesPerState = now.trailBytes / now.statesExplored;
+      const now = await searchInChild('new', seconds);
+      addChild(one, now);
+      bytesPerState = Math.max(bytesPerState, now.bytesPerState ?? 0);
+      trailBytesPerState = (now.trailBytes ?? 0) / now.statesExplored;
       say(`explore round ${r}/${rounds}: the package, 1 thread…`);
       await timed(pkg1, () => pkg({ ...ow, workers: 1 }));
       say(`explore round ${r}/${rounds}: the package, 2 worker threads…`);

@@ -277,7 +277,6 @@ type Slots<T> = readonly (T | undefined)[];
  */
 class TableDigest<T> {
   private baseOf: unknown = null;
-  private base: Slots<Slots<T>> = [];
   /** the base's pair digests, per slot (chunk * 256 + index) */
   private readonly hi: number[] = [];
   private readonly lo: number[] = [];
@@ -289,6 +288,8 @@ class TableDigest<T> {
   private sumHi = 0;
   private sumLo = 0;
   private readonly fp: Fp = { hi: 0, lo: 0 };
+  private readonly listChunks: (readonly T[])[] = [[]];
+  private readonly baseListChunks: (readonly T[])[] = [[]];
 
   constructor(
     private readonly hashEntry: Hash<T>,
@@ -305,7 +306,6 @@ class TableDigest<T> {
 
   private rebase(owner: unknown, chunks: Slots<Slots<T>>): void {
     this.baseOf = owner;
-    this.base = chunks;
     let hi = 0;
     let lo = 0;
     for (let ci = 0; ci < chunks.length; ci++) {
@@ -384,7 +384,15 @@ class TableDigest<T> {
 
   list(l: readonly T[], base: readonly T[] | null, out: Fp): Fp {
     if (l.length > TABLE_CHUNK) throw new RangeError(`a list of ${l.length} entries: the fingerprint takes at most ${TABLE_CHUNK}`);
-    return this.digest(l, [l], l.length, base, base && [base], base ? base.length : 0, out);
+    // a list is a table of one chunk; the two one-chunk wrappers are reused (digest() keeps neither),
+    // where two new arrays per list per successor were a twentieth of the search's allocation
+    this.listChunks[0] = l;
+    let baseChunks: Slots<Slots<T>> | null = null;
+    if (base) {
+      this.baseListChunks[0] = base;
+      baseChunks = this.baseListChunks;
+    }
+    return this.digest(l, this.listChunks, l.length, base, baseChunks, base ? base.length : 0, out);
   }
 }
 
