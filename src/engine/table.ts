@@ -68,9 +68,13 @@ export class TableDraft<T> {
    * until the first write: most drafts of an operation write nothing.)
    */
   private owned: (boolean[] | undefined)[] | null = null;
-  private size: number;
+  private count: number;
   constructor(private readonly base: Table<T>) {
-    this.size = base.size;
+    this.count = base.size;
+  }
+  /** Entries, as the draft sees them now. */
+  get size(): number {
+    return this.count;
   }
   get(id: number): T | undefined {
     if (!validKey(id)) return undefined;
@@ -99,7 +103,7 @@ export class TableDraft<T> {
     this.owned![ci]![slot] = false;
     const had = chunk[slot] !== undefined;
     chunk[slot] = value;
-    this.size += (value !== undefined ? 1 : 0) - (had ? 1 : 0);
+    this.count += (value !== undefined ? 1 : 0) - (had ? 1 : 0);
   }
   /**
    * A private, writable copy of entry `id` (created from `init` if absent).
@@ -115,7 +119,7 @@ export class TableDraft<T> {
     const cur = this.get(id);
     const copy = cur !== undefined ? (copyRecord(cur as object) as T) : init!();
     const chunk = this.ownChunk(ci, slot);
-    if (chunk[slot] === undefined) this.size++;
+    if (chunk[slot] === undefined) this.count++;
     chunk[slot] = copy;
     this.owned![ci]![slot] = true;
     return copy;
@@ -130,7 +134,7 @@ export class TableDraft<T> {
     // Chunk arrays are not Object.freeze()d: V8 turns frozen arrays into slow
     // elements, and slice() of them stays slow. Table's types are readonly.
     for (let i = 0; i < this.chunks.length; i++) if (this.chunks[i] === undefined) this.chunks[i] = undefined as never;
-    const t: Table<T> = Object.freeze({ chunks: this.chunks, size: this.size });
+    const t: Table<T> = Object.freeze({ chunks: this.chunks, size: this.count });
     this.chunks = null;
     this.owned = null;
     return t;

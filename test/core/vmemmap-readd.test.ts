@@ -98,4 +98,19 @@ describe('v2-2019: adding the head block of an orphaned vmemmap again', () => {
     expect(blockOf(v, 63)?.vmemmapPages).toBe(512);
     expect(sectionOf(v, 64)?.memmap).toEqual({ kind: 'altmap', headPfn: PFN_8G, pages: 512 });
   });
+  it('a block inside the span, above the head block, is found still mapped too: re-adding block 66 alone marks nothing', () => {
+    const s = boot({ kernel: 'v2-2019' });
+    // blocks 66..67 go first (their vmemmap lives in block 64: deferred), then block 64: the head, keyed below
+    // the range re-added, is orphaned and serves section 65 alone
+    ok(s, add(8 * GiB, 4 * BLOCK, ['MHP_MEMMAP_DEVICE']), remove(8 * GiB + 2 * BLOCK, 2 * BLOCK), remove(8 * GiB, BLOCK));
+    const orphan = { ...ORPHAN, refcount: 1, sections: [65] };
+    expect(s.view().vmemmap).toEqual([orphan]);
+    const r = s.apply(add(8 * GiB + 2 * BLOCK, BLOCK, ['MHP_MEMMAP_MEMBLOCK']));
+    expect(r.ret).toBe(0);
+    expect(r.events.some((e) => e.type === 'warning' && /vmemmap of section 66 is still mapped/.test(e.message))).toBe(true);
+    const v = s.view();
+    expect(v.vmemmap).toEqual([orphan]);
+    expect(sectionOf(v, 66)?.memmap).toEqual({ kind: 'altmap', headPfn: PFN_8G, pages: 512 });
+    expect(blockOf(v, 66)?.vmemmapPages).toBe(0);
+  });
 });

@@ -14,6 +14,7 @@ import { busyConflict } from '../../kernel/resource.ts';
 import { requestResource } from './resource.ts';
 import type { ResourceRequest } from '../events.ts';
 import { Oops, type Tx } from '../tx.ts';
+import type { VmemmapState } from '../world.ts';
 import { freeKernelPages } from '../../kernel/zones.ts';
 import { hex, kernelWarn, range } from './common.ts';
 import { onlineBlock } from './online.ts';
@@ -222,16 +223,33 @@ function vmemmapPagesIn(layout: MemmapLayout, startPfn: number, blockPfn: number
  */
 function stillMappedVmemmap(tx: Tx, sectionNrs: readonly number[]): Map<number, number> {
   const { g } = tx;
+  const heads = tx.draft.vmemmap;
   const out = new Map<number, number>();
-  if (sectionNrs.length === 0) return out;
-  for (const h of tx.draft.vmemmap.values()) {
+  if (sectionNrs.length === 0 || heads.size === 0) return out;
+  const s0 = sectionNrs[0]!;
+  const s1 = s0 + sectionNrs.length;
+  // A head's vmemmap maps sections from its own on, and no two heads map one section: only the heads
+  // keyed inside the range and the nearest one below it can reach the range. Looked up by key, not
+  // by a walk of every head, which every add paid (a 64 TiB machine has half a million heads).
+  const candidates: VmemmapState[] = [];
+  for (let nr = s0; nr < s1; nr++) {
+    const h = heads.get(nr);
+    if (h) candidates.push(h);
+  }
+  for (let nr = s0 - 1; nr >= 0; nr--) {
+    const h = heads.get(nr);
+    if (h) {
+      candidates.push(h);
+      break;
+    }
+  }
+  for (const h of candidates) {
     if (h.orphanedBy === null || h.refcount === 0) continue;
-    // a head's vmemmap maps the memmap of the sections from its own section on, as many as its pages hold
+    // as many sections as its pages hold
     const first = Math.floor(h.headPfn / g.pagesPerSection);
     const count = Math.floor((h.nrPages * g.pageSize) / (g.pagesPerSection * STRUCT_PAGE_SIZE));
-    // the new range's sections are consecutive: only the overlap is looked at
-    const from = Math.max(first, sectionNrs[0]!);
-    const to = Math.min(first + count, sectionNrs[0]! + sectionNrs.length);
+    const from = Math.max(first, s0);
+    const to = Math.min(first + count, s1);
     if (from >= to) continue;
     const served = new Set(h.sections);
     for (let nr = from; nr < to; nr++) if (!served.has(nr)) out.set(nr, h.headPfn);
