@@ -35,7 +35,8 @@ export interface Decision {
   site?: string;
 }
 
-function run(tx: Tx, op: Op): void {
+/** The operation; a refusal is returned or thrown (src/kernel/errno.ts `refusal`). */
+function run(tx: Tx, op: Op): KernelError | void {
   switch (op.op) {
     case 'boot':
       if (tx.world.seq !== 0) fail('EINVAL', 'the system has already booted');
@@ -95,18 +96,25 @@ function run(tx: Tx, op: Op): void {
 
 export function decide(world: World, gate: LifecycleGate, op: Op, options: TxOptions = {}): Decision {
   const tx = new Tx(world, gate, op, options);
+  let refused: KernelError | void;
   try {
-    run(tx, op);
+    refused = run(tx, op);
     // user space's onlining agents react to the uevents the operation sent (docs/drivers.md "Onlining agents")
-    reactAtOnce(tx);
+    if (refused === undefined) reactAtOnce(tx);
   } catch (e) {
     if (!(e instanceof KernelError)) throw e;
-    if (!(e instanceof Oops)) reactAtOnce(tx);
-    const { world: w, events } = tx.finish(-e.errno, e.reason, e.site);
-    const d: Decision = { world: w, events, ret: -e.errno, message: e.reason };
-    if (e.site !== undefined) d.site = e.site;
-    return d;
+    refused = e;
   }
+  if (refused !== undefined) return failed(tx, refused);
   const { world: w, events } = tx.finish(0);
   return { world: w, events, ret: 0 };
+}
+
+/** The operation's result when the kernel failed it, returned or thrown: what it wrote stays, and the agents react unless it oopsed. */
+function failed(tx: Tx, e: KernelError): Decision {
+  if (!(e instanceof Oops)) reactAtOnce(tx);
+  const { world: w, events } = tx.finish(-e.errno, e.reason, e.site);
+  const d: Decision = { world: w, events, ret: -e.errno, message: e.reason };
+  if (e.site !== undefined) d.site = e.site;
+  return d;
 }

@@ -79,6 +79,23 @@ function kernelError(errno: number, reason: string, site: string | undefined): K
   return e as KernelError;
 }
 
+/**
+ * The error an operation returns where the kernel refuses it at once (no such device or block,
+ * a range already there): the KernelError fail() throws, handed back instead. A throw was two
+ * thirds of a refused decision (0.7 of 1.0 µs), and the model checker's operations are refused
+ * half the time (docs/explore.md "Where the time went"). Whatever returns one, its caller returns
+ * it too, or throws it (`orThrow`) where the error unwinds further; `decide` takes both alike.
+ * test/core/returned-errors.test.ts finds any call that drops one.
+ */
+export function refusal(name: ErrnoName | number, reason: string, site?: string): KernelError {
+  return kernelError(typeof name === 'number' ? Math.abs(name) : ERRNO[name], reason, site);
+}
+
 export function fail(name: ErrnoName | number, reason: string, site?: string): never {
-  throw kernelError(typeof name === 'number' ? Math.abs(name) : ERRNO[name], reason, site);
+  throw refusal(name, reason, site);
+}
+
+/** Throws a returned error: for a caller whose own callers expect a throw (a driver's rollback, a sysfs store). */
+export function orThrow(e: KernelError | void): void {
+  if (e !== undefined) throw e;
 }

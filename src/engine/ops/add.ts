@@ -3,7 +3,7 @@
  * (docs/kernel-model.md §5, §6, §7.2). Every check runs before the first effect, so a failed
  * add changes nothing.
  */
-import { fail } from '../../kernel/errno.ts';
+import { fail, refusal } from '../../kernel/errno.ts';
 import { isBlockAlignedRange, nr_vmemmap_pages, STRUCT_PAGE_SIZE } from '../../kernel/geometry.ts';
 import { decideMemmapLayout, type MemmapLayout, type MemmapPlacement } from '../../kernel/memmap-on-memory.ts';
 import { hasFeature } from '../../kernel/features.ts';
@@ -70,46 +70,51 @@ export interface AddOptions {
   fakeOfflinePages?: number;
 }
 
-export function addMemory(tx: Tx, nid: number, start: number, size: number, flags: readonly MhpFlag[], opts: AddOptions = {}): void {
+/**
+ * add_memory() and its driver variants. The checks before anything is written return their
+ * error (src/kernel/errno.ts `refusal`: a range already there is the commonest refusal the model
+ * checker meets); a failure after that throws.
+ */
+export function addMemory(tx: Tx, nid: number, start: number, size: number, flags: readonly MhpFlag[], opts: AddOptions = {}): KernelError | void {
   const { g } = tx;
   const era = tx.system.kernel;
   if (opts.driverManaged !== undefined && !validDriverManagedName(opts.driverManaged))
-    fail('EINVAL', `add_memory_driver_managed: resource name "${opts.driverManaged}" must look like "System RAM (...)"`, 'add_memory_driver_managed');
+    return refusal('EINVAL', `add_memory_driver_managed: resource name "${opts.driverManaged}" must look like "System RAM (...)"`, 'add_memory_driver_managed');
   // register_memory_resource(): mhp_range_allowed() (5.11+), then the iomem conflict check
   const rangeAllowed = hasFeature(era, 'rule.mhp_range_allowed');
   if (rangeAllowed && (size <= 0 || start + size > g.maxPhysAddr))
-    fail('E2BIG', `range ${hex(start)}+${hex(size)} is outside the mappable range`, 'mhp_range_allowed');
+    return refusal('E2BIG', `range ${hex(start)}+${hex(size)} is outside the mappable range`, 'mhp_range_allowed');
   // before mhp_range_allowed() (~5.11) only the iomem root's bounds stop an add past the
   // physical address space: the resource request conflicts (-EEXIST)
   if (!rangeAllowed && size > 0 && start + size > g.maxPhysAddr)
-    fail('EEXIST', `${range(start, size)} lies beyond the iomem root (MAX_PHYSMEM_BITS ${g.profile.maxPhysmemBits})`, 'register_memory_resource');
+    return refusal('EEXIST', `${range(start, size)} lies beyond the iomem root (MAX_PHYSMEM_BITS ${g.profile.maxPhysmemBits})`, 'register_memory_resource');
   const firstId = Math.floor(start / g.blockSize);
   const endId = Math.ceil((start + size) / g.blockSize);
   for (let id = firstId; id < endId && size > 0; id++)
-    if (tx.draft.blocks.get(id)) fail('EEXIST', `${range(start, size)} conflicts with System RAM of memory${id}`, 'register_memory_resource');
+    if (tx.draft.blocks.get(id)) return refusal('EEXIST', `${range(start, size)} conflicts with System RAM of memory${id}`, 'register_memory_resource');
   // a resource left behind by an earlier removal (release_mem_region_adjustable() over more
   // than one resource releases nothing) still makes register_memory_resource() fail
   const stale = size > 0 ? busyConflict(tx.draft.resources, start, size) : undefined;
-  if (stale) fail('EEXIST', `${range(start, size)} conflicts with ${stale.name} ${range(stale.start, stale.size)}: Unable to reserve System RAM region`, 'register_memory_resource');
+  if (stale) return refusal('EEXIST', `${range(start, size)} conflicts with ${stale.name} ${range(stale.start, stale.size)}: Unable to reserve System RAM region`, 'register_memory_resource');
   if (!isBlockAlignedRange(g, start, size))
-    fail('EINVAL', `Block size [${hex(g.blockSize)}] unaligned hotplug range: start ${hex(start)}, size ${hex(size)}`, 'check_hotplug_memory_range');
+    return refusal('EINVAL', `Block size [${hex(g.blockSize)}] unaligned hotplug range: start ${hex(start)}, size ${hex(size)}`, 'check_hotplug_memory_range');
   let group: number | null = null;
   if (opts.group !== undefined) {
     // MHP_NID_IS_MGID: memory_group_find_by_id(nid), and the group's node is the node
     const mg = tx.draft.groups.find((x) => x.id === opts.group);
-    if (!mg) fail('EINVAL', `memory group ${opts.group} does not exist`, 'add_memory_resource');
+    if (!mg) return refusal('EINVAL', `memory group ${opts.group} does not exist`, 'add_memory_resource');
     group = mg.id;
     nid = mg.nid;
   }
   if (nid < 0 || nid >= possibleNodes(tx)) {
     if (hasFeature(era, 'rule.add.node_possible_warn')) kernelWarn(tx, 'add_memory_resource', `node ${nid} was absent from the node_possible_map`, false);
-    fail('EINVAL', `node ${nid} is not possible`, 'add_memory_resource');
+    return refusal('EINVAL', `node ${nid} is not possible`, 'add_memory_resource');
   }
 
   const decision = decideMemmapLayout(tx.system, g, tx.params, size, flags);
   for (const w of decision.warnings) tx.warn(w);
   for (const w of decision.kernelWarnings ?? []) kernelWarn(tx, w.site, w.message, false);
-  if (decision.errno) fail(decision.errno, decision.reason ?? 'memmap_on_memory unsupported', 'mhp_supports_memmap_on_memory');
+  if (decision.errno) return refusal(decision.errno, decision.reason ?? 'memmap_on_memory unsupported', 'mhp_supports_memmap_on_memory');
   const startPfn = start / g.pageSize;
   const nrPages = size / g.pageSize;
   const nBlocks = size / g.blockSize;

@@ -6,7 +6,7 @@
  * interleave them with everything else and a log replays them as a plain fold.
  */
 import type { AgentName, AgentSpec } from '../../kernel/agents.ts';
-import { fail, KernelError } from '../../kernel/errno.ts';
+import { fail, KernelError, orThrow } from '../../kernel/errno.ts';
 import { Oops } from '../tx.ts';
 import { formatSize } from '../../input/size.ts';
 import type { Tx } from '../tx.ts';
@@ -31,7 +31,7 @@ export function runAgent(tx: Tx, agent: AgentName, target: string | undefined): 
     tx.warn(`${agent}: ${work.target} is ${b.state}${b.zone ? ` (${b.zone})` : ''}: the rule (ATTR{state}=="offline") does not match`);
     return;
   }
-  stateStore(tx, id, spec.online);
+  orThrow(stateStore(tx, id, spec.online));
 }
 
 /**
@@ -45,7 +45,7 @@ function daxctlOnline(tx: Tx, name: string, online: AgentSpec['online']): void {
   const raced: string[] = [];
   for (const b of blocksIn(tx, d.start, d.size)) {
     if (b.state === 'offline') {
-      stateStore(tx, b.id, online);
+      orThrow(stateStore(tx, b.id, online));
       continue;
     }
     const wrong = online === 'online_movable' ? b.zone !== 'Movable' : online === 'online_kernel' ? b.zone === 'Movable' : false;

@@ -4,21 +4,25 @@
  * isolated and migrated; every failure after that point cancels back to online.
  */
 import { configOf } from '../../kernel/config.ts';
-import { fail, KernelError } from '../../kernel/errno.ts';
+import { fail, KernelError, refusal } from '../../kernel/errno.ts';
 import type { Tx } from '../tx.ts';
 import { freeKernelPages } from '../../kernel/zones.ts';
 import { accountZone, block, checkMemmapAlive, range, sectionsOf } from './common.ts';
 
-/** device_offline(); `redundantOk`: the `online` file treats offlining an offline block as success. */
-export function offlineBlock(tx: Tx, id: number, redundantOk = false): void {
+/**
+ * device_offline(); `redundantOk`: the `online` file treats offlining an offline block as success.
+ * The device core's refusals, before anything is written, are returned (src/kernel/errno.ts
+ * `refusal`); offline_pages() failing later throws.
+ */
+export function offlineBlock(tx: Tx, id: number, redundantOk = false): KernelError | void {
   const { g } = tx;
   const b = block(tx, id);
-  if (!b) fail('ENOENT', `memory${id} does not exist`, 'kernfs_iop_lookup');
+  if (!b) return refusal('ENOENT', `memory${id} does not exist`, 'kernfs_iop_lookup');
   if (b.state === 'offline') {
     if (redundantOk) return;
-    fail('EINVAL', `memory${id} is already offline`, 'device_offline');
+    return refusal('EINVAL', `memory${id} is already offline`, 'device_offline');
   }
-  if (b.state !== 'online') fail('EINVAL', `memory${id} is ${b.state}`, 'device_offline');
+  if (b.state !== 'online') return refusal('EINVAL', `memory${id} is ${b.state}`, 'device_offline');
   if (!configOf(tx.system).MEMORY_HOTREMOVE) {
     // memory_block_change_state() shows going-offline, then offline_pages() is the
     // !CONFIG_MEMORY_HOTREMOVE stub: -EINVAL, nothing else happens

@@ -2,7 +2,7 @@
  * Hot-remove: try_remove_memory() (docs/kernel-model.md §8.2, §6.6, §7.4, §7.5) and
  * offline_and_remove_memory() with its re-online rollback (§8.3).
  */
-import { fail, KernelError } from '../../kernel/errno.ts';
+import { fail, KernelError, orThrow } from '../../kernel/errno.ts';
 import { isBlockAlignedRange } from '../../kernel/geometry.ts';
 import { hasFeature } from '../../kernel/features.ts';
 import { Oops, type Tx } from '../tx.ts';
@@ -151,7 +151,7 @@ export function offlineAndRemoveMemory(tx: Tx, start: number, size: number): voi
     if (b.state === 'offline') continue;
     const type = b.zone === 'Movable' ? 'online_movable' : 'online_kernel';
     try {
-      offlineBlock(tx, b.id);
+      orThrow(offlineBlock(tx, b.id));
       offlinedByUs.push({ id: b.id, type });
     } catch (e) {
       if (!(e instanceof KernelError)) throw e;

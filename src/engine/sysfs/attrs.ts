@@ -14,6 +14,7 @@ import type { Era, RuntimeParam } from '../../kernel/types.ts';
 import { injectStore, setParam } from '../ops/knobs.ts';
 import { onlineStore, probeStore, stateStore } from '../ops/store.ts';
 import type { Tx } from '../tx.ts';
+import type { KernelError } from '../../kernel/errno.ts';
 import type { BlockView, FirmwareMemmapView, WorldView } from '../view.ts';
 import * as fmt from './format.ts';
 
@@ -63,8 +64,8 @@ export interface SysfsAttr<D extends SysfsDirKind = SysfsDirKind> {
   /** The release / build option the file needs (src/kernel/features.ts, config.ts); always there without. */
   when?: (k: KernelBuild) => boolean;
   show(r: SysfsReading, obj: SysfsDirs['object'][D]): string;
-  /** The store function; a writable file without one answers -EACCES (write.ts). */
-  store?: (tx: Tx, buf: string, key: SysfsDirs['key'][D]) => void;
+  /** The store function, returning or throwing the kernel's error; a writable file without one answers -EACCES (write.ts). */
+  store?: (tx: Tx, buf: string, key: SysfsDirs['key'][D]) => KernelError | void;
 }
 
 function attr<D extends SysfsDirKind>(a: SysfsAttr<D>): SysfsAttr {
@@ -91,7 +92,7 @@ export const SYSFS_ATTRS: readonly SysfsAttr[] = [
     store: paramStore('auto_online_blocks'),
   }),
   // CONFIG_ARCH_MEMORY_PROBE (x86 opt-in, powerpc always): write-only, reading it fails in the kernel; here it is just empty.
-  attr({ dir: 'memory', name: 'probe', mode: MODE_WO, when: (k) => k.config.ARCH_MEMORY_PROBE, show: () => '', store: function probe_store(tx, buf) { probeStore(tx, buf); } }),
+  attr({ dir: 'memory', name: 'probe', mode: MODE_WO, when: (k) => k.config.ARCH_MEMORY_PROBE, show: () => '', store: function probe_store(tx, buf) { return probeStore(tx, buf); } }),
   // v2 patch 5/5
   attr({
     dir: 'memory', name: 'vmemmap_hotplug', mode: MODE_RW, when: (k) => hasFeature(k.kernel, 'sysfs.vmemmap_hotplug'),
@@ -129,12 +130,12 @@ export const SYSFS_ATTRS: readonly SysfsAttr[] = [
   attr({
     dir: 'block', name: 'state', mode: MODE_RW,
     show: function state_show(_r, b) { return fmt.formatState(b.state); },
-    store: function state_store(tx, buf, id) { stateStore(tx, id, buf); },
+    store: function state_store(tx, buf, id) { return stateStore(tx, id, buf); },
   }),
   attr({
     dir: 'block', name: 'online', mode: MODE_RW,
     show: function online_show(_r, b) { return fmt.formatOnline(b.state); },
-    store: function online_store(tx, buf, id) { onlineStore(tx, id, buf); },
+    store: function online_store(tx, buf, id) { return onlineStore(tx, id, buf); },
   }),
   // valid_zones is built only with CONFIG_MEMORY_HOTREMOVE
   attr({ dir: 'block', name: 'valid_zones', mode: MODE_RO, when: (k) => k.config.MEMORY_HOTREMOVE, show: function valid_zones_show(_r, b) { return fmt.formatValidZones(b.validZones); } }),

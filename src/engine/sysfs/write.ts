@@ -8,7 +8,7 @@
  */
 import { bootRanges } from '../../kernel/boot-layout.ts';
 import { configOf } from '../../kernel/config.ts';
-import { fail } from '../../kernel/errno.ts';
+import { fail, type KernelError } from '../../kernel/errno.ts';
 import { tableGet } from '../table.ts';
 import type { Tx } from '../tx.ts';
 import type { World } from '../world.ts';
@@ -36,7 +36,7 @@ function normalise(path: string): string {
 }
 
 /** write(2) of `value` to /sys/<path>: the file must exist in this world and be writable by mode; then its store function runs. */
-export function sysfsWrite(tx: Tx, rawPath: string, value: string): void {
+export function sysfsWrite(tx: Tx, rawPath: string, value: string): KernelError | void {
   const path = normalise(rawPath);
   const node = sysfsNodeAt(worldPresence(tx.world), `sys/${path}`);
   if (!node) fail('ENOENT', `/sys/${path} does not exist`, 'kernfs_iop_lookup');

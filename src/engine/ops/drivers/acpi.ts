@@ -8,7 +8,7 @@
  * (acpi_scan_try_to_offline()), then __remove_memory() of the whole
  * range, which BUG()s if removal fails (a block it never bound still online).
  */
-import { fail, KernelError } from '../../../kernel/errno.ts';
+import { fail, KernelError, orThrow } from '../../../kernel/errno.ts';
 import { hasMemoryGroups } from '../../../kernel/drivers.ts';
 import { hasFeature } from '../../../kernel/features.ts';
 import { supportsMemmapOnMemory513 } from '../../../kernel/memmap-on-memory.ts';
@@ -41,7 +41,7 @@ export function acpiDimmAdd(tx: Tx, name: string, node: number, start: number, s
   if (hasMemoryGroups(tx.system.kernel)) group = registerGroup(tx, name, node, false, Math.ceil(size / tx.g.pageSize), possibleNodes(tx));
   let enabled = true;
   try {
-    addMemory(tx, node, start, size, acpiFlags(tx, size), group === undefined ? {} : { group });
+    orThrow(addMemory(tx, node, start, size, acpiFlags(tx, size), group === undefined ? {} : { group }));
   } catch (e) {
     if (!(e instanceof KernelError) || e instanceof Oops) throw e;
     // -EEXIST: "the memory block has been used by the kernel": the device still binds
@@ -59,8 +59,9 @@ export function acpiDimmAdd(tx: Tx, name: string, node: number, start: number, s
   bindDevice(tx, { name, driver: 'acpi_memhotplug', nid: node, start, size, group: group ?? null, stuck: false, bound });
 }
 
-export function acpiDimmEject(tx: Tx, name: string): void {
+export function acpiDimmEject(tx: Tx, name: string): KernelError | void {
   const d = boundDevice(tx, name, 'acpi_memhotplug');
+  if (d instanceof KernelError) return d;
   acpiScanTryToOffline(tx, d.name, physicalNodes(tx, d));
   // acpi_memory_remove_memory() → __remove_memory() of the whole range: try_remove_memory() is
   // -EBUSY over a block still online (one the device never bound), and __remove_memory() BUG()s
@@ -86,8 +87,7 @@ function physicalNodes(tx: Tx, d: { start: number; size: number; bound?: readonl
 function deviceOffline(tx: Tx, id: number): 0 | 1 | KernelError {
   if (block(tx, id)?.state === 'offline') return 1;
   try {
-    offlineBlock(tx, id);
-    return 0;
+    return offlineBlock(tx, id) ?? 0;
   } catch (e) {
     if (!(e instanceof KernelError) || e instanceof Oops) throw e;
     return e;

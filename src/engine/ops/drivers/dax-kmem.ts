@@ -8,7 +8,7 @@
  * Unbinding calls remove_memory(); if that fails the unbind still succeeds
  * and the memory stays until reboot.
  */
-import { fail, KernelError } from '../../../kernel/errno.ts';
+import { fail, KernelError, orThrow } from '../../../kernel/errno.ts';
 import { hasDaxMemmapOnMemory, hasDriverManaged, hasMemoryGroups, KMEM_RESOURCE } from '../../../kernel/drivers.ts';
 import { supportsMemmapOnMemory68 } from '../../../kernel/memmap-on-memory.ts';
 import { Oops, type Tx } from '../../tx.ts';
@@ -50,12 +50,12 @@ export function daxKmemAdd(tx: Tx, name: string, node: number, start: number, si
   }
   requestResource(tx, { start: r.start, size: r.size, flags: [], name, container: true });
   try {
-    if (!hasDriverManaged(era)) addMemory(tx, node, r.start, r.size, []); // before 5.8: add_memory(), a firmware memmap entry too
+    if (!hasDriverManaged(era)) orThrow(addMemory(tx, node, r.start, r.size, [])); // before 5.8: add_memory(), a firmware memmap entry too
     else
-      addMemory(tx, node, r.start, r.size, memmapOnMemory ? ['MHP_MEMMAP_ON_MEMORY'] : [], {
+      orThrow(addMemory(tx, node, r.start, r.size, memmapOnMemory ? ['MHP_MEMMAP_ON_MEMORY'] : [], {
         driverManaged: KMEM_RESOURCE,
         ...(group !== undefined ? { group } : {}),
-      });
+      }));
   } catch (e) {
     if (!(e instanceof KernelError) || e instanceof Oops) throw e;
     tx.warn(`${name}: mapping0: ${range(r.start, r.size)} memory add failed: ${e.message}`);
@@ -77,8 +77,9 @@ export function daxKmemAdd(tx: Tx, name: string, node: number, start: number, si
   daxBound(tx, name);
 }
 
-export function daxKmemRemove(tx: Tx, name: string): void {
+export function daxKmemRemove(tx: Tx, name: string): KernelError | void {
   const d = boundDevice(tx, name, 'dax_kmem');
+  if (d instanceof KernelError) return d;
   try {
     removeMemory(tx, d.start, d.size);
   } catch (e) {

@@ -4,7 +4,7 @@
  * events: a device is not a memory block or section, so no machine owns it.
  */
 import { overlapsBootMemory } from '../../../kernel/boot-layout.ts';
-import { fail } from '../../../kernel/errno.ts';
+import { fail, KernelError, refusal } from '../../../kernel/errno.ts';
 import type { DeviceRecord, DriverName } from '../../events.ts';
 import type { Tx } from '../../tx.ts';
 
@@ -12,12 +12,12 @@ export function deviceOf(tx: Tx, name: string): DeviceRecord | undefined {
   return tx.draft.devices.find((d) => d.name === name);
 }
 
-/** The bound device of this driver, or -ENODEV naming what is there instead. */
-export function boundDevice(tx: Tx, name: string, driver: DriverName): DeviceRecord {
+/** The bound device of this driver, or -ENODEV naming what is there instead (returned: the commonest refusal of a driver's operations). */
+export function boundDevice(tx: Tx, name: string, driver: DriverName): DeviceRecord | KernelError {
   const d = deviceOf(tx, name);
-  if (!d) fail('ENODEV', `no device ${name}`, 'bus_find_device');
-  if (d.driver !== driver) fail('ENODEV', `${name} is bound to ${d.driver}, not ${driver}`, 'device_driver_attach');
-  if (d.stuck) fail('ENODEV', `${name} is no longer bound to ${driver} (its memory stays until reboot)`, 'device_driver_attach');
+  if (!d) return refusal('ENODEV', `no device ${name}`, 'bus_find_device');
+  if (d.driver !== driver) return refusal('ENODEV', `${name} is bound to ${d.driver}, not ${driver}`, 'device_driver_attach');
+  if (d.stuck) return refusal('ENODEV', `${name} is no longer bound to ${driver} (its memory stays until reboot)`, 'device_driver_attach');
   return d;
 }
 

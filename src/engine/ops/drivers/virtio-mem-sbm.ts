@@ -8,7 +8,7 @@
  * memory block when its last sub-block is unplugged. The sub-block bitmap is the device record's
  * `subBlocks`; each block's fake-offline pages are its `fake_offline_pages` (FAKE_OFFLINE).
  */
-import { fail, KernelError } from '../../../kernel/errno.ts';
+import { fail, KernelError, orThrow } from '../../../kernel/errno.ts';
 import { hasMergeResource, VIRTIO_MEM_OFFLINE_THRESHOLD, VIRTIO_MEM_RESOURCE } from '../../../kernel/drivers.ts';
 import { freeKernelPages } from '../../../kernel/zones.ts';
 import {
@@ -103,12 +103,12 @@ function plugRequest(tx: Tx, s: Sbm): string | null {
     const count = Math.min(nb, sbsPerMb(tx, s));
     const bits = setSubBlocks(allUnplugged(sbsPerMb(tx, s)), 0, count, true);
     try {
-      addMemory(tx, s.d.group ?? s.d.nid, id * mb, mb, [], {
+      orThrow(addMemory(tx, s.d.group ?? s.d.nid, id * mb, mb, [], {
         driverManaged: VIRTIO_MEM_RESOURCE,
         merge: hasMergeResource(tx.system.kernel),
         ...(s.d.group !== null ? { group: s.d.group } : {}),
         fakeOfflinePages: (sbsPerMb(tx, s) - count) * pagesPerSb(tx, s),
-      });
+      }));
     } catch (e) {
       if (!(e instanceof KernelError) || e instanceof Oops) throw e;
       // the plugged sub-blocks go back to the device (virtio_mem_sbm_unplug_sb()); the driver retries later

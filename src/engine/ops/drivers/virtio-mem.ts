@@ -10,7 +10,7 @@
  * granularity; Sub Block Mode (a sub-block smaller than a memory block) in
  * virtio-mem-sbm.ts.
  */
-import { fail, KernelError } from '../../../kernel/errno.ts';
+import { fail, KernelError, orThrow } from '../../../kernel/errno.ts';
 import { hasMemoryGroups, hasMergeResource, hasVirtioMem, VIRTIO_MEM_OFFLINE_THRESHOLD, VIRTIO_MEM_RESOURCE } from '../../../kernel/drivers.ts';
 import type { DeviceRecord } from '../../events.ts';
 import { Oops, type Tx } from '../../tx.ts';
@@ -75,8 +75,9 @@ export function virtioMemAdd(tx: Tx, name: string, node: number, start: number, 
   run(tx, d);
 }
 
-export function virtioMemResize(tx: Tx, name: string, requested: number): void {
+export function virtioMemResize(tx: Tx, name: string, requested: number): KernelError | void {
   const d = boundDevice(tx, name, 'virtio_mem');
+  if (d instanceof KernelError) return d;
   // logs from before Sub Block Mode record no block size: their device block was the unit
   checkRequest(d, d.blockSize ?? d.unit!, requested);
   run(tx, { ...d, requested });
@@ -119,11 +120,11 @@ function run(tx: Tx, dev: DeviceRecord): void {
       }
       // VIRTIO_MEM_REQ_PLUG first, then the add (virtio_mem_sbm_plug_and_add_mb)
       try {
-        addMemory(tx, d.group ?? d.nid, addr, u, [], {
+        orThrow(addMemory(tx, d.group ?? d.nid, addr, u, [], {
           driverManaged: VIRTIO_MEM_RESOURCE,
           merge: hasMergeResource(tx.system.kernel),
           ...(d.group !== null ? { group: d.group } : {}),
-        });
+        }));
       } catch (e) {
         if (!(e instanceof KernelError) || e instanceof Oops) throw e;
         // the plugged blocks go back to the device; the driver retries later
