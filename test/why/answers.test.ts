@@ -147,7 +147,7 @@ describe('questions and citations', () => {
     for (const cite of [...Object.values(RULES).map((r) => r.cite), ...Object.values(SITE_CITES)]) expect(sections, cite).toContain(cite);
   });
 
-  it('every site the engine names when a check fails has a citation', () => {
+  it('every site the engine names when a check fails (thrown or returned) has a citation', () => {
     const files: string[] = [];
     const walk = (d: string): void => {
       for (const n of readdirSync(d)) {
@@ -158,7 +158,7 @@ describe('questions and citations', () => {
     };
     walk(join(REPO, 'src/engine'));
     const sites = new Set<string>();
-    for (const f of files) for (const m of readFileSync(f, 'utf8').matchAll(/fail\([^;]*, '([a-z_0-9]+)'\);/g)) sites.add(m[1]!);
+    for (const f of files) for (const m of readFileSync(f, 'utf8').matchAll(/(?:fail|refusal)\([^;]*, '([a-z_0-9]+)'\);/g)) sites.add(m[1]!);
     expect(sites.size).toBeGreaterThanOrEqual(40);
     for (const s of sites) expect(Object.keys(SITE_CITES), s).toContain(s);
   });

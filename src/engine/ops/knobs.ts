@@ -3,7 +3,7 @@
  * parameters, notifier error injection, pinned pages, a pending signal, and
  * `touch` (the kernel reads a block's struct pages).
  */
-import { fail } from '../../kernel/errno.ts';
+import { fail, type KernelError, refusal } from '../../kernel/errno.ts';
 import { featureOrigin, hasFeature, missingFeature, PARAM_FEATURE } from '../../kernel/features.ts';
 import { asWritten, kstrtobool, kstrtoll, kstrtouint, onlineTypeFromStr, sysfsMatchString, type KParse } from '../../kernel/parse.ts';
 import type { Params, RuntimeParam } from '../../kernel/types.ts';
@@ -80,10 +80,10 @@ export function inject(tx: Tx, action: 'MEM_GOING_ONLINE' | 'MEM_GOING_OFFLINE',
   tx.emit({ type: 'knob', knob: 'inject', key: action, value: error });
 }
 
-export function pin(tx: Tx, id: number, pinned: boolean): void {
+export function pin(tx: Tx, id: number, pinned: boolean): KernelError | void {
   const b = block(tx, id);
-  if (!b) fail('ENOENT', `memory${id} does not exist`, 'kernfs_iop_lookup');
-  if (b.state === 'going-offline') fail('EBUSY', `memory${id} is going offline`, 'memory_block_pin');
+  if (!b) return refusal('ENOENT', `memory${id} does not exist`, 'kernfs_iop_lookup');
+  if (b.state === 'going-offline') return refusal('EBUSY', `memory${id} is going offline`, 'memory_block_pin');
   tx.transition('memory_block', id, { type: pinned ? 'PIN' : 'UNPIN', set: { pinned } });
 }
 
@@ -91,8 +91,8 @@ export function signal(tx: Tx): void {
   tx.emit({ type: 'knob', knob: 'signal', key: 'pending', value: true });
 }
 
-export function touch(tx: Tx, id: number): void {
+export function touch(tx: Tx, id: number): KernelError | void {
   const b = block(tx, id);
-  if (!b) fail('ENOENT', `memory${id} does not exist`, 'kernfs_iop_lookup');
+  if (!b) return refusal('ENOENT', `memory${id} does not exist`, 'kernfs_iop_lookup');
   checkMemmapAlive(tx, b, 'touch');
 }

@@ -2,7 +2,7 @@
  * Hot-remove: try_remove_memory() (docs/kernel-model.md §8.2, §6.6, §7.4, §7.5) and
  * offline_and_remove_memory() with its re-online rollback (§8.3).
  */
-import { fail, KernelError, orThrow } from '../../kernel/errno.ts';
+import { fail, KernelError, orThrow, refusal } from '../../kernel/errno.ts';
 import { isBlockAlignedRange } from '../../kernel/geometry.ts';
 import { hasFeature } from '../../kernel/features.ts';
 import { Oops, type Tx } from '../tx.ts';
@@ -13,7 +13,7 @@ import { releaseMemRegionAdjustable } from './resource.ts';
 import { onlineBlock } from './online.ts';
 
 /** The era's rule for ranges whose memmap lives on the memory itself. */
-function checkVmemmapGranularity(tx: Tx, start: number, size: number, blocks: BlockState[]): void {
+function checkVmemmapGranularity(tx: Tx, start: number, size: number, blocks: BlockState[]): KernelError | void {
   const { g } = tx;
   const era = tx.system.kernel;
   const withAltmap = blocks.filter((b) => tx.draft.sections.get(sectionsOf(tx, b.id)[0]!)?.memmap.kind === 'altmap');
@@ -26,24 +26,28 @@ function checkVmemmapGranularity(tx: Tx, start: number, size: number, blocks: Bl
       if (s.memmap.kind !== 'altmap') continue;
       const head = tx.draft.vmemmap.get(Math.floor(s.memmap.headPfn / g.pagesPerSection));
       if (head && head.sections.some((nr) => !inRange.has(nr)))
-        fail('EINVAL', `Refuse to remove ${hex(start)} - ${hex(start + size - 1)},wrong granularity: the vmemmap at pfn ${hex(head.headPfn)} serves sections outside the range`, 'check_vmemmap_granularity');
+        return refusal('EINVAL', `Refuse to remove ${hex(start)} - ${hex(start + size - 1)},wrong granularity: the vmemmap at pfn ${hex(head.headPfn)} serves sections outside the range`, 'check_vmemmap_granularity');
     }
     return;
   }
   if (!hasFeature(era, 'rule.memmap_on_memory.per_block')) {
     if (withAltmap.length > 0 && tx.params.memmap_on_memory !== 'off' && size !== g.blockSize)
-      fail('EINVAL', `Refuse to remove ${hex(start)} - ${hex(start + size - 1)},wrong granularity`, 'try_remove_memory');
+      return refusal('EINVAL', `Refuse to remove ${hex(start)} - ${hex(start + size - 1)},wrong granularity`, 'try_remove_memory');
     return;
   }
   // memory_blocks_have_altmaps() compares against size / memory_block_size_bytes(), not against
   // the blocks that exist: a hole in the range counts as a block without an altmap
   if (withAltmap.length > 0 && withAltmap.length !== size / g.blockSize) {
     kernelWarn(tx, 'memory_blocks_have_altmaps', `WARN_ON_ONCE(num_memblocks != num_altmaps): ${withAltmap.length} of ${size / g.blockSize} blocks in ${range(start, size)} have altmaps`, true);
-    fail('EINVAL', `not all memory blocks in ${range(start, size)} have altmaps (${withAltmap.length} of ${size / g.blockSize}): mixed ranges cannot be removed`, 'memory_blocks_have_altmaps');
+    return refusal('EINVAL', `not all memory blocks in ${range(start, size)} have altmaps (${withAltmap.length} of ${size / g.blockSize}): mixed ranges cannot be removed`, 'memory_blocks_have_altmaps');
   }
 }
 
-export function removeMemory(tx: Tx, start: number, size: number): void {
+/**
+ * try_remove_memory(). Its refusals before anything is removed (a block still online, the
+ * vmemmap's granularity) are returned (src/kernel/errno.ts `refusal`); a failure later throws.
+ */
+export function removeMemory(tx: Tx, start: number, size: number): KernelError | void {
   const { g } = tx;
   // try_remove_memory(): BUG_ON(check_hotplug_memory_range(start, size)) — callers must pass whole
   // blocks; check_hotplug_memory_range() prints its pr_err, then the BUG kills the task
@@ -51,14 +55,15 @@ export function removeMemory(tx: Tx, start: number, size: number): void {
     tx.warn(`Block size [${hex(g.blockSize)}] unaligned hotplug range: start ${hex(start)}, size ${hex(size)}`);
     kernelBug(tx, 'try_remove_memory', 'BUG_ON(check_hotplug_memory_range(start, size))', { start, size });
   }
-  if (g.profile.hotRemoveRefused(tx.system.kernel)) fail('EBUSY', `${g.profile.name}: arch_remove_memory() refuses removal in ${tx.system.kernel}`, 'arch_remove_memory');
+  if (g.profile.hotRemoveRefused(tx.system.kernel)) return refusal('EBUSY', `${g.profile.name}: arch_remove_memory() refuses removal in ${tx.system.kernel}`, 'arch_remove_memory');
   const blocks = blocksIn(tx, start, size);
   for (const b of blocks)
     if (b.state !== 'offline') {
       const p = b.id * g.blockSize;
-      fail('EBUSY', `removing memory fails, because memory [${hex(p)}-${hex(p + g.blockSize - 1)}] is onlined`, 'check_memblock_offlined_cb');
+      return refusal('EBUSY', `removing memory fails, because memory [${hex(p)}-${hex(p + g.blockSize - 1)}] is onlined`, 'check_memblock_offlined_cb');
     }
-  checkVmemmapGranularity(tx, start, size, blocks);
+  const granularity = checkVmemmapGranularity(tx, start, size, blocks);
+  if (granularity) return granularity;
   for (const b of blocks) checkMemmapAlive(tx, b, 'remove');
   warnMissing(tx, start, size, blocks);
   if (blocks.length === 0) return;
@@ -161,7 +166,7 @@ export function offlineAndRemoveMemory(tx: Tx, start: number, size: number): voi
   }
   if (!error)
     try {
-      removeMemory(tx, start, size);
+      orThrow(removeMemory(tx, start, size));
     } catch (e) {
       if (!(e instanceof KernelError)) throw e;
       error = e;

@@ -20,7 +20,7 @@ import { registerGroup, unregisterGroup } from '../groups.ts';
 import { offlineBlock } from '../offline.ts';
 import { deviceOnline } from '../online.ts';
 import { removeMemory } from '../remove.ts';
-import { bindDevice, boundDevice, checkNewDevice, unbindDevice } from './device.ts';
+import { bindDevice, boundDevice, deviceExists, unbindDevice } from './device.ts';
 
 /** The flags acpi_memory_enable_device() passes, per era (docs/kernel-model.md §6.2, §7.5). */
 function acpiFlags(tx: Tx, size: number): MhpFlag[] {
@@ -34,8 +34,9 @@ function acpiFlags(tx: Tx, size: number): MhpFlag[] {
   return ['MHP_MEMMAP_ON_MEMORY'];
 }
 
-export function acpiDimmAdd(tx: Tx, name: string, node: number, start: number, size: number): void {
-  checkNewDevice(tx, name);
+export function acpiDimmAdd(tx: Tx, name: string, node: number, start: number, size: number): KernelError | void {
+  const exists = deviceExists(tx, name);
+  if (exists) return exists;
   let group: number | undefined;
   // memory_group_register_static(node, PFN_UP(total_length))
   if (hasMemoryGroups(tx.system.kernel)) group = registerGroup(tx, name, node, false, Math.ceil(size / tx.g.pageSize), possibleNodes(tx));
@@ -66,7 +67,7 @@ export function acpiDimmEject(tx: Tx, name: string): KernelError | void {
   // acpi_memory_remove_memory() → __remove_memory() of the whole range: try_remove_memory() is
   // -EBUSY over a block still online (one the device never bound), and __remove_memory() BUG()s
   try {
-    removeMemory(tx, d.start, d.size);
+    orThrow(removeMemory(tx, d.start, d.size));
   } catch (e) {
     if (!(e instanceof KernelError) || e instanceof Oops) throw e;
     kernelBug(tx, '__remove_memory', `try_remove_memory() of ${name} failed (${e.message}):`, { start: d.start, size: d.size });

@@ -18,7 +18,7 @@ import { registerGroup, unregisterGroup } from '../groups.ts';
 import { removeMemory } from '../remove.ts';
 import { releaseContainer, requestResource } from '../resource.ts';
 import { daxBound } from '../agent-queue.ts';
-import { bindDevice, boundDevice, checkNewDevice, regionBusy, unbindDevice, updateDevice } from './device.ts';
+import { bindDevice, boundDevice, deviceExists, regionBusy, unbindDevice, updateDevice } from './device.ts';
 
 /** dax_kmem_range(): memory-block align the hotplug range inward. */
 function kmemRange(tx: Tx, start: number, size: number): { start: number; size: number } {
@@ -28,9 +28,10 @@ function kmemRange(tx: Tx, start: number, size: number): { start: number; size: 
   return { start: s, size: Math.max(0, e - s) };
 }
 
-export function daxKmemAdd(tx: Tx, name: string, node: number, start: number, size: number, memmapOnMemory: boolean | undefined): void {
+export function daxKmemAdd(tx: Tx, name: string, node: number, start: number, size: number, memmapOnMemory: boolean | undefined): KernelError | void {
   const era = tx.system.kernel;
-  checkNewDevice(tx, name);
+  const exists = deviceExists(tx, name);
+  if (exists) return exists;
   if (memmapOnMemory !== undefined && !hasDaxMemmapOnMemory(era))
     fail('ENOENT', `${name}: dax devices have no memmap_on_memory attribute in ${era} (6.8+)`, 'kernfs_iop_lookup');
   // memmap_on_memory_store(): enabling it where mhp_supports_memmap_on_memory() is false
@@ -81,7 +82,7 @@ export function daxKmemRemove(tx: Tx, name: string): KernelError | void {
   const d = boundDevice(tx, name, 'dax_kmem');
   if (d instanceof KernelError) return d;
   try {
-    removeMemory(tx, d.start, d.size);
+    orThrow(removeMemory(tx, d.start, d.size));
   } catch (e) {
     if (!(e instanceof KernelError) || e instanceof Oops) throw e;
     // "We have one shot for removing memory": the unbind succeeds, the memory and its resources stay

@@ -21,9 +21,10 @@ export function boundDevice(tx: Tx, name: string, driver: DriverName): DeviceRec
   return d;
 }
 
-export function checkNewDevice(tx: Tx, name: string): void {
+/** -EEXIST when a device of that name is there (returned, as boundDevice's refusals are). */
+export function deviceExists(tx: Tx, name: string): KernelError | undefined {
   const d = deviceOf(tx, name);
-  if (d) fail('EEXIST', `device ${name} exists (${d.driver}${d.stuck ? ', unbound with its memory stuck' : ''})`, 'device_add');
+  if (d) return refusal('EEXIST', `device ${name} exists (${d.driver}${d.stuck ? ', unbound with its memory stuck' : ''})`, 'device_add');
 }
 
 export function bindDevice(tx: Tx, device: DeviceRecord): void {

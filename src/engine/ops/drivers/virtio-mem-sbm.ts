@@ -149,7 +149,7 @@ function removeUnplugged(tx: Tx, s: Sbm, id: number): boolean {
   const b = block(tx, id);
   const mb = tx.g.blockSize;
   try {
-    if (b?.state === 'offline') removeMemory(tx, id * mb, mb);
+    if (b?.state === 'offline') orThrow(removeMemory(tx, id * mb, mb));
     else if (b) offlineAndRemoveMemory(tx, id * mb, mb);
   } catch (e) {
     if (!(e instanceof KernelError) || e instanceof Oops) throw e;

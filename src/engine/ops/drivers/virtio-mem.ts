@@ -20,7 +20,7 @@ import { blocksIn, hex, range } from '../common.ts';
 import { registerGroup } from '../groups.ts';
 import { requestResource } from '../resource.ts';
 import { offlineAndRemoveMemory, removeMemory } from '../remove.ts';
-import { bindDevice, boundDevice, checkNewDevice, regionBusy, updateDevice } from './device.ts';
+import { bindDevice, boundDevice, deviceExists, regionBusy, updateDevice } from './device.ts';
 import { formatSize } from '../../../input/size.ts';
 import { virtioMemMode } from '../../../kernel/virtio-mem.ts';
 import { sbmRun } from './virtio-mem-sbm.ts';
@@ -31,10 +31,11 @@ function checkRequest(d: DeviceRecord, blockSize: number, requested: number): vo
   if (requested > d.size) fail('EINVAL', `virtio-mem ${d.name}: requested-size ${hex(requested)} exceeds the region size ${hex(d.size)}`, 'virtio_mem_config_changed');
 }
 
-export function virtioMemAdd(tx: Tx, name: string, node: number, start: number, size: number, blockSize: number | undefined, requested: number): void {
+export function virtioMemAdd(tx: Tx, name: string, node: number, start: number, size: number, blockSize: number | undefined, requested: number): KernelError | void {
   const era = tx.system.kernel;
   if (!hasVirtioMem(era)) fail('ENODEV', `no driver for virtio-mem in ${era} (virtio_mem.c came with 5.8)`, 'virtio_mem_probe');
-  checkNewDevice(tx, name);
+  const exists = deviceExists(tx, name);
+  if (exists) return exists;
   const mb = tx.g.blockSize;
   const deviceBlock = blockSize ?? mb;
   if (deviceBlock <= 0 || (deviceBlock & (deviceBlock - 1)) !== 0) fail('EINVAL', `virtio-mem ${name}: device block size ${hex(deviceBlock)} is not a power of two`, 'virtio_mem_init');
@@ -147,7 +148,7 @@ function run(tx: Tx, dev: DeviceRecord): void {
       if (d.plugged! <= d.requested!) break;
       const offline = rank(addr) === 0;
       try {
-        if (offline) removeMemory(tx, addr, u);
+        if (offline) orThrow(removeMemory(tx, addr, u));
         else offlineAndRemoveMemory(tx, addr, u);
       } catch (e) {
         if (!(e instanceof KernelError) || e instanceof Oops) throw e;
