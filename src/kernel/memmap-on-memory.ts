@@ -86,12 +86,11 @@ export function supportsMemmapOnMemory513(spec: SystemSpec, g: Geometry, params:
 export function decideMemmapLayout(spec: SystemSpec, g: Geometry, params: Params, size: number, flags: readonly MhpFlag[]): LayoutDecision {
   const warnings: string[] = [];
   const regular: MemmapLayout = { kind: 'regular' };
-  const has = (f: MhpFlag) => flags.includes(f);
   if (hasFeature(spec.kernel, 'flag.MHP_MEMMAP_DEVICE')) {
     // scenario validation refuses flags the era lacks; a library caller gets them ignored, with a warning
-    if (has('MHP_MEMMAP_ON_MEMORY')) warnings.push('MHP_MEMMAP_ON_MEMORY does not exist in v2-2019; flag ignored');
-    const device = has('MHP_MEMMAP_DEVICE');
-    const memblock = has('MHP_MEMMAP_MEMBLOCK');
+    if (flags.includes('MHP_MEMMAP_ON_MEMORY')) warnings.push('MHP_MEMMAP_ON_MEMORY does not exist in v2-2019; flag ignored');
+    const device = flags.includes('MHP_MEMMAP_DEVICE');
+    const memblock = flags.includes('MHP_MEMMAP_MEMBLOCK');
     if (!device && !memblock) return { layout: regular, warnings };
     // mhp_check_correct_flags(): WARN()s, then the add goes on with a regular memmap
     const site = 'mhp_check_correct_flags';
@@ -112,8 +111,8 @@ export function decideMemmapLayout(spec: SystemSpec, g: Geometry, params: Params
     };
   }
   for (const f of ['MHP_MEMMAP_DEVICE', 'MHP_MEMMAP_MEMBLOCK'] as const)
-    if (has(f)) warnings.push(`${f} never went upstream; flag ignored in ${spec.kernel}`);
-  if (!has('MHP_MEMMAP_ON_MEMORY')) return { layout: regular, warnings };
+    if (flags.includes(f)) warnings.push(`${f} never went upstream; flag ignored in ${spec.kernel}`);
+  if (!flags.includes('MHP_MEMMAP_ON_MEMORY')) return { layout: regular, warnings };
   if (!hasFeature(spec.kernel, 'rule.memmap_on_memory.hint')) {
     const s = supportsMemmapOnMemory513(spec, g, params, size);
     if (!s.ok) return { layout: regular, warnings, errno: -ERRNO.EINVAL, reason: `MHP_MEMMAP_ON_MEMORY unsupported: ${s.why}` };

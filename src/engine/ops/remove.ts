@@ -44,6 +44,31 @@ function checkVmemmapGranularity(tx: Tx, start: number, size: number, blocks: Bl
 }
 
 /**
+ * arch_remove_memory() → __remove_pages() → sparse_remove_section() for one block's sections;
+ * `heads` gets the vmemmap heads still referenced after it (a module-level function, not a
+ * closure made per call: docs/explore.md "Where the time went").
+ */
+function removeSections(tx: Tx, b: BlockState, heads: Set<number>): void {
+  const { g } = tx;
+  for (const nr of sectionsOf(tx, b.id)) {
+    const s = tx.draft.sections.get(nr);
+    if (!s) continue;
+    const m = s.memmap;
+    tx.transition('section', nr, { type: 'REMOVE' });
+    if (m.kind === 'node') tx.emit({ type: 'account', node: m.node, zone: null, memmapPages: -m.pages, reason: `free memmap of section ${nr}` });
+    if (m.kind === 'altmap') {
+      // v2: depopulate_section_memmap() defers vmemmap_free() until the head's refcount drops to 0
+      const key = Math.floor(m.headPfn / g.pagesPerSection);
+      const head = tx.draft.vmemmap.get(key)!;
+      const refcount = head.refcount - 1;
+      tx.emit({ type: 'vmemmap', action: 'put', headPfn: head.headPfn, nrPages: head.nrPages, refcount, sections: [nr], node: head.node });
+      if (refcount === 0) tx.emit({ type: 'vmemmap', action: 'free', headPfn: head.headPfn, nrPages: head.nrPages, refcount: 0, sections: [], node: head.node });
+      else heads.add(key);
+    }
+  }
+}
+
+/**
  * try_remove_memory(). Its refusals before anything is removed (a block still online, the
  * vmemmap's granularity) are returned (src/kernel/errno.ts `refusal`); a failure later throws.
  */
@@ -73,36 +98,17 @@ export function removeMemory(tx: Tx, start: number, size: number): KernelError |
   let nid = -1;
   for (const b of blocks) nid = b.nid;
   const heads = new Set<number>();
-  /** arch_remove_memory() → __remove_pages() → sparse_remove_section() for one block's sections */
-  const removeSections = (b: BlockState) => {
-    for (const nr of sectionsOf(tx, b.id)) {
-      const s = tx.draft.sections.get(nr);
-      if (!s) continue;
-      const m = s.memmap;
-      tx.transition('section', nr, { type: 'REMOVE' });
-      if (m.kind === 'node') tx.emit({ type: 'account', node: m.node, zone: null, memmapPages: -m.pages, reason: `free memmap of section ${nr}` });
-      if (m.kind === 'altmap') {
-        // v2: depopulate_section_memmap() defers vmemmap_free() until the head's refcount drops to 0
-        const key = Math.floor(m.headPfn / g.pagesPerSection);
-        const head = tx.draft.vmemmap.get(key)!;
-        const refcount = head.refcount - 1;
-        tx.emit({ type: 'vmemmap', action: 'put', headPfn: head.headPfn, nrPages: head.nrPages, refcount, sections: [nr], node: head.node });
-        if (refcount === 0) tx.emit({ type: 'vmemmap', action: 'free', headPfn: head.headPfn, nrPages: head.nrPages, refcount: 0, sections: [], node: head.node });
-        else heads.add(key);
-      }
-    }
-  };
   const perBlockAltmaps = hasFeature(tx.system.kernel, 'rule.memmap_on_memory.per_block') && blocks.every((b) => b.nr_vmemmap_pages > 0);
   if (perBlockAltmaps) {
     // ~6.8 remove_memory_blocks_and_altmaps(): per block, the device goes, then its sections
     for (const b of blocks) {
       tx.transition('memory_block', b.id, { type: 'REMOVE' });
-      removeSections(b);
+      removeSections(tx, b, heads);
     }
   } else {
     // remove_memory_block_devices() for the whole range, then arch_remove_memory() of it
     for (const b of blocks) tx.transition('memory_block', b.id, { type: 'REMOVE' });
-    for (const b of blocks) removeSections(b);
+    for (const b of blocks) removeSections(tx, b, heads);
   }
   // vmemmap pages that lived in the removed range but still serve sections elsewhere. The
   // range is one unit: tails point at the head, and the deferred free walks all of it, so
