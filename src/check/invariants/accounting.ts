@@ -230,12 +230,15 @@ function incrementalAccounting(g: Geometry): (world: World) => string[] {
  * The delta (../invariants/delta.ts): the parent's counters were what its blocks implied, so the
  * successor's expected counters are the parent's counters plus what the changed blocks (and the
  * blocks whose vmemmap pages a changed head moved) add and take away. Only the zones that moves
- * touch, and the zones the operation wrote, are compared; a changed node table, or anything on a
- * node outside it, goes to the full check.
+ * touch, and the zones the operation wrote, are compared; so are the memmap pages of the nodes the
+ * changed sections moved and of the nodes the operation wrote. A node that appeared, went or is
+ * offline, or anything on a node outside the table, goes to the full check.
  */
 function accountingDelta(g: Geometry): (d: Delta) => boolean {
   /** zone key -> [present, managed, early] the changed blocks add (minus what they took) */
   const moves = new Map<number, number[]>();
+  /** node -> memmap pages the changed sections put on it (minus what they took off) */
+  const memmapMoves = new Map<number, number>();
   const blocks: number[] = [];
   let sign = 1;
   let nid = 0;
@@ -254,16 +257,29 @@ function accountingDelta(g: Geometry): (d: Delta) => boolean {
   return (d) => {
     const w = d.world;
     const p = d.parent;
-    if (d.nodes.length > 0) return false;
     const bootNodes = bootLayout(w.system, g);
-    // node memmaps: the parent's matched its nodes; a changed section may not move any, nor name a node outside the table
+    // node memmaps: the parent's matched its nodes, so each node's memmap pages move by what the
+    // changed sections placed on it and took off it; a section may not name a node outside the table
+    memmapMoves.clear();
     for (const nr of d.sections) {
       const a = tableGet(w.sections, nr)?.memmap;
       const b = tableGet(p.sections, nr)?.memmap;
-      const an = a?.kind === 'node' ? a : null;
-      const bn = b?.kind === 'node' ? b : null;
-      if (an && !tableGet(w.nodes, an.node)) return false;
-      if (an?.node !== bn?.node || an?.pages !== bn?.pages) return false;
+      if (a?.kind === 'node') {
+        if (!tableGet(w.nodes, a.node)) return false;
+        memmapMoves.set(a.node, (memmapMoves.get(a.node) ?? 0) + a.pages);
+      }
+      if (b?.kind === 'node') memmapMoves.set(b.node, (memmapMoves.get(b.node) ?? 0) - b.pages);
+    }
+    // a node that appeared, went or is offline: the full check decides (it looks for the blocks an offline node holds)
+    for (const id of d.nodes) {
+      const now = tableGet(w.nodes, id);
+      if (!tableGet(p.nodes, id) || !now || !now.online) return false;
+      if (!memmapMoves.has(id)) memmapMoves.set(id, 0);
+    }
+    for (const [id, pages] of memmapMoves) {
+      const was = tableGet(p.nodes, id);
+      const now = tableGet(w.nodes, id);
+      if (!was || !now || now.memmapPages !== was.memmapPages + pages) return false;
     }
     blocks.length = 0;
     for (const id of d.blocks) blocks.push(id);
