@@ -126,6 +126,11 @@ export class TableDraft<T> {
   }
 
   /** Entries in ascending key order, as the draft sees them now. */
+  /** The first entry, in key order, that `pred` holds for: a plain loop, where values() makes a generator and a result object per entry. */
+  find(pred: (v: T) => boolean): T | undefined {
+    for (const c of this.chunks ?? this.base.chunks) if (c) for (const v of c) if (v !== undefined && pred(v)) return v;
+    return undefined;
+  }
   *values(): Generator<T> {
     for (const c of this.chunks ?? this.base.chunks) if (c) for (const v of c) if (v !== undefined) yield v;
   }

@@ -43,6 +43,10 @@ describe('Table and TableDraft', () => {
             draft = new TableDraft(table);
           }
           for (const [id, v] of model) expect(draft.get(id)?.v).toBe(v);
+          // find() sees the draft's writes, in key order, as values() does
+          const odd = [...model].sort((a, b) => a[0] - b[0]).find(([, v]) => v % 2 !== 0);
+          expect(draft.find((e) => e.v % 2 !== 0)?.id).toBe(odd?.[0]);
+          expect(draft.find((e) => e.v % 2 !== 0)).toBe([...draft.values()].find((e) => e.v % 2 !== 0));
         }
         table = draft.finish();
         expect(tableToArray(table).map((e) => [e.id, e.v])).toEqual([...model].sort((a, b) => a[0] - b[0]));

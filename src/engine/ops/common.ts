@@ -18,6 +18,11 @@ export function block(tx: Tx, id: number): BlockState | undefined {
   return tx.draft.blocks.get(id);
 }
 
+/** The first section of block `id` (sectionsOf(tx, id)[0], without the array). */
+export function firstSectionOf(tx: Tx, id: number): number {
+  return id * tx.g.sectionsPerBlock;
+}
+
 export function sectionsOf(tx: Tx, id: number): number[] {
   const n = tx.g.sectionsPerBlock;
   const first = id * n;

@@ -35,6 +35,7 @@ export function registerGroup(tx: Tx, owner: string, nid: number, dynamic: boole
 export function unregisterGroup(tx: Tx, id: number): void {
   const g = tx.draft.groups.find((x) => x.id === id);
   if (!g) fail('EINVAL', `memory group ${id} does not exist`, 'memory_group_unregister');
-  for (const b of tx.draft.blocks.values()) if (b.group === id) fail('EBUSY', `memory group ${id} still has memory${b.id}`, 'memory_group_unregister');
+  const b = tx.draft.blocks.find((x) => x.group === id);
+  if (b) fail('EBUSY', `memory group ${id} still has memory${b.id}`, 'memory_group_unregister');
   tx.emit({ type: 'group', action: 'unregister', id, nid: g.nid, dynamic: g.dynamic, pages: g.pages, owner: g.owner });
 }

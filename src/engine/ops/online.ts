@@ -84,8 +84,7 @@ export function deviceOnline(tx: Tx, id: number, redundantOk = false, from: Onli
 
 /** Whether an online block of the node holds the kernel's unmovable allocations. */
 function nodeHasHolder(tx: Tx, nid: number): boolean {
-  for (const x of tx.draft.blocks.values()) if (x.nid === nid && x.state === 'online' && x.kernel_allocations) return true;
-  return false;
+  return tx.draft.blocks.find((x) => x.nid === nid && x.state === 'online' && !!x.kernel_allocations) !== undefined;
 }
 
 /** Free pages of the node's boot ZONE_NORMAL (src/kernel/allocations.ts). */

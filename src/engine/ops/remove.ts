@@ -7,7 +7,7 @@ import { isBlockAlignedRange } from '../../kernel/geometry.ts';
 import { hasFeature } from '../../kernel/features.ts';
 import { Oops, type Tx } from '../tx.ts';
 import type { BlockState } from '../world.ts';
-import { blocksIn, checkMemmapAlive, hex, kernelBug, kernelWarn, range, sectionsOf } from './common.ts';
+import { blocksIn, checkMemmapAlive, firstSectionOf, hex, kernelBug, kernelWarn, range, sectionsOf } from './common.ts';
 import { offlineBlock } from './offline.ts';
 import { releaseMemRegionAdjustable } from './resource.ts';
 import { onlineBlock } from './online.ts';
@@ -16,13 +16,13 @@ import { onlineBlock } from './online.ts';
 function checkVmemmapGranularity(tx: Tx, start: number, size: number, blocks: BlockState[]): KernelError | void {
   const { g } = tx;
   const era = tx.system.kernel;
-  const withAltmap = blocks.filter((b) => tx.draft.sections.get(sectionsOf(tx, b.id)[0]!)?.memmap.kind === 'altmap');
+  const withAltmap = blocks.filter((b) => tx.draft.sections.get(firstSectionOf(tx, b.id))?.memmap.kind === 'altmap');
   if (hasFeature(era, 'flag.MHP_MEMMAP_DEVICE')) {
     if (!tx.params.v2_remove_guard) return;
     // check_vmemmap_granularity(), as sketched in review: a DEVICE altmap goes only as a whole
     const inRange = new Set(blocks.flatMap((b) => sectionsOf(tx, b.id)));
     for (const b of withAltmap) {
-      const s = tx.draft.sections.get(sectionsOf(tx, b.id)[0]!)!;
+      const s = tx.draft.sections.get(firstSectionOf(tx, b.id))!;
       if (s.memmap.kind !== 'altmap') continue;
       const head = tx.draft.vmemmap.get(Math.floor(s.memmap.headPfn / g.pagesPerSection));
       if (head && head.sections.some((nr) => !inRange.has(nr)))
@@ -149,7 +149,7 @@ function warnMissing(tx: Tx, start: number, size: number, blocks: BlockState[]):
 function tryOfflineNode(tx: Tx, nid: number): void {
   const n = tx.draft.nodes.get(nid);
   if (!n || n.boot || !n.online) return;
-  for (const b of tx.draft.blocks.values()) if (b.nid === nid) return;
+  if (tx.draft.blocks.find((b) => b.nid === nid)) return;
   tx.emit({ type: 'node', node: nid, online: false });
 }
 
