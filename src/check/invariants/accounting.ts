@@ -226,6 +226,27 @@ function incrementalAccounting(g: Geometry): (world: World) => string[] {
   };
 }
 
+/** Sums of `width` numbers per key, for the few keys one successor touches (a linear search). */
+class Sums {
+  readonly keys: number[] = [];
+  readonly values: number[] = [];
+  constructor(private readonly width: number) {}
+  clear(): void {
+    this.keys.length = 0;
+    this.values.length = 0;
+  }
+  /** The index of the key's first value, the key added with zeros when new. */
+  at(key: number): number {
+    let j = this.keys.indexOf(key);
+    if (j < 0) {
+      j = this.keys.length;
+      this.keys.push(key);
+      for (let i = 0; i < this.width; i++) this.values.push(0);
+    }
+    return j * this.width;
+  }
+}
+
 /**
  * The delta (../invariants/delta.ts): the parent's counters were what its blocks implied, so the
  * successor's expected counters are the parent's counters plus what the changed blocks (and the
@@ -236,19 +257,20 @@ function incrementalAccounting(g: Geometry): (world: World) => string[] {
  */
 function accountingDelta(g: Geometry): (d: Delta) => boolean {
   /** zone key -> [present, managed, early] the changed blocks add (minus what they took) */
-  const moves = new Map<number, number[]>();
+  // small keyed sums as parallel arrays, emptied by length = 0: Map.clear() allocates a new
+  // backing store, and the two clears per successor were 5% of a search's time
+  const moves = new Sums(3);
   /** node -> memmap pages the changed sections put on it (minus what they took off) */
-  const memmapMoves = new Map<number, number>();
+  const memmapMoves = new Sums(1);
   const blocks: number[] = [];
   let sign = 1;
   let nid = 0;
   const add = (zone: ZoneName, present: number, managed: number, early: number) => {
     const k = zoneKey(nid, zone);
-    let m = moves.get(k);
-    if (!m) moves.set(k, (m = [0, 0, 0]));
-    m[0] += sign * present;
-    m[1] += sign * managed;
-    m[2] += sign * early;
+    const i = moves.at(k);
+    moves.values[i] += sign * present;
+    moves.values[i + 1] += sign * managed;
+    moves.values[i + 2] += sign * early;
   };
   const headBlocks = (h: VmemmapState | undefined) => {
     if (!h) return;
@@ -266,17 +288,19 @@ function accountingDelta(g: Geometry): (d: Delta) => boolean {
       const b = tableGet(p.sections, nr)?.memmap;
       if (a?.kind === 'node') {
         if (!tableGet(w.nodes, a.node)) return false;
-        memmapMoves.set(a.node, (memmapMoves.get(a.node) ?? 0) + a.pages);
+        memmapMoves.values[memmapMoves.at(a.node)] += a.pages;
       }
-      if (b?.kind === 'node') memmapMoves.set(b.node, (memmapMoves.get(b.node) ?? 0) - b.pages);
+      if (b?.kind === 'node') memmapMoves.values[memmapMoves.at(b.node)] -= b.pages;
     }
     // a node that appeared, went or is offline: the full check decides (it looks for the blocks an offline node holds)
     for (const id of d.nodes) {
       const now = tableGet(w.nodes, id);
       if (!tableGet(p.nodes, id) || !now || !now.online) return false;
-      if (!memmapMoves.has(id)) memmapMoves.set(id, 0);
+      memmapMoves.at(id);
     }
-    for (const [id, pages] of memmapMoves) {
+    for (let j = 0; j < memmapMoves.keys.length; j++) {
+      const id = memmapMoves.keys[j]!;
+      const pages = memmapMoves.values[j]!;
       const was = tableGet(p.nodes, id);
       const now = tableGet(w.nodes, id);
       if (!was || !now || now.memmapPages !== was.memmapPages + pages) return false;
@@ -306,15 +330,17 @@ function accountingDelta(g: Geometry): (d: Delta) => boolean {
         blockZoneCounts(g, now, nv, add);
       }
     }
-    for (const k of d.zones) if (!moves.has(k)) moves.set(k, [0, 0, 0]);
-    for (const [k, m] of moves) {
+    for (const k of d.zones) moves.at(k);
+    for (let j = 0; j < moves.keys.length; j++) {
+      const k = moves.keys[j]!;
+      const m = moves.values;
       // a zone of a node outside the table was never compared: the full check decides
       if (!tableGet(w.nodes, Math.floor(k / 4))) return false;
       const was = tableGet(p.zones, k);
       const now = tableGet(w.zones, k);
-      if ((now?.presentPages ?? 0) !== (was?.presentPages ?? 0) + m[0]!) return false;
-      if ((now?.managedPages ?? 0) !== (was?.managedPages ?? 0) + m[1]!) return false;
-      if ((now?.presentEarlyPages ?? 0) !== (was?.presentEarlyPages ?? 0) + m[2]!) return false;
+      if ((now?.presentPages ?? 0) !== (was?.presentPages ?? 0) + m[3 * j]!) return false;
+      if ((now?.managedPages ?? 0) !== (was?.managedPages ?? 0) + m[3 * j + 1]!) return false;
+      if ((now?.presentEarlyPages ?? 0) !== (was?.presentEarlyPages ?? 0) + m[3 * j + 2]!) return false;
     }
     return true;
   };
