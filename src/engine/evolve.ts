@@ -190,8 +190,7 @@ export function applyEvent(d: WorldDraft, e: MemhpEvent): void {
       return;
     }
     case 'device': {
-      const rest = d.devices.filter((x) => x.name !== e.name);
-      if (e.action === 'unbind') d.devices = Object.freeze(rest);
+      if (e.action === 'unbind') d.devices = Object.freeze(d.devices.filter((x) => x.name !== e.name));
       else {
         if (!e.device) throw new EvolveError(e.seq, `device ${e.name}: ${e.action} without its state`);
         const at = d.devices.findIndex((x) => x.name === e.name);
@@ -256,10 +255,11 @@ export function applyEvent(d: WorldDraft, e: MemhpEvent): void {
       }
       if (!prev) throw new EvolveError(e.seq, `no vmemmap head at pfn ${e.headPfn}`);
       if (e.action === 'put') {
-        const gone = new Set(e.sections);
+        // a put names one section or a few: a Set of them cost more than the search
+        const gone = e.sections;
         const v = copyRecord(prev) as Mutable<VmemmapState>;
         v.refcount = e.refcount;
-        v.sections = Object.freeze(prev.sections.filter((s) => !gone.has(s)));
+        v.sections = Object.freeze(prev.sections.filter((s) => !gone.includes(s)));
         d.vmemmap.set(key, Object.freeze(v));
       } else {
         const v = copyRecord(prev) as Mutable<VmemmapState>;
