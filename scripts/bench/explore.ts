@@ -159,6 +159,14 @@ function processExplore(seconds: number): Promise<number> {
  */
 export const EXPLORE_SECONDS = 30;
 
+/** One round's distinct states a second of the three one-thread searches: how far the rounds of one run differ says how far the machine moved. */
+interface RoundFigures {
+  issueDay: number | null;
+  old: number;
+  new: number;
+  newVsIssueDay: number | null;
+}
+
 export async function measureExplore(seconds: number, say: (s: string) => void = () => {}, rounds = 2, workerSeconds = Math.max(seconds, WORKER_SECONDS)) {
   const o = { ...EXPLORE_CONFIG, maxSeconds: seconds };
   // threads and processes start cold (load the package, compile the engine): over short runs
@@ -173,6 +181,7 @@ export async function measureExplore(seconds: number, say: (s: string) => void =
   const pkg1 = rate();
   const pkg2 = rate();
   const loadBefore = loadavg()[0]!;
+  const perRound: RoundFigures[] = [];
   let bytesPerState = 0;
   let trailBytesPerState = 0;
   let alone = 0;
@@ -190,12 +199,15 @@ export async function measureExplore(seconds: number, say: (s: string) => void =
   }
   try {
     for (let r = 1; r <= rounds; r++) {
+      const round: RoundFigures = { issueDay: null, old: 0, new: 0, newVsIssueDay: null };
+      perRound.push(round);
       if (tree && !issueDayUnavailable) {
         say(`explore round ${r}/${rounds}: the explorer of the day issue 19 was filed…`);
         try {
           // a whole process, cold in every round as the issue's own figure was; its rate is from
           // the elapsed time it measured around its search alone (./issue-day-explorer.ts)
           const d = await runIssueDayExplore(tree, seconds);
+          round.issueDay = perSec(d.statesExplored, d.elapsedMs);
           issueDay.states += d.statesExplored;
           issueDay.transitions += d.transitions;
           issueDay.ms += d.elapsedMs;
@@ -205,10 +217,14 @@ export async function measureExplore(seconds: number, say: (s: string) => void =
       }
       // each one-thread search in a process of its own, as the issue-day explorer runs (./explore-search-child.ts)
       say(`explore round ${r}/${rounds}: the old explorer…`);
-      addChild(old, await searchInChild('old', seconds));
+      const was = await searchInChild('old', seconds);
+      addChild(old, was);
+      round.old = perSec(was.statesExplored, was.elapsedMs);
       say(`explore round ${r}/${rounds}: the new search…`);
       const now = await searchInChild('new', seconds);
       addChild(one, now);
+      round.new = perSec(now.statesExplored, now.elapsedMs);
+      if (round.issueDay) round.newVsIssueDay = Math.round((100 * round.new) / round.issueDay) / 100;
       bytesPerState = Math.max(bytesPerState, now.bytesPerState ?? 0);
       trailBytesPerState = (now.trailBytes ?? 0) / now.statesExplored;
       say(`explore round ${r}/${rounds}: the package, 1 thread…`);
@@ -251,6 +267,8 @@ export async function measureExplore(seconds: number, say: (s: string) => void =
     exploreIssueDayStatesPerSec: issueDayOk ? perSec(issueDay.states, issueDay.ms) : null,
     exploreIssueDayTransitionsPerSec: issueDayOk ? perSec(issueDay.transitions, issueDay.ms) : null,
     /** the new search against the issue-day explorer: what issue 19's 10x target is judged on */
+    /** each round's distinct states a second of the issue-day, old and new searches, and the new against the issue-day one */
+    exploreRounds: perRound,
     exploreStatesVsIssueDay: issueDayOk ? +(perSec(one.states, one.ms) / Math.max(1, perSec(issueDay.states, issueDay.ms))).toFixed(2) : null,
     /**
      * Informational: distinct states a second of `memhp explore` as a user runs it on this machine
