@@ -106,21 +106,36 @@ interface Choice {
   why: ReasonStep[];
 }
 
+/**
+ * The steps auto_movable_zone_for_pfn() records, when someone asked why (`why` null: nobody did,
+ * and no step is built). Module-level functions, not closures made per call: the model checker
+ * onlines blocks millions of times, and tsx names every closure a function makes each time.
+ */
+function kernelZoneFor(zr: ZoneReader, nid: number, pfn: number, nr: number, why: ReasonStep[] | null): ZoneName {
+  if (why === null) return defaultKernelZone(zr, nid, pfn, nr);
+  const k = defaultKernelZoneWhy(zr, nid, pfn, nr);
+  why.push(k.step);
+  return k.zone;
+}
+
+function groupStep(why: ReasonStep[] | null, ratio: number, group: MemoryGroupState | null, values: Record<string, ReasonValue>): void {
+  if (why !== null) why.push({ rule: 'auto_movable_group', values: { ratio, group: group?.id ?? null, dynamic: group?.dynamic ?? null, ...values } });
+}
+
+/** can_online_movable() for node `n` (null: every node), its step recorded. */
+function movableFits(zr: ZoneReader, n: number | null, ratio: number, need: number, gc: GroupContext | undefined, why: ReasonStep[] | null): boolean {
+  const s = movableStats(zr, n, ratio, need, gc);
+  if (why !== null) why.push({ rule: 'can_online_movable', values: { nid: n, ratio, kernelEarly: s.kernelEarly, movable: s.movable, need: s.need, limit: s.limit, ok: s.ok } });
+  return s.ok;
+}
+
 /** auto_movable_zone_for_pfn(nid, group, pfn, nr_pages) */
-function autoMovableZone(zr: ZoneReader, params: Params, nid: number, pfn: number, nr: number, why: ReasonStep[], gc?: GroupContext): ZoneName {
+function autoMovableZone(zr: ZoneReader, params: Params, nid: number, pfn: number, nr: number, why: ReasonStep[] | null, gc?: GroupContext): ZoneName {
   const ratio = params.auto_movable_ratio;
-  const kernel = () => {
-    const k = defaultKernelZoneWhy(zr, nid, pfn, nr);
-    why.push(k.step);
-    return k.zone;
-  };
   const group = gc?.group ?? null;
-  const groupStep = (values: Record<string, ReasonValue>): void => {
-    why.push({ rule: 'auto_movable_group', values: { ratio, group: group?.id ?? null, dynamic: group?.dynamic ?? null, ...values } });
-  };
   if (ratio === 0) {
-    groupStep({ verdict: 'ratio 0: kernel zone' });
-    return kernel();
+    groupStep(why, ratio, group, { verdict: 'ratio 0: kernel zone' });
+    return kernelZoneFor(zr, nid, pfn, nr, why);
   }
   let maxPages: number;
   let onlinePages = 0;
@@ -129,8 +144,8 @@ function autoMovableZone(zr: ZoneReader, params: Params, nid: number, pfn: numbe
     maxPages = group.pages;
     onlinePages = group.presentMovablePages;
     if (group.presentKernelPages) {
-      groupStep({ maxPages, onlinePages, kernelPages: group.presentKernelPages, verdict: 'static group partly in a kernel zone: kernel zone' });
-      return kernel();
+      groupStep(why, ratio, group, { maxPages, onlinePages, kernelPages: group.presentKernelPages, verdict: 'static group partly in a kernel zone: kernel zone' });
+      return kernelZoneFor(zr, nid, pfn, nr, why);
     }
   } else if (!group || group.pages === nr) {
     maxPages = nr;
@@ -144,21 +159,16 @@ function autoMovableZone(zr: ZoneReader, params: Params, nid: number, pfn: numbe
       const z = gc!.onlineZone(id);
       if (z === null) continue;
       if (z !== 'Movable') {
-        groupStep({ maxPages, unitStartPfn: unitStart, kernelBlock: id, kernelBlockZone: z, verdict: 'unit partly in a kernel zone: kernel zone' });
-        return kernel();
+        groupStep(why, ratio, group, { maxPages, unitStartPfn: unitStart, kernelBlock: id, kernelBlockZone: z, verdict: 'unit partly in a kernel zone: kernel zone' });
+        return kernelZoneFor(zr, nid, pfn, nr, why);
       }
       onlinePages += gc!.pagesPerBlock;
     }
   }
   const need = maxPages - onlinePages;
-  groupStep({ maxPages, onlinePages, need });
-  const stats = (n: number | null): boolean => {
-    const s = movableStats(zr, n, ratio, need, gc);
-    why.push({ rule: 'can_online_movable', values: { nid: n, ratio, kernelEarly: s.kernelEarly, movable: s.movable, need: s.need, limit: s.limit, ok: s.ok } });
-    return s.ok;
-  };
-  if (!stats(null)) return kernel();
-  if (params.auto_movable_numa_aware && !stats(nid)) return kernel();
+  groupStep(why, ratio, group, { maxPages, onlinePages, need });
+  if (!movableFits(zr, null, ratio, need, gc, why)) return kernelZoneFor(zr, nid, pfn, nr, why);
+  if (params.auto_movable_numa_aware && !movableFits(zr, nid, ratio, need, gc, why)) return kernelZoneFor(zr, nid, pfn, nr, why);
   return 'Movable';
 }
 
@@ -166,7 +176,7 @@ function autoMovableZone(zr: ZoneReader, params: Params, nid: number, pfn: numbe
 export function zoneForPfnRange(zr: ZoneReader, params: Params, type: OnlineType, nid: number, pfn: number, nr: number, gc?: GroupContext): ZoneName {
   if (type === 'online_kernel') return defaultKernelZone(zr, nid, pfn, nr);
   if (type === 'online_movable') return 'Movable';
-  if (params.online_policy === 'auto-movable') return autoMovableZone(zr, params, nid, pfn, nr, [], gc);
+  if (params.online_policy === 'auto-movable') return autoMovableZone(zr, params, nid, pfn, nr, null, gc);
   const k = defaultKernelZone(zr, nid, pfn, nr);
   const inK = intersects(zr.zone(nid, k), pfn, nr);
   const inM = intersects(zr.zone(nid, 'Movable'), pfn, nr);
@@ -221,6 +231,11 @@ export function grownSpan(z: ZoneState | undefined, pfn: number, nr: number) {
   return { startPfn: Math.min(z.span.startPfn, pfn), endPfn: Math.max(z.span.endPfn, pfn + nr) };
 }
 
+/** Whether block `id` (`b`) is online in the zone and node of `z`, and not the block being removed. */
+function onlineInZone(b: BlockFacts | undefined, id: number, z: ZoneState, removedId: number): boolean {
+  return !!b && id !== removedId && b.state !== 'offline' && b.zone === z.zone && b.nid === z.node;
+}
+
 /**
  * shrink_zone_span(): only an edge moves, to the next block still online in
  * this zone and node (find_smallest/biggest_section_pfn); a hole in the
@@ -235,22 +250,18 @@ export function shrunkSpan(
   if (z.span === null) return undefined;
   const start = removedId * g.pagesPerBlock;
   const end = start + g.pagesPerBlock;
-  const inZone = (id: number) => {
-    const b = block(id);
-    return !!b && id !== removedId && b.state !== 'offline' && b.zone === z.zone && b.nid === z.node;
-  };
   let { startPfn, endPfn } = z.span;
   if (startPfn === start) {
     let id = removedId + 1;
     const last = Math.ceil(endPfn / g.pagesPerBlock);
-    while (id < last && !inZone(id)) id++;
+    while (id < last && !onlineInZone(block(id), id, z, removedId)) id++;
     if (id >= last) return null;
     startPfn = id * g.pagesPerBlock;
   }
   if (endPfn === end) {
     let id = removedId - 1;
     const first = Math.floor(startPfn / g.pagesPerBlock);
-    while (id >= first && !inZone(id)) id--;
+    while (id >= first && !onlineInZone(block(id), id, z, removedId)) id--;
     if (id < first) return null;
     endPfn = (id + 1) * g.pagesPerBlock;
   }

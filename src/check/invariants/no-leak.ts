@@ -59,9 +59,9 @@ export const noLeak: Invariant = {
       for (const zone of ZONE_NAMES) {
         const z = tableGet(world.zones, zoneKey(node, zone));
         const z0 = tableGet(base.zones, zoneKey(node, zone));
-        const f = (k: 'presentPages' | 'managedPages' | 'presentEarlyPages') => [z?.[k] ?? 0, z0?.[k] ?? 0] as const;
         for (const k of ['presentPages', 'managedPages', 'presentEarlyPages'] as const) {
-          const [now, start] = f(k);
+          const now = z?.[k] ?? 0;
+          const start = z0?.[k] ?? 0;
           if (now !== start) out.push(`node ${node} zone ${zone}: ${k} is ${now} after all hot-added memory was removed; it started at ${start}`);
         }
         const span = z?.span ?? null;

@@ -30,6 +30,11 @@ export function possibleNodes(tx: Tx): number {
  * node's kernel zones, else the nearest other node, else (x86, arm64, s390)
  * base pages, else -ENOMEM. Returns the placement of each section.
  */
+/** A node's free kernel pages less what the memmaps planned so far take (a module-level function: tsx names a closure each time it is made). */
+function freeForMemmap(tx: Tx, taken: ReadonlyMap<number, number>, n: number): number {
+  return freeKernelPages(tx.draft, n) - (taken.get(n) ?? 0);
+}
+
 function planRegularMemmap(tx: Tx, nid: number, sections: number[]): MemmapPlacement[] {
   const { g } = tx;
   const need = g.memmapPagesPerSection;
@@ -37,18 +42,16 @@ function planRegularMemmap(tx: Tx, nid: number, sections: number[]): MemmapPlace
   const nodeIds = [...tx.draft.nodes.values()].filter((n) => n.online).map((n) => n.id);
   nodeIds.sort((a, b) => Math.abs(a - nid) - Math.abs(b - nid) || a - b);
   const taken = new Map<number, number>();
-  const free = (n: number) => freeKernelPages(tx.draft, n) - (taken.get(n) ?? 0);
-  const orderOk = (n: number) => (tx.draft.nodes.get(n)?.maxFreeOrder ?? 0) >= order;
   return sections.map((s) => {
-    let node = nodeIds.find((n) => free(n) >= need && orderOk(n));
+    let node = nodeIds.find((n) => freeForMemmap(tx, taken, n) >= need && (tx.draft.nodes.get(n)?.maxFreeOrder ?? 0) >= order);
     // order 0: the arch populates with base pages by design (arm64 16K/64K), not as a fallback
     let basePages = order === 0;
     if (node === undefined && g.profile.vmemmapBasePageFallback) {
-      node = nodeIds.find((n) => free(n) >= need);
+      node = nodeIds.find((n) => freeForMemmap(tx, taken, n) >= need);
       basePages = node !== undefined;
     }
     if (node === undefined) {
-      const why = nodeIds.some((n) => free(n) >= need)
+      const why = nodeIds.some((n) => freeForMemmap(tx, taken, n) >= need)
         ? `no node has a free order-${order} block for the vmemmap and ${g.profile.name} cannot fall back to base pages`
         : 'no node has free kernel memory for the memmap';
       fail('ENOMEM', `vmemmap_populate() failed for section ${s}: ${why}`, 'vmemmap_populate');
