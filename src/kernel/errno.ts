@@ -95,6 +95,12 @@ export function fail(name: ErrnoName | number, reason: string, site?: string): n
   throw refusal(name, reason, site);
 }
 
+/** The KernelError a catch caught, anything else (a bug, not a kernel failure) thrown on. */
+export function asKernelError(e: unknown): KernelError {
+  if (!(e instanceof KernelError)) throw e;
+  return e;
+}
+
 /** Throws a returned error: for a caller whose own callers expect a throw (a driver's rollback, a sysfs store). */
 export function orThrow(e: KernelError | void): void {
   if (e !== undefined) throw e;

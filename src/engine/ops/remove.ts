@@ -2,7 +2,7 @@
  * Hot-remove: try_remove_memory() (docs/kernel-model.md §8.2, §6.6, §7.4, §7.5) and
  * offline_and_remove_memory() with its re-online rollback (§8.3).
  */
-import { fail, KernelError, orThrow, refusal } from '../../kernel/errno.ts';
+import { asKernelError, fail, KernelError, refusal } from '../../kernel/errno.ts';
 import { isBlockAlignedRange } from '../../kernel/geometry.ts';
 import { hasFeature } from '../../kernel/features.ts';
 import { Oops, type Tx } from '../tx.ts';
@@ -153,29 +153,28 @@ function tryOfflineNode(tx: Tx, nid: number): void {
   tx.emit({ type: 'node', node: nid, online: false });
 }
 
-export function offlineAndRemoveMemory(tx: Tx, start: number, size: number): void {
+/** offline_and_remove_memory(): its error returned, a thrown one (from deeper in) and a returned one alike. */
+export function offlineAndRemoveMemory(tx: Tx, start: number, size: number): KernelError | void {
   const { g } = tx;
   if (!isBlockAlignedRange(g, start, size)) fail('EINVAL', `unaligned range ${hex(start)}+${hex(size)}`, 'offline_and_remove_memory');
   const offlinedByUs: { id: number; type: 'online_kernel' | 'online_movable' }[] = [];
-  let error: KernelError | null = null;
+  let error: KernelError | void = undefined;
   for (const b of blocksIn(tx, start, size)) {
     if (b.state === 'offline') continue;
     const type = b.zone === 'Movable' ? 'online_movable' : 'online_kernel';
     try {
-      orThrow(offlineBlock(tx, b.id));
-      offlinedByUs.push({ id: b.id, type });
+      error = offlineBlock(tx, b.id);
     } catch (e) {
-      if (!(e instanceof KernelError)) throw e;
-      error = e;
-      break;
+      error = asKernelError(e);
     }
+    if (error) break;
+    offlinedByUs.push({ id: b.id, type });
   }
   if (!error)
     try {
-      orThrow(removeMemory(tx, start, size));
+      error = removeMemory(tx, start, size);
     } catch (e) {
-      if (!(e instanceof KernelError)) throw e;
-      error = e;
+      error = asKernelError(e);
     }
   if (!error) return;
   // an oops kills the task inside try_remove_memory(): there is nobody left to roll back
@@ -188,5 +187,5 @@ export function offlineAndRemoveMemory(tx: Tx, start: number, size: number): voi
       if (!(e instanceof KernelError)) throw e;
       tx.warn(`failed to re-online memory${id}: ${e.message}`);
     }
-  throw error;
+  return error;
 }

@@ -8,7 +8,7 @@
  * (acpi_scan_try_to_offline()), then __remove_memory() of the whole
  * range, which BUG()s if removal fails (a block it never bound still online).
  */
-import { fail, KernelError, orThrow } from '../../../kernel/errno.ts';
+import { asKernelError, fail, KernelError, orThrow } from '../../../kernel/errno.ts';
 import { hasMemoryGroups } from '../../../kernel/drivers.ts';
 import { hasFeature } from '../../../kernel/features.ts';
 import { supportsMemmapOnMemory513 } from '../../../kernel/memmap-on-memory.ts';
@@ -41,13 +41,17 @@ export function acpiDimmAdd(tx: Tx, name: string, node: number, start: number, s
   // memory_group_register_static(node, PFN_UP(total_length))
   if (hasMemoryGroups(tx.system.kernel)) group = registerGroup(tx, name, node, false, Math.ceil(size / tx.g.pageSize), possibleNodes(tx));
   let enabled = true;
+  let failed: KernelError | void;
   try {
-    orThrow(addMemory(tx, node, start, size, acpiFlags(tx, size), group === undefined ? {} : { group }));
+    failed = addMemory(tx, node, start, size, acpiFlags(tx, size), group === undefined ? {} : { group });
   } catch (e) {
-    if (!(e instanceof KernelError) || e instanceof Oops) throw e;
+    failed = asKernelError(e);
+    if (failed instanceof Oops) throw failed;
+  }
+  if (failed) {
     // -EEXIST: "the memory block has been used by the kernel": the device still binds
-    if (e.errno !== 17) enabled = false;
-    tx.warn(`acpi PNP0C80 ${name}: __add_memory ${range(start, size)} failed: ${e.message}`);
+    if (failed.errno !== 17) enabled = false;
+    tx.warn(`acpi PNP0C80 ${name}: __add_memory ${range(start, size)} failed: ${failed.message}`);
   }
   if (!enabled) {
     // acpi_memory_device_free(): the group goes again

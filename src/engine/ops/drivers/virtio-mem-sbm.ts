@@ -150,7 +150,7 @@ function removeUnplugged(tx: Tx, s: Sbm, id: number): boolean {
   const mb = tx.g.blockSize;
   try {
     if (b?.state === 'offline') orThrow(removeMemory(tx, id * mb, mb));
-    else if (b) offlineAndRemoveMemory(tx, id * mb, mb);
+    else if (b) orThrow(offlineAndRemoveMemory(tx, id * mb, mb));
   } catch (e) {
     if (!(e instanceof KernelError) || e instanceof Oops) throw e;
     tx.warn(`virtio_mem ${s.d.name}: ${b?.state === 'offline' ? 'removing' : 'offlining and removing'} memory ${range(id * mb, mb)} failed: -${e.errno} (${e.message})`);

@@ -149,7 +149,7 @@ function run(tx: Tx, dev: DeviceRecord): void {
       const offline = rank(addr) === 0;
       try {
         if (offline) orThrow(removeMemory(tx, addr, u));
-        else offlineAndRemoveMemory(tx, addr, u);
+        else orThrow(offlineAndRemoveMemory(tx, addr, u));
       } catch (e) {
         if (!(e instanceof KernelError) || e instanceof Oops) throw e;
         tx.warn(`virtio_mem ${d.name}: ${offline ? 'removing' : 'offlining and removing'} memory ${range(addr, u)} failed: -${e.errno} (${e.message})`);
