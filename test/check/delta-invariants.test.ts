@@ -134,6 +134,10 @@ const BREAKS: [string, (w: World) => ((d: WorldDraft) => void) | null][] = [
       : null;
   }],
   ['the iomem resources vanish', (w) => (w.resources.length ? (d) => (d.resources = []) : null)],
+  ['the last System RAM resource loses its last page (a new entry in its place)', (w) => {
+    const i = w.resources.map((r) => !r.container).lastIndexOf(true);
+    return i < 0 ? null : (d) => (d.resources = w.resources.map((r, j) => (j === i ? { ...r, size: r.size - 4096 } : r)));
+  }],
   ['a memory group counts a movable page more', (w) =>
     w.groups.length ? (d) => (d.groups = w.groups.map((x, i) => (i === 0 ? { ...x, presentMovablePages: x.presentMovablePages + 1 } : x))) : null],
   ['the memory groups vanish', (w) => (w.groups.length ? (d) => (d.groups = []) : null)],

@@ -93,13 +93,22 @@ function memoryGroupsDelta(g: Geometry): (d: Delta) => boolean {
   return (d) => {
     const w = d.world;
     const p = d.parent;
-    if (w.resources !== p.resources) {
-      for (const c of w.blocks.chunks) if (c) for (const b of c) if (b !== undefined && !covered(w, b)) return false;
-    } else
-      for (const id of d.blocks) {
-        const b = tableGet(w.blocks, id);
-        if (b && !covered(w, b)) return false;
+    // every block was covered in the parent: one can be uncovered now only if it changed, or
+    // lies under a resource the operation took away (resource entries are immutable, so one that
+    // is not in the successor's list by reference was removed or replaced)
+    if (w.resources !== p.resources)
+      for (const r of p.resources) {
+        if (r.container || w.resources.includes(r)) continue;
+        const last = Math.ceil((r.start + r.size) / g.blockSize);
+        for (let id = Math.floor(r.start / g.blockSize); id < last; id++) {
+          const b = tableGet(w.blocks, id);
+          if (b && !covered(w, b)) return false;
+        }
       }
+    for (const id of d.blocks) {
+      const b = tableGet(w.blocks, id);
+      if (b && !covered(w, b)) return false;
+    }
     affected.length = 0;
     if (w.groups !== p.groups) {
       // a group id whose entry (the first with that id, as the full check finds it) changed, appeared or went
