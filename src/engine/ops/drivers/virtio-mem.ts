@@ -10,7 +10,7 @@
  * granularity; Sub Block Mode (a sub-block smaller than a memory block) in
  * virtio-mem-sbm.ts.
  */
-import { fail, KernelError, orThrow } from '../../../kernel/errno.ts';
+import { fail, KernelError, orThrow, refusal } from '../../../kernel/errno.ts';
 import { hasMemoryGroups, hasMergeResource, hasVirtioMem, VIRTIO_MEM_OFFLINE_THRESHOLD, VIRTIO_MEM_RESOURCE } from '../../../kernel/drivers.ts';
 import type { DeviceRecord } from '../../events.ts';
 import { Oops, type Tx } from '../../tx.ts';
@@ -33,12 +33,12 @@ function checkRequest(d: DeviceRecord, blockSize: number, requested: number): vo
 
 export function virtioMemAdd(tx: Tx, name: string, node: number, start: number, size: number, blockSize: number | undefined, requested: number): KernelError | void {
   const era = tx.system.kernel;
-  if (!hasVirtioMem(era)) fail('ENODEV', `no driver for virtio-mem in ${era} (virtio_mem.c came with 5.8)`, 'virtio_mem_probe');
+  if (!hasVirtioMem(era)) return refusal('ENODEV', `no driver for virtio-mem in ${era} (virtio_mem.c came with 5.8)`, 'virtio_mem_probe');
   const exists = deviceExists(tx, name);
   if (exists) return exists;
   const mb = tx.g.blockSize;
   const deviceBlock = blockSize ?? mb;
-  if (deviceBlock <= 0 || (deviceBlock & (deviceBlock - 1)) !== 0) fail('EINVAL', `virtio-mem ${name}: device block size ${hex(deviceBlock)} is not a power of two`, 'virtio_mem_init');
+  if (deviceBlock <= 0 || (deviceBlock & (deviceBlock - 1)) !== 0) return refusal('EINVAL', `virtio-mem ${name}: device block size ${hex(deviceBlock)} is not a power of two`, 'virtio_mem_init');
   // virtio_mem_init_hotplug(): SBM when a sub-block (at least a pageblock) is smaller than a memory
   // block; else BBM with bb_size = max(device block, memory block). Both add and remove whole memory
   // blocks (SBM) or big blocks (BBM): that is the dynamic group's unit.
@@ -48,11 +48,11 @@ export function virtioMemAdd(tx: Tx, name: string, node: number, start: number, 
   const end = Math.floor((start + size) / unit) * unit;
   if (first !== start) tx.warn(`virtio-mem ${name}: The alignment of the physical start address can make some memory unusable.`);
   if (end !== start + size) tx.warn(`virtio-mem ${name}: The alignment of the physical end address can make some memory unusable.`);
-  if (end <= first) fail('EINVAL', `virtio-mem ${name}: the region ${range(start, size)} holds no usable ${formatSize(unit)} unit`, 'virtio_mem_init');
+  if (end <= first) return refusal('EINVAL', `virtio-mem ${name}: the region ${range(start, size)} holds no usable ${formatSize(unit)} unit`, 'virtio_mem_init');
   checkRequest({ name, driver: 'virtio_mem', nid: node, start, size, group: null, stuck: false }, deviceBlock, requested);
   // virtio_mem_create_resource(): the parent resource, named after the device; a conflict is -EBUSY
   const busy = regionBusy(tx, start, size);
-  if (busy) fail('EBUSY', `virtio-mem ${name}: could not reserve device region ${range(start, size)} (conflicts with ${busy})`, 'virtio_mem_init');
+  if (busy) return refusal('EBUSY', `virtio-mem ${name}: could not reserve device region ${range(start, size)} (conflicts with ${busy})`, 'virtio_mem_init');
   requestResource(tx, { start, size, flags: [], name, container: true });
   let group: number | null = null;
   // one dynamic memory group covers the whole device; its unit is the driver's add/remove unit
