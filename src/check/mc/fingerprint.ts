@@ -136,7 +136,8 @@ export class Hasher {
     if (Array.isArray(v)) {
       this.word(0x61727200);
       this.word(v.length);
-      for (const x of v) this.value(x);
+      // indexed: the world's arrays are frozen, and for-of over a frozen array takes V8's slow path
+      for (let i = 0; i < v.length; i++) this.value(v[i]);
       return;
     }
     this.word(0x6f626a00);
@@ -233,7 +234,7 @@ const hashHead: Hash<VmemmapState> = (h, v) => {
   h.num(v.nrPages);
   h.num(v.refcount);
   h.word(v.sections.length);
-  for (const s of v.sections) h.num(s);
+  for (let i = 0; i < v.sections.length; i++) h.num(v.sections[i]!);
   h.num(v.node);
   if (v.orphanedBy) {
     h.word(1);
@@ -448,9 +449,10 @@ export class WorldHasher {
     h.bool(w.signalPending);
     // the onlining agents' pending reactions, in order: which one runs next is part of the state
     h.word(w.agentWork.length);
-    for (const a of w.agentWork) {
-      h.str(a.agent);
-      h.str(a.target);
+    // indexed: for-of over a frozen array (as the world's lists are) takes V8's slow iteration path, five times the time of a plain array's
+    for (let i = 0; i < w.agentWork.length; i++) {
+      h.str(w.agentWork[i]!.agent);
+      h.str(w.agentWork[i]!.target);
     }
     h.word(w.blocks.size);
     h.pair2(this.blocks.table(w.blocks, b && b.blocks, d));
