@@ -271,13 +271,21 @@ export function shrunkSpan(
 
 /** What auto_movable_zone_for_pfn() reads for this block. */
 export function groupContextOf(r: Pick<KernelReader, 'groups' | 'block'>, b: BlockFacts, pagesPerBlock: number): GroupContext {
-  return {
-    groups: r.groups,
-    group: b.group == null ? null : (r.groups.find((g) => g.id === b.group) ?? null),
-    onlineZone: (id) => {
-      const x = r.block(id);
-      return x && x.state !== 'offline' ? x.zone : null;
-    },
-    pagesPerBlock,
-  };
+  return new ReaderGroupContext(r, b.group == null ? null : (r.groups.find((g) => g.id === b.group) ?? null), pagesPerBlock);
+}
+
+/** A GroupContext over a reader: a class, so that its lookup is not a closure made (and, under tsx, named) per online. */
+class ReaderGroupContext implements GroupContext {
+  readonly groups: readonly MemoryGroupState[];
+  constructor(
+    private readonly r: Pick<KernelReader, 'groups' | 'block'>,
+    readonly group: MemoryGroupState | null,
+    readonly pagesPerBlock: number,
+  ) {
+    this.groups = r.groups;
+  }
+  onlineZone(id: number): ZoneName | null {
+    const x = this.r.block(id);
+    return x && x.state !== 'offline' ? x.zone : null;
+  }
 }
