@@ -4,7 +4,7 @@
  * isolated and migrated; every failure after that point cancels back to online.
  */
 import { configOf } from '../../kernel/config.ts';
-import type { KernelError } from '../../kernel/errno.ts';
+import type { ErrnoName, KernelError } from '../../kernel/errno.ts';
 import { refusal } from '../../kernel/errno.ts';
 import type { ZoneName } from '../../kernel/types.ts';
 import type { BlockState } from '../world.ts';
@@ -23,6 +23,11 @@ function offlineCauses(tx: Tx, b: BlockState, nr: number, nv: number, allocation
   return causes.length ? ` (${causes.join('; ')})` : '';
 }
 
+/** offline_pages()'s failure, in its own words: "memory offlining [mem …] failed due to …". */
+function offliningFailed(tx: Tx, id: number, errno: ErrnoName | number, why: string): KernelError {
+  return refusal(errno, `memory offlining ${range(id * tx.g.blockSize, tx.g.blockSize)} failed due to ${why}`, 'offline_pages');
+}
+
 /**
  * Why offline_pages() fails for this block, if it does: isolation, the MEM_GOING_OFFLINE
  * notifier, a pending signal, an unmovable page. The causes are worded only when it fails.
@@ -38,14 +43,14 @@ function offlinePagesFailure(tx: Tx, b: BlockState, zone: ZoneName, nr: number, 
   // the kernel's unmovable allocations that landed here when it came online (docs/kernel-model.md §8.4)
   const kernelAllocations = b.kernel_allocations === true;
   const unmovable = b.pinned || b.used_pages > 0 || allocationsStranded || kernelAllocations;
-  if (!onlyVmemmap && unmovable && zone !== 'Movable') return refusal('EBUSY', `memory offlining ${range(id * tx.g.blockSize, tx.g.blockSize)} failed due to failure to isolate range${offlineCauses(tx, b, nr, nv, allocationsStranded)}`, 'offline_pages');
+  if (!onlyVmemmap && unmovable && zone !== 'Movable') return offliningFailed(tx, id, 'EBUSY', `failure to isolate range${offlineCauses(tx, b, nr, nv, allocationsStranded)}`);
   const err = tx.draft.injection.MEM_GOING_OFFLINE;
   if (err !== 0) {
     tx.warn(`notifier-error-inject: Injecting error (${err}) to MEM_GOING_OFFLINE for memory${id}`);
-    return refusal(-err, `memory offlining ${range(id * tx.g.blockSize, tx.g.blockSize)} failed due to notifier failure (MEM_GOING_OFFLINE returned ${err})`, 'offline_pages');
+    return offliningFailed(tx, id, -err, `notifier failure (MEM_GOING_OFFLINE returned ${err})`);
   }
-  if (!onlyVmemmap && signal) return refusal('EINTR', `memory offlining ${range(id * tx.g.blockSize, tx.g.blockSize)} failed due to signal backoff (a signal is pending)`, 'offline_pages');
-  if (!onlyVmemmap && unmovable) return refusal('EBUSY', `memory offlining ${range(id * tx.g.blockSize, tx.g.blockSize)} failed due to unmovable page${offlineCauses(tx, b, nr, nv, allocationsStranded)}`, 'offline_pages');
+  if (!onlyVmemmap && signal) return offliningFailed(tx, id, 'EINTR', 'signal backoff (a signal is pending)');
+  if (!onlyVmemmap && unmovable) return offliningFailed(tx, id, 'EBUSY', `unmovable page${offlineCauses(tx, b, nr, nv, allocationsStranded)}`);
   return undefined;
 }
 
