@@ -22,6 +22,9 @@ let errors: string[];
 let logPath: string;
 let lastSeq: number;
 
+/** The branch and outcome lists follow a move of the cursor: wait for them as a user would look again. */
+const LISTS = { timeout: 60_000, interval: 50 };
+
 const lines = (p: string) => readFileSync(p, 'utf8').trim().split('\n').length;
 
 async function send(command: string, fork?: 'yes' | 'no'): Promise<string> {
@@ -57,7 +60,7 @@ afterAll(async () => {
   backend?.close();
 });
 
-describe('live mode', { timeout: 30_000 }, () => {
+describe('live mode', () => {
   it('appends an operation sent at the end of the log to the log file', async () => {
     await page.keyboard.press('End');
     await waitSeq(page, lastSeq);
@@ -104,10 +107,10 @@ describe('live mode', { timeout: 30_000 }, () => {
     const full = await page.$eval('[data-testid=log-path]', (e) => e.scrollWidth <= e.clientWidth + 1);
     expect(full).toBe(true);
     expect(await page.textContent('[data-testid=banner]')).toContain('The original log is unchanged');
-    // both branches listed, the fork with where it left its parent
+    // both branches listed, the fork with where it left its parent (the list comes after the cursor moved)
+    await expect.poll(() => page.textContent('[data-testid=branches]'), LISTS).toContain('branch 1 forked from branch 0 after seq 295');
     const branches = (await page.textContent('[data-testid=branches]'))!;
     expect(branches).toContain('branch 0 the log as opened');
-    expect(branches).toContain('branch 1 forked from branch 0 after seq 295');
     expect(branches).toContain(logPath);
     await shot(page, '07-live-fork');
   });
@@ -120,7 +123,7 @@ describe('live mode', { timeout: 30_000 }, () => {
     // the original's removal and fault are still there
     await page.keyboard.press('End');
     await waitSeq(page, originalLast);
-    expect(await page.textContent('[data-testid=outcome]')).toContain('fault');
+    await expect.poll(() => page.textContent('[data-testid=outcome]'), LISTS).toContain('fault');
     await filterText(page, 'touch');
     expect(await page.locator('[data-testid=rows] .row.op').count()).toBeGreaterThan(0);
     await filterText(page, '');
@@ -133,5 +136,48 @@ describe('live mode', { timeout: 30_000 }, () => {
     await page.waitForFunction(() => document.querySelector('[data-testid=branches] li.current')?.getAttribute('data-branch') === '1');
     expect(await page.textContent('[data-testid=log-path]')).toContain('.fork-295');
     expect(errors).toEqual([]);
+  });
+
+  it('keeps a step taken while a branch switch is still bringing its lists', async () => {
+    // a slow server, made on purpose: the replies to `outcome` (one of the lists a branch switch asks for after
+    // it has placed the cursor) are held until the test lets them go
+    const held: (() => void)[] = [];
+    let holding = false;
+    const { page: slow, errors: slowErrors } = await openPage(browser, inspector.url, async (p) => {
+      await p.routeWebSocket(/\/ws$/, (ws) => {
+        const server = ws.connectToServer();
+        const outcomeIds = new Set<number>();
+        ws.onMessage((m) => {
+          const req = JSON.parse(String(m)) as { id: number; method: string };
+          if (req.method === 'outcome') outcomeIds.add(req.id);
+          server.send(m);
+        });
+        server.onMessage((m) => {
+          const reply = JSON.parse(String(m)) as { id?: number };
+          if (holding && reply.id !== undefined && outcomeIds.has(reply.id)) held.push(() => ws.send(m));
+          else ws.send(m);
+        });
+      });
+    });
+    try {
+      const branch0Last = readLog(logPath).events.length;
+      // the page opened on branch 1 (the server's current one); back to branch 0, whose last step is past the fork
+      holding = true;
+      await slow.click('[data-testid=branches] li[data-branch="0"] button');
+      await slow.waitForFunction((l) => document.querySelector('[data-testid=seq-label]')!.textContent!.endsWith(`/ ${l}`), branch0Last);
+      await expect.poll(() => held.length, LISTS).toBeGreaterThan(0);
+      // the lists have not come; the user goes to the end meanwhile
+      await slow.keyboard.press('End');
+      await waitSeq(slow, branch0Last);
+      holding = false;
+      for (const release of held.splice(0)) release();
+      await expect.poll(() => slow.textContent('[data-testid=branches] li.current'), LISTS).toContain('branch 0');
+      // the lists came after the step: the cursor stays where the user put it
+      await waitSeq(slow, branch0Last);
+      expect(await seqLabel(slow)).toBe(`seq ${branch0Last} / ${branch0Last}`);
+      expect(slowErrors).toEqual([]);
+    } finally {
+      await slow.close();
+    }
   });
 });

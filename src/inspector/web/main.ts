@@ -341,7 +341,8 @@ async function sendCommand(op: Op, line: string): Promise<boolean> {
     banner(`Forked at seq ${opEnd} into branch ${r.forkedBranch}: ${r.forkedLogPath}. The original log is unchanged and stays under Branches.`, [back], 'fork');
     model.reset();
   }
-  await onInfo();
+  // the cursor moves, and the box is free for the next line, without waiting for the branch and outcome lists
+  onInfo().catch((e: Error) => status(e.message, true));
   setCursor(info.lastSeq);
   return true;
 }
@@ -358,9 +359,11 @@ async function switchBranch(id: number, seq?: number): Promise<void> {
   model.reset();
   // the fork's banner is about the branch left behind
   if ($('banner').dataset.kind === 'fork') $('banner').hidden = true;
-  await onInfo();
+  // the cursor is placed before the branch and outcome lists come: a step the user takes meanwhile stands
+  const lists = onInfo();
   const to = seq !== undefined ? Math.min(seq, info.lastSeq) : Math.min(at, common, info.lastSeq);
   setCursor(to, to < at ? `on branch ${id}: ${info.name}; at seq ${to}, the last step branch ${from} and branch ${id} share (seq ${at} of branch ${from} is not on this branch)` : `on branch ${id}: ${info.name}`);
+  await lists;
 }
 
 let branchList: BranchInfo[] = [];
@@ -391,11 +394,12 @@ function showInfo(): void {
 async function onInfo(): Promise<void> {
   showInfo();
   timeline.refresh();
+  // the plot needs only info: it need not wait for the lists below
+  void plot.load(info.lastSeq);
   const [branches, outcome] = await Promise.all([api.call('branches', {}), api.call('outcome', {})]);
   branchList = branches;
   showBranches($('branches'), branchList, (id) => void switchBranch(id), (id) => void compareWith(id));
   showOutcome($('outcome'), outcome, (s) => { stopPlaying(); setCursor(s); });
-  void plot.load(info.lastSeq);
 }
 
 function readFilter(): EventFilter {

@@ -74,8 +74,10 @@ export async function launch(): Promise<Browser> {
   return chromium.launch({ executablePath, headless: true, args: [...ARGS, ...extra] });
 }
 
-export async function openPage(browser: Browser, url: string): Promise<{ page: Page; errors: string[] }> {
+/** A new page on `url`, ready; `before` runs first (e.g. to route the page's WebSocket before it connects). */
+export async function openPage(browser: Browser, url: string, before?: (page: Page) => Promise<void>): Promise<{ page: Page; errors: string[] }> {
   const page = await browser.newPage({ viewport: { width: 1680, height: 1050 } });
+  await before?.(page);
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(String(e)));
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
