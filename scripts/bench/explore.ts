@@ -71,11 +71,13 @@ function decideAlone(o: ExploreOptions, states: number): { transitionsPerSec: nu
 }
 
 
-type Rate = { states: number; transitions: number; ms: number; cpuMs: number };
-const add = (t: Rate, r: Pick<ExploreResult, 'statesExplored' | 'transitions' | 'elapsedMs'>, cpu: NodeJS.CpuUsage) => {
+/** `ms`: the searches' time (rates are per it); `wallMs`: with their start-up, the time `cpuMs` was measured over. */
+type Rate = { states: number; transitions: number; ms: number; wallMs: number; cpuMs: number };
+const add = (t: Rate, r: Pick<ExploreResult, 'statesExplored' | 'transitions' | 'elapsedMs' | 'startupMs'>, cpu: NodeJS.CpuUsage) => {
   t.states += r.statesExplored;
   t.transitions += r.transitions;
   t.ms += r.elapsedMs;
+  t.wallMs += r.elapsedMs + r.startupMs;
   // the process's CPU time (every thread's): on a shared machine wall-clock rates say little alone
   t.cpuMs += (cpu.user + cpu.system) / 1000;
 };
@@ -84,7 +86,7 @@ const add = (t: Rate, r: Pick<ExploreResult, 'statesExplored' | 'transitions' | 
 setFlagsFromString('--expose-gc');
 const collectGarbage = runInNewContext('gc') as () => void;
 
-async function timed<R extends Pick<ExploreResult, 'statesExplored' | 'transitions' | 'elapsedMs'>>(t: Rate, run: () => R | Promise<R>): Promise<R> {
+async function timed<R extends Pick<ExploreResult, 'statesExplored' | 'transitions' | 'elapsedMs' | 'startupMs'>>(t: Rate, run: () => R | Promise<R>): Promise<R> {
   // every search starts from a clean heap: in-process runs follow each other, and one left
   // hundreds of MB for the next to collect (the new search, run after the old one, measured
   // 0.72x the same search in the package's own run of the same round)
@@ -120,6 +122,7 @@ const addChild = (t: Rate, r: SearchChildResult) => {
   t.states += r.statesExplored;
   t.transitions += r.transitions;
   t.ms += r.elapsedMs;
+  t.wallMs += r.elapsedMs;
   t.cpuMs += r.cpuMs;
 };
 
@@ -173,7 +176,7 @@ export async function measureExplore(seconds: number, say: (s: string) => void =
   // the start-up is most of what a second one changes, so they run longer
   const ow = { ...EXPLORE_CONFIG, maxSeconds: workerSeconds };
   const pkg = await packageExplore();
-  const rate = (): Rate => ({ states: 0, transitions: 0, ms: 0, cpuMs: 0 });
+  const rate = (): Rate => ({ states: 0, transitions: 0, ms: 0, wallMs: 0, cpuMs: 0 });
   const old = rate();
   // the issue-day explorer's figures come from its JSON: no CPU time for a child process (cpuMs stays 0)
   const issueDay = rate();
@@ -186,6 +189,8 @@ export async function measureExplore(seconds: number, say: (s: string) => void =
   let trailBytesPerState = 0;
   let alone = 0;
   let pair = 0;
+  /** the 2-thread runs' thread time spent expanding states, and all their thread time */
+  const busy = { sum: 0, ms: 0 };
   const stack = Error.stackTraceLimit;
   // the issue-day tree, written once for every round; when it cannot be had (no git, a shallow
   // clone) or its run fails, the figures say why instead of a number
@@ -230,7 +235,9 @@ export async function measureExplore(seconds: number, say: (s: string) => void =
       say(`explore round ${r}/${rounds}: the package, 1 thread…`);
       await timed(pkg1, () => pkg({ ...ow, workers: 1 }));
       say(`explore round ${r}/${rounds}: the package, 2 worker threads…`);
-      await timed(pkg2, () => pkg({ ...ow, workers: 2 }));
+      const two = await timed(pkg2, () => pkg({ ...ow, workers: 2 }));
+      busy.sum += two.threadBusy.reduce((a, b) => a + b, 0) * two.elapsedMs;
+      busy.ms += two.threadBusy.length * two.elapsedMs;
       say(`explore round ${r}/${rounds}: one memhp process, then two at once…`);
       alone += await processExplore(workerSeconds);
       const [a, b] = await Promise.all([processExplore(workerSeconds), processExplore(workerSeconds)]);
@@ -286,9 +293,23 @@ export async function measureExplore(seconds: number, say: (s: string) => void =
     exploreTransitionsVsOld: +(perSec(one.transitions, one.ms) / Math.max(1, perSec(old.transitions, old.ms))).toFixed(2),
     // transitions, not states: the deeper a search gets the fewer of its successors are new
     exploreWorkersSpeedup: +(perSec(pkg2.transitions, pkg2.ms) / Math.max(1, perSec(pkg1.transitions, pkg1.ms))).toFixed(2),
-    /** CPU time a transition costs on 2 threads against 1: above 1, the second thread pays more than its share (start-up, a shared core) */
+    /**
+     * The share of the 2-thread runs' time the threads spent expanding states; the rest they
+     * waited for each other (a level's end, the visited set's growth). The speed-up is at most
+     * twice this, and what it falls short of that is a transition's higher cost on two threads.
+     */
+    exploreWorkersBusy: +(busy.sum / Math.max(1e-9, busy.ms)).toFixed(3),
+    /**
+     * Cores a one-thread search keeps busy (its process's CPU time over its time): above 1, since
+     * V8's garbage collection and compilers run beside it on the other core. Two threads have two
+     * cores between them, so at the same CPU a transition they reach at most 2 / this times one
+     * thread's rate (`exploreWorkersCeiling`).
+     */
+    exploreOneThreadCores: +(pkg1.cpuMs / Math.max(1e-9, pkg1.wallMs)).toFixed(3),
+    exploreWorkersCeiling: +(2 / Math.max(1e-9, pkg1.cpuMs / Math.max(1e-9, pkg1.wallMs))).toFixed(2),
     /** the peer: two whole one-thread processes at once against one alone (transitions per second summed) */
     exploreTwoProcessesSpeedup: +(pair / Math.max(1e-9, alone)).toFixed(2),
+    /** CPU time a transition costs on 2 threads against 1: above 1, the second thread pays more than its share (start-up, a shared core) */
     exploreWorkersCpuPerTransition: +(pkg2.cpuMs / pkg2.transitions / (pkg1.cpuMs / pkg1.transitions)).toFixed(2),
     /** the 1-minute load average before and after the rounds: with more runnable threads than cores, wall-clock speed-ups shrink */
     exploreLoadAverage: [+loadBefore.toFixed(2), +loadavg()[0]!.toFixed(2)],

@@ -89,6 +89,13 @@ export interface ExploreResult {
   trailBytes: number;
   /** States rebuilt from the trail because the frontier bound did not keep their world. */
   rebuilt: number;
+  /**
+   * The share of the search's time each thread spent expanding states; the rest it waited for the
+   * others at a level's end, or for the visited set to grow. One thread: [1].
+   */
+  threadBusy: number[];
+  /** Milliseconds before the search's clock started (not in elapsedMs): building the state space, and on threads starting them. */
+  startupMs: number;
 }
 
 export function explore(opts: ExploreOptions = {}): ExploreResult {
@@ -96,8 +103,10 @@ export function explore(opts: ExploreOptions = {}): ExploreResult {
   const stackTraceLimit = Error.stackTraceLimit;
   Error.stackTraceLimit = 0;
   try {
+    const t0 = performance.now();
     const space = new StateSpace(opts);
-    return resultOf(space, opts, bfs(space, limitsOf(opts), opts.onProgress, opts.progressEvery));
+    const startupMs = performance.now() - t0;
+    return resultOf(space, opts, { ...bfs(space, limitsOf(opts), opts.onProgress, opts.progressEvery), startupMs });
   } finally {
     Error.stackTraceLimit = stackTraceLimit;
   }
@@ -115,8 +124,11 @@ export async function exploreAsync(opts: ExploreOptions = {}): Promise<ExploreRe
   const stackTraceLimit = Error.stackTraceLimit;
   Error.stackTraceLimit = 0;
   try {
+    const t0 = performance.now();
     const space = new StateSpace(opts);
-    return resultOf(space, opts, await parallelBfs(space, opts, limitsOf(opts), workers, opts.onProgress), workers);
+    const built = performance.now() - t0;
+    const o = await parallelBfs(space, opts, limitsOf(opts), workers, opts.onProgress);
+    return resultOf(space, opts, { ...o, startupMs: built + (o.startupMs ?? 0) }, workers);
   } finally {
     Error.stackTraceLimit = stackTraceLimit;
   }
@@ -163,5 +175,7 @@ export function resultOf(space: StateSpace, opts: ExploreOptions, o: SearchOutco
     bytesPerState: o.seenBytes / Math.max(1, o.seenStates),
     trailBytes: o.trail.bytes,
     rebuilt: o.rebuilt,
+    threadBusy: o.busyMs ? o.busyMs.map((ms) => +(ms / Math.max(1, o.elapsedMs)).toFixed(3)) : [1],
+    startupMs: o.startupMs ?? 0,
   };
 }

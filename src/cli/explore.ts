@@ -152,10 +152,12 @@ export function exploreJson(r: ExploreResult, extra: { coverage?: CoverageReport
     generated: r.generated,
     operations: r.operations,
     workers: r.workers,
+    threadBusy: r.threadBusy,
     symmetry: r.symmetry,
     collisionProbability: r.complete ? r.collisionProbability : null,
     bytesPerState: +r.bytesPerState.toFixed(1),
     elapsedMs: Math.round(r.elapsedMs),
+    startupMs: Math.round(r.startupMs),
     bound: r.bound,
     system: r.spec,
     counterexample: r.counterexample && counterexampleJson(r.counterexample, extra.script),
@@ -173,6 +175,8 @@ export function formatExplore(r: ExploreResult, o: ExploreOptions): string[] {
       (Object.keys(o.params ?? {}).length ? `, ${Object.entries(o.params!).map(([k, v]) => `${k}=${v}`).join(' ')}` : ''),
     `explored ${r.statesExplored} states (${r.statesPerSec} states/s, ${(r.elapsedMs / 1000).toFixed(1)} s, ${r.transitions} transitions, ${r.workers} worker${r.workers === 1 ? '' : 's'}; visited set ${r.bytesPerState.toFixed(1)} bytes a state)`,
   ];
+  // on threads: how much of the run each one worked, the rest it waited for the others (a level's end, the set's growth)
+  if (r.threadBusy.length > 1) lines.push(`threads busy: ${r.threadBusy.map((b) => `${Math.round(100 * b)}%`).join(', ')} of the ${(r.elapsedMs / 1000).toFixed(1)} s (started in ${(r.startupMs / 1000).toFixed(1)} s before it)`);
   // TLC's estimate, for a run that claims the whole space: a collision could only have hidden a state
   if (r.symmetry.applied) lines.push(`symmetry: ${r.symmetry.saved} states reached were folded into their mirror image and not explored again`);
   else if (r.symmetry.problem) lines.push(`symmetry not applied: ${r.symmetry.problem}`);

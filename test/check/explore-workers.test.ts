@@ -30,6 +30,15 @@ describe('explore on worker threads', () => {
     // the shared set grew on the way (its first size: ./level.ts)
     const first = SharedFpSet.buffers(firstSeenStates(seenBound(limitsOf(o).maxStates, false), 2 * one.operations)).slots.byteLength;
     expect(two.seenBytes).toBeGreaterThan(first);
+    // each thread says how much of the search it worked: some, and never more than all of it
+    expect(one.threadBusy).toEqual([1]);
+    expect(two.threadBusy).toHaveLength(2);
+    // the threads' start-up is not in the search's time, as one thread's state space is not
+    expect(two.startupMs).toBeGreaterThan(0);
+    for (const b of two.threadBusy) {
+      expect(b).toBeGreaterThan(0);
+      expect(b).toBeLessThanOrEqual(1);
+    }
   });
 
   it('v2 without the guard: a 2-operation counterexample on 2 threads, as on 1', async () => {

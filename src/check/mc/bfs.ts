@@ -167,6 +167,10 @@ export interface SearchOutcome {
   seenBytes: number;
   /** States the visited set holds (its bytes over these are the bytes a state costs). */
   seenStates: number;
+  /** On worker threads: each thread's milliseconds spent expanding states (./level.ts); the rest of elapsedMs it waited. */
+  busyMs?: number[];
+  /** On worker threads: milliseconds from the call until every thread had loaded and built its state space (not in elapsedMs). */
+  startupMs?: number;
 }
 
 export function bfs(space: StateSpace, limits: SearchLimits, onProgress?: (p: Progress) => void, progressEvery = 2000): SearchOutcome {

@@ -89,6 +89,8 @@ export interface LevelResult {
   folded: number;
   rebuilt: number;
   expanded: number;
+  /** milliseconds this thread spent on its part of the level (the rest of the level's time it waited for the others) */
+  busyMs: number;
   violation?: Violation;
 }
 
@@ -113,8 +115,6 @@ export class LevelRunner {
     b: SharedBuffers,
     private readonly me: number,
     private readonly maxStates: number,
-    /** absolute time (performance.timeOrigin + now) at which to stop */
-    private readonly deadline: number,
     private readonly frontierStates: number,
   ) {
     this.seen = new SharedFpSet(b.seen);
@@ -148,14 +148,18 @@ export class LevelRunner {
     this.plain = b.plain ? new SharedFpSet(b.plain) : undefined;
   }
 
-  /** Expands this thread's part of the level [from, to); `resume`: the same level again after a pause. */
-  level(from: number, to: number, resume = false): LevelResult {
+  /**
+   * Expands this thread's part of the level [from, to); `resume`: the same level again after a pause.
+   * `deadline`: the absolute time (performance.timeOrigin + now) at which the search stops.
+   */
+  level(from: number, to: number, resume: boolean, deadline: number): LevelResult {
+    const t0 = performance.now();
     const tally: Tally = { transitions: 0, lookups: 0, folded: 0, rebuilt: 0 };
     if (!resume) {
       this.next = new Map<number, World>();
       this.levelDone = false;
     }
-    if (this.levelDone) return { paused: false, transitions: 0, lookups: 0, folded: 0, rebuilt: 0, expanded: 0 };
+    if (this.levelDone) return { paused: false, transitions: 0, lookups: 0, folded: 0, rebuilt: 0, expanded: 0, busyMs: performance.now() - t0 };
     const next = this.next;
     const mark = this.me + 1;
     const seenBoundStates = seenBound(this.maxStates, false);
@@ -170,7 +174,7 @@ export class LevelRunner {
         this.stop(STOP_STATES);
         return { kind: 'states', limit: this.maxStates, message: '' };
       }
-      if (performance.timeOrigin + performance.now() >= this.deadline) {
+      if (performance.timeOrigin + performance.now() >= deadline) {
         this.stop(STOP_TIME);
         return { kind: 'time', limit: 0, message: '' };
       }
@@ -221,6 +225,9 @@ export class LevelRunner {
       this.kept = next;
       this.levelDone = true;
     }
-    return { paused, transitions: tally.transitions, lookups: tally.lookups, folded: tally.folded, rebuilt: tally.rebuilt, expanded, ...(violation ? { violation } : {}) };
+    return {
+      paused, transitions: tally.transitions, lookups: tally.lookups, folded: tally.folded, rebuilt: tally.rebuilt, expanded,
+      busyMs: performance.now() - t0, ...(violation ? { violation } : {}),
+    };
   }
 }

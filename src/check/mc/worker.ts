@@ -15,13 +15,12 @@ export interface WorkerInput {
   buffers: SharedBuffers;
   me: number;
   maxStates: number;
-  deadline: number;
   frontierStates: number;
 }
 
 export type WorkerRequest =
-  /** expand the level [from, to); `resume`: again, after a pause */
-  | { type: 'level'; from: number; to: number; resume: boolean }
+  /** expand the level [from, to); `resume`: again, after a pause; stop at `deadline` (performance.timeOrigin + now) */
+  | { type: 'level'; from: number; to: number; resume: boolean; deadline: number }
   /** the visited sets grew (sent while the thread is paused, answered with nothing) */
   | ({ type: 'grow' } & Pick<SharedBuffers, 'seen' | 'plain'>);
 
@@ -29,7 +28,9 @@ export type WorkerRequest =
 Error.stackTraceLimit = 0;
 const input = workerData as WorkerInput;
 const space = new StateSpace({ ...input.options, invariants: input.invariants.map((n) => invariantByName(n) as Invariant) });
-const runner = new LevelRunner(space, input.buffers, input.me, input.maxStates, input.deadline, input.frontierStates);
+const runner = new LevelRunner(space, input.buffers, input.me, input.maxStates, input.frontierStates);
+// loaded and built: the search's clock starts once every thread is here (./workers.ts)
+parentPort!.postMessage({ ready: true });
 parentPort!.on('message', (m: WorkerRequest) => {
   // The level runs in a microtask, not in the port's callback: in a callback from the event loop
   // every throw costs half as much again (0.77 against 0.51 µs in a micro-benchmark; V8 records
@@ -37,6 +38,6 @@ parentPort!.on('message', (m: WorkerRequest) => {
   // That made a worker thread 0.73x as fast as the main thread (docs/explore.md "Worker threads").
   queueMicrotask(() => {
     if (m.type === 'grow') runner.useSets(m);
-    else parentPort!.postMessage(runner.level(m.from, m.to, m.resume));
+    else parentPort!.postMessage(runner.level(m.from, m.to, m.resume, m.deadline));
   });
 });

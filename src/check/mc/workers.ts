@@ -44,7 +44,9 @@ export async function parallelBfs(
   workers: number,
   onProgress?: (p: Progress) => void,
 ): Promise<SearchOutcome> {
-  const t0 = performance.now();
+  // the search's clock (elapsedMs, the time bound) starts once every thread has loaded and built its
+  // state space, as one thread's starts after its state space is built (./bfs.ts): set below
+  let t0 = performance.now();
   // the trail holds exactly the state bound: a thread that finds it full stops the search there
   const buffers = sharedBuffers(limits.maxStates, space.symmetry !== null, workers * space.ops.length);
   let seen = new SharedFpSet(buffers.seen);
@@ -85,16 +87,26 @@ export async function parallelBfs(
 
   const { invariants: _byName, ...rest } = options;
   const plain = JSON.parse(JSON.stringify(rest)) as WorkerInput['options'];
-  const deadline = performance.timeOrigin + t0 + limits.maxMs;
   const threads = Array.from({ length: workers }, (_, me) =>
-    spawn({ options: plain, invariants: space.invariants.map((i) => i.name), buffers, me, maxStates: limits.maxStates, deadline, frontierStates: Math.ceil(limits.frontierStates / workers) }),
+    spawn({ options: plain, invariants: space.invariants.map((i) => i.name), buffers, me, maxStates: limits.maxStates, frontierStates: Math.ceil(limits.frontierStates / workers) }),
   );
   const failed = new Promise<never>((_, reject) => threads.forEach((t) => t.once('error', reject)));
+  failed.catch(() => {}); // rejected only if a thread fails; awaited in every race below
+  try {
+    await Promise.race([Promise.all(threads.map((t) => new Promise((ready) => t.once('message', ready)))), failed]);
+  } catch (e) {
+    await Promise.all(threads.map((t) => t.terminate()));
+    throw e;
+  }
+  const startupMs = performance.now() - t0;
+  t0 = performance.now();
+  const deadline = performance.timeOrigin + t0 + limits.maxMs;
   const ticker = onProgress ? setInterval(() => onProgress({ statesExplored: trail.size, depth: depthReached, frontier: trail.size - to, elapsedMs: performance.now() - t0 }), 500) : null;
   let transitions = 0;
   let generated = 1;
   let rebuilt = 0;
   let folded = 0;
+  const busyMs = threads.map(() => 0);
   let depthReached = 0;
   let exhausted = false;
   let found: Found | null = null;
@@ -108,7 +120,7 @@ export async function parallelBfs(
           (t) =>
             new Promise<LevelResult>((resolve) => {
               t.once('message', resolve);
-              t.postMessage({ type: 'level', from, to, resume } satisfies WorkerRequest);
+              t.postMessage({ type: 'level', from, to, resume, deadline } satisfies WorkerRequest);
             }),
         ),
       ),
@@ -121,7 +133,8 @@ export async function parallelBfs(
       // a level runs until no thread paused it for the visited set to grow
       for (let resume = false; ; resume = true) {
         const results = await level(resume);
-        for (const r of results) {
+        for (const [i, r] of results.entries()) {
+          busyMs[i]! += r.busyMs;
           transitions += r.transitions;
           generated += r.lookups;
           folded += r.folded;
@@ -151,5 +164,5 @@ export async function parallelBfs(
     if (ticker) clearInterval(ticker);
     await Promise.all(threads.map((t) => t.terminate()));
   }
-  return outcome({ transitions, generated, folded, rebuilt, depthReached, exhausted, bound, found });
+  return outcome({ transitions, generated, folded, rebuilt, depthReached, exhausted, bound, found, busyMs, startupMs });
 }
