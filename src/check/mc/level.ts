@@ -84,6 +84,8 @@ export function sharedBuffers(maxStates: number, symmetry: boolean, headroom: nu
 export interface LevelResult {
   /** the thread stopped between two states for the visited set to grow; the level is not done */
   paused: boolean;
+  /** the thread stopped between two states at the time it was given (`yieldAt`): the level is not done, call again with `resume` */
+  yielded?: true;
   transitions: number;
   lookups: number;
   folded: number;
@@ -106,6 +108,9 @@ export class LevelRunner {
   /** the worlds this thread keeps for the next level, while the level lasts (across pauses) */
   private next = new Map<number, World>();
   private levelDone = true;
+  /** where a paused or yielded level goes on: the pass, and the place in it */
+  private pass = 0;
+  private at = 0;
   private readonly fp: Fp = { hi: 0, lo: 0 };
   private readonly root: World;
   private readonly rebuild: Rebuilder;
@@ -151,13 +156,17 @@ export class LevelRunner {
   /**
    * Expands this thread's part of the level [from, to); `resume`: the same level again after a pause.
    * `deadline`: the absolute time (performance.timeOrigin + now) at which the search stops.
+   * `yieldAt` (performance.now() time): return between two states once it has passed, to be called
+   * again with `resume` (the calling thread searching beside the workers keeps its event loop turning).
    */
-  level(from: number, to: number, resume: boolean, deadline: number): LevelResult {
+  level(from: number, to: number, resume: boolean, deadline: number, yieldAt = Infinity): LevelResult {
     const t0 = performance.now();
     const tally: Tally = { transitions: 0, lookups: 0, folded: 0, rebuilt: 0 };
     if (!resume) {
       this.next = new Map<number, World>();
       this.levelDone = false;
+      this.pass = 0;
+      this.at = from;
     }
     if (this.levelDone) return { paused: false, transitions: 0, lookups: 0, folded: 0, rebuilt: 0, expanded: 0, busyMs: performance.now() - t0 };
     const next = this.next;
@@ -166,6 +175,7 @@ export class LevelRunner {
     const plainBoundStates = seenBound(this.maxStates, true);
     let expanded = 0;
     let paused = false;
+    let yielded = false;
     let violation: Violation | undefined;
     const afterNew = (): Bound | null => {
       if (this.crowded(this.seen, seenBoundStates) || (this.plain && this.crowded(this.plain, plainBoundStates))) Atomics.store(this.ctrl, CTRL.grow, 1);
@@ -183,12 +193,16 @@ export class LevelRunner {
     // pass 0: the states this thread found (consecutive siblings, cheap to rebuild), lowest first; pass 1: whatever is
     // left, highest first, so a thread that ran out takes the other threads' states from the far
     // end of their queues and meets them in the middle, instead of racing them for their next ones
-    outer: for (let pass = 0; pass < 2; pass++) {
-      for (let i = from; i < to; i++) {
+    // a resumed level goes on where it stopped: every id before that place in its pass was claimed already
+    outer: for (let pass = this.pass; pass < 2; pass++) {
+      for (let i = pass === this.pass ? this.at : from; i < to; i++) {
         const id = pass === 0 ? i : to - 1 - (i - from);
         if (pass === 0 && this.owner[id] !== mark) continue;
-        if (Atomics.load(this.ctrl, CTRL.grow) !== 0) {
-          paused = true;
+        if (Atomics.load(this.ctrl, CTRL.grow) !== 0) paused = true;
+        else if (yieldAt !== Infinity && performance.now() >= yieldAt) yielded = true;
+        if (paused || yielded) {
+          this.pass = pass;
+          this.at = i;
           break outer;
         }
         if (Atomics.compareExchange(this.claimed, id, 0, 1) !== 0) continue;
@@ -221,13 +235,13 @@ export class LevelRunner {
         break outer;
       }
     }
-    if (!paused) {
+    if (!paused && !yielded) {
       this.kept = next;
       this.levelDone = true;
     }
     return {
       paused, transitions: tally.transitions, lookups: tally.lookups, folded: tally.folded, rebuilt: tally.rebuilt, expanded,
-      busyMs: performance.now() - t0, ...(violation ? { violation } : {}),
+      busyMs: performance.now() - t0, ...(yielded ? { yielded: true as const } : {}), ...(violation ? { violation } : {}),
     };
   }
 }

@@ -1,8 +1,9 @@
 /**
- * `--workers N`: the breadth-first search on N worker threads over one shared
- * visited set and trail (./level.ts). This thread puts the initial state in,
- * sends every thread each level's id range, and waits for all of them before
- * the next level, so the search stays level by level and a counterexample is
+ * `--workers N`: the breadth-first search on N threads — this one and N−1
+ * worker threads — over one shared visited set and trail (./level.ts). This
+ * thread puts the initial state in, sends every worker each level's id range,
+ * expands its own part of the level, and waits for all of them before the
+ * next level, so the search stays level by level and a counterexample is
  * a shortest one. Which shortest one may differ from run to run (the threads
  * race within a level); its length does not.
  */
@@ -15,10 +16,13 @@ import { invariantByName } from '../invariants/index.ts';
 import type { Bound, Found, Progress, SearchLimits, SearchOutcome } from './bfs.ts';
 import type { Fp } from './fingerprint.ts';
 import { SharedFpSet } from './fpset.ts';
-import { CTRL, seenBound, sharedBuffers, STOP_FOUND, STOP_STATES, STOP_TIME, type LevelResult } from './level.ts';
+import { CTRL, LevelRunner, seenBound, sharedBuffers, STOP_FOUND, STOP_STATES, STOP_TIME, type LevelResult } from './level.ts';
 import type { SpaceOptions, StateSpace } from './space.ts';
 import { NO_PARENT, Trail } from './trail.ts';
 import type { WorkerInput, WorkerRequest } from './worker.ts';
+
+/** Milliseconds this thread searches before it lets its event loop turn (see myLevel). */
+const SLICE_MS = 50;
 
 /** Can these options cross to a worker thread? Only invariants from the named set can (by name). */
 export function workersPossible(options: SpaceOptions): boolean {
@@ -64,6 +68,7 @@ export async function parallelBfs(
     seen = seen.grown(Math.min(seenBound(limits.maxStates, false), 2 * seen.capacity));
     plainSet = plainSet && plainSet.grown(Math.min(seenBound(limits.maxStates, true), 2 * plainSet.capacity));
     for (const t of threads) t.postMessage({ type: 'grow', seen: seen.buffers, plain: plainSet && plainSet.buffers } satisfies WorkerRequest);
+    mine.useSets({ seen: seen.buffers, plain: plainSet && plainSet.buffers });
     Atomics.store(ctrl, CTRL.grow, 0);
   };
   const outcome = (o: Partial<SearchOutcome>): SearchOutcome => ({
@@ -87,9 +92,12 @@ export async function parallelBfs(
 
   const { invariants: _byName, ...rest } = options;
   const plain = JSON.parse(JSON.stringify(rest)) as WorkerInput['options'];
-  const threads = Array.from({ length: workers }, (_, me) =>
-    spawn({ options: plain, invariants: space.invariants.map((i) => i.name), buffers, me, maxStates: limits.maxStates, frontierStates: Math.ceil(limits.frontierStates / workers) }),
+  const frontierStates = Math.ceil(limits.frontierStates / workers);
+  // this thread is searcher 0 (it found the initial state); the others are worker threads 1 … workers-1
+  const threads = Array.from({ length: workers - 1 }, (_, i) =>
+    spawn({ options: plain, invariants: space.invariants.map((inv) => inv.name), buffers, me: i + 1, maxStates: limits.maxStates, frontierStates }),
   );
+  const mine = new LevelRunner(space, buffers, 0, limits.maxStates, frontierStates);
   const failed = new Promise<never>((_, reject) => threads.forEach((t) => t.once('error', reject)));
   failed.catch(() => {}); // rejected only if a thread fails; awaited in every race below
   try {
@@ -106,24 +114,44 @@ export async function parallelBfs(
   let generated = 1;
   let rebuilt = 0;
   let folded = 0;
-  const busyMs = threads.map(() => 0);
+  const busyMs = Array.from({ length: workers }, () => 0);
   let depthReached = 0;
   let exhausted = false;
   let found: Found | null = null;
   let bound: Bound | null = null;
   let from = 0;
   let to = 1;
+  /**
+   * This thread's part of the level, in slices of SLICE_MS between which its event loop turns (the
+   * workers' replies, the progress ticker); the slices' figures summed.
+   */
+  const myLevel = async (resume: boolean): Promise<LevelResult> => {
+    const sum: LevelResult = { paused: false, transitions: 0, lookups: 0, folded: 0, rebuilt: 0, expanded: 0, busyMs: 0 };
+    for (let again = resume; ; again = true) {
+      const r = mine.level(from, to, again, deadline, performance.now() + SLICE_MS);
+      sum.transitions += r.transitions;
+      sum.lookups += r.lookups;
+      sum.folded += r.folded;
+      sum.rebuilt += r.rebuilt;
+      sum.expanded += r.expanded;
+      sum.busyMs += r.busyMs;
+      if (r.violation) sum.violation = r.violation;
+      if (!r.yielded) return { ...sum, paused: r.paused };
+      await new Promise((next) => setImmediate(next));
+    }
+  };
   const level = (resume: boolean) =>
     Promise.race([
-      Promise.all(
-        threads.map(
+      Promise.all([
+        ...threads.map(
           (t) =>
             new Promise<LevelResult>((resolve) => {
               t.once('message', resolve);
               t.postMessage({ type: 'level', from, to, resume, deadline } satisfies WorkerRequest);
             }),
         ),
-      ),
+        myLevel(resume),
+      ]),
       failed,
     ]);
   try {
