@@ -125,9 +125,11 @@ export async function parallelBfs(
    * This thread's part of the level, in slices of SLICE_MS between which its event loop turns (the
    * workers' replies, the progress ticker); the slices' figures summed.
    */
+  let over = false;
   const myLevel = async (resume: boolean): Promise<LevelResult> => {
     const sum: LevelResult = { paused: false, transitions: 0, lookups: 0, folded: 0, rebuilt: 0, expanded: 0, busyMs: 0 };
-    for (let again = resume; ; again = true) {
+    // `over`: a worker failed and the search is over; nobody waits for the rest of this level
+    for (let again = resume; !over; again = true) {
       const r = mine.level(from, to, again, deadline, performance.now() + SLICE_MS);
       sum.transitions += r.transitions;
       sum.lookups += r.lookups;
@@ -139,6 +141,7 @@ export async function parallelBfs(
       if (!r.yielded) return { ...sum, paused: r.paused };
       await new Promise((next) => setImmediate(next));
     }
+    return sum;
   };
   const level = (resume: boolean) =>
     Promise.race([
@@ -189,6 +192,7 @@ export async function parallelBfs(
       if (to === from) exhausted = true;
     }
   } finally {
+    over = true;
     if (ticker) clearInterval(ticker);
     await Promise.all(threads.map((t) => t.terminate()));
   }
