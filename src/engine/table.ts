@@ -61,15 +61,13 @@ export function tableToArray<T>(t: Table<T>): T[] {
 export class TableDraft<T> {
   private chunks: (T | undefined)[][] | null = null;
   /**
-   * The chunk indexes whose chunk this draft copied (the others are still
-   * shared with the base), and the keys whose entity it copied itself (edit),
-   * so later edits may write it in place. An operation touches a handful of
-   * each: short lists searched in a loop allocate less than a flag array per
-   * chunk, which grew to the highest slot written. Null until the first
-   * write: most drafts of an operation write nothing.
+   * Per chunk index: undefined = the chunk is still shared with the base;
+   * an array = this draft copied the chunk, and flag[i] === true means this
+   * draft also copied the entity in slot i, so later edits may write it in
+   * place. (Arrays, not Sets: these checks run several times per event. Null
+   * until the first write: most drafts of an operation write nothing.)
    */
-  private copiedChunks: number[] | null = null;
-  private copiedKeys: number[] | null = null;
+  private owned: (boolean[] | undefined)[] | null = null;
   private count: number;
   constructor(private readonly base: Table<T>) {
     this.count = base.size;
@@ -87,11 +85,11 @@ export class TableDraft<T> {
   /** The chunk holding `id`, copied for this draft if it was still shared, long enough to hold `slot`. */
   private ownChunk(ci: number, slot: number): (T | undefined)[] {
     if (this.chunks === null) this.chunks = this.base.chunks.slice() as (T | undefined)[][];
-    const copied = (this.copiedChunks ??= []);
+    const owned = (this.owned ??= []);
     let chunk = this.chunks[ci];
-    if (!copied.includes(ci)) {
+    if (owned[ci] === undefined) {
       this.chunks[ci] = chunk = chunk ? chunk.slice() : [];
-      copied.push(ci);
+      owned[ci] = [];
     }
     // packed, never holey: grow with explicit undefined up to the slot
     while (chunk!.length <= slot) chunk!.push(undefined);
@@ -102,9 +100,7 @@ export class TableDraft<T> {
     const ci = chunkOf(id);
     const slot = slotOf(id);
     const chunk = this.ownChunk(ci, slot);
-    // the value is the caller's: an edit after this copies it again
-    const mine = this.copiedKeys === null ? -1 : this.copiedKeys.indexOf(id);
-    if (mine >= 0) this.copiedKeys!.splice(mine, 1);
+    this.owned![ci]![slot] = false;
     const had = chunk[slot] !== undefined;
     chunk[slot] = value;
     this.count += (value !== undefined ? 1 : 0) - (had ? 1 : 0);
@@ -118,13 +114,14 @@ export class TableDraft<T> {
     checkKey(id);
     const ci = chunkOf(id);
     const slot = slotOf(id);
-    if (this.copiedKeys !== null && this.copiedKeys.includes(id)) return this.chunks![ci]![slot]!;
+    const flags = this.owned?.[ci];
+    if (flags !== undefined && flags[slot] === true) return this.chunks![ci]![slot]!;
     const cur = this.get(id);
     const copy = cur !== undefined ? (copyRecord(cur as object) as T) : init!();
     const chunk = this.ownChunk(ci, slot);
     if (chunk[slot] === undefined) this.count++;
     chunk[slot] = copy;
-    (this.copiedKeys ??= []).push(id);
+    this.owned![ci]![slot] = true;
     return copy;
   }
 
@@ -144,8 +141,7 @@ export class TableDraft<T> {
     for (let i = 0; i < this.chunks.length; i++) if (this.chunks[i] === undefined) this.chunks[i] = undefined as never;
     const t: Table<T> = Object.freeze({ chunks: this.chunks, size: this.count });
     this.chunks = null;
-    this.copiedChunks = null;
-    this.copiedKeys = null;
+    this.owned = null;
     return t;
   }
 }
