@@ -18,6 +18,16 @@ import { geometry, zoneKey } from './world.ts';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
+export interface DraftOptions {
+  /** Freeze what the batch makes (default true): see WorldDraft.freeze. */
+  freeze?: boolean;
+}
+
+/** `x`, frozen when the draft freezes what it makes. */
+function sealed<T>(d: WorldDraft, x: T): T {
+  return d.freeze ? Object.freeze(x) : x;
+}
+
 /** A world being changed in place by a batch of events; it reads like the world it will become. */
 export class WorldDraft implements WorldReader {
   seq: number;
@@ -57,7 +67,19 @@ export class WorldDraft implements WorldReader {
     return (this._vmemmap ??= new TableDraft(this.base.vmemmap));
   }
 
-  constructor(readonly base: World) {
+  /**
+   * Whether what the batch makes (the world, its records and lists) is Object.freeze()d: by
+   * default yes. The model checker says no (its decisions' TxOptions `freeze`, its replay
+   * check): it makes millions of worlds it alone reads, and freezing them was a sixth of its
+   * CPU time per transition (docs/explore.md "Frozen worlds").
+   */
+  readonly freeze: boolean;
+
+  constructor(
+    readonly base: World,
+    options: DraftOptions = {},
+  ) {
+    this.freeze = options.freeze ?? true;
     this.seq = base.seq;
     this.params = base.params;
     this.hotplug = base.hotplug;
@@ -92,7 +114,8 @@ export class WorldDraft implements WorldReader {
   }
 
   finish(): World {
-    return Object.freeze({
+    const f = this.freeze;
+    return sealed<World>(this, {
       seq: this.seq,
       system: this.base.system,
       params: this.params,
@@ -100,11 +123,11 @@ export class WorldDraft implements WorldReader {
       oopses: this.oopses,
       taint: this.taint,
       warnedOnce: this.warnedOnce,
-      blocks: this._blocks ? this._blocks.finish() : this.base.blocks,
-      sections: this._sections ? this._sections.finish() : this.base.sections,
-      zones: this._zones ? this._zones.finish() : this.base.zones,
-      nodes: this._nodes ? this._nodes.finish() : this.base.nodes,
-      vmemmap: this._vmemmap ? this._vmemmap.finish() : this.base.vmemmap,
+      blocks: this._blocks ? this._blocks.finish(f) : this.base.blocks,
+      sections: this._sections ? this._sections.finish(f) : this.base.sections,
+      zones: this._zones ? this._zones.finish(f) : this.base.zones,
+      nodes: this._nodes ? this._nodes.finish(f) : this.base.nodes,
+      vmemmap: this._vmemmap ? this._vmemmap.finish(f) : this.base.vmemmap,
       faults: this.faults,
       injection: this.injection,
       signalPending: this.signalPending,
@@ -139,10 +162,10 @@ function applyTransition(d: WorldDraft, e: TransitionEvent): void {
   if (e.machine === 'hotplug') {
     const c = set as Partial<HotplugContext>;
     d.hotplug = e.to;
-    if (c.params) d.params = Object.freeze({ ...c.params });
+    if (c.params) d.params = sealed(d, { ...c.params });
     if (c.oopses !== undefined) d.oopses = c.oopses;
     if (c.taint !== undefined) d.taint = c.taint;
-    if (c.warnedOnce !== undefined) d.warnedOnce = Object.freeze([...c.warnedOnce]);
+    if (c.warnedOnce !== undefined) d.warnedOnce = sealed(d, [...c.warnedOnce]);
     return;
   }
   const table = (e.machine === 'memory_block' ? d.blocks : d.sections) as unknown as TableDraft<Record<string, unknown>>;
@@ -179,25 +202,25 @@ export function applyEvent(d: WorldDraft, e: MemhpEvent): void {
     case 'group': {
       if (e.action === 'register') {
         if (d.groups.some((g) => g.id === e.id)) throw new EvolveError(e.seq, `memory group ${e.id} exists`);
-        const g: MemoryGroupState = Object.freeze({ id: e.id, nid: e.nid, dynamic: e.dynamic, pages: e.pages, presentKernelPages: 0, presentMovablePages: 0, owner: e.owner });
+        const g: MemoryGroupState = sealed(d, { id: e.id, nid: e.nid, dynamic: e.dynamic, pages: e.pages, presentKernelPages: 0, presentMovablePages: 0, owner: e.owner });
         const groups = [...d.groups];
         insertSorted(groups, g, byId);
-        d.groups = Object.freeze(groups);
+        d.groups = sealed(d, groups);
       } else {
         if (!d.groups.some((g) => g.id === e.id)) throw new EvolveError(e.seq, `memory group ${e.id} does not exist`);
-        d.groups = Object.freeze(d.groups.filter((g) => g.id !== e.id));
+        d.groups = sealed(d, d.groups.filter((g) => g.id !== e.id));
       }
       return;
     }
     case 'device': {
-      if (e.action === 'unbind') d.devices = Object.freeze(d.devices.filter((x) => x.name !== e.name));
+      if (e.action === 'unbind') d.devices = sealed(d, d.devices.filter((x) => x.name !== e.name));
       else {
         if (!e.device) throw new EvolveError(e.seq, `device ${e.name}: ${e.action} without its state`);
         const at = d.devices.findIndex((x) => x.name === e.name);
         const next = [...d.devices];
-        if (at >= 0) next[at] = Object.freeze(copyRecord(e.device));
-        else next.push(Object.freeze(copyRecord(e.device)));
-        d.devices = Object.freeze(next);
+        if (at >= 0) next[at] = sealed(d, copyRecord(e.device));
+        else next.push(sealed(d, copyRecord(e.device)));
+        d.devices = sealed(d, next);
       }
       return;
     }
@@ -216,11 +239,11 @@ export function applyEvent(d: WorldDraft, e: MemhpEvent): void {
       if (e.group !== undefined && e.presentPages) {
         // adjust_present_page_count(): a group's present pages follow the zone they went to
         const movable = e.zone === 'Movable';
-        d.groups = Object.freeze(
+        d.groups = sealed(d,
           d.groups.map((g) =>
             g.id !== e.group
               ? g
-              : Object.freeze({
+              : sealed(d, {
                   ...g,
                   presentKernelPages: g.presentKernelPages + (movable ? 0 : e.presentPages!),
                   presentMovablePages: g.presentMovablePages + (movable ? e.presentPages! : 0),
@@ -238,7 +261,7 @@ export function applyEvent(d: WorldDraft, e: MemhpEvent): void {
       const boot = e.boot
         ? { boot: true, memmapPages: base.memmapPages + e.boot.memmapPages, bootMemmapPages: e.boot.memmapPages, usedPages: e.boot.usedPages, maxFreeOrder: e.boot.maxFreeOrder }
         : {};
-      d.nodes.set(e.node, Object.freeze({ ...base, ...boot, online: e.online }));
+      d.nodes.set(e.node, sealed(d, { ...base, ...boot, online: e.online }));
       return;
     }
     case 'vmemmap': {
@@ -250,7 +273,7 @@ export function applyEvent(d: WorldDraft, e: MemhpEvent): void {
       }
       const prev = d.vmemmap.get(key);
       if (e.action === 'mark') {
-        d.vmemmap.set(key, Object.freeze({ headPfn: e.headPfn, nrPages: e.nrPages, refcount: e.refcount, sections: Object.freeze([...e.sections]), node: e.node, orphanedBy: null }));
+        d.vmemmap.set(key, sealed(d, { headPfn: e.headPfn, nrPages: e.nrPages, refcount: e.refcount, sections: sealed(d, [...e.sections]), node: e.node, orphanedBy: null }));
         return;
       }
       if (!prev) throw new EvolveError(e.seq, `no vmemmap head at pfn ${e.headPfn}`);
@@ -259,26 +282,26 @@ export function applyEvent(d: WorldDraft, e: MemhpEvent): void {
         const gone = e.sections;
         const v = copyRecord(prev) as Mutable<VmemmapState>;
         v.refcount = e.refcount;
-        v.sections = Object.freeze(prev.sections.filter((s) => !gone.includes(s)));
-        d.vmemmap.set(key, Object.freeze(v));
+        v.sections = sealed(d, prev.sections.filter((s) => !gone.includes(s)));
+        d.vmemmap.set(key, sealed(d, v));
       } else {
         const v = copyRecord(prev) as Mutable<VmemmapState>;
-        v.orphanedBy = Object.freeze(copyRecord(e.removed!));
-        d.vmemmap.set(key, Object.freeze(v));
+        v.orphanedBy = sealed(d, copyRecord(e.removed!));
+        d.vmemmap.set(key, sealed(d, v));
       }
       return;
     }
     case 'fault':
-      d.faults = Object.freeze([...d.faults, e]);
+      d.faults = sealed(d, [...d.faults, e]);
       return;
     case 'knob':
-      if (e.knob === 'inject') d.injection = Object.freeze({ ...d.injection, [e.key]: Number(e.value) });
+      if (e.knob === 'inject') d.injection = sealed(d, { ...d.injection, [e.key]: Number(e.value) });
       else if (e.knob === 'signal') d.signalPending = Boolean(e.value);
       else if (e.knob === 'agent') {
         const w = parseAgentWorkKey(e.key);
         if (!w) throw new EvolveError(e.seq, `agent knob: bad key ${JSON.stringify(e.key)} (expected "<agent> <target>")`);
         const rest = d.agentWork.filter((x) => x.agent !== w.agent || x.target !== w.target);
-        d.agentWork = Object.freeze(e.value === true ? [...rest, Object.freeze(w)] : rest);
+        d.agentWork = sealed(d, e.value === true ? [...rest, sealed(d, w)] : rest);
       }
       return;
     default: {
@@ -313,29 +336,29 @@ function applyResource(d: WorldDraft, e: Extract<MemhpEvent, { type: 'resource' 
     if (at < 0) throw new EvolveError(e.seq, `no resource ${r.name} at ${r.start}+${r.size} to take out`);
     list.splice(at, 1);
   }
-  for (const r of e.insert) insertSorted(list, Object.freeze({ start: r.start, size: r.size, name: r.name, driverManaged: r.driverManaged, container: r.container }), byStartContainerFirst);
-  d.resources = Object.freeze(list);
+  for (const r of e.insert) insertSorted(list, sealed(d, { start: r.start, size: r.size, name: r.name, driverManaged: r.driverManaged, container: r.container }), byStartContainerFirst);
+  d.resources = sealed(d, list);
   if (e.firmwareMap === 'add') {
     const map = [...d.firmwareMap];
-    insertSorted(map, Object.freeze({ start: e.start, size: e.size }), byStart);
-    d.firmwareMap = Object.freeze(map);
+    insertSorted(map, sealed(d, { start: e.start, size: e.size }), byStart);
+    d.firmwareMap = sealed(d, map);
   }
   else if (e.firmwareMap === 'remove') {
     if (!d.firmwareMap.some((f) => f.start === e.start && f.size === e.size)) throw new EvolveError(e.seq, `no firmware memmap entry at ${e.start}+${e.size} to remove`);
-    d.firmwareMap = Object.freeze(d.firmwareMap.filter((f) => !(f.start === e.start && f.size === e.size)));
+    d.firmwareMap = sealed(d, d.firmwareMap.filter((f) => !(f.start === e.start && f.size === e.size)));
   }
 }
 
 /** The world after one more event. */
-export function evolve(world: World, event: MemhpEvent): World {
-  const d = new WorldDraft(world);
+export function evolve(world: World, event: MemhpEvent, options?: DraftOptions): World {
+  const d = new WorldDraft(world, options);
   applyEvent(d, event);
   return d.finish();
 }
 
 /** The world after applying events in order (one draft for the whole batch). */
-export function evolveAll(world: World, events: Iterable<MemhpEvent>): World {
-  const d = new WorldDraft(world);
+export function evolveAll(world: World, events: Iterable<MemhpEvent>, options?: DraftOptions): World {
+  const d = new WorldDraft(world, options);
   for (const e of events) applyEvent(d, e);
   return d.finish();
 }

@@ -134,12 +134,14 @@ export class TableDraft<T> {
   *values(): Generator<T> {
     for (const c of this.chunks ?? this.base.chunks) if (c) for (const v of c) if (v !== undefined) yield v;
   }
-  finish(): Table<T> {
+  /** The table as the draft left it; `freeze` false leaves its wrapper unfrozen, as the model checker's worlds are (src/engine/evolve.ts WorldDraft.freeze). */
+  finish(freeze = true): Table<T> {
     if (this.chunks === null) return this.base;
     // Chunk arrays are not Object.freeze()d: V8 turns frozen arrays into slow
     // elements, and slice() of them stays slow. Table's types are readonly.
     for (let i = 0; i < this.chunks.length; i++) if (this.chunks[i] === undefined) this.chunks[i] = undefined as never;
-    const t: Table<T> = Object.freeze({ chunks: this.chunks, size: this.count });
+    const made = { chunks: this.chunks, size: this.count };
+    const t: Table<T> = freeze ? Object.freeze(made) : made;
     this.chunks = null;
     this.owned = null;
     return t;

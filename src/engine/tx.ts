@@ -30,10 +30,13 @@ export interface TxOptions {
   /** Which of the operation's events to hand back (default 'all'). */
   opEvents?: OpEvents;
   /**
-   * Deep-freeze the events handed back (default true). The model checker
-   * passes false: it reads an operation's events once and drops them, and
-   * freezing them was a fifth of a small operation's cost (docs/explore.md
-   * "Where the time went"). A world never relies on its events being frozen.
+   * Deep-freeze the events handed back, and freeze the world the operation
+   * makes (default true). The model checker passes false: it reads an
+   * operation's events once and drops them, and it alone reads the worlds it
+   * makes; freezing the events was a fifth of a small operation's cost and
+   * freezing the worlds a sixth of its CPU time per transition
+   * (docs/explore.md "Where the time went", "Frozen worlds"). A world never
+   * relies on its events being frozen.
    */
   freeze?: boolean;
   /**
@@ -87,7 +90,7 @@ export class Tx {
     this.keep = options.opEvents ?? 'all';
     this.freeze = options.freeze ?? true;
     this.sameIfUnchanged = options.sameWorldIfUnchanged ?? false;
-    this.draft = new WorldDraft(world);
+    this.draft = new WorldDraft(world, { freeze: this.freeze });
     this.g = geometry(world);
     gate.beginOp?.();
     this.emit({ type: 'op', op, ret: 0, errno: null });

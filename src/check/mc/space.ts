@@ -32,12 +32,12 @@
 import { decide } from '../../engine/decide.ts';
 import type { TxOptions } from '../../engine/tx.ts';
 import type { MemhpEvent } from '../../engine/events.ts';
-import { evolveAll } from '../../engine/evolve.ts';
+import { evolveAll, type DraftOptions } from '../../engine/evolve.ts';
 import { TableGate } from '../../engine/gate.ts';
-import type { World } from '../../engine/world.ts';
+import { emptyWorld, type World } from '../../engine/world.ts';
 import type { Op } from '../../kernel/ops.ts';
 import { DeltaCheck } from '../invariants/delta.ts';
-import { bootedWorld, firstViolation, INVARIANTS } from '../invariants/index.ts';
+import { firstViolation, INVARIANTS } from '../invariants/index.ts';
 import { operationsOf, smallMachine, type OperationChoice, type SmallMachine, type SmallMachineOptions } from '../machine.ts';
 import type { Invariant, Violation } from '../types.ts';
 import { WorldHasher, type Fp } from './fingerprint.ts';
@@ -68,9 +68,12 @@ export interface Successor {
 }
 
 const REPLAY = 'replay-reproduces-world';
+const BOOT: Op = { op: 'boot' };
 
-/** Events unfrozen (read once and dropped), and a refused operation's world is the state itself. */
+/** Events and worlds unfrozen (read here alone), and a refused operation's world is the state itself. */
 const STEP: TxOptions = { freeze: false, sameWorldIfUnchanged: true };
+/** The replay check's world is compared once and dropped: unfrozen, like the states (STEP). */
+const REPLAY_DRAFT: DraftOptions = { freeze: false };
 
 /** True when a JSON round trip gives back exactly this value (plain data, finite numbers, no undefined inside arrays). */
 function jsonExact(v: unknown): boolean {
@@ -110,6 +113,7 @@ export class StateSpace {
   private readonly delta: DeltaCheck | null;
   private readonly gate = new TableGate();
   private readonly hasher = new WorldHasher();
+  private root: World | null = null;
   /** the state step() expanded last: its successors share most of its table entries */
   private expanding: World | null = null;
   /** the plain fingerprint of the world fingerprinted last */
@@ -132,8 +136,9 @@ export class StateSpace {
     this.symmetry = options.symmetry && this.symmetryProblem === null ? new Symmetry(this.machine) : null;
   }
 
+  /** The booted machine, made unfrozen like every state (STEP) and once per space. */
   initial(): World {
-    return bootedWorld(this.machine.spec);
+    return (this.root ??= decide(emptyWorld(this.machine.spec), this.gate, BOOT, STEP).world);
   }
 
   checkInitial(): Violation | null {
@@ -195,7 +200,7 @@ export class StateSpace {
     const events = jsonExact(succ.events) ? succ.events : (JSON.parse(JSON.stringify(succ.events)) as MemhpEvent[]);
     let replayed: World;
     try {
-      replayed = evolveAll(state, events);
+      replayed = evolveAll(state, events, REPLAY_DRAFT);
     } catch (e) {
       return { invariant: REPLAY, message: `replaying the operation's log records fails: ${(e as Error).message}` };
     }
