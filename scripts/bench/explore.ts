@@ -20,6 +20,7 @@ import { loadavg } from 'node:os';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { execFile, execFileSync } from 'node:child_process';
+import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { decide } from '../../src/engine/decide.ts';
@@ -150,6 +151,33 @@ function processExplore(seconds: number): Promise<number> {
 }
 
 /**
+ * The other peer for the worker speed-up: two one-thread searches at once, each on a worker
+ * thread of this process, sharing nothing but the process (V8's platform threads, which run
+ * garbage collection's helpers and the compilers, and the allocator). What they reach
+ * together bounds what two threads of one search can, whatever it shares between them; the
+ * two-process peer above adds what a process of its own gives each. Their transitions per
+ * second, summed.
+ */
+async function independentThreads(options: ExploreOptions, threads = 2): Promise<number> {
+  const dist = new URL('../../dist/src/check/explore.js', import.meta.url).href;
+  // an eval'd CommonJS worker importing the compiled package, as the search's own threads do
+  const code = `const { parentPort, workerData } = require('node:worker_threads');
+import(workerData.dist).then(({ explore }) => {
+  const r = explore(workerData.options);
+  parentPort.postMessage(r.transitions / r.elapsedMs);
+});`;
+  const one = () =>
+    new Promise<number>((resolve, reject) => {
+      const w = new Worker(code, { eval: true, workerData: { dist, options: { ...options, workers: 1 } } });
+      w.once('message', (rate: number) => resolve(rate));
+      w.once('error', reject);
+      w.once('exit', (code) => code !== 0 && reject(new Error(`an independent search thread exited with code ${code}`)));
+    });
+  const rates = await Promise.all(Array.from({ length: threads }, one));
+  return rates.reduce((a, b) => a + b, 0);
+}
+
+/**
  * `rounds` rounds, each: the issue-day explorer (a child process), the old search on today's
  * engine, the new search on this thread, `seconds` each, and the compiled package on 1 and on 2
  * worker threads. Interleaved, so a change in the machine's load falls on all of them alike;
@@ -189,6 +217,8 @@ export async function measureExplore(seconds: number, say: (s: string) => void =
   let trailBytesPerState = 0;
   let alone = 0;
   let pair = 0;
+  /** two independent one-thread searches on two threads of this process (transitions/ms, summed over rounds) */
+  let independent = 0;
   /** the 2-thread runs' thread time spent expanding states, and all their thread time */
   const busy = { sum: 0, ms: 0 };
   const stack = Error.stackTraceLimit;
@@ -238,6 +268,9 @@ export async function measureExplore(seconds: number, say: (s: string) => void =
       const two = await timed(pkg2, () => pkg({ ...ow, workers: 2 }));
       busy.sum += two.threadBusy.reduce((a, b) => a + b, 0) * two.elapsedMs;
       busy.ms += two.threadBusy.length * two.elapsedMs;
+      say(`explore round ${r}/${rounds}: two independent searches on two threads…`);
+      collectGarbage();
+      independent += await independentThreads(ow);
       say(`explore round ${r}/${rounds}: one memhp process, then two at once…`);
       alone += await processExplore(workerSeconds);
       const [a, b] = await Promise.all([processExplore(workerSeconds), processExplore(workerSeconds)]);
@@ -309,6 +342,12 @@ export async function measureExplore(seconds: number, say: (s: string) => void =
     exploreWorkersCeiling: +(2 / Math.max(1e-9, pkg1.cpuMs / Math.max(1e-9, pkg1.wallMs))).toFixed(2),
     /** the peer: two whole one-thread processes at once against one alone (transitions per second summed) */
     exploreTwoProcessesSpeedup: +(pair / Math.max(1e-9, alone)).toFixed(2),
+    /**
+     * The other peer: two independent one-thread searches on two worker threads of one process
+     * against the package's one thread (transitions per second summed): what two threads of one
+     * process reach on this machine when they share no visited set, trail or level.
+     */
+    exploreTwoIndependentThreadsSpeedup: +(independent / rounds / Math.max(1e-9, pkg1.transitions / Math.max(1e-9, pkg1.ms))).toFixed(2),
     /** CPU time a transition costs on 2 threads against 1: above 1, the second thread pays more than its share (start-up, a shared core) */
     exploreWorkersCpuPerTransition: +(pkg2.cpuMs / pkg2.transitions / (pkg1.cpuMs / pkg1.transitions)).toFixed(2),
     /** the 1-minute load average before and after the rounds: with more runnable threads than cores, wall-clock speed-ups shrink */
