@@ -106,15 +106,15 @@ export function decide(world: World, gate: LifecycleGate, op: Op, options: TxOpt
     refused = e;
   }
   if (refused !== undefined) return failed(tx, refused);
-  const { world: w, events } = tx.finish(0);
-  return { world: w, events, ret: 0 };
+  const w = tx.finish(0);
+  return { world: w, events: tx.events, ret: 0 };
 }
 
 /** The operation's result when the kernel failed it, returned or thrown: what it wrote stays, and the agents react unless it oopsed. */
 function failed(tx: Tx, e: KernelError): Decision {
   if (!(e instanceof Oops)) reactAtOnce(tx);
-  const { world: w, events } = tx.finish(-e.errno, e.reason, e.site);
-  const d: Decision = { world: w, events, ret: -e.errno, message: e.reason };
+  const w = tx.finish(-e.errno, e.reason, e.site);
+  const d: Decision = { world: w, events: tx.events, ret: -e.errno, message: e.reason };
   if (e.site !== undefined) d.site = e.site;
   return d;
 }

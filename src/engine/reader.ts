@@ -65,9 +65,21 @@ export function readerOf(world: World): WorldReader {
   return new FrozenWorldReader(world);
 }
 
+/** Actors whose names are made once and kept: every transition names its actor, and the model checker decides millions. */
+const NAMES_KEPT = 4096;
+const blockNames: string[] = [];
+const sectionNames: string[] = [];
+
 /** The deterministic id of a machine's actor: memory65, section520, hotplug (principle 4). */
 export function actorName(machine: MachineKind, id: number | null): string {
-  return machine === 'memory_block' ? `memory${id}` : machine === 'section' ? `section${id}` : 'hotplug';
+  if (machine === 'hotplug') return 'hotplug';
+  const block = machine === 'memory_block';
+  const kept = id !== null && id >= 0 && id < NAMES_KEPT && Number.isInteger(id);
+  const name = kept ? (block ? blockNames : sectionNames)[id] : undefined;
+  if (name !== undefined) return name;
+  const made = block ? `memory${id}` : `section${id}`;
+  if (kept) (block ? blockNames : sectionNames)[id] = made;
+  return made;
 }
 
 /** memory65 → 65, hotplug → null; undefined when the name is not one of this machine's actors. */

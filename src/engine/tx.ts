@@ -70,6 +70,14 @@ function deepFreeze(v: unknown): void {
 /** The context of a transition that sets none (shared: nothing writes an event's context). */
 const NO_CONTEXT = Object.freeze({});
 
+/** A transition's `event` (its type alone), one frozen object per type: shared, as nothing writes it. */
+const EVENT_OF_TYPE = new Map<string, { readonly type: string }>();
+function eventOfType(type: string): { readonly type: string } {
+  let e = EVENT_OF_TYPE.get(type);
+  if (e === undefined) EVENT_OF_TYPE.set(type, (e = Object.freeze({ type })));
+  return e;
+}
+
 export class Tx {
   readonly draft: WorldDraft;
   readonly events: MemhpEvent[] = [];
@@ -128,20 +136,24 @@ export class Tx {
     const found = actorRecord(this.draft, machine, id);
     const from = found === undefined ? 'absent' : found.state;
     const to = this.gate.send(machine, actor, from, event, found?.context);
-    const e: UnsequencedEvent = { type: 'transition', machine, actor, event: { type: event.type }, from, to, context: event.set ?? NO_CONTEXT };
+    const e: UnsequencedEvent = { type: 'transition', machine, actor, event: eventOfType(event.type), from, to, context: event.set ?? NO_CONTEXT };
     if (why) e.why = why;
     this.emit(e);
   }
 
-  /** Finish with a result; events are deep-frozen unless the options said not to. */
-  finish(ret: number, message?: string, site?: string): { world: World; events: readonly MemhpEvent[] } {
+  /**
+   * Finish with a result: the world the operation leaves, its events in `events`. The op
+   * record gets its result in place (its keys stay in the order the log has always written
+   * them: type, op, ret, errno, seq, then message and site); events are deep-frozen unless the
+   * options said not to.
+   */
+  finish(ret: number, message?: string, site?: string): World {
     const op = this.events[0] as OpEvent;
-    // the keys in the order the log has always written them
-    const done: OpEvent = { type: 'op', op: op.op, ret, errno: ret === 0 ? null : errnoName(ret), seq: op.seq };
-    if (message) done.message = message;
-    if (site) done.site = site;
-    this.events[0] = done;
+    op.ret = ret;
+    op.errno = ret === 0 ? null : errnoName(ret);
+    if (message) op.message = message;
+    if (site) op.site = site;
     if (this.freeze) for (const e of this.events) deepFreeze(e);
-    return { world: !this.changed && this.sameIfUnchanged ? this.world : this.draft.finish(), events: this.events };
+    return !this.changed && this.sameIfUnchanged ? this.world : this.draft.finish();
   }
 }
