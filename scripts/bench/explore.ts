@@ -178,12 +178,6 @@ import(workerData.dist).then(({ explore }) => {
 }
 
 /**
- * `rounds` rounds, each: the issue-day explorer (a child process), the old search on today's
- * engine, the new search on this thread, `seconds` each, and the compiled package on 1 and on 2
- * worker threads. Interleaved, so a change in the machine's load falls on all of them alike;
- * rates are sums over the rounds.
- */
-/**
  * Seconds a one-thread search runs: issue 19's own measurement of the explorer it set the
  * target against (`--max-seconds 30`, 2,592 states/s). Both explorers slow down as they go
  * deeper, so a shorter run flatters the old one most (10 s: 4,238 states/s in one run).
@@ -198,6 +192,13 @@ interface RoundFigures {
   newVsIssueDay: number | null;
 }
 
+/**
+ * `rounds` rounds, each: the issue-day explorer (a child process), the old search on today's
+ * engine, the new search (each in a process of its own), `seconds` each, then the compiled
+ * package on 1 and on 2 threads and the peers, `workerSeconds` each; every other round in the
+ * reverse order. Interleaved, so a change in the machine's load falls on all of them alike;
+ * rates are sums over the rounds.
+ */
 export async function measureExplore(seconds: number, say: (s: string) => void = () => {}, rounds = 2, workerSeconds = Math.max(seconds, WORKER_SECONDS)) {
   const o = { ...EXPLORE_CONFIG, maxSeconds: seconds };
   // threads and processes start cold (load the package, compile the engine): over short runs
@@ -236,45 +237,71 @@ export async function measureExplore(seconds: number, say: (s: string) => void =
     for (let r = 1; r <= rounds; r++) {
       const round: RoundFigures = { issueDay: null, old: 0, new: 0, newVsIssueDay: null };
       perRound.push(round);
-      if (tree && !issueDayUnavailable) {
-        say(`explore round ${r}/${rounds}: the explorer of the day issue 19 was filed…`);
-        try {
-          // a whole process, cold in every round as the issue's own figure was; its rate is from
-          // the elapsed time it measured around its search alone (./issue-day-explorer.ts)
-          const d = await runIssueDayExplore(tree, seconds);
-          round.issueDay = perSec(d.statesExplored, d.elapsedMs);
-          issueDay.states += d.statesExplored;
-          issueDay.transitions += d.transitions;
-          issueDay.ms += d.elapsedMs;
-        } catch (e) {
-          issueDayUnavailable = (e as Error).message;
-        }
-      }
-      // each one-thread search in a process of its own, as the issue-day explorer runs (./explore-search-child.ts)
-      say(`explore round ${r}/${rounds}: the old explorer…`);
-      const was = await searchInChild('old', seconds);
-      addChild(old, was);
-      round.old = perSec(was.statesExplored, was.elapsedMs);
-      say(`explore round ${r}/${rounds}: the new search…`);
-      const now = await searchInChild('new', seconds);
-      addChild(one, now);
-      round.new = perSec(now.statesExplored, now.elapsedMs);
+      // the three one-thread searches, the new one last in odd rounds and first in even ones (as
+      // the thread and process runs below): a drifting machine weighs on both sides of a ratio alike
+      const searches: (() => Promise<void>)[] = [
+        async () => {
+          if (!tree || issueDayUnavailable) return;
+          say(`explore round ${r}/${rounds}: the explorer of the day issue 19 was filed…`);
+          try {
+            // a whole process, cold in every round as the issue's own figure was; its rate is from
+            // the elapsed time it measured around its search alone (./issue-day-explorer.ts)
+            const d = await runIssueDayExplore(tree, seconds);
+            round.issueDay = perSec(d.statesExplored, d.elapsedMs);
+            issueDay.states += d.statesExplored;
+            issueDay.transitions += d.transitions;
+            issueDay.ms += d.elapsedMs;
+          } catch (e) {
+            issueDayUnavailable = (e as Error).message;
+          }
+        },
+        // each one-thread search in a process of its own, as the issue-day explorer runs (./explore-search-child.ts)
+        async () => {
+          say(`explore round ${r}/${rounds}: the old explorer…`);
+          const was = await searchInChild('old', seconds);
+          addChild(old, was);
+          round.old = perSec(was.statesExplored, was.elapsedMs);
+        },
+        async () => {
+          say(`explore round ${r}/${rounds}: the new search…`);
+          const now = await searchInChild('new', seconds);
+          addChild(one, now);
+          round.new = perSec(now.statesExplored, now.elapsedMs);
+          bytesPerState = Math.max(bytesPerState, now.bytesPerState ?? 0);
+          trailBytesPerState = (now.trailBytes ?? 0) / now.statesExplored;
+        },
+      ];
+      for (const search of r % 2 === 1 ? searches : searches.reverse()) await search();
       if (round.issueDay) round.newVsIssueDay = Math.round((100 * round.new) / round.issueDay) / 100;
-      bytesPerState = Math.max(bytesPerState, now.bytesPerState ?? 0);
-      trailBytesPerState = (now.trailBytes ?? 0) / now.statesExplored;
-      say(`explore round ${r}/${rounds}: the package, 1 thread…`);
-      await timed(pkg1, () => pkg({ ...ow, workers: 1 }));
-      say(`explore round ${r}/${rounds}: the package, 2 worker threads…`);
-      const two = await timed(pkg2, () => pkg({ ...ow, workers: 2 }));
-      busy.sum += two.threadBusy.reduce((a, b) => a + b, 0) * two.elapsedMs;
-      busy.ms += two.threadBusy.length * two.elapsedMs;
-      say(`explore round ${r}/${rounds}: two independent searches on two threads…`);
-      collectGarbage();
-      independent += await independentThreads(ow);
-      say(`explore round ${r}/${rounds}: one memhp process, then two at once…`);
-      alone += await processExplore(workerSeconds);
-      const [a, b] = await Promise.all([processExplore(workerSeconds), processExplore(workerSeconds)]);
-      pair += a + b;
+      // the thread and process runs, in the reverse order every other round: a machine that
+      // drifts faster or slower over a round then weighs on both sides of each ratio alike
+      const steps: (() => Promise<void>)[] = [
+        async () => {
+          say(`explore round ${r}/${rounds}: the package, 1 thread…`);
+          await timed(pkg1, () => pkg({ ...ow, workers: 1 }));
+        },
+        async () => {
+          say(`explore round ${r}/${rounds}: the package, 2 worker threads…`);
+          const two = await timed(pkg2, () => pkg({ ...ow, workers: 2 }));
+          busy.sum += two.threadBusy.reduce((a, b) => a + b, 0) * two.elapsedMs;
+          busy.ms += two.threadBusy.length * two.elapsedMs;
+        },
+        async () => {
+          say(`explore round ${r}/${rounds}: two independent searches on two threads…`);
+          collectGarbage();
+          independent += await independentThreads(ow);
+        },
+        async () => {
+          say(`explore round ${r}/${rounds}: one memhp process…`);
+          alone += await processExplore(workerSeconds);
+        },
+        async () => {
+          say(`explore round ${r}/${rounds}: two memhp processes at once…`);
+          const [a, b] = await Promise.all([processExplore(workerSeconds), processExplore(workerSeconds)]);
+          pair += a + b;
+        },
+      ];
+      for (const step of r % 2 === 1 ? steps : steps.reverse()) await step();
     }
   } finally {
     tree?.remove();
