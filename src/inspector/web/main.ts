@@ -342,7 +342,7 @@ async function sendCommand(op: Op, line: string): Promise<boolean> {
     model.reset();
   }
   // the cursor moves, and the box is free for the next line, without waiting for the branch and outcome lists
-  onInfo().catch((e: Error) => status(e.message, true));
+  void refreshLists();
   setCursor(info.lastSeq);
   return true;
 }
@@ -360,7 +360,7 @@ async function switchBranch(id: number, seq?: number): Promise<void> {
   // the fork's banner is about the branch left behind
   if ($('banner').dataset.kind === 'fork') $('banner').hidden = true;
   // the cursor is placed before the branch and outcome lists come: a step the user takes meanwhile stands
-  const lists = onInfo();
+  const lists = refreshLists();
   const to = seq !== undefined ? Math.min(seq, info.lastSeq) : Math.min(at, common, info.lastSeq);
   setCursor(to, to < at ? `on branch ${id}: ${info.name}; at seq ${to}, the last step branch ${from} and branch ${id} share (seq ${at} of branch ${from} is not on this branch)` : `on branch ${id}: ${info.name}`);
   await lists;
@@ -389,6 +389,11 @@ function showInfo(): void {
   $('log-path').textContent = info.logPath ?? '(in memory: a scenario; operations stay in memory)';
   scrubber.max = String(info.lastSeq);
   $('seq-label').textContent = `seq ${cursor} / ${info.lastSeq}`;
+}
+
+/** onInfo(), its failure shown in the status line: callers let it run on beside the cursor, and none may leave a failure unhandled. */
+function refreshLists(): Promise<void> {
+  return onInfo().catch((e: Error) => status(e.message, true));
 }
 
 async function onInfo(): Promise<void> {
@@ -495,7 +500,7 @@ async function main(): Promise<void> {
     const branchChanged = (p.info.branch ?? 0) !== (info.branch ?? 0);
     info = p.info;
     if (branchChanged) model.reset();
-    void onInfo();
+    void refreshLists();
     if (atEnd || branchChanged) setCursor(Math.min(branchChanged ? cursor : info.lastSeq, info.lastSeq));
   };
   api.onClose = () => status('Disconnected from the inspector server: is `memhp inspect` still running? Restart it and reload this page.', true);
@@ -504,7 +509,7 @@ async function main(): Promise<void> {
   setCursor(info.lastSeq > 0 ? boot.opEnd : 0);
   // the map first: the timeline's rows, the plot's series, branches and outcome come after it is drawn
   await firstMap;
-  void onInfo();
+  void refreshLists();
   status('ready');
   document.body.dataset.ready = 'true';
 }
