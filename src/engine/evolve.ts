@@ -71,7 +71,7 @@ export class WorldDraft implements WorldReader {
    * Whether what the batch makes (the world, its records and lists) is Object.freeze()d: by
    * default yes. The model checker says no (its decisions' TxOptions `freeze`, its replay
    * check): it makes millions of worlds it alone reads, and freezing them was a sixth of its
-   * CPU time per transition (docs/explore.md "Frozen worlds").
+   * CPU time per transition (docs/explore.md "Where the time went", the seventh pass).
    */
   readonly freeze: boolean;
 

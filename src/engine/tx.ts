@@ -35,8 +35,8 @@ export interface TxOptions {
    * operation's events once and drops them, and it alone reads the worlds it
    * makes; freezing the events was a fifth of a small operation's cost and
    * freezing the worlds a sixth of its CPU time per transition
-   * (docs/explore.md "Where the time went", "Frozen worlds"). A world never
-   * relies on its events being frozen.
+   * (docs/explore.md "Where the time went", its seventh pass for the worlds). A
+   * world never relies on its events being frozen.
    */
   freeze?: boolean;
   /**
