@@ -98,14 +98,16 @@ async function timed<R extends Pick<ExploreResult, 'statesExplored' | 'transitio
   return r;
 }
 
+/** The compiled package's explore module (dist/, what `memhp` runs). */
+const PACKAGE_EXPLORE = new URL('../../dist/src/check/explore.js', import.meta.url).href;
+
 /**
  * The compiled package's explorer (dist/, what `memhp` runs): worker threads load compiled
  * JavaScript, where from source each thread would first compile the TypeScript it imports.
  */
 async function packageExplore(): Promise<typeof exploreAsync> {
-  const dist = new URL('../../dist/src/check/explore.js', import.meta.url);
   if (!codeBuildIsFresh()) throw new Error('dist/ is stale: run `npm run build` first (the worker threads run the compiled package)');
-  return ((await import(dist.href)) as { exploreAsync: typeof exploreAsync }).exploreAsync;
+  return ((await import(PACKAGE_EXPLORE)) as { exploreAsync: typeof exploreAsync }).exploreAsync;
 }
 
 /** One one-thread search (`new`: today's, `old`: the issue day's search on today's engine) in a fresh process from source, as the issue-day explorer runs. */
@@ -159,8 +161,7 @@ function processExplore(seconds: number): Promise<number> {
  * second, summed.
  */
 async function independentThreads(options: ExploreOptions, threads = 2): Promise<number> {
-  const dist = new URL('../../dist/src/check/explore.js', import.meta.url).href;
-  // an eval'd CommonJS worker importing the compiled package, as the search's own threads do
+  // an eval'd CommonJS worker importing the compiled package (checked fresh by packageExplore()), as the search's own threads do
   const code = `const { parentPort, workerData } = require('node:worker_threads');
 import(workerData.dist).then(({ explore }) => {
   const r = explore(workerData.options);
@@ -168,7 +169,7 @@ import(workerData.dist).then(({ explore }) => {
 });`;
   const one = () =>
     new Promise<number>((resolve, reject) => {
-      const w = new Worker(code, { eval: true, workerData: { dist, options: { ...options, workers: 1 } } });
+      const w = new Worker(code, { eval: true, workerData: { dist: PACKAGE_EXPLORE, options: { ...options, workers: 1 } } });
       w.once('message', (rate: number) => resolve(rate));
       w.once('error', reject);
       w.once('exit', (code) => code !== 0 && reject(new Error(`an independent search thread exited with code ${code}`)));

@@ -74,11 +74,11 @@ const sectionNames: string[] = [];
 export function actorName(machine: MachineKind, id: number | null): string {
   if (machine === 'hotplug') return 'hotplug';
   const block = machine === 'memory_block';
-  const kept = id !== null && id >= 0 && id < NAMES_KEPT && Number.isInteger(id);
-  const name = kept ? (block ? blockNames : sectionNames)[id] : undefined;
-  if (name !== undefined) return name;
+  const names = block ? blockNames : sectionNames;
+  const kept = id !== null && Number.isInteger(id) && id >= 0 && id < NAMES_KEPT;
+  if (kept && names[id] !== undefined) return names[id];
   const made = block ? `memory${id}` : `section${id}`;
-  if (kept) (block ? blockNames : sectionNames)[id] = made;
+  if (kept) names[id] = made;
   return made;
 }
 

@@ -3,7 +3,7 @@
  * Large collections are persistent tables (table.ts); small ones are records.
  * Worlds are frozen, except the model checker's (TxOptions `freeze`: it makes
  * millions that it alone reads, and V8's frozen objects are slow to make and
- * to copy); table chunks and block and section records never are (table.ts).
+ * to copy); table chunks and the records a draft edits in place never are (table.ts).
  */
 import type { MachineState, MemoryBlockContext, SectionContext } from '../../machines/index.ts';
 import type { AgentWork } from '../kernel/agents.ts';
